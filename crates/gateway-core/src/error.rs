@@ -1,0 +1,214 @@
+//! The one error type of the gateway.
+//!
+//! Every failure records *whose fault it was* ([`Fault`]) and *whether a retry may help*, in the
+//! manner of pingora's `Error`: fallback and retry logic read these two facts instead of matching
+//! on messages. An error renders itself as OpenAI-shaped JSON
+//! (`{"error":{"message","type","code"}}`) with the HTTP status that fits it.
+
+use std::fmt;
+
+/// Which side of the proxy caused a failure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    /// The caller sent something the gateway cannot serve (bad path, unknown provider, too large).
+    Client,
+    /// The provider could not be reached or misbehaved.
+    Upstream,
+    /// The gateway itself failed (a runtime call, a misconfiguration).
+    Gateway,
+}
+
+/// What went wrong, as a closed list so that status codes and error codes stay consistent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// The path is not a gateway route (404).
+    NotFound,
+    /// The provider slug in the path is not in the provider table (400).
+    UnknownProvider,
+    /// A header or path parameter is malformed (400).
+    InvalidRequest,
+    /// The request body exceeds the configured limit (413).
+    PayloadTooLarge,
+    /// The HTTP method is not allowed on this route (405).
+    MethodNotAllowed,
+    /// The provider could not be reached: DNS, connect or TLS failure (502).
+    UpstreamUnreachable,
+    /// The provider did not answer in time (504).
+    UpstreamTimeout,
+    /// The gateway's configuration is invalid (500).
+    Misconfigured,
+    /// An unexpected failure inside the gateway or the runtime (500).
+    Internal,
+}
+
+impl ErrorKind {
+    /// The HTTP status this kind of error is answered with.
+    pub fn status(self) -> u16 {
+        match self {
+            ErrorKind::NotFound => 404,
+            ErrorKind::UnknownProvider | ErrorKind::InvalidRequest => 400,
+            ErrorKind::PayloadTooLarge => 413,
+            ErrorKind::MethodNotAllowed => 405,
+            ErrorKind::UpstreamUnreachable => 502,
+            ErrorKind::UpstreamTimeout => 504,
+            ErrorKind::Misconfigured | ErrorKind::Internal => 500,
+        }
+    }
+
+    /// The stable machine-readable `code` of the JSON error body.
+    pub fn code(self) -> &'static str {
+        match self {
+            ErrorKind::NotFound => "not_found",
+            ErrorKind::UnknownProvider => "unknown_provider",
+            ErrorKind::InvalidRequest => "invalid_request",
+            ErrorKind::PayloadTooLarge => "payload_too_large",
+            ErrorKind::MethodNotAllowed => "method_not_allowed",
+            ErrorKind::UpstreamUnreachable => "upstream_unreachable",
+            ErrorKind::UpstreamTimeout => "upstream_timeout",
+            ErrorKind::Misconfigured => "gateway_misconfigured",
+            ErrorKind::Internal => "internal_error",
+        }
+    }
+
+    fn fault(self) -> Fault {
+        match self {
+            ErrorKind::NotFound
+            | ErrorKind::UnknownProvider
+            | ErrorKind::InvalidRequest
+            | ErrorKind::PayloadTooLarge
+            | ErrorKind::MethodNotAllowed => Fault::Client,
+            ErrorKind::UpstreamUnreachable | ErrorKind::UpstreamTimeout => Fault::Upstream,
+            ErrorKind::Misconfigured | ErrorKind::Internal => Fault::Gateway,
+        }
+    }
+
+    fn retryable(self) -> bool {
+        matches!(self, ErrorKind::UpstreamUnreachable | ErrorKind::UpstreamTimeout)
+    }
+}
+
+/// A gateway failure: what happened, whose fault it was, and whether trying again may help.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GatewayError {
+    kind: ErrorKind,
+    fault: Fault,
+    retryable: bool,
+    message: String,
+}
+
+impl GatewayError {
+    /// An error of `kind`, with the fault and retry advice that the kind implies.
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        GatewayError { kind, fault: kind.fault(), retryable: kind.retryable(), message: message.into() }
+    }
+
+    /// Shorthand for a 404 on a path that is not a gateway route.
+    pub fn not_found(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::NotFound, message)
+    }
+
+    /// Shorthand for a 400 on a malformed request.
+    pub fn invalid(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::InvalidRequest, message)
+    }
+
+    /// Shorthand for an unexpected failure inside the gateway or the runtime.
+    pub fn internal(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Internal, message)
+    }
+
+    /// Overrides the retry advice, e.g. when an internal failure is known to be transient.
+    pub fn with_retryable(mut self, retryable: bool) -> Self {
+        self.retryable = retryable;
+        self
+    }
+
+    pub fn kind(&self) -> ErrorKind {
+        self.kind
+    }
+
+    pub fn fault(&self) -> Fault {
+        self.fault
+    }
+
+    /// Whether sending the same request again (to the same or another upstream) may succeed.
+    pub fn is_retryable(&self) -> bool {
+        self.retryable
+    }
+
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// The HTTP status to answer with.
+    pub fn status(&self) -> u16 {
+        self.kind.status()
+    }
+
+    /// The OpenAI `type` field: `invalid_request_error` for client faults, `upstream_error` for
+    /// provider failures, `api_error` for the gateway's own.
+    pub fn error_type(&self) -> &'static str {
+        match self.fault {
+            Fault::Client => "invalid_request_error",
+            Fault::Upstream => "upstream_error",
+            Fault::Gateway => "api_error",
+        }
+    }
+
+    /// The JSON body: `{"error":{"message":…,"type":…,"code":…}}`.
+    pub fn to_json(&self) -> String {
+        serde_json::json!({
+            "error": {
+                "message": self.message,
+                "type": self.error_type(),
+                "code": self.kind.code(),
+            }
+        })
+        .to_string()
+    }
+}
+
+impl fmt::Display for GatewayError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ({}): {}", self.kind.code(), self.status(), self.message)
+    }
+}
+
+impl std::error::Error for GatewayError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_openai_shape_with_status() {
+        let err = GatewayError::new(ErrorKind::UnknownProvider, "unknown provider \"nope\"");
+        assert_eq!(err.status(), 400);
+        let body: serde_json::Value = serde_json::from_str(&err.to_json()).unwrap();
+        assert_eq!(body["error"]["message"], "unknown provider \"nope\"");
+        assert_eq!(body["error"]["type"], "invalid_request_error");
+        assert_eq!(body["error"]["code"], "unknown_provider");
+    }
+
+    #[test]
+    fn upstream_failures_are_retryable_and_client_ones_are_not() {
+        let unreachable = GatewayError::new(ErrorKind::UpstreamUnreachable, "connect refused");
+        assert_eq!(unreachable.status(), 502);
+        assert_eq!(unreachable.fault(), Fault::Upstream);
+        assert!(unreachable.is_retryable());
+        assert_eq!(unreachable.error_type(), "upstream_error");
+
+        let too_large = GatewayError::new(ErrorKind::PayloadTooLarge, "body too large");
+        assert_eq!(too_large.status(), 413);
+        assert_eq!(too_large.fault(), Fault::Client);
+        assert!(!too_large.is_retryable());
+    }
+
+    #[test]
+    fn retry_advice_can_be_overridden() {
+        let err = GatewayError::internal("kv hiccup").with_retryable(true);
+        assert_eq!(err.fault(), Fault::Gateway);
+        assert!(err.is_retryable());
+        assert_eq!(err.error_type(), "api_error");
+    }
+}

@@ -1,0 +1,25 @@
+//! The runtime-independent core of the AI gateway.
+//!
+//! Everything here is plain Rust, tested natively with `cargo test`: the provider table
+//! ([`provider`]), URL routing ([`route`]), header rules ([`headers`]), configuration
+//! ([`config`]), SSE parsing ([`sse`]), the error type ([`error`]), the plugin trait
+//! ([`plugin`]) and the request pipeline ([`pipeline`]). The Worker crate binds the pipeline to
+//! the Workers runtime through the [`pipeline::HttpPort`] trait.
+//!
+//! A panic in Wasm kills the instance and every request in flight on it, so this crate denies
+//! `unwrap` and `expect` outside tests (see `[lints]` in its Cargo.toml).
+
+pub mod config;
+pub mod error;
+pub mod headers;
+pub mod pipeline;
+pub mod plugin;
+pub mod provider;
+pub mod route;
+pub mod sse;
+
+pub use config::GatewayConfig;
+pub use error::{ErrorKind, Fault, GatewayError};
+pub use headers::Headers;
+pub use pipeline::{ClientRequest, Completion, HttpPort, Outcome, Pipeline};
+pub use plugin::{Plugin, Reply, RequestContext, ResponseHead, UpstreamHead};

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Builds the Worker (build/) and the benchmark's floor worker (bench/floor/build/) with
+# worker-build, using the toolchain scripts/setup.sh chose. Run setup first.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+[ -f target/wasm-toolchain.env ] || bash scripts/setup.sh
+# shellcheck disable=SC1091
+source target/wasm-toolchain.env
+export PATH="$TOOLS_DIR/cargo/bin:$PATH"
+# worker-build would download these from hosts that may be unreachable; use the local ones.
+export WASM_BINDGEN_BIN="$TOOLS_DIR/cargo/bin/wasm-bindgen"
+export WASM_OPT_BIN="$ROOT/node_modules/.bin/wasm-opt"
+export ESBUILD_BIN="$ROOT/node_modules/.bin/esbuild"
+
+extra=()
+if [ "$WASM_BUILD_MODE" = build-std ]; then
+  export PATH="/usr/bin:$PATH" RUSTC_BOOTSTRAP=1
+  export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER="$WASM_LINKER"
+  extra=(-Z build-std=std,panic_abort)
+fi
+
+build() { # crate directory
+  (cd "$1" && worker-build --release "${extra[@]}" >&2)
+}
+build "$ROOT"
+if [ "${1:-}" != "--gateway-only" ]; then build "$ROOT/bench/floor"; fi

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Installs everything the build and tests need; idempotent, and fast on a second run.
+#
+# - npm dependencies (wrangler, miniflare, esbuild, binaryen's wasm-opt, the SDKs the tests use);
+# - worker-build and wasm-bindgen-cli, at the versions Cargo.lock pins, cached in $TOOLS_DIR;
+# - a wasm32 std: rustup's wasm32-unknown-unknown target where it can be installed, else
+#   Debian's rustc-web/cargo-web/rust-web-src, which build std from source (-Z build-std).
+# It writes the chosen build mode to target/wasm-toolchain.env for scripts/build.sh.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+TOOLS_DIR=${AI_GATEWAY_TOOLS_DIR:-$HOME/.cache/ai-gateway}
+mkdir -p "$TOOLS_DIR" target
+log() { printf '[setup] %s\n' "$*" >&2; }
+
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
+    log "need root for: $*"; return 1; fi
+}
+
+# --- npm dependencies ---------------------------------------------------------------------------
+stamp=node_modules/.setup-stamp
+if [ ! -f "$stamp" ] || [ package.json -nt "$stamp" ] || { [ -f package-lock.json ] && [ package-lock.json -nt "$stamp" ]; }; then
+  log "installing npm dependencies"
+  if [ -f package-lock.json ]; then npm ci --no-audit --no-fund >&2; else npm install --no-audit --no-fund >&2; fi
+  touch "$stamp"
+fi
+
+# --- cargo-installed tools, pinned by Cargo.lock ------------------------------------------------
+lock_version() { awk -v name="$1" '$0 == "name = \"" name "\"" { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock; }
+[ -f Cargo.lock ] || cargo generate-lockfile
+WORKER_VERSION=$(lock_version worker)
+BINDGEN_VERSION=$(lock_version wasm-bindgen)
+export PATH="$TOOLS_DIR/cargo/bin:$PATH"
+install_tool() { # crate version binary
+  local have
+  have=$("$TOOLS_DIR/cargo/bin/$3" --version 2>/dev/null | awk '{print $NF}' || true)
+  if [ "$have" != "$2" ]; then
+    log "installing $1 $2 into $TOOLS_DIR/cargo"
+    # Not --locked: crates' own lockfiles can pin versions the registry no longer serves.
+    cargo install --quiet --force "$1" --version "$2" --root "$TOOLS_DIR/cargo" >&2
+  fi
+}
+install_tool worker-build "$WORKER_VERSION" worker-build
+install_tool wasm-bindgen-cli "$BINDGEN_VERSION" wasm-bindgen
+
+# --- a wasm32 standard library -----------------------------------------------------------------
+mode=""
+# AI_GATEWAY_WASM_MODE=build-std forces the Debian path (to test it where rustup works).
+if [ "${AI_GATEWAY_WASM_MODE:-}" != build-std ] && command -v rustup >/dev/null; then
+  if rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
+    mode=rustup
+  elif rustup target add wasm32-unknown-unknown >/dev/null 2>&1; then
+    log "installed rustup's wasm32-unknown-unknown target"
+    mode=rustup
+  fi
+fi
+if [ -z "$mode" ]; then
+  log "rustup has no wasm32 std here; using Debian's rustc-web with -Z build-std"
+  if [ ! -x /usr/bin/rustc ] || ! /usr/bin/rustc --version | grep -q . || [ ! -d /usr/lib/rustlib/src/rust/library ]; then
+    as_root apt-get update -qq >&2
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq rustc-web cargo-web rust-web-src >&2
+  fi
+  sysroot=$(/usr/bin/rustc --print sysroot)
+  # worker-build refuses to build unless this directory exists, even when std is built from source.
+  [ -d "$sysroot/lib/rustlib/wasm32-unknown-unknown/lib" ] || as_root mkdir -p "$sysroot/lib/rustlib/wasm32-unknown-unknown/lib"
+  # Debian's rustc ships no wasm linker; rustup's host toolchain has rust-lld.
+  lld=$(ls "$(rustc --print sysroot 2>/dev/null)"/lib/rustlib/*/bin/rust-lld 2>/dev/null | head -n1 || true)
+  [ -n "$lld" ] || lld=$(command -v rust-lld || command -v lld || true)
+  [ -n "$lld" ] || { log "no rust-lld or lld found to link wasm"; exit 1; }
+  mode=build-std
+fi
+
+cat > target/wasm-toolchain.env <<ENV
+WASM_BUILD_MODE=$mode
+WASM_LINKER=${lld:-}
+TOOLS_DIR=$TOOLS_DIR
+ENV
+log "ready (wasm build mode: $mode)"

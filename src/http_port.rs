@@ -1,0 +1,156 @@
+//! [`HttpPort`] for the Workers runtime: global `fetch`, JS `Headers`, and body streams.
+//!
+//! Request bodies stay JS values (a `ReadableStream`, or a `Uint8Array` once read for a length
+//! check) and go to `fetch` without entering Wasm memory. Responses are the runtime's own
+//! `Response` objects.
+
+use async_trait::async_trait;
+use gateway_core::{ErrorKind, GatewayError, Headers, HttpPort, Reply, ResponseHead, UpstreamHead};
+use js_sys::{Reflect, Uint8Array};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use worker::worker_sys::web_sys;
+
+/// The Workers implementation of the pipeline's I/O.
+pub struct WorkerHttp;
+
+fn js_message(err: &JsValue) -> String {
+    err.dyn_ref::<js_sys::Error>()
+        .map(|e| String::from(e.message()))
+        .or_else(|| err.as_string())
+        .unwrap_or_else(|| format!("{err:?}"))
+}
+
+fn internal(context: &str) -> impl Fn(JsValue) -> GatewayError + '_ {
+    move |err| GatewayError::internal(format!("{context}: {}", js_message(&err)))
+}
+
+/// Copies a JS `Headers` into the core's header list.
+pub fn client_headers(headers: &web_sys::Headers) -> Headers {
+    let mut out = Headers::new();
+    let Ok(Some(entries)) = js_sys::try_iter(headers) else { return out };
+    for entry in entries.flatten() {
+        let pair: js_sys::Array = entry.unchecked_into();
+        if let (Some(name), Some(value)) = (pair.get(0).as_string(), pair.get(1).as_string()) {
+            out.append(&name, value);
+        }
+    }
+    out
+}
+
+fn js_headers(headers: &Headers) -> Result<web_sys::Headers, GatewayError> {
+    let out = web_sys::Headers::new().map_err(internal("creating headers"))?;
+    for (name, value) in headers.iter() {
+        out.append(name, value).map_err(internal("setting a header"))?;
+    }
+    Ok(out)
+}
+
+/// A response the gateway made itself (an error, or a plugin's reply).
+pub fn local_response(reply: &Reply) -> Result<web_sys::Response, GatewayError> {
+    let init = web_sys::ResponseInit::new();
+    init.set_status(reply.status);
+    init.set_headers(js_headers(&reply.headers)?.as_ref());
+    let mut body = reply.body.clone();
+    web_sys::Response::new_with_opt_u8_array_and_init(Some(&mut body), &init).map_err(internal("building a response"))
+}
+
+/// A response with `body` and the given head.
+pub fn response_with_body(
+    body: Option<&web_sys::ReadableStream>,
+    status: u16,
+    headers: &web_sys::Headers,
+) -> Result<web_sys::Response, GatewayError> {
+    let init = web_sys::ResponseInit::new();
+    init.set_status(status);
+    init.set_headers(headers.as_ref());
+    web_sys::Response::new_with_opt_readable_stream_and_init(body, &init).map_err(internal("building a response"))
+}
+
+async fn read_chunk(reader: &web_sys::ReadableStreamDefaultReader) -> Result<Option<Uint8Array>, JsValue> {
+    let result = JsFuture::from(reader.read()).await?;
+    if Reflect::get(&result, &"done".into())?.is_truthy() {
+        return Ok(None);
+    }
+    Ok(Some(Reflect::get(&result, &"value".into())?.unchecked_into()))
+}
+
+/// Reads the next chunk of a byte stream: `Ok(None)` at its end, `Err` if the stream broke.
+pub async fn next_chunk(reader: &web_sys::ReadableStreamDefaultReader) -> Result<Option<Vec<u8>>, String> {
+    match read_chunk(reader).await {
+        Ok(chunk) => Ok(chunk.map(|c| c.to_vec())),
+        Err(err) => Err(js_message(&err)),
+    }
+}
+
+#[async_trait(?Send)]
+impl HttpPort for WorkerHttp {
+    type Body = JsValue;
+    type Response = web_sys::Response;
+
+    fn now_ms(&self) -> f64 {
+        js_sys::Date::now()
+    }
+
+    async fn read_bounded(&self, body: JsValue, max_bytes: u64) -> Result<JsValue, GatewayError> {
+        let stream: web_sys::ReadableStream = body.unchecked_into();
+        let reader: web_sys::ReadableStreamDefaultReader = stream.get_reader().unchecked_into();
+        let mut chunks = Vec::new();
+        let mut total: u64 = 0;
+        while let Some(chunk) = read_chunk(&reader).await.map_err(internal("reading the request body"))? {
+            total += u64::from(chunk.length());
+            if total > max_bytes {
+                // The rest of the body is refused: tell the runtime to stop receiving it.
+                let _ = reader.cancel();
+                return Err(GatewayError::new(
+                    ErrorKind::PayloadTooLarge,
+                    format!("request body exceeds the gateway's limit of {max_bytes} bytes"),
+                ));
+            }
+            chunks.push(chunk);
+        }
+        let joined = Uint8Array::new_with_length(total as u32);
+        let mut offset = 0;
+        for chunk in chunks {
+            joined.set(&chunk, offset);
+            offset += chunk.length();
+        }
+        Ok(joined.into())
+    }
+
+    async fn fetch(&self, upstream: &UpstreamHead, body: Option<JsValue>) -> Result<web_sys::Response, GatewayError> {
+        let init = web_sys::RequestInit::new();
+        init.set_method(&upstream.method);
+        init.set_headers(js_headers(&upstream.headers)?.as_ref());
+        init.set_redirect(web_sys::RequestRedirect::Manual);
+        if let Some(body) = body.filter(|_| !matches!(upstream.method.as_str(), "GET" | "HEAD")) {
+            init.set_body(&body);
+        }
+        let global: web_sys::WorkerGlobalScope = js_sys::global().unchecked_into();
+        let unreachable = |err: JsValue| {
+            GatewayError::new(
+                ErrorKind::UpstreamUnreachable,
+                format!("could not reach the provider at {}: {}", strip_query(&upstream.url), js_message(&err)),
+            )
+        };
+        let response = JsFuture::from(global.fetch_with_str_and_init(&upstream.url, &init)).await.map_err(unreachable)?;
+        Ok(response.unchecked_into())
+    }
+
+    fn response_head(&self, response: &web_sys::Response) -> ResponseHead {
+        ResponseHead { status: response.status(), headers: client_headers(&response.headers()) }
+    }
+
+    fn with_head(&self, response: web_sys::Response, head: ResponseHead) -> Result<web_sys::Response, GatewayError> {
+        response_with_body(response.body().as_ref(), head.status, &js_headers(&head.headers)?)
+    }
+
+    fn status(&self, response: &web_sys::Response) -> u16 {
+        response.status()
+    }
+}
+
+/// The URL without its query, which may carry keys (`?key=` for Gemini).
+fn strip_query(url: &str) -> &str {
+    url.split('?').next().unwrap_or(url)
+}

@@ -1,0 +1,79 @@
+//! The Worker: binds the gateway core to the Workers runtime.
+//!
+//! Each request is turned into a [`ClientRequest`], handled by the core [`Pipeline`] through
+//! [`WorkerHttp`], and answered with the upstream's own response object (its body streams
+//! through, never read here) or a local JSON reply. What happens after the response head is sent
+//! (watching a stream for plugins, `on_log` hooks) runs in `ctx.wait_until`, off the hot path.
+
+mod body_tap;
+mod http_port;
+mod plugins;
+
+use std::cell::OnceCell;
+use std::rc::Rc;
+
+use gateway_core::{ClientRequest, GatewayConfig, GatewayError, Outcome, Pipeline, Reply};
+use worker::worker_sys::web_sys;
+use worker::{event, Context, Env};
+
+use crate::http_port::{client_headers, local_response, WorkerHttp};
+
+thread_local! {
+    /// Built on the first request of an isolate: variables do not change while it lives.
+    static PIPELINE: OnceCell<Result<Rc<Pipeline>, GatewayError>> = const { OnceCell::new() };
+}
+
+fn var(env: &Env, name: &str) -> Option<String> {
+    env.var(name).ok().map(|v| v.to_string())
+}
+
+fn pipeline(env: &Env) -> Result<Rc<Pipeline>, GatewayError> {
+    PIPELINE.with(|cell| {
+        cell.get_or_init(|| {
+            let config = GatewayConfig::from_vars(
+                var(env, "UPSTREAM_OVERRIDES").as_deref(),
+                var(env, "MAX_REQUEST_BODY_BYTES").as_deref(),
+            )?;
+            let plugins = plugins::enabled(var(env, "PLUGINS").as_deref())?;
+            Ok(Rc::new(Pipeline::new(config, plugins)))
+        })
+        .clone()
+    })
+}
+
+#[event(fetch)]
+async fn fetch(req: web_sys::Request, env: Env, ctx: Context) -> worker::Result<web_sys::Response> {
+    let response = match pipeline(&env) {
+        Ok(pipeline) => handle(&pipeline, req, &ctx).await,
+        Err(err) => Err(err),
+    };
+    match response {
+        Ok(response) => Ok(response),
+        Err(err) => local_response(&Reply::from_error(&err)).map_err(|e| worker::Error::RustError(e.to_string())),
+    }
+}
+
+async fn handle(pipeline: &Pipeline, req: web_sys::Request, ctx: &Context) -> Result<web_sys::Response, GatewayError> {
+    let url = web_sys::Url::new(&req.url()).map_err(|_| GatewayError::invalid("the request URL is not valid"))?;
+    let query = url.search();
+    let request = ClientRequest {
+        method: req.method(),
+        path: url.pathname(),
+        query: query.strip_prefix('?').map(str::to_owned),
+        headers: client_headers(&req.headers()),
+        body: req.body().map(Into::into),
+    };
+    let (outcome, completion) = pipeline.handle(&WorkerHttp, request).await;
+    match outcome {
+        Outcome::Upstream(response) if completion.watches_body() => body_tap::tap(response, completion, ctx),
+        outcome => {
+            if !completion.is_noop() {
+                ctx.wait_until(completion.finish(js_sys::Date::now(), true));
+            }
+            match outcome {
+                Outcome::Local(reply) => local_response(&reply),
+                Outcome::Upstream(response) => Ok(response),
+            }
+        }
+    }
+}

@@ -1,0 +1,36 @@
+// Starts the built Worker (build/index.js) in workerd through Miniflare, with every provider of
+// the mock upstream wired in through UPSTREAM_OVERRIDES.
+import { Miniflare } from 'miniflare';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const PROVIDERS_ON_MOCK = ['openai', 'anthropic', 'groq', 'mistral', 'google-ai-studio', 'deepseek', 'grok', 'openrouter', 'cerebras', 'perplexity-ai', 'cohere', 'huggingface', 'azure-openai', 'workers-ai', 'replicate'];
+
+export function overridesFor(mockUrl) {
+  const map = Object.fromEntries(PROVIDERS_ON_MOCK.map((id) => [id, `${mockUrl}/${id}`]));
+  map['azure-openai'] = `${mockUrl}/azure-openai/{resource_name}/{deployment_name}`;
+  map['workers-ai'] = `${mockUrl}/workers-ai/{account_id}`;
+  return map;
+}
+
+/** Starts a worker script under Miniflare; `vars` become plain-text bindings. */
+export async function startWorker({ script = path.join(ROOT, 'build/index.js'), vars = {}, log } = {}) {
+  const mf = new Miniflare({
+    scriptPath: script,
+    modules: true,
+    modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }],
+    compatibilityDate: '2026-04-20',
+    bindings: vars,
+    host: '127.0.0.1',
+    port: 0,
+    ...(log ? { log } : {}),
+  });
+  const url = await mf.ready;
+  return { url: url.origin, mf, close: () => mf.dispose() };
+}
+
+/** Starts the gateway against a mock upstream. */
+export async function startGateway(mockUrl, vars = {}, options = {}) {
+  return startWorker({ vars: { UPSTREAM_OVERRIDES: JSON.stringify(overridesFor(mockUrl)), ...vars }, ...options });
+}
