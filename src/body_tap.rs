@@ -11,7 +11,11 @@ use crate::http_port::{next_chunk, response_with_body};
 
 /// Returns a response that streams `response`'s body to the client, and schedules `completion`
 /// to watch a copy of it. Without a body there is nothing to watch: the completion just finishes.
-pub fn tap(response: web_sys::Response, completion: Completion, ctx: &Context) -> Result<web_sys::Response, GatewayError> {
+pub fn tap(
+    response: web_sys::Response,
+    completion: Completion,
+    ctx: &Context,
+) -> Result<web_sys::Response, GatewayError> {
     let Some(body) = response.body() else {
         ctx.wait_until(completion.finish(js_sys::Date::now(), true));
         return Ok(response);

@@ -133,7 +133,8 @@ impl HttpPort for WorkerHttp {
                 format!("could not reach the provider at {}: {}", strip_query(&upstream.url), js_message(&err)),
             )
         };
-        let response = JsFuture::from(global.fetch_with_str_and_init(&upstream.url, &init)).await.map_err(unreachable)?;
+        let response =
+            JsFuture::from(global.fetch_with_str_and_init(&upstream.url, &init)).await.map_err(unreachable)?;
         Ok(response.unchecked_into())
     }
 

@@ -14,8 +14,22 @@ export function overridesFor(mockUrl) {
   return map;
 }
 
-/** Starts a worker script under Miniflare; `vars` become plain-text bindings. */
-export async function startWorker({ script = path.join(ROOT, 'build/index.js'), vars = {}, log } = {}) {
+/**
+ * Starts a worker script under Miniflare; `vars` become plain-text bindings. The worker's console
+ * output is collected line by line in `logs` (and echoed when AI_GATEWAY_TEST_VERBOSE is set).
+ */
+export async function startWorker({ script = path.join(ROOT, 'build/index.js'), vars = {} } = {}) {
+  const logs = [];
+  const collect = (stream) => {
+    let pending = '';
+    stream.on('data', (chunk) => {
+      pending += chunk;
+      const lines = pending.split('\n');
+      pending = lines.pop();
+      logs.push(...lines);
+      if (process.env.AI_GATEWAY_TEST_VERBOSE) lines.forEach((l) => console.error(`[workerd] ${l}`));
+    });
+  };
   const mf = new Miniflare({
     scriptPath: script,
     modules: true,
@@ -24,10 +38,10 @@ export async function startWorker({ script = path.join(ROOT, 'build/index.js'), 
     bindings: vars,
     host: '127.0.0.1',
     port: 0,
-    ...(log ? { log } : {}),
+    handleRuntimeStdio: (stdout, stderr) => { collect(stdout); collect(stderr); },
   });
   const url = await mf.ready;
-  return { url: url.origin, mf, close: () => mf.dispose() };
+  return { url: url.origin, mf, logs, close: () => mf.dispose() };
 }
 
 /** Starts the gateway against a mock upstream. */

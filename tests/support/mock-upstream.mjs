@@ -115,7 +115,12 @@ export async function startMockUpstream({ port = 0 } = {}) {
     const cutAfter = h('x-mock-cut-after') !== undefined ? Number(h('x-mock-cut-after')) : Infinity;
     const gateId = h('x-mock-gate');
     for (let i = 0; i < events.length; i++) {
-      if (i === cutAfter) { res.socket.destroy(); return; }
+      if (i === cutAfter) {
+        // Let what was written reach the gateway first, then break the connection mid-stream.
+        await sleep(50);
+        res.socket.destroy();
+        return;
+      }
       if (gateId && i === events.length - 2) {
         const g = gate(gateId);
         g.waiting = true;

@@ -37,7 +37,10 @@ impl GatewayConfig {
     ///
     /// Errors (500, `gateway_misconfigured`): overrides that are not a JSON object of strings,
     /// name an unknown provider, or are not `http(s)://` URLs; a body limit that is not a number.
-    pub fn from_vars(upstream_overrides: Option<&str>, max_request_body_bytes: Option<&str>) -> Result<Self, GatewayError> {
+    pub fn from_vars(
+        upstream_overrides: Option<&str>,
+        max_request_body_bytes: Option<&str>,
+    ) -> Result<Self, GatewayError> {
         let mut config = GatewayConfig::default();
         if let Some(raw) = upstream_overrides.map(str::trim).filter(|s| !s.is_empty()) {
             let map: HashMap<String, String> = serde_json::from_str(raw).map_err(|e| {
@@ -58,9 +61,9 @@ impl GatewayConfig {
                 map.into_iter().map(|(id, url)| (id, url.trim_end_matches('/').to_string())).collect();
         }
         if let Some(raw) = max_request_body_bytes.map(str::trim).filter(|s| !s.is_empty()) {
-            config.max_request_body_bytes = raw
-                .parse()
-                .map_err(|_| misconfigured(format!("MAX_REQUEST_BODY_BYTES must be a whole number of bytes, got {raw:?}")))?;
+            config.max_request_body_bytes = raw.parse().map_err(|_| {
+                misconfigured(format!("MAX_REQUEST_BODY_BYTES must be a whole number of bytes, got {raw:?}"))
+            })?;
         }
         Ok(config)
     }

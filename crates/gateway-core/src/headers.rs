@@ -126,10 +126,7 @@ mod tests {
         .collect();
         let sent = upstream_request_headers(&client);
         let names: Vec<&str> = sent.iter().map(|(n, _)| n).collect();
-        assert_eq!(
-            names,
-            ["authorization", "x-api-key", "anthropic-version", "content-type", "openai-organization"]
-        );
+        assert_eq!(names, ["authorization", "x-api-key", "anthropic-version", "content-type", "openai-organization"]);
         assert_eq!(sent.get("Authorization"), Some("Bearer sk-test"));
     }
 

@@ -108,12 +108,12 @@ impl Completion {
         });
     }
 
-    /// Ends the request: records how the body ended (`complete` is false when the stream broke)
-    /// and runs every plugin's `on_log`.
+    /// Ends the request: records how the body ended and runs every plugin's `on_log`. `complete`
+    /// is false when the stream broke; a stream that ends mid-event is incomplete either way.
     pub async fn finish(mut self, now_ms: f64, complete: bool) {
         if let Some(parser) = self.parser.as_mut() {
+            self.ctx.stream_complete = Some(complete && !parser.has_partial());
             parser.finish();
-            self.ctx.stream_complete = Some(complete);
             self.ctx.finished_at_ms = Some(now_ms);
         }
         for plugin in self.plugins.iter() {
@@ -144,7 +144,11 @@ impl Pipeline {
 
     /// Handles one request. Never fails: every error becomes an OpenAI-shaped [`Outcome::Local`]
     /// reply, and is kept in the context for `on_log`.
-    pub async fn handle<P: HttpPort>(&self, port: &P, request: ClientRequest<P::Body>) -> (Outcome<P::Response>, Completion) {
+    pub async fn handle<P: HttpPort>(
+        &self,
+        port: &P,
+        request: ClientRequest<P::Body>,
+    ) -> (Outcome<P::Response>, Completion) {
         let mut ctx = RequestContext {
             method: request.method.clone(),
             path: request.path.clone(),
@@ -166,11 +170,7 @@ impl Pipeline {
         let watches = matches!(outcome, Outcome::Upstream(_))
             && ctx.response_is_event_stream
             && self.plugins.iter().any(|p| p.wants_stream_events());
-        let completion = Completion {
-            ctx,
-            plugins: Rc::clone(&self.plugins),
-            parser: watches.then(SseParser::new),
-        };
+        let completion = Completion { ctx, plugins: Rc::clone(&self.plugins), parser: watches.then(SseParser::new) };
         (outcome, completion)
     }
 
@@ -194,7 +194,8 @@ impl Pipeline {
             (body, _) => body,
         };
 
-        let mut upstream = UpstreamHead { method: request.method, url, headers: upstream_request_headers(&request.headers) };
+        let mut upstream =
+            UpstreamHead { method: request.method, url, headers: upstream_request_headers(&request.headers) };
         for plugin in self.plugins.iter() {
             if let Some(reply) = plugin.on_request(ctx, &mut upstream).await? {
                 return Ok(Outcome::Local(reply));

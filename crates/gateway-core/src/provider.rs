@@ -129,12 +129,7 @@ pub const PROVIDERS: &[Provider] = &[
     },
     // `/workers-ai/@cf/meta/llama...` runs a model (`/ai/run/@cf/...`); `/workers-ai/v1/...` is
     // Workers AI's own OpenAI-compatible API (`/ai/v1/...`).
-    native(
-        "workers-ai",
-        "https://api.cloudflare.com/client/v4/accounts/{account_id}/ai",
-        Auth::BEARER,
-        Some("run"),
-    ),
+    native("workers-ai", "https://api.cloudflare.com/client/v4/accounts/{account_id}/ai", Auth::BEARER, Some("run")),
     native("replicate", "https://api.replicate.com", Auth::BEARER, Some("v1")),
     native("elevenlabs", "https://api.elevenlabs.io", Auth::header("xi-api-key"), Some("v1")),
     native("cartesia", "https://api.cartesia.ai", Auth::header("x-api-key"), None),
@@ -186,9 +181,21 @@ mod tests {
     #[test]
     fn the_issue_s_providers_are_all_present() {
         for id in [
-            "openai", "anthropic", "groq", "mistral", "google-ai-studio", "deepseek", "grok",
-            "openrouter", "cerebras", "perplexity-ai", "cohere", "huggingface", "azure-openai",
-            "workers-ai", "replicate",
+            "openai",
+            "anthropic",
+            "groq",
+            "mistral",
+            "google-ai-studio",
+            "deepseek",
+            "grok",
+            "openrouter",
+            "cerebras",
+            "perplexity-ai",
+            "cohere",
+            "huggingface",
+            "azure-openai",
+            "workers-ai",
+            "replicate",
         ] {
             assert!(find(id).is_some(), "{id} missing");
         }

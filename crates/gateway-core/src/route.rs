@@ -199,7 +199,17 @@ mod tests {
 
     #[test]
     fn malformed_paths_are_404() {
-        for path in ["/", "/v1", "/v1/", "/v1/acc", "/v1/acc/gw", "/v1/acc/gw/", "/v2/a/g/openai/x", "/v1/a b/g/openai/x", "/v1//g/openai/x"] {
+        for path in [
+            "/",
+            "/v1",
+            "/v1/",
+            "/v1/acc",
+            "/v1/acc/gw",
+            "/v1/acc/gw/",
+            "/v2/a/g/openai/x",
+            "/v1/a b/g/openai/x",
+            "/v1//g/openai/x",
+        ] {
             let err = parse(path).unwrap_err();
             assert_eq!(err.status(), 404, "{path}");
         }
@@ -217,7 +227,12 @@ mod tests {
 
     #[test]
     fn dot_segments_are_rejected() {
-        for path in ["/v1/a/g/openai/../x", "/v1/a/g/openai/%2e%2e/x", "/v1/a/g/openai/chat/.", "/v1/a/g/azure-openai/r/%2E%2e/x"] {
+        for path in [
+            "/v1/a/g/openai/../x",
+            "/v1/a/g/openai/%2e%2e/x",
+            "/v1/a/g/openai/chat/.",
+            "/v1/a/g/azure-openai/r/%2E%2e/x",
+        ] {
             assert_eq!(url(path, None).unwrap_err().status(), 400, "{path}");
         }
         // Dots inside names are fine.

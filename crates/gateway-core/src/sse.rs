@@ -51,6 +51,11 @@ impl SseParser {
         }
     }
 
+    /// Whether bytes of an unfinished event are buffered: a stream that ends now was cut.
+    pub fn has_partial(&self) -> bool {
+        !self.line.is_empty() || self.has_data
+    }
+
     /// Ends the stream. A final event without its blank line is *not* dispatched, per the spec:
     /// a stream cut mid-event must not look complete.
     pub fn finish(&mut self) {
@@ -143,6 +148,11 @@ mod tests {
 
     #[test]
     fn a_cut_final_event_is_not_dispatched() {
+        let mut parser = SseParser::new();
+        parser.feed(b"data: one\n\n", |_| {});
+        assert!(!parser.has_partial());
+        parser.feed(b"data: tw", |_| {});
+        assert!(parser.has_partial());
         let events = parse_chunks(&[b"data: one\n\ndata: tw"]);
         assert_eq!(events.len(), 1);
         let events = parse_chunks(&[b"data: one\n\ndata: two\n"]);

@@ -1,0 +1,423 @@
+// The gateway benchmark: what the gateway costs on top of the smallest possible Rust worker.
+//
+// Three paths get the same small chat-completion request:
+//   mock     straight to the mock upstream (the client and mock alone, for reference)
+//   floor    through the floor worker (bench/floor: fetch UPSTREAM + path, return the response)
+//   gateway  through the gateway (build/), pointed at the mock by UPSTREAM_OVERRIDES
+// each at concurrency 1 and 8, for a JSON answer and for an SSE stream read to the end.
+// The mock runs in its own Node process, and the floor and the gateway each in their own
+// Miniflare instance (one workerd process each), so the CPU time of each workerd process over a
+// measured phase, divided by the requests it served, is what that worker costs per request.
+//
+// It prints numbers and writes them to target/bench-results.json; it never judges them.
+// `node bench/run.mjs` uses the existing builds (`npm run bench` rebuilds first).
+// Environment: BENCH_REQUESTS (measured requests per run, default 3000), BENCH_WARMUP (default 300),
+// BENCH_CONCURRENCY (default "1,8"), BENCH_STREAM=0 to skip the streaming scenario.
+// Linux only: CPU time comes from /proc/<pid>/stat.
+import http from 'node:http';
+import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import os from 'node:os';
+import { spawn, execFileSync } from 'node:child_process';
+import { startWorker, overridesFor, ROOT } from '../tests/support/gateway.mjs';
+
+const REQUESTS = positiveInt('BENCH_REQUESTS', 3000);
+const WARMUP = positiveInt('BENCH_WARMUP', 300, true);
+const CONCURRENCY = (process.env.BENCH_CONCURRENCY ?? '1,8').split(',').map((c) => Number(c.trim()));
+const STREAM = process.env.BENCH_STREAM !== '0';
+const SETTLE_MS = 150; // lets work that trails the last response land before CPU is read
+if (CONCURRENCY.some((c) => !Number.isInteger(c) || c < 1)) fail('BENCH_CONCURRENCY must be a comma-separated list of positive integers');
+
+const FLOOR_SCRIPT = path.join(ROOT, 'bench/floor/build/index.js');
+const GATEWAY_SCRIPT = path.join(ROOT, 'build/index.js');
+const MOCK_SCRIPT = path.join(ROOT, 'tests/support/mock-upstream.mjs');
+const RESULTS_FILE = path.join(ROOT, 'target/bench-results.json');
+const HEADERS = { authorization: 'Bearer sk-bench', 'content-type': 'application/json' };
+const MESSAGES = [{ role: 'user', content: 'Say hello in one short sentence.' }];
+const BODIES = {
+  json: Buffer.from(JSON.stringify({ model: 'm', messages: MESSAGES })),
+  stream: Buffer.from(JSON.stringify({ model: 'm', messages: MESSAGES, stream: true })),
+};
+
+function positiveInt(name, fallback, zeroOk = false) {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < (zeroOk ? 0 : 1)) fail(`${name} must be a ${zeroOk ? 'non-negative' : 'positive'} integer, got ${JSON.stringify(raw)}`);
+  return n;
+}
+
+function fail(message) {
+  console.error(`bench: ${message}`);
+  process.exit(2);
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// ---------------------------------------------------------------------------------------------
+// Processes: everything started here is tracked so that it can be stopped on exit, error or signal.
+
+const cleanup = { mock: null, workers: [], workerdPids: new Set() };
+
+async function cleanUp() {
+  const workers = cleanup.workers.splice(0);
+  await Promise.allSettled(workers.map((w) => w.close()));
+  if (cleanup.mock && cleanup.mock.exitCode === null && cleanup.mock.signalCode === null) {
+    const exited = new Promise((r) => cleanup.mock.once('exit', r));
+    cleanup.mock.kill('SIGTERM');
+    await Promise.race([exited, sleep(2000)]);
+  }
+  cleanup.mock = null;
+}
+
+// Last resort when the process goes down without cleanUp() having finished: stop, by pid, the
+// processes this script started.
+process.on('exit', () => {
+  if (cleanup.mock && cleanup.mock.exitCode === null) try { cleanup.mock.kill('SIGKILL'); } catch {}
+  for (const pid of cleanup.workerdPids) if (isAlive(pid)) try { process.kill(pid, 'SIGKILL'); } catch {}
+});
+
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, () => {
+    console.error(`\nbench: ${signal}, stopping the mock and the workers`);
+    const force = setTimeout(() => process.exit(130), 5000);
+    cleanUp().finally(() => { clearTimeout(force); process.exit(130); });
+  });
+}
+
+function isAlive(pid) {
+  try { process.kill(pid, 0); return true; } catch { return false; }
+}
+
+/** Fields of /proc/<pid>/stat after the command name (which may hold spaces and parentheses). */
+function procStat(pid) {
+  const text = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const close = text.lastIndexOf(')');
+  return { comm: text.slice(text.indexOf('(') + 1, close), fields: text.slice(close + 2).trim().split(' ') };
+}
+
+/** CPU time of a process (all its threads), user + system, in clock ticks. */
+function cpuTicks(pid) {
+  const { fields } = procStat(pid); // fields[0] is field 3 (state) of proc(5)
+  return Number(fields[11]) + Number(fields[12]); // utime (14) + stime (15)
+}
+
+/** PIDs of the workerd processes descending from this Node process. */
+function workerdDescendants() {
+  const parentOf = new Map();
+  const comm = new Map();
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = procStat(entry);
+      parentOf.set(Number(entry), Number(stat.fields[1]));
+      comm.set(Number(entry), stat.comm);
+    } catch { /* the process ended while we looked */ }
+  }
+  const isDescendant = (pid) => {
+    for (let p = parentOf.get(pid), hops = 0; p !== undefined && hops < 64; p = parentOf.get(p), hops++) {
+      if (p === process.pid) return true;
+    }
+    return false;
+  };
+  return new Set([...comm].filter(([pid, name]) => name === 'workerd' && isDescendant(pid)).map(([pid]) => pid));
+}
+
+async function startMock() {
+  const child = spawn(process.execPath, [MOCK_SCRIPT, '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  cleanup.mock = child;
+  const url = await new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error('the mock upstream did not start within 15 s')), 15_000);
+    child.once('exit', (code, signal) => { clearTimeout(timer); reject(new Error(`the mock upstream exited (${code ?? signal})`)); });
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+      const match = out.match(/mock upstream on (http:\/\/\S+)/);
+      if (match) { clearTimeout(timer); resolve(match[1]); }
+    });
+  });
+  child.stdout.resume();
+  return { url, pid: child.pid };
+}
+
+/** Starts a worker under Miniflare and finds its workerd process by diffing the set of workerd PIDs. */
+async function startMeasuredWorker(name, options) {
+  const before = workerdDescendants();
+  const worker = await startWorker(options);
+  cleanup.workers.push(worker);
+  const fresh = [...workerdDescendants()].filter((pid) => !before.has(pid));
+  if (fresh.length !== 1) throw new Error(`expected one new workerd process for the ${name} worker, found ${fresh.length} (${fresh.join(', ')})`);
+  cleanup.workerdPids.add(fresh[0]);
+  return { ...worker, pid: fresh[0] };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Load generator: `concurrency` request loops over one keep-alive agent.
+
+function request(agent, target, body) {
+  return new Promise((resolve, reject) => {
+    const start = process.hrtime.bigint();
+    const req = http.request({
+      agent, host: target.hostname, port: target.port, path: target.pathname, method: 'POST',
+      headers: { ...HEADERS, 'content-length': body.length },
+    }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('error', reject);
+      res.on('end', () => resolve({
+        status: res.statusCode,
+        ms: Number(process.hrtime.bigint() - start) / 1e6,
+        body: Buffer.concat(chunks),
+      }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+async function load(agent, target, body, concurrency, total, check) {
+  const latencies = new Float64Array(total);
+  let next = 0;
+  let errors = 0;
+  let firstError;
+  const loop = async () => {
+    while (next < total) {
+      const i = next++;
+      try {
+        const res = await request(agent, target, body);
+        latencies[i] = res.ms;
+        const problem = check(res);
+        if (problem) { errors++; firstError ??= problem; }
+      } catch (err) {
+        latencies[i] = NaN;
+        errors++;
+        firstError ??= err.message;
+      }
+    }
+  };
+  const start = process.hrtime.bigint();
+  await Promise.all(Array.from({ length: concurrency }, loop));
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  return { latencies, seconds, errors, firstError };
+}
+
+function percentile(sorted, p) {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))];
+}
+
+/** What every response of a scenario must look like: the mock's own answer, byte for byte. */
+function checker(reference) {
+  return (res) => {
+    if (res.status !== 200) return `status ${res.status}: ${res.body.toString('utf8').slice(0, 200)}`;
+    if (!res.body.equals(reference)) return `unexpected body: ${res.body.toString('utf8').slice(0, 200)}`;
+    return null;
+  };
+}
+
+/** Busy and total CPU time of the whole machine, in clock ticks, from /proc/stat. */
+function machineTicks() {
+  const [user, nice, system, idle, iowait, irq, softirq, steal] = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  return { busy: user + nice + system + irq + softirq + (steal || 0), idle: idle + (iowait || 0) };
+}
+
+/** One measured run: warm-up, then REQUESTS requests, with the CPU time of `cpuPids` around them. */
+async function run({ scenario, url, concurrency, cpuPids, ownPids, reference }) {
+  const target = new URL(url);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+  const check = checker(reference);
+  const label = `${scenario} ${url} c=${concurrency}`;
+  const snapshot = () => ({
+    pids: Object.fromEntries(Object.entries(cpuPids).map(([k, pid]) => [k, cpuTicks(pid)])),
+    own: ownPids.reduce((n, pid) => n + cpuTicks(pid), 0),
+    machine: machineTicks(),
+  });
+  try {
+    if (WARMUP > 0) {
+      const warm = await load(agent, target, BODIES[scenario], concurrency, WARMUP, check);
+      if (warm.errors) throw new Error(`${label}: ${warm.errors} failed warm-up requests, first: ${warm.firstError}`);
+    }
+    await sleep(SETTLE_MS);
+    const before = snapshot();
+    const measured = await load(agent, target, BODIES[scenario], concurrency, REQUESTS, check);
+    await sleep(SETTLE_MS);
+    const after = snapshot();
+    const elapsedTicks = (after.machine.busy + after.machine.idle) - (before.machine.busy + before.machine.idle);
+    const backgroundTicks = (after.machine.busy - before.machine.busy) - (after.own - before.own);
+    return {
+      latencies: measured.latencies, seconds: measured.seconds, errors: measured.errors, firstError: measured.firstError,
+      ticks: Object.fromEntries(Object.keys(cpuPids).map((k) => [k, after.pids[k] - before.pids[k]])),
+      // CPUs kept busy by processes other than this benchmark's, on average over the run.
+      backgroundCpus: elapsedTicks > 0 ? Math.max(0, backgroundTicks) / elapsedTicks * (os.availableParallelism?.() ?? os.cpus().length) : null,
+    };
+  } finally {
+    agent.destroy();
+  }
+}
+
+/** Folds the rounds of one (scenario, path, concurrency) into one result. */
+function summarize({ scenario, path: pathName, concurrency }, rounds, clkTck) {
+  const requests = rounds.length * REQUESTS;
+  const ok = rounds.flatMap((r) => [...r.latencies]).filter((x) => !Number.isNaN(x)).sort((a, b) => a - b);
+  const seconds = rounds.reduce((n, r) => n + r.seconds, 0);
+  const msPerReq = (ticks, n) => (ticks * 1000) / clkTck / n;
+  const sumTicks = (k) => rounds.reduce((n, r) => n + r.ticks[k], 0);
+  const hasWorker = 'worker' in rounds[0].ticks;
+  const errors = rounds.reduce((n, r) => n + r.errors, 0);
+  return {
+    scenario, path: pathName, concurrency, rounds: rounds.length, requests, errors,
+    firstError: rounds.find((r) => r.firstError)?.firstError ?? null,
+    seconds,
+    p50Ms: percentile(ok, 0.5), p90Ms: percentile(ok, 0.9), p99Ms: percentile(ok, 0.99), maxMs: ok.at(-1) ?? null,
+    meanMs: ok.reduce((a, b) => a + b, 0) / (ok.length || 1),
+    reqPerSec: requests / seconds,
+    workerCpuTicks: hasWorker ? sumTicks('worker') : null,
+    workerCpuMsPerReq: hasWorker ? msPerReq(sumTicks('worker'), requests) : null,
+    workerCpuMsPerReqByRound: hasWorker ? rounds.map((r) => msPerReq(r.ticks.worker, REQUESTS)) : null,
+    mockCpuMsPerReq: msPerReq(sumTicks('mock'), requests),
+    reqPerSecByRound: rounds.map((r) => REQUESTS / r.seconds),
+    backgroundCpus: rounds.reduce((n, r) => n + (r.backgroundCpus ?? 0), 0) / rounds.length,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Report
+
+function cell(value, width, digits = 2) {
+  const text = value === null || value === undefined || Number.isNaN(value) ? '-'
+    : typeof value === 'number' ? value.toFixed(digits) : String(value);
+  return text.padStart(width);
+}
+
+function table(header, rows) {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cols) => cols.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd();
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+const ratio = (a, b) => (a === null || b === null || !b ? null : a / b);
+const ratioText = (x) => (x === null || Number.isNaN(x) ? '-' : `${x.toFixed(2)}x`);
+
+function kib(bytes) {
+  return `${(bytes / 1024).toFixed(1)} KiB`;
+}
+
+function wasmSize(file) {
+  const raw = fs.readFileSync(file);
+  return { file: path.relative(ROOT, file), rawBytes: raw.length, gzipBytes: zlib.gzipSync(raw, { level: 9 }).length };
+}
+
+function environment(clkTck) {
+  const cpuModel = (() => {
+    try { return fs.readFileSync('/proc/cpuinfo', 'utf8').match(/^model name\s*:\s*(.*)$/m)?.[1] ?? os.cpus()[0]?.model; } catch { return os.cpus()[0]?.model; }
+  })();
+  let workerd = null;
+  try { workerd = execFileSync(path.join(ROOT, 'node_modules/.bin/workerd'), ['--version'], { encoding: 'utf8' }).trim(); } catch {}
+  return {
+    date: new Date().toISOString(), cpus: os.availableParallelism?.() ?? os.cpus().length, cpuModel,
+    node: process.version, workerd, clkTck, requestsPerRun: REQUESTS, warmupPerRun: WARMUP,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async function main() {
+  if (process.platform !== 'linux') fail('needs Linux (/proc) to read CPU time');
+  for (const file of [FLOOR_SCRIPT, GATEWAY_SCRIPT]) {
+    if (!fs.existsSync(file)) fail(`${path.relative(ROOT, file)} is missing: build first (npm run build, or npm run bench)`);
+  }
+  const clkTck = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  const env = environment(clkTck);
+  const sizes = {
+    gateway: wasmSize(path.join(ROOT, 'build/index_bg.wasm')),
+    floor: wasmSize(path.join(ROOT, 'bench/floor/build/index_bg.wasm')),
+  };
+
+  console.log(`bench: ${env.date}, ${env.cpus} CPUs (${env.cpuModel}), node ${env.node}, ${env.workerd}`);
+  console.log(`bench: ${REQUESTS} measured requests per run after ${WARMUP} warm-up requests; CLK_TCK ${clkTck}`);
+
+  const mock = await startMock();
+  const floor = await startMeasuredWorker('floor', { script: FLOOR_SCRIPT, vars: { UPSTREAM: mock.url } });
+  const gateway = await startMeasuredWorker('gateway', {
+    script: GATEWAY_SCRIPT, vars: { UPSTREAM_OVERRIDES: JSON.stringify(overridesFor(mock.url)) },
+  });
+  console.log(`bench: mock ${mock.url} (pid ${mock.pid}), floor ${floor.url} (workerd pid ${floor.pid}), gateway ${gateway.url} (workerd pid ${gateway.pid})\n`);
+
+  const paths = [
+    { name: 'mock', url: `${mock.url}/openai/v1/chat/completions`, cpuPids: { mock: mock.pid } },
+    { name: 'floor', url: `${floor.url}/openai/v1/chat/completions`, cpuPids: { worker: floor.pid, mock: mock.pid } },
+    { name: 'gateway', url: `${gateway.url}/v1/bench/gw/openai/chat/completions`, cpuPids: { worker: gateway.pid, mock: mock.pid } },
+  ];
+  const scenarios = STREAM ? ['json', 'stream'] : ['json'];
+
+  // Each scenario's expected body, straight from the mock.
+  const references = {};
+  for (const scenario of scenarios) {
+    const agent = new http.Agent({ keepAlive: false });
+    const res = await request(agent, new URL(paths[0].url), BODIES[scenario]);
+    agent.destroy();
+    if (res.status !== 200) throw new Error(`the mock answered ${res.status} to the ${scenario} request`);
+    references[scenario] = res.body;
+  }
+
+  const results = [];
+  for (const scenario of scenarios) {
+    for (const concurrency of CONCURRENCY) {
+      for (const p of paths) {
+        const r = await run({ scenario, pathName: p.name, url: p.url, concurrency, cpuPids: p.cpuPids, reference: references[scenario], clkTck });
+        results.push(r);
+        console.log(`  ${scenario.padEnd(6)} ${p.name.padEnd(7)} c=${String(concurrency).padEnd(2)} p50 ${r.p50Ms.toFixed(3)} ms  p99 ${r.p99Ms.toFixed(3)} ms  ${r.reqPerSec.toFixed(0)} req/s`
+          + (r.workerCpuMsPerReq === null ? '' : `  CPU ${r.workerCpuMsPerReq.toFixed(3)} ms/req (${r.workerCpuTicks} ticks)`)
+          + (r.errors ? `  ${r.errors} ERRORS, first: ${r.firstError}` : ''));
+      }
+    }
+  }
+
+  const ratios = [];
+  for (const scenario of scenarios) {
+    for (const concurrency of CONCURRENCY) {
+      const find = (name) => results.find((r) => r.scenario === scenario && r.concurrency === concurrency && r.path === name);
+      const f = find('floor');
+      const g = find('gateway');
+      ratios.push({
+        scenario, concurrency,
+        cpuPerReq: ratio(g.workerCpuMsPerReq, f.workerCpuMsPerReq),
+        p50: ratio(g.p50Ms, f.p50Ms), p99: ratio(g.p99Ms, f.p99Ms), reqPerSec: ratio(g.reqPerSec, f.reqPerSec),
+      });
+    }
+  }
+
+  const runRows = results.map((r) => [
+    r.scenario, r.path, String(r.concurrency), String(r.requests), cell(r.p50Ms, 0, 3), cell(r.p99Ms, 0, 3), cell(r.reqPerSec, 0, 0),
+    cell(r.workerCpuMsPerReq, 0, 3), r.workerCpuTicks === null ? '-' : String(r.workerCpuTicks), cell(r.mockCpuMsPerReq, 0, 3), String(r.errors),
+  ]);
+  console.log('\nRuns');
+  console.log(table(['scenario', 'path', 'conc', 'requests', 'p50 ms', 'p99 ms', 'req/s', 'worker CPU ms/req', 'ticks', 'mock CPU ms/req', 'errors'], runRows));
+
+  console.log('\nGateway / floor');
+  console.log(table(['scenario', 'conc', 'CPU/req', 'p50', 'p99', 'req/s'],
+    ratios.map((r) => [r.scenario, String(r.concurrency), ratioText(r.cpuPerReq), ratioText(r.p50), ratioText(r.p99), ratioText(r.reqPerSec)])));
+
+  console.log('\nWasm size (gzip: zlib level 9)');
+  console.log(table(['worker', 'file', 'raw', 'gzip'], Object.entries(sizes).map(([name, s]) => [name, s.file, kib(s.rawBytes), kib(s.gzipBytes)])));
+
+  fs.mkdirSync(path.dirname(RESULTS_FILE), { recursive: true });
+  fs.writeFileSync(RESULTS_FILE, `${JSON.stringify({ environment: env, wasm: sizes, runs: results, gatewayOverFloor: ratios }, null, 2)}\n`);
+  console.log(`\nbench: results written to ${path.relative(ROOT, RESULTS_FILE)}`);
+
+  const errors = results.reduce((n, r) => n + r.errors, 0);
+  if (errors) {
+    console.error(`bench: ${errors} requests failed; the numbers above include them and are not comparable`);
+    process.exitCode = 1;
+  }
+}
+
+try {
+  await main();
+} catch (err) {
+  console.error(`bench: ${err.stack ?? err}`);
+  process.exitCode = 1;
+} finally {
+  await cleanUp();
+}

@@ -1,0 +1,370 @@
+//! The request pipeline against an in-memory runtime: routing, body limits, plugin hooks in
+//! order, short-circuits, stream watching and error rendering.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test file: a panic is a failed test
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use async_trait::async_trait;
+use gateway_core::plugin::{Plugin, Reply, RequestContext, ResponseHead, UpstreamHead};
+use gateway_core::sse::SseEvent;
+use gateway_core::{ClientRequest, ErrorKind, GatewayConfig, GatewayError, Headers, HttpPort, Outcome, Pipeline};
+
+#[derive(Debug, Clone, PartialEq)]
+struct FakeResponse {
+    status: u16,
+    headers: Headers,
+    body: Vec<u8>,
+}
+
+/// Records what the pipeline asked of the runtime.
+#[derive(Default)]
+struct FakePort {
+    sent: RefCell<Vec<(UpstreamHead, Option<Vec<u8>>)>>,
+    reply: RefCell<Option<Result<FakeResponse, GatewayError>>>,
+    head_reads: Cell<u32>,
+    head_writes: Cell<u32>,
+    clock: Cell<f64>,
+}
+
+impl FakePort {
+    fn answering(status: u16, content_type: &str, body: &str) -> Self {
+        let port = FakePort::default();
+        let headers: Headers = [("content-type", content_type), ("x-upstream", "1")].into_iter().collect();
+        *port.reply.borrow_mut() = Some(Ok(FakeResponse { status, headers, body: body.as_bytes().to_vec() }));
+        port
+    }
+}
+
+#[async_trait(?Send)]
+impl HttpPort for FakePort {
+    type Body = Vec<u8>;
+    type Response = FakeResponse;
+
+    fn now_ms(&self) -> f64 {
+        self.clock.set(self.clock.get() + 10.0);
+        self.clock.get()
+    }
+
+    async fn read_bounded(&self, body: Vec<u8>, max_bytes: u64) -> Result<Vec<u8>, GatewayError> {
+        if body.len() as u64 > max_bytes {
+            return Err(GatewayError::new(ErrorKind::PayloadTooLarge, "too large"));
+        }
+        Ok(body)
+    }
+
+    async fn fetch(&self, upstream: &UpstreamHead, body: Option<Vec<u8>>) -> Result<FakeResponse, GatewayError> {
+        self.sent.borrow_mut().push((upstream.clone(), body));
+        self.reply
+            .borrow_mut()
+            .take()
+            .unwrap_or_else(|| Err(GatewayError::new(ErrorKind::UpstreamUnreachable, "connection refused")))
+    }
+
+    fn response_head(&self, response: &FakeResponse) -> ResponseHead {
+        self.head_reads.set(self.head_reads.get() + 1);
+        ResponseHead { status: response.status, headers: response.headers.clone() }
+    }
+
+    fn with_head(&self, response: FakeResponse, head: ResponseHead) -> Result<FakeResponse, GatewayError> {
+        self.head_writes.set(self.head_writes.get() + 1);
+        Ok(FakeResponse { status: head.status, headers: head.headers, body: response.body })
+    }
+
+    fn status(&self, response: &FakeResponse) -> u16 {
+        response.status
+    }
+}
+
+fn request(path: &str, headers: &[(&str, &str)], body: Option<&str>) -> ClientRequest<Vec<u8>> {
+    ClientRequest {
+        method: "POST".into(),
+        path: path.into(),
+        query: Some("api-version=1".into()),
+        headers: headers.iter().copied().collect(),
+        body: body.map(|b| b.as_bytes().to_vec()),
+    }
+}
+
+fn local(outcome: Outcome<FakeResponse>) -> Reply {
+    match outcome {
+        Outcome::Local(reply) => reply,
+        Outcome::Upstream(r) => panic!("expected a local reply, got upstream {r:?}"),
+    }
+}
+
+fn error_code(reply: &Reply) -> String {
+    let body: serde_json::Value = serde_json::from_slice(&reply.body).unwrap();
+    body["error"]["code"].as_str().unwrap().to_string()
+}
+
+/// A plugin that records every hook it sees into a shared journal.
+struct Journal {
+    name: &'static str,
+    log: Rc<RefCell<Vec<String>>>,
+    short_circuit: bool,
+    fail_request: bool,
+    add_header: bool,
+    watch_stream: bool,
+}
+
+impl Journal {
+    fn new(name: &'static str, log: &Rc<RefCell<Vec<String>>>) -> Self {
+        Journal {
+            name,
+            log: Rc::clone(log),
+            short_circuit: false,
+            fail_request: false,
+            add_header: false,
+            watch_stream: false,
+        }
+    }
+}
+
+#[async_trait(?Send)]
+impl Plugin for Journal {
+    fn name(&self) -> &'static str {
+        self.name
+    }
+
+    async fn on_request(
+        &self,
+        ctx: &mut RequestContext,
+        upstream: &mut UpstreamHead,
+    ) -> Result<Option<Reply>, GatewayError> {
+        self.log.borrow_mut().push(format!("{}:request:{}", self.name, ctx.provider));
+        if self.fail_request {
+            return Err(GatewayError::invalid("rejected by plugin"));
+        }
+        if self.add_header {
+            upstream.headers.set("x-plugin", self.name);
+        }
+        if self.short_circuit {
+            return Ok(Some(Reply { status: 200, headers: Headers::new(), body: b"from plugin".to_vec() }));
+        }
+        Ok(None)
+    }
+
+    async fn on_response(&self, _ctx: &mut RequestContext, response: &mut ResponseHead) -> Result<(), GatewayError> {
+        self.log.borrow_mut().push(format!("{}:response:{}", self.name, response.status));
+        if self.add_header {
+            response.headers.set("x-seen-by", self.name);
+        }
+        Ok(())
+    }
+
+    fn wants_stream_events(&self) -> bool {
+        self.watch_stream
+    }
+
+    fn on_stream_event(&self, _ctx: &mut RequestContext, event: &SseEvent) {
+        self.log.borrow_mut().push(format!("{}:event:{}", self.name, event.data));
+    }
+
+    async fn on_log(&self, ctx: &RequestContext) {
+        self.log.borrow_mut().push(format!(
+            "{}:log:{}:{}:{:?}:{:?}",
+            self.name,
+            ctx.status,
+            ctx.error.as_ref().map(|e| e.kind().code()).unwrap_or("-"),
+            ctx.stream_events,
+            ctx.stream_complete
+        ));
+    }
+}
+
+#[test]
+fn forwards_to_the_mapped_url_with_filtered_headers_and_the_body() {
+    let port = FakePort::answering(200, "application/json", "{}");
+    let pipeline = Pipeline::new(GatewayConfig::default(), vec![]);
+    let req = request(
+        "/v1/acc/gw/azure-openai/res/dep/chat/completions",
+        &[("api-key", "k"), ("cf-aig-skip-cache", "true"), ("connection", "close"), ("content-length", "2")],
+        Some("{}"),
+    );
+    let (outcome, completion) = pollster::block_on(pipeline.handle(&port, req));
+    assert!(matches!(outcome, Outcome::Upstream(FakeResponse { status: 200, .. })));
+    assert!(completion.is_noop());
+    assert!(!completion.watches_body());
+    let sent = port.sent.borrow();
+    let (head, body) = &sent[0];
+    assert_eq!(head.url, "https://res.openai.azure.com/openai/deployments/dep/chat/completions?api-version=1");
+    assert_eq!(head.method, "POST");
+    assert_eq!(head.headers.iter().collect::<Vec<_>>(), [("api-key", "k")]);
+    assert_eq!(body.as_deref(), Some(&b"{}"[..]));
+    // With no plugins the response head is never copied out of the runtime.
+    assert_eq!(port.head_reads.get(), 0);
+    assert_eq!(completion.context().provider, "azure-openai");
+    assert_eq!(completion.context().account_id, "acc");
+}
+
+#[test]
+fn bodies_over_the_limit_are_413_whether_or_not_a_length_is_declared() {
+    let config = GatewayConfig::from_vars(None, Some("4")).unwrap();
+    let pipeline = Pipeline::new(config, vec![]);
+
+    let port = FakePort::answering(200, "application/json", "{}");
+    let declared = request("/v1/a/g/openai/chat/completions", &[("content-length", "5")], Some("12345"));
+    let reply = local(pollster::block_on(pipeline.handle(&port, declared)).0);
+    assert_eq!(reply.status, 413);
+    assert_eq!(error_code(&reply), "payload_too_large");
+    assert!(port.sent.borrow().is_empty(), "nothing may reach the upstream");
+
+    let undeclared = request("/v1/a/g/openai/chat/completions", &[], Some("12345"));
+    let reply = local(pollster::block_on(pipeline.handle(&port, undeclared)).0);
+    assert_eq!(reply.status, 413);
+
+    let fits = request("/v1/a/g/openai/chat/completions", &[], Some("1234"));
+    let (outcome, _) = pollster::block_on(pipeline.handle(&port, fits));
+    assert!(matches!(outcome, Outcome::Upstream(_)));
+}
+
+#[test]
+fn routing_errors_are_openai_shaped_and_reach_on_log() {
+    let log = Rc::new(RefCell::new(Vec::new()));
+    let pipeline = Pipeline::new(GatewayConfig::default(), vec![Box::new(Journal::new("j", &log))]);
+    let port = FakePort::default();
+    let (outcome, completion) = pollster::block_on(pipeline.handle(&port, request("/v1/a/g/nope/x", &[], None)));
+    let reply = local(outcome);
+    assert_eq!(reply.status, 400);
+    assert_eq!(reply.headers.get("content-type"), Some("application/json"));
+    assert_eq!(error_code(&reply), "unknown_provider");
+    pollster::block_on(completion.finish(0.0, true));
+    assert_eq!(*log.borrow(), ["j:log:400:unknown_provider:0:None"]);
+
+    let (outcome, _) = pollster::block_on(pipeline.handle(&port, request("/elsewhere", &[], None)));
+    assert_eq!(local(outcome).status, 404);
+}
+
+#[test]
+fn an_unreachable_upstream_is_502() {
+    let pipeline = Pipeline::new(GatewayConfig::default(), vec![]);
+    let port = FakePort::default();
+    let (outcome, completion) =
+        pollster::block_on(pipeline.handle(&port, request("/v1/a/g/groq/chat/completions", &[], None)));
+    let reply = local(outcome);
+    assert_eq!(reply.status, 502);
+    assert_eq!(error_code(&reply), "upstream_unreachable");
+    let err = completion.context().error.as_ref().unwrap();
+    assert!(err.is_retryable());
+}
+
+#[test]
+fn hooks_run_in_registry_order_and_may_edit_heads() {
+    let log = Rc::new(RefCell::new(Vec::new()));
+    let mut first = Journal::new("a", &log);
+    first.add_header = true;
+    let second = Journal::new("b", &log);
+    let pipeline = Pipeline::new(GatewayConfig::default(), vec![Box::new(first), Box::new(second)]);
+    let port = FakePort::answering(201, "application/json", "{}");
+    let (outcome, completion) = pollster::block_on(pipeline.handle(&port, request("/v1/a/g/openai/files", &[], None)));
+    let Outcome::Upstream(response) = outcome else { panic!("expected upstream") };
+    assert_eq!(response.headers.get("x-seen-by"), Some("a"));
+    assert_eq!(response.headers.get("x-upstream"), Some("1"));
+    assert_eq!(port.head_writes.get(), 1);
+    assert_eq!(port.sent.borrow()[0].0.headers.get("x-plugin"), Some("a"));
+    pollster::block_on(completion.finish(0.0, true));
+    assert_eq!(
+        *log.borrow(),
+        [
+            "a:request:openai",
+            "b:request:openai",
+            "a:response:201",
+            "b:response:201",
+            "a:log:201:-:0:None",
+            "b:log:201:-:0:None"
+        ]
+    );
+}
+
+#[test]
+fn an_unchanged_head_is_not_rebuilt() {
+    let log = Rc::new(RefCell::new(Vec::new()));
+    let pipeline = Pipeline::new(GatewayConfig::default(), vec![Box::new(Journal::new("a", &log))]);
+    let port = FakePort::answering(200, "application/json", "{}");
+    let _ = pollster::block_on(pipeline.handle(&port, request("/v1/a/g/openai/models", &[], None)));
+    assert_eq!(port.head_reads.get(), 1);
+    assert_eq!(port.head_writes.get(), 0);
+}
+
+#[test]
+fn a_plugin_can_answer_instead_of_the_upstream() {
+    let log = Rc::new(RefCell::new(Vec::new()));
+    let mut first = Journal::new("a", &log);
+    first.short_circuit = true;
+    let pipeline = Pipeline::new(GatewayConfig::default(), vec![Box::new(first), Box::new(Journal::new("b", &log))]);
+    let port = FakePort::answering(200, "application/json", "{}");
+    let (outcome, completion) =
+        pollster::block_on(pipeline.handle(&port, request("/v1/a/g/openai/chat/completions", &[], None)));
+    assert_eq!(local(outcome).body, b"from plugin");
+    assert!(port.sent.borrow().is_empty());
+    pollster::block_on(completion.finish(0.0, true));
+    assert_eq!(*log.borrow(), ["a:request:openai", "a:log:200:-:0:None", "b:log:200:-:0:None"]);
+}
+
+#[test]
+fn a_plugin_error_stops_the_request_with_that_error() {
+    let log = Rc::new(RefCell::new(Vec::new()));
+    let mut first = Journal::new("a", &log);
+    first.fail_request = true;
+    let pipeline = Pipeline::new(GatewayConfig::default(), vec![Box::new(first), Box::new(Journal::new("b", &log))]);
+    let port = FakePort::answering(200, "application/json", "{}");
+    let (outcome, _) =
+        pollster::block_on(pipeline.handle(&port, request("/v1/a/g/openai/chat/completions", &[], None)));
+    let reply = local(outcome);
+    assert_eq!(reply.status, 400);
+    assert!(String::from_utf8_lossy(&reply.body).contains("rejected by plugin"));
+    assert!(port.sent.borrow().is_empty());
+    assert_eq!(*log.borrow(), ["a:request:openai"]);
+}
+
+#[test]
+fn event_streams_are_watched_only_when_a_plugin_asks() {
+    let stream = "data: {\"n\":1}\n\ndata: [DONE]\n\n";
+    let log = Rc::new(RefCell::new(Vec::new()));
+    let mut watcher = Journal::new("w", &log);
+    watcher.watch_stream = true;
+    let pipeline = Pipeline::new(GatewayConfig::default(), vec![Box::new(watcher)]);
+
+    let port = FakePort::answering(200, "text/event-stream; charset=utf-8", stream);
+    let (outcome, mut completion) =
+        pollster::block_on(pipeline.handle(&port, request("/v1/a/g/openai/chat/completions", &[], None)));
+    assert!(matches!(outcome, Outcome::Upstream(_)));
+    assert!(completion.watches_body());
+    for chunk in stream.as_bytes().chunks(7) {
+        completion.on_chunk(chunk);
+    }
+    pollster::block_on(completion.finish(99.0, true));
+    assert_eq!(
+        *log.borrow(),
+        ["w:request:openai", "w:response:200", "w:event:{\"n\":1}", "w:event:[DONE]", "w:log:200:-:2:Some(true)"]
+    );
+
+    // A JSON response is not watched even though the plugin wants events.
+    let port = FakePort::answering(200, "application/json", "{}");
+    let (_, completion) =
+        pollster::block_on(pipeline.handle(&port, request("/v1/a/g/openai/chat/completions", &[], None)));
+    assert!(!completion.watches_body());
+
+    // Without a watching plugin an event stream is not watched either.
+    let pipeline = Pipeline::new(GatewayConfig::default(), vec![Box::new(Journal::new("x", &log))]);
+    let port = FakePort::answering(200, "text/event-stream", stream);
+    let (_, completion) =
+        pollster::block_on(pipeline.handle(&port, request("/v1/a/g/openai/chat/completions", &[], None)));
+    assert!(!completion.watches_body());
+}
+
+#[test]
+fn a_broken_stream_is_recorded_as_incomplete() {
+    let log = Rc::new(RefCell::new(Vec::new()));
+    let mut watcher = Journal::new("w", &log);
+    watcher.watch_stream = true;
+    let pipeline = Pipeline::new(GatewayConfig::default(), vec![Box::new(watcher)]);
+    let port = FakePort::answering(200, "text/event-stream", "");
+    let (_, mut completion) =
+        pollster::block_on(pipeline.handle(&port, request("/v1/a/g/openai/chat/completions", &[], None)));
+    completion.on_chunk(b"data: {\"n\":1}\n\ndata: {\"n\"");
+    pollster::block_on(completion.finish(50.0, true));
+    let last = log.borrow().last().cloned().unwrap();
+    assert_eq!(last, "w:log:200:-:1:Some(false)", "a stream ending mid-event is not complete");
+}

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# The whole test suite, as `npm test` and CI run it (after scripts/setup.sh):
+# core unit tests and lints, the Worker build, end-to-end tests in workerd, and a deploy dry run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+step() { printf '\n=== %s\n' "$*" >&2; }
+
+step "core crate: unit tests"
+cargo test --quiet -p gateway-core
+
+if cargo clippy --version >/dev/null 2>&1; then
+  step "core crate: clippy (unwrap/expect denied outside tests)"
+  cargo clippy --quiet -p gateway-core --all-targets -- -D warnings
+fi
+if cargo fmt --version >/dev/null 2>&1; then
+  step "formatting"
+  cargo fmt --all --check
+fi
+
+step "building the Worker"
+bash scripts/build.sh
+
+step "end-to-end tests (workerd via Miniflare, mock upstream, official SDKs)"
+node --test --test-concurrency=1 tests/*.test.mjs
+
+step "wrangler deploy --dry-run"
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+node_modules/.bin/wrangler deploy --dry-run --outdir "$out" >&2
+test -s "$out/index.js" || { echo "wrangler produced no bundle" >&2; exit 1; }
+ls "$out" | grep -q '\.wasm$' || { echo "wrangler's bundle has no wasm module" >&2; exit 1; }
+step "all tests passed"

@@ -1,0 +1,106 @@
+// Streams pass through as they come: never buffered, cut streams stay cut, and a plugin that
+// watches the stream does so on the side.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startMockUpstream } from './support/mock-upstream.mjs';
+import { startGateway } from './support/gateway.mjs';
+
+let mock, gw;
+before(async () => {
+  mock = await startMockUpstream();
+  gw = await startGateway(mock.url, { PLUGINS: 'access-log' });
+});
+after(async () => { await gw?.close(); await mock?.close(); });
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function streamRequest(headers = {}) {
+  return fetch(`${gw.url}/v1/acct/gw/openai/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: 'Bearer sk', ...headers },
+    body: JSON.stringify({ model: 'gpt-4o-mini', stream: true, messages: [{ role: 'user', content: 'hi' }] }),
+  });
+}
+
+async function waitFor(predicate, what, timeoutMs = 5000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const value = await predicate();
+    if (value) return value;
+    await sleep(20);
+  }
+  assert.fail(`timed out waiting for ${what}`);
+}
+
+test('the client reads the first chunk while the upstream still holds the last one', async () => {
+  const gate = `gate-${Date.now()}`;
+  const res = await streamRequest({ 'x-mock-gate': gate });
+  assert.equal(res.status, 200);
+  assert.match(res.headers.get('content-type'), /text\/event-stream/);
+  const reader = res.body.getReader();
+  const first = await reader.read();
+  assert.ok(!first.done);
+  assert.match(new TextDecoder().decode(first.value), /^data: \{"id":"chatcmpl-mock"/);
+  // The upstream is still holding the final events: the gateway did not wait for them.
+  assert.equal(await mock.gateWaiting(gate), true);
+  await mock.release(gate);
+  let rest = '';
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    rest += new TextDecoder().decode(value);
+  }
+  assert.match(rest, /data: \[DONE\]\n\n$/);
+});
+
+test('events arrive as the upstream sends them, not all at the end', async () => {
+  const res = await streamRequest({ 'x-mock-delay-ms': '150', 'x-mock-chunks': '4' });
+  const reader = res.body.getReader();
+  const arrivals = [];
+  let text = '';
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    text += new TextDecoder().decode(value);
+    arrivals.push(Date.now());
+  }
+  assert.match(text, /\[DONE\]/);
+  // 8 events 150 ms apart: spread over about a second, so they cannot have come in one piece.
+  assert.ok(arrivals.length >= 4, `only ${arrivals.length} reads`);
+  assert.ok(arrivals.at(-1) - arrivals[0] >= 600, 'chunks arrived together: the stream was buffered');
+});
+
+test('a stream cut by the upstream reaches the client cut, with nothing invented', async () => {
+  // workerd ends the client's stream cleanly when the upstream connection breaks, so the cut shows
+  // as a missing end: no finish_reason, no [DONE]. (Turning it into an explicit error event is
+  // the resilient-routing issue's work.)
+  const res = await streamRequest({ 'x-mock-cut-after': '2' });
+  assert.equal(res.status, 200);
+  const text = await res.text().catch((err) => `errored: ${err.message}`);
+  assert.match(text, /"content":"tok0 "/, 'what came before the cut arrived');
+  assert.doesNotMatch(text, /\[DONE\]/);
+  assert.doesNotMatch(text, /"finish_reason":"stop"/);
+});
+
+test('a watching plugin sees every event, off the hot path, and notices a cut', async () => {
+  const before = gw.logs.length;
+  const res = await streamRequest({ 'x-mock-chunks': '3' });
+  await res.text();
+  const line = await waitFor(() => gw.logs.slice(before).find((l) => l.includes('ai-gateway access')), 'the access log line');
+  const entry = JSON.parse(line.slice(line.indexOf('{')));
+  // role chunk + 3 deltas + finish chunk + usage chunk + [DONE]
+  assert.equal(entry.stream_events, 7);
+  assert.equal(entry.stream_complete, true);
+  assert.equal(entry.stream_done_marker, true);
+  assert.equal(entry.provider, 'openai');
+  assert.equal(entry.status, 200);
+
+  const mark = gw.logs.length;
+  const cut = await streamRequest({ 'x-mock-cut-after': '2' });
+  await cut.text().catch(() => {});
+  const cutLine = await waitFor(() => gw.logs.slice(mark).find((l) => l.includes('ai-gateway access')), 'the cut stream\'s log line');
+  const cutEntry = JSON.parse(cutLine.slice(cutLine.indexOf('{')));
+  assert.equal(cutEntry.stream_events, 2);
+  assert.equal(cutEntry.stream_complete, false);
+  assert.equal(cutEntry.stream_done_marker, null);
+});
