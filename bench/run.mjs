@@ -11,7 +11,9 @@
 //
 // It prints numbers and writes them to target/bench-results.json; it never judges them.
 // `node bench/run.mjs` uses the existing builds (`npm run bench` rebuilds first).
-// Environment: BENCH_REQUESTS (measured requests per run, default 3000), BENCH_WARMUP (default 300),
+// Environment: BENCH_REQUESTS (measured requests per run, default 3000), BENCH_WARMUP (warm-up requests
+// before each run, default 300), BENCH_ROUNDS (default 3: every run is repeated, floor and gateway
+// taking turns to go first, and the rounds are pooled),
 // BENCH_CONCURRENCY (default "1,8"), BENCH_STREAM=0 to skip the streaming scenario.
 // Linux only: CPU time comes from /proc/<pid>/stat.
 import http from 'node:http';
@@ -25,6 +27,7 @@ import { startWorker, overridesFor, ROOT } from '../tests/support/gateway.mjs';
 const REQUESTS = positiveInt('BENCH_REQUESTS', 3000);
 const WARMUP = positiveInt('BENCH_WARMUP', 300, true);
 const CONCURRENCY = (process.env.BENCH_CONCURRENCY ?? '1,8').split(',').map((c) => Number(c.trim()));
+const ROUNDS = positiveInt('BENCH_ROUNDS', 3);
 const STREAM = process.env.BENCH_STREAM !== '0';
 const SETTLE_MS = 150; // lets work that trails the last response land before CPU is read
 if (CONCURRENCY.some((c) => !Number.isInteger(c) || c < 1)) fail('BENCH_CONCURRENCY must be a comma-separated list of positive integers');
@@ -316,7 +319,8 @@ function environment(clkTck) {
   try { workerd = execFileSync(path.join(ROOT, 'node_modules/.bin/workerd'), ['--version'], { encoding: 'utf8' }).trim(); } catch {}
   return {
     date: new Date().toISOString(), cpus: os.availableParallelism?.() ?? os.cpus().length, cpuModel,
-    node: process.version, workerd, clkTck, requestsPerRun: REQUESTS, warmupPerRun: WARMUP,
+    node: process.version, workerd, clkTck, requestsPerRun: REQUESTS, warmupPerRun: WARMUP, rounds: ROUNDS,
+    loadAverage: fs.readFileSync('/proc/loadavg', 'utf8').trim().split(' ').slice(0, 3).map(Number),
   };
 }
 
@@ -335,7 +339,7 @@ async function main() {
   };
 
   console.log(`bench: ${env.date}, ${env.cpus} CPUs (${env.cpuModel}), node ${env.node}, ${env.workerd}`);
-  console.log(`bench: ${REQUESTS} measured requests per run after ${WARMUP} warm-up requests; CLK_TCK ${clkTck}`);
+  console.log(`bench: ${ROUNDS} rounds; ${REQUESTS} measured requests per run after ${WARMUP} warm-up requests; CLK_TCK ${clkTck}; load average ${env.loadAverage.join(' ')}`);
 
   const mock = await startMock();
   const floor = await startMeasuredWorker('floor', { script: FLOOR_SCRIPT, vars: { UPSTREAM: mock.url } });
@@ -361,18 +365,31 @@ async function main() {
     references[scenario] = res.body;
   }
 
-  const results = [];
-  for (const scenario of scenarios) {
-    for (const concurrency of CONCURRENCY) {
-      for (const p of paths) {
-        const r = await run({ scenario, pathName: p.name, url: p.url, concurrency, cpuPids: p.cpuPids, reference: references[scenario], clkTck });
-        results.push(r);
-        console.log(`  ${scenario.padEnd(6)} ${p.name.padEnd(7)} c=${String(concurrency).padEnd(2)} p50 ${r.p50Ms.toFixed(3)} ms  p99 ${r.p99Ms.toFixed(3)} ms  ${r.reqPerSec.toFixed(0)} req/s`
-          + (r.workerCpuMsPerReq === null ? '' : `  CPU ${r.workerCpuMsPerReq.toFixed(3)} ms/req (${r.workerCpuTicks} ticks)`)
-          + (r.errors ? `  ${r.errors} ERRORS, first: ${r.firstError}` : ''));
+  // Rounds of every (scenario, concurrency, path) run; the floor and the gateway swap places every
+  // round so that a slow drift of the machine's load does not favour one of them.
+  const keys = [];
+  for (const scenario of scenarios) for (const concurrency of CONCURRENCY) for (const p of paths) keys.push({ scenario, concurrency, path: p.name });
+  const raw = new Map(keys.map((k) => [JSON.stringify(k), []]));
+  const ownPids = [process.pid, mock.pid, floor.pid, gateway.pid];
+  for (let round = 1; round <= ROUNDS; round++) {
+    console.log(`round ${round}/${ROUNDS}`);
+    const order = round % 2 === 1 ? paths : [paths[0], paths[2], paths[1]];
+    for (const scenario of scenarios) {
+      for (const concurrency of CONCURRENCY) {
+        for (const p of order) {
+          const r = await run({ scenario, url: p.url, concurrency, cpuPids: p.cpuPids, ownPids, reference: references[scenario] });
+          raw.get(JSON.stringify({ scenario, concurrency, path: p.name })).push(r);
+          const cpu = 'worker' in r.ticks ? `  CPU ${((r.ticks.worker * 1000) / clkTck / REQUESTS).toFixed(3)} ms/req (${r.ticks.worker} ticks)` : '';
+          const sorted = [...r.latencies].filter((x) => !Number.isNaN(x)).sort((x, y) => x - y);
+          console.log(`  ${scenario.padEnd(6)} ${p.name.padEnd(7)} c=${String(concurrency).padEnd(2)} p50 ${percentile(sorted, 0.5).toFixed(3)} ms`
+            + `  p99 ${percentile(sorted, 0.99).toFixed(3)} ms  ${(REQUESTS / r.seconds).toFixed(0)} req/s${cpu}`
+            + `  background ${(r.backgroundCpus ?? NaN).toFixed(2)} CPUs`
+            + (r.errors ? `  ${r.errors} ERRORS, first: ${r.firstError}` : ''));
+        }
       }
     }
   }
+  const results = keys.map((k) => summarize(k, raw.get(JSON.stringify(k)), clkTck));
 
   const ratios = [];
   for (const scenario of scenarios) {
@@ -380,24 +397,30 @@ async function main() {
       const find = (name) => results.find((r) => r.scenario === scenario && r.concurrency === concurrency && r.path === name);
       const f = find('floor');
       const g = find('gateway');
+      const byRound = g.workerCpuMsPerReqByRound.map((x, i) => ratio(x, f.workerCpuMsPerReqByRound[i]));
       ratios.push({
         scenario, concurrency,
         cpuPerReq: ratio(g.workerCpuMsPerReq, f.workerCpuMsPerReq),
+        cpuPerReqByRound: byRound,
         p50: ratio(g.p50Ms, f.p50Ms), p99: ratio(g.p99Ms, f.p99Ms), reqPerSec: ratio(g.reqPerSec, f.reqPerSec),
       });
     }
   }
 
-  const runRows = results.map((r) => [
-    r.scenario, r.path, String(r.concurrency), String(r.requests), cell(r.p50Ms, 0, 3), cell(r.p99Ms, 0, 3), cell(r.reqPerSec, 0, 0),
-    cell(r.workerCpuMsPerReq, 0, 3), r.workerCpuTicks === null ? '-' : String(r.workerCpuTicks), cell(r.mockCpuMsPerReq, 0, 3), String(r.errors),
-  ]);
-  console.log('\nRuns');
-  console.log(table(['scenario', 'path', 'conc', 'requests', 'p50 ms', 'p99 ms', 'req/s', 'worker CPU ms/req', 'ticks', 'mock CPU ms/req', 'errors'], runRows));
+  const range = (xs, digits, suffix = '') => (xs && xs.length > 1
+    ? `${Math.min(...xs).toFixed(digits)}${suffix}-${Math.max(...xs).toFixed(digits)}${suffix}` : '-');
+  console.log(`\nRuns (${ROUNDS} round${ROUNDS === 1 ? '' : 's'} of ${REQUESTS} requests each, pooled)`);
+  console.log(table(['scenario', 'path', 'conc', 'requests', 'p50 ms', 'p99 ms', 'req/s', 'CPU ms/req', 'ticks', 'CPU ms/req by round', 'bg CPUs', 'errors'],
+    results.map((r) => [
+      r.scenario, r.path, String(r.concurrency), String(r.requests), cell(r.p50Ms, 0, 3), cell(r.p99Ms, 0, 3), cell(r.reqPerSec, 0, 0),
+      cell(r.workerCpuMsPerReq, 0, 3), r.workerCpuTicks === null ? '-' : String(r.workerCpuTicks),
+      range(r.workerCpuMsPerReqByRound, 3), cell(r.backgroundCpus, 0, 2), String(r.errors),
+    ])));
 
   console.log('\nGateway / floor');
-  console.log(table(['scenario', 'conc', 'CPU/req', 'p50', 'p99', 'req/s'],
-    ratios.map((r) => [r.scenario, String(r.concurrency), ratioText(r.cpuPerReq), ratioText(r.p50), ratioText(r.p99), ratioText(r.reqPerSec)])));
+  console.log(table(['scenario', 'conc', 'CPU/req', 'CPU/req by round', 'p50', 'p99', 'req/s'],
+    ratios.map((r) => [r.scenario, String(r.concurrency), ratioText(r.cpuPerReq), range(r.cpuPerReqByRound, 2, 'x'),
+      ratioText(r.p50), ratioText(r.p99), ratioText(r.reqPerSec)])));
 
   console.log('\nWasm size (gzip: zlib level 9)');
   console.log(table(['worker', 'file', 'raw', 'gzip'], Object.entries(sizes).map(([name, s]) => [name, s.file, kib(s.rawBytes), kib(s.gzipBytes)])));
