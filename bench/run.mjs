@@ -22,6 +22,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import os from 'node:os';
 import { spawn, execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { startWorker, overridesFor, ROOT } from '../tests/support/gateway.mjs';
 
 const REQUESTS = positiveInt('BENCH_REQUESTS', 3000);
@@ -308,7 +309,10 @@ function kib(bytes) {
 
 function wasmSize(file) {
   const raw = fs.readFileSync(file);
-  return { file: path.relative(ROOT, file), rawBytes: raw.length, gzipBytes: zlib.gzipSync(raw, { level: 9 }).length };
+  return {
+    file: path.relative(ROOT, file), rawBytes: raw.length, gzipBytes: zlib.gzipSync(raw, { level: 9 }).length,
+    sha256: createHash('sha256').update(raw).digest('hex'), built: fs.statSync(file).mtime.toISOString(),
+  };
 }
 
 function environment(clkTck) {
@@ -423,7 +427,8 @@ async function main() {
       ratioText(r.p50), ratioText(r.p99), ratioText(r.reqPerSec)])));
 
   console.log('\nWasm size (gzip: zlib level 9)');
-  console.log(table(['worker', 'file', 'raw', 'gzip'], Object.entries(sizes).map(([name, s]) => [name, s.file, kib(s.rawBytes), kib(s.gzipBytes)])));
+  console.log(table(['worker', 'file', 'raw', 'gzip', 'sha256', 'built'],
+    Object.entries(sizes).map(([name, s]) => [name, s.file, kib(s.rawBytes), kib(s.gzipBytes), s.sha256.slice(0, 12), s.built])));
 
   fs.mkdirSync(path.dirname(RESULTS_FILE), { recursive: true });
   fs.writeFileSync(RESULTS_FILE, `${JSON.stringify({ environment: env, wasm: sizes, runs: results, gatewayOverFloor: ratios }, null, 2)}\n`);
