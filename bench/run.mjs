@@ -14,7 +14,8 @@
 // Environment: BENCH_REQUESTS (measured requests per run, default 3000), BENCH_WARMUP (warm-up requests
 // before each run, default 300), BENCH_ROUNDS (default 3: every run is repeated, floor and gateway
 // taking turns to go first, and the rounds are pooled),
-// BENCH_CONCURRENCY (default "1,8"), BENCH_STREAM=0 to skip the streaming scenario.
+// BENCH_CONCURRENCY (default "1,8"), BENCH_STREAM=0 to skip the streaming scenario, BENCH_DIRECT=1
+// to reach the workers on workerd's direct sockets, bypassing Miniflare's entry worker.
 // Linux only: CPU time comes from /proc/<pid>/stat.
 import http from 'node:http';
 import fs from 'node:fs';
@@ -23,6 +24,7 @@ import zlib from 'node:zlib';
 import os from 'node:os';
 import { spawn, execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { Miniflare } from 'miniflare';
 import { startWorker, overridesFor, ROOT } from '../tests/support/gateway.mjs';
 
 const REQUESTS = positiveInt('BENCH_REQUESTS', 3000);
@@ -30,6 +32,7 @@ const WARMUP = positiveInt('BENCH_WARMUP', 300, true);
 const CONCURRENCY = (process.env.BENCH_CONCURRENCY ?? '1,8').split(',').map((c) => Number(c.trim()));
 const ROUNDS = positiveInt('BENCH_ROUNDS', 3);
 const STREAM = process.env.BENCH_STREAM !== '0';
+const DIRECT = process.env.BENCH_DIRECT === '1';
 const SETTLE_MS = 150; // lets work that trails the last response land before CPU is read
 if (CONCURRENCY.some((c) => !Number.isInteger(c) || c < 1)) fail('BENCH_CONCURRENCY must be a comma-separated list of positive integers');
 
@@ -66,7 +69,9 @@ const cleanup = { mock: null, workers: [], workerdPids: new Set() };
 
 async function cleanUp() {
   const workers = cleanup.workers.splice(0);
-  await Promise.allSettled(workers.map((w) => w.close()));
+  const closed = await Promise.allSettled(workers.map((w) => w.close()));
+  // A disposed instance's workerd has exited: forget its pid, which the system may hand out again.
+  closed.forEach((c, i) => { if (c.status === 'fulfilled') cleanup.workerdPids.delete(workers[i].pid); });
   if (cleanup.mock && cleanup.mock.exitCode === null && cleanup.mock.signalCode === null) {
     const exited = new Promise((r) => cleanup.mock.once('exit', r));
     cleanup.mock.kill('SIGTERM');
@@ -145,15 +150,38 @@ async function startMock() {
   return { url, pid: child.pid };
 }
 
+/**
+ * BENCH_DIRECT=1: the same worker as startWorker() starts (keep the options in step with
+ * tests/support/gateway.mjs), but served on a direct socket of workerd, without Miniflare's entry
+ * worker in front of it. That entry worker runs in the same workerd process as the measured
+ * worker, so by default its CPU time is part of both the floor's and the gateway's.
+ */
+async function startWorkerDirect({ script, vars = {} }) {
+  const mf = new Miniflare({
+    scriptPath: script,
+    modules: true,
+    modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }],
+    compatibilityDate: '2026-04-20',
+    bindings: vars,
+    host: '127.0.0.1',
+    port: 0,
+    unsafeDirectSockets: [{ host: '127.0.0.1', port: 0 }],
+  });
+  await mf.ready;
+  const url = await mf.unsafeGetDirectURL();
+  return { url: url.origin, mf, close: () => mf.dispose() };
+}
+
 /** Starts a worker under Miniflare and finds its workerd process by diffing the set of workerd PIDs. */
 async function startMeasuredWorker(name, options) {
   const before = workerdDescendants();
-  const worker = await startWorker(options);
+  const worker = DIRECT ? await startWorkerDirect(options) : await startWorker(options);
   cleanup.workers.push(worker);
   const fresh = [...workerdDescendants()].filter((pid) => !before.has(pid));
   if (fresh.length !== 1) throw new Error(`expected one new workerd process for the ${name} worker, found ${fresh.length} (${fresh.join(', ')})`);
+  worker.pid = fresh[0];
   cleanup.workerdPids.add(fresh[0]);
-  return { ...worker, pid: fresh[0] };
+  return worker;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -324,6 +352,7 @@ function environment(clkTck) {
   return {
     date: new Date().toISOString(), cpus: os.availableParallelism?.() ?? os.cpus().length, cpuModel,
     node: process.version, workerd, clkTck, requestsPerRun: REQUESTS, warmupPerRun: WARMUP, rounds: ROUNDS,
+    workerSockets: DIRECT ? 'direct (no Miniflare entry worker)' : 'Miniflare entry worker',
     loadAverage: fs.readFileSync('/proc/loadavg', 'utf8').trim().split(' ').slice(0, 3).map(Number),
   };
 }
@@ -344,6 +373,7 @@ async function main() {
 
   console.log(`bench: ${env.date}, ${env.cpus} CPUs (${env.cpuModel}), node ${env.node}, ${env.workerd}`);
   console.log(`bench: ${ROUNDS} rounds; ${REQUESTS} measured requests per run after ${WARMUP} warm-up requests; CLK_TCK ${clkTck}; load average ${env.loadAverage.join(' ')}`);
+  console.log(`bench: workers reached through: ${env.workerSockets}`);
 
   const mock = await startMock();
   const floor = await startMeasuredWorker('floor', { script: FLOOR_SCRIPT, vars: { UPSTREAM: mock.url } });

@@ -185,14 +185,22 @@ test('an unreachable upstream is a 502', async () => {
 });
 
 test('invalid configuration answers 500 with the reason, never proxies', async () => {
-  const bad = await startGateway(mock.url, { UPSTREAM_OVERRIDES: '{"nope":"http://x"}' });
-  try {
-    const res = await fetch(`${bad.url}/v1/a/g/openai/chat/completions`, { method: 'POST', body: '{}' });
-    assert.equal(res.status, 500);
-    const body = await res.json();
-    assertGatewayError(500, 'gateway_misconfigured', body);
-    assert.match(body.error.message, /UPSTREAM_OVERRIDES/);
-  } finally {
-    await bad.close();
+  const cases = [
+    [{ UPSTREAM_OVERRIDES: '{"nope":"http://x"}' }, /UPSTREAM_OVERRIDES names unknown provider "nope"/],
+    [{ MAX_REQUEST_BODY_BYTES: 'lots' }, /MAX_REQUEST_BODY_BYTES/],
+    [{ PLUGINS: 'access-log, no-such-plugin' }, /unknown plugin "no-such-plugin"; known plugins: access-log/],
+  ];
+  for (const [vars, message] of cases) {
+    const bad = await startGateway(mock.url, vars);
+    try {
+      const res = await fetch(`${bad.url}/v1/a/g/openai/chat/completions`, { method: 'POST', body: '{}' });
+      assert.equal(res.status, 500);
+      const body = await res.json();
+      assertGatewayError(500, 'gateway_misconfigured', body);
+      assert.match(body.error.message, message);
+    } finally {
+      await bad.close();
+    }
   }
+  assert.equal((await mock.requests()).length, 0);
 });
