@@ -64,10 +64,14 @@ if [ -z "$mode" ]; then
   sysroot=$(/usr/bin/rustc --print sysroot)
   # worker-build refuses to build unless this directory exists, even when std is built from source.
   [ -d "$sysroot/lib/rustlib/wasm32-unknown-unknown/lib" ] || as_root mkdir -p "$sysroot/lib/rustlib/wasm32-unknown-unknown/lib"
-  # Debian's rustc ships no wasm linker; rustup's host toolchain has rust-lld.
+  # Debian's rustc ships no wasm linker: use rustup's rust-lld if there is one, else LLVM's wasm-ld.
   lld=$(ls "$(rustc --print sysroot 2>/dev/null)"/lib/rustlib/*/bin/rust-lld 2>/dev/null | head -n1 || true)
-  [ -n "$lld" ] || lld=$(command -v rust-lld || command -v lld || true)
-  [ -n "$lld" ] || { log "no rust-lld or lld found to link wasm"; exit 1; }
+  [ -n "$lld" ] || lld=$(command -v rust-lld || command -v wasm-ld || true)
+  if [ -z "$lld" ]; then
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq lld >&2
+    lld=$(command -v wasm-ld || ls /usr/bin/wasm-ld-* 2>/dev/null | head -n1 || true)
+  fi
+  [ -n "$lld" ] || { log "no wasm linker (rust-lld or wasm-ld) found"; exit 1; }
   mode=build-std
 fi
 

@@ -26,24 +26,23 @@ fn internal(context: &str) -> impl Fn(JsValue) -> GatewayError + '_ {
 }
 
 /// Copies a JS `Headers` into the core's header list.
+///
+/// The list crosses the Wasm boundary as one JSON string (`JSON.stringify(Array.from(headers))`):
+/// two calls into JS in all, where reading entry by entry costs several calls per header.
 pub fn client_headers(headers: &web_sys::Headers) -> Headers {
-    let mut out = Headers::new();
-    let Ok(Some(entries)) = js_sys::try_iter(headers) else { return out };
-    for entry in entries.flatten() {
-        let pair: js_sys::Array = entry.unchecked_into();
-        if let (Some(name), Some(value)) = (pair.get(0).as_string(), pair.get(1).as_string()) {
-            out.append(&name, value);
-        }
-    }
-    out
+    let pairs = js_sys::JSON::stringify(&js_sys::Array::from(headers))
+        .ok()
+        .and_then(|json| serde_json::from_str::<Vec<(String, String)>>(&String::from(json)).ok())
+        .unwrap_or_default();
+    pairs.into_iter().collect()
 }
 
+/// Builds a JS `Headers` from the core's list, again through one JSON string.
 fn js_headers(headers: &Headers) -> Result<web_sys::Headers, GatewayError> {
-    let out = web_sys::Headers::new().map_err(internal("creating headers"))?;
-    for (name, value) in headers.iter() {
-        out.append(name, value).map_err(internal("setting a header"))?;
-    }
-    Ok(out)
+    let pairs: Vec<(&str, &str)> = headers.iter().collect();
+    let json = serde_json::to_string(&pairs).map_err(|e| GatewayError::internal(format!("encoding headers: {e}")))?;
+    let parsed = js_sys::JSON::parse(&json).map_err(internal("decoding headers"))?;
+    web_sys::Headers::new_with_str_sequence_sequence(&parsed).map_err(internal("creating headers"))
 }
 
 /// A response the gateway made itself (an error, or a plugin's reply).

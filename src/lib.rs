@@ -54,12 +54,12 @@ async fn fetch(req: web_sys::Request, env: Env, ctx: Context) -> worker::Result<
 }
 
 async fn handle(pipeline: &Pipeline, req: web_sys::Request, ctx: &Context) -> Result<web_sys::Response, GatewayError> {
-    let url = web_sys::Url::new(&req.url()).map_err(|_| GatewayError::invalid("the request URL is not valid"))?;
-    let query = url.search();
+    let url = req.url();
+    let (path, query) = gateway_core::route::split_url(&url);
     let request = ClientRequest {
         method: req.method(),
-        path: url.pathname(),
-        query: query.strip_prefix('?').map(str::to_owned),
+        path: path.to_owned(),
+        query: query.map(str::to_owned),
         headers: client_headers(&req.headers()),
         body: req.body().map(Into::into),
     };

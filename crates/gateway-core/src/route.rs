@@ -52,6 +52,18 @@ pub fn parse(path: &str) -> Result<ProviderRoute<'_>, GatewayError> {
     Ok(ProviderRoute { account_id, gateway_id, provider, rest })
 }
 
+/// Path and query (without `?`) of an absolute URL as the runtime serializes it
+/// (`https://host/path?query`), without building a JS `URL` object.
+pub fn split_url(url: &str) -> (&str, Option<&str>) {
+    let after_scheme = url.find("://").map_or(url, |i| &url[i + 3..]);
+    let path_and_query = after_scheme.find('/').map_or("/", |i| &after_scheme[i..]);
+    let without_fragment = path_and_query.split('#').next().unwrap_or(path_and_query);
+    match without_fragment.split_once('?') {
+        Some((path, query)) => (path, Some(query)),
+        None => (without_fragment, None),
+    }
+}
+
 fn is_dot_segment(segment: &str) -> bool {
     let decoded = segment.to_ascii_lowercase().replace("%2e", ".");
     decoded == "." || decoded == ".."
@@ -177,6 +189,15 @@ mod tests {
         for (path, expected) in cases {
             assert_eq!(url(path, None).unwrap(), expected, "{path}");
         }
+    }
+
+    #[test]
+    fn absolute_urls_split_into_path_and_query() {
+        assert_eq!(split_url("https://gw.example/v1/a/g/openai/x?y=1&z"), ("/v1/a/g/openai/x", Some("y=1&z")));
+        assert_eq!(split_url("http://127.0.0.1:8787/v1/a"), ("/v1/a", None));
+        assert_eq!(split_url("http://127.0.0.1:8787"), ("/", None));
+        assert_eq!(split_url("http://h/p?#frag"), ("/p", Some("")));
+        assert_eq!(split_url("http://h/p#frag?not-a-query"), ("/p", None));
     }
 
     #[test]
