@@ -21,7 +21,8 @@ if [ "$WASM_BUILD_MODE" = build-std ]; then
 fi
 
 build() { # crate directory
-  (cd "$1" && worker-build --release "${extra[@]}" >&2)
+  # The crate path is given explicitly: worker-build would take a leading `-Z` for the path.
+  (cd "$1" && worker-build --release . "${extra[@]}" >&2)
 }
 build "$ROOT"
 if [ "${1:-}" != "--gateway-only" ]; then build "$ROOT/bench/floor"; fi
