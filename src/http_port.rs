@@ -82,6 +82,23 @@ pub async fn next_chunk(reader: &web_sys::ReadableStreamDefaultReader) -> Result
     }
 }
 
+/// How much of a refused body is still read (and dropped) before the 413 goes out.
+const DRAIN_LIMIT_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Reads and drops the rest of a refused request body, up to [`DRAIN_LIMIT_BYTES`]. A client
+/// still uploading when the connection closes sees a reset instead of the 413, so the gateway
+/// lets a moderate excess finish (as nginx's lingering close does) and cancels beyond that.
+async fn drain(reader: &web_sys::ReadableStreamDefaultReader) {
+    let mut drained: u64 = 0;
+    while let Ok(Some(chunk)) = read_chunk(reader).await {
+        drained += u64::from(chunk.length());
+        if drained > DRAIN_LIMIT_BYTES {
+            let _ = reader.cancel();
+            return;
+        }
+    }
+}
+
 #[async_trait(?Send)]
 impl HttpPort for WorkerHttp {
     type Body = JsValue;
@@ -99,8 +116,7 @@ impl HttpPort for WorkerHttp {
         while let Some(chunk) = read_chunk(&reader).await.map_err(internal("reading the request body"))? {
             total += u64::from(chunk.length());
             if total > max_bytes {
-                // The rest of the body is refused: tell the runtime to stop receiving it.
-                let _ = reader.cancel();
+                drain(&reader).await;
                 return Err(GatewayError::new(
                     ErrorKind::PayloadTooLarge,
                     format!("request body exceeds the gateway's limit of {max_bytes} bytes"),
@@ -115,6 +131,11 @@ impl HttpPort for WorkerHttp {
             offset += chunk.length();
         }
         Ok(joined.into())
+    }
+
+    async fn discard(&self, body: JsValue) {
+        let stream: web_sys::ReadableStream = body.unchecked_into();
+        drain(&stream.get_reader().unchecked_into()).await;
     }
 
     async fn fetch(&self, upstream: &UpstreamHead, body: Option<JsValue>) -> Result<web_sys::Response, GatewayError> {

@@ -153,7 +153,7 @@ test('bodies over the limit are 413, with or without content-length', async () =
 
   const chunked = new ReadableStream({
     start(controller) {
-      for (let i = 0; i < 20; i++) controller.enqueue(new Uint8Array(64 * 1024));
+      for (let i = 0; i < 40; i++) controller.enqueue(new Uint8Array(64 * 1024));
       controller.close();
     },
   });

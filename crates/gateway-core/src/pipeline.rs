@@ -31,6 +31,10 @@ pub trait HttpPort {
     /// `max_bytes`. Used only when the client sent no `content-length`.
     async fn read_bounded(&self, body: Self::Body, max_bytes: u64) -> Result<Self::Body, GatewayError>;
 
+    /// Reads and drops a body the gateway refuses, so that a client still uploading receives the
+    /// refusal rather than a reset connection. Implementations bound how much they read.
+    async fn discard(&self, body: Self::Body);
+
     /// Sends the request upstream and resolves when the response headers arrive. Redirects are
     /// returned, not followed. Errors: `UpstreamUnreachable` when no response came.
     async fn fetch(&self, upstream: &UpstreamHead, body: Option<Self::Body>) -> Result<Self::Response, GatewayError>;
@@ -189,7 +193,10 @@ impl Pipeline {
 
         let limit = self.config.max_request_body_bytes;
         let body = match (request.body, request.headers.content_length()) {
-            (Some(_), Some(len)) if len > limit => return Err(too_large(limit)),
+            (Some(body), Some(len)) if len > limit => {
+                port.discard(body).await;
+                return Err(too_large(limit));
+            }
             (Some(body), None) => Some(port.read_bounded(body, limit).await?),
             (body, _) => body,
         };

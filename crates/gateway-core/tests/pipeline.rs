@@ -24,6 +24,7 @@ struct FakePort {
     reply: RefCell<Option<Result<FakeResponse, GatewayError>>>,
     head_reads: Cell<u32>,
     head_writes: Cell<u32>,
+    discarded: Cell<usize>,
     clock: Cell<f64>,
 }
 
@@ -51,6 +52,10 @@ impl HttpPort for FakePort {
             return Err(GatewayError::new(ErrorKind::PayloadTooLarge, "too large"));
         }
         Ok(body)
+    }
+
+    async fn discard(&self, body: Vec<u8>) {
+        self.discarded.set(self.discarded.get() + body.len());
     }
 
     async fn fetch(&self, upstream: &UpstreamHead, body: Option<Vec<u8>>) -> Result<FakeResponse, GatewayError> {
@@ -209,6 +214,7 @@ fn bodies_over_the_limit_are_413_whether_or_not_a_length_is_declared() {
     assert_eq!(reply.status, 413);
     assert_eq!(error_code(&reply), "payload_too_large");
     assert!(port.sent.borrow().is_empty(), "nothing may reach the upstream");
+    assert_eq!(port.discarded.get(), 5, "the refused body is drained, not left unread");
 
     let undeclared = request("/v1/a/g/openai/chat/completions", &[], Some("12345"));
     let reply = local(pollster::block_on(pipeline.handle(&port, undeclared)).0);
