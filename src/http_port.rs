@@ -5,14 +5,51 @@
 //! `Response` objects.
 
 use async_trait::async_trait;
+use gateway_core::headers::{forward_request_header, upstream_request_headers};
 use gateway_core::{ErrorKind, GatewayError, Headers, HttpPort, Reply, ResponseHead, UpstreamHead};
 use js_sys::{Reflect, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use worker::worker_sys::web_sys;
 
-/// The Workers implementation of the pipeline's I/O.
-pub struct WorkerHttp;
+/// The Workers implementation of the pipeline's I/O, for one request.
+pub struct WorkerHttp {
+    /// The client's own `Headers` object.
+    client: web_sys::Headers,
+    /// What the core's rules forward of them ([`upstream_request_headers`]).
+    forwarded: Headers,
+    /// The (lower-case, distinct) names those rules drop.
+    dropped: Vec<String>,
+}
+
+impl WorkerHttp {
+    /// `headers` is `client` as read by [`client_headers`].
+    pub fn new(client: web_sys::Headers, headers: &Headers) -> Self {
+        let forwarded = upstream_request_headers(headers);
+        let mut dropped: Vec<String> = Vec::new();
+        for (name, _) in headers.iter().filter(|(n, _)| !forward_request_header(n)) {
+            if !dropped.iter().any(|d| d == name) {
+                dropped.push(name.to_owned());
+            }
+        }
+        WorkerHttp { client, forwarded, dropped }
+    }
+
+    /// The upstream request's `Headers`. When no plugin changed them (they are still what the
+    /// rules forward), the runtime copies the client's `Headers` natively and the dropped names
+    /// are deleted from the copy: a few calls, where building from the list costs a JSON round
+    /// trip and a `Headers` built from a sequence of pairs.
+    fn upstream_headers(&self, upstream: &Headers) -> Result<web_sys::Headers, GatewayError> {
+        if *upstream != self.forwarded {
+            return js_headers(upstream);
+        }
+        let headers = web_sys::Headers::new_with_headers(&self.client).map_err(internal("copying headers"))?;
+        for name in &self.dropped {
+            headers.delete(name).map_err(internal("removing a header"))?;
+        }
+        Ok(headers)
+    }
+}
 
 fn js_message(err: &JsValue) -> String {
     err.dyn_ref::<js_sys::Error>()
@@ -141,7 +178,7 @@ impl HttpPort for WorkerHttp {
     async fn fetch(&self, upstream: &UpstreamHead, body: Option<JsValue>) -> Result<web_sys::Response, GatewayError> {
         let init = web_sys::RequestInit::new();
         init.set_method(&upstream.method);
-        init.set_headers(js_headers(&upstream.headers)?.as_ref());
+        init.set_headers(self.upstream_headers(&upstream.headers)?.as_ref());
         init.set_redirect(web_sys::RequestRedirect::Manual);
         if let Some(body) = body.filter(|_| !matches!(upstream.method.as_str(), "GET" | "HEAD")) {
             init.set_body(&body);

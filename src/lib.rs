@@ -56,14 +56,17 @@ async fn fetch(req: web_sys::Request, env: Env, ctx: Context) -> worker::Result<
 async fn handle(pipeline: &Pipeline, req: web_sys::Request, ctx: &Context) -> Result<web_sys::Response, GatewayError> {
     let url = req.url();
     let (path, query) = gateway_core::route::split_url(&url);
+    let js_headers = req.headers();
+    let headers = client_headers(&js_headers);
+    let port = WorkerHttp::new(js_headers, &headers);
     let request = ClientRequest {
         method: req.method(),
         path: path.to_owned(),
         query: query.map(str::to_owned),
-        headers: client_headers(&req.headers()),
+        headers,
         body: req.body().map(Into::into),
     };
-    let (outcome, completion) = pipeline.handle(&WorkerHttp, request).await;
+    let (outcome, completion) = pipeline.handle(&port, request).await;
     match outcome {
         Outcome::Upstream(response) if completion.watches_body() => body_tap::tap(response, completion, ctx),
         outcome => {
