@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs the gateway locally on http://127.0.0.1:${PORT:-8787} with wrangler dev (local KV,
+# Builds and runs the gateway locally on http://127.0.0.1:${PORT:-8787} with wrangler dev, which
+# runs the [build] command of wrangler.toml first and rebuilds when src/ changes (local KV,
 # Durable Object and asset storage under .wrangler/state). Variables come from wrangler.toml's
 # [vars] and, if present, .dev.vars.
 set -euo pipefail

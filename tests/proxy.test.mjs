@@ -40,6 +40,8 @@ test('each provider path maps to its upstream path, query kept', async () => {
     ['/workers-ai/v1/echo', '/workers-ai/acct123/v1/echo', ''],
     ['/replicate/predictions', '/replicate/v1/predictions', ''],
     ['/cohere/v2/echo', '/cohere/v2/echo', ''],
+    ['/google-vertex-ai/v1/projects/p1/locations/europe-west4/publishers/google/models/gemini-2.5-pro:generateContent', '/google-vertex-ai/europe-west4/v1/projects/p1/locations/europe-west4/publishers/google/models/gemini-2.5-pro:generateContent', ''],
+    ['/aws-bedrock/bedrock-runtime/us-east-1/model/us.anthropic.claude-haiku-4-5-20251001-v1:0/invoke', '/aws-bedrock/bedrock-runtime/us-east-1/model/us.anthropic.claude-haiku-4-5-20251001-v1:0/invoke', ''],
   ];
   for (const [path, upstreamPath, query] of cases) {
     const seen = await echo(path, { body: '{}' });

@@ -5,12 +5,14 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const PROVIDERS_ON_MOCK = ['openai', 'anthropic', 'groq', 'mistral', 'google-ai-studio', 'deepseek', 'grok', 'openrouter', 'cerebras', 'perplexity-ai', 'cohere', 'huggingface', 'azure-openai', 'workers-ai', 'replicate'];
+export const PROVIDERS_ON_MOCK = ['openai', 'anthropic', 'groq', 'mistral', 'google-ai-studio', 'deepseek', 'grok', 'openrouter', 'cerebras', 'perplexity-ai', 'cohere', 'huggingface', 'azure-openai', 'workers-ai', 'replicate', 'google-vertex-ai', 'aws-bedrock'];
 
 export function overridesFor(mockUrl) {
   const map = Object.fromEntries(PROVIDERS_ON_MOCK.map((id) => [id, `${mockUrl}/${id}`]));
   map['azure-openai'] = `${mockUrl}/azure-openai/{resource_name}/{deployment_name}`;
   map['workers-ai'] = `${mockUrl}/workers-ai/{account_id}`;
+  map['google-vertex-ai'] = `${mockUrl}/google-vertex-ai/{region}`;
+  map['aws-bedrock'] = `${mockUrl}/aws-bedrock/{service}/{region}`;
   return map;
 }
 

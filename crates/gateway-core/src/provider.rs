@@ -34,21 +34,38 @@ impl Auth {
     }
 }
 
-/// Where a leading path parameter is substituted into the base URL, which decides what it may hold.
+/// What a path parameter may hold, which depends on where it is substituted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ParamKind {
     /// A DNS label inside the host (`[a-z0-9-]`): anything wider could redirect the request.
     HostLabel,
     /// One path segment (`[A-Za-z0-9._~-]`, not `.` or `..`).
     PathSegment,
+    /// Exactly one of these values (e.g. the AWS services a host may name).
+    OneOf(&'static [&'static str]),
 }
 
-/// A leading segment of the gateway path that fills a `{name}` placeholder of the base URL
-/// (Azure's resource and deployment) instead of being appended to it.
+/// Where in the gateway path a parameter is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamSource {
+    /// The next leading segment, consumed: it does not reach the upstream path (Azure's
+    /// `/{resource_name}/{deployment_name}/...`).
+    Leading,
+    /// The segment at this index of the path left after the leading ones, kept in the upstream
+    /// path too (Vertex's `v1/projects/{p}/locations/{region}/...`).
+    Peek(usize),
+}
+
+/// A segment of the gateway path that fills a `{name}` placeholder of the base URL.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PathParam {
     pub name: &'static str,
     pub kind: ParamKind,
+    pub source: ParamSource,
+}
+
+const fn leading(name: &'static str, kind: ParamKind) -> PathParam {
+    PathParam { name, kind, source: ParamSource::Leading }
 }
 
 /// One row of the provider table.
@@ -61,8 +78,10 @@ pub struct Provider {
     pub base_url: &'static str,
     pub auth: Auth,
     pub format: ApiFormat,
-    /// Leading path segments consumed into the base URL, in order.
+    /// Path segments that fill the base URL's placeholders; leading ones in order.
     pub params: &'static [PathParam],
+    /// The path shape the parameters expect, for error messages (empty without parameters).
+    pub path_shape: &'static str,
     /// Segment inserted before the rest when the rest does not start with a version segment
     /// (`v1`, `v1beta`, ...). Cloudflare's docs show both `/grok/chat/completions` and
     /// `/grok/v1/chat/completions`; with `Some("v1")` both reach `https://api.x.ai/v1/...`.
@@ -81,11 +100,19 @@ const fn openai_compatible(
     base_url: &'static str,
     unversioned_prefix: Option<&'static str>,
 ) -> Provider {
-    Provider { id, base_url, auth: Auth::BEARER, format: ApiFormat::OpenAi, params: &[], unversioned_prefix }
+    Provider {
+        id,
+        base_url,
+        auth: Auth::BEARER,
+        format: ApiFormat::OpenAi,
+        params: &[],
+        path_shape: "",
+        unversioned_prefix,
+    }
 }
 
 const fn native(id: &'static str, base_url: &'static str, auth: Auth, prefix: Option<&'static str>) -> Provider {
-    Provider { id, base_url, auth, format: ApiFormat::Native, params: &[], unversioned_prefix: prefix }
+    Provider { id, base_url, auth, format: ApiFormat::Native, params: &[], path_shape: "", unversioned_prefix: prefix }
 }
 
 /// Every provider the gateway knows, by slug. Adding an OpenAI-compatible provider is one line.
@@ -97,6 +124,7 @@ pub const PROVIDERS: &[Provider] = &[
         auth: Auth::header("x-api-key"),
         format: ApiFormat::Anthropic,
         params: &[],
+        path_shape: "",
         unversioned_prefix: Some("v1"),
     },
     openai_compatible("groq", "https://api.groq.com/openai", Some("v1")),
@@ -107,6 +135,7 @@ pub const PROVIDERS: &[Provider] = &[
         auth: Auth::header("x-goog-api-key"),
         format: ApiFormat::Gemini,
         params: &[],
+        path_shape: "",
         unversioned_prefix: Some("v1beta"),
     },
     openai_compatible("deepseek", "https://api.deepseek.com", None),
@@ -121,15 +150,36 @@ pub const PROVIDERS: &[Provider] = &[
         base_url: "https://{resource_name}.openai.azure.com/openai/deployments/{deployment_name}",
         auth: Auth::header("api-key"),
         format: ApiFormat::OpenAi,
-        params: &[
-            PathParam { name: "resource_name", kind: ParamKind::HostLabel },
-            PathParam { name: "deployment_name", kind: ParamKind::PathSegment },
-        ],
+        params: &[leading("resource_name", ParamKind::HostLabel), leading("deployment_name", ParamKind::PathSegment)],
+        path_shape: "/azure-openai/{resource_name}/{deployment_name}/...",
         unversioned_prefix: None,
     },
     // `/workers-ai/@cf/meta/llama...` runs a model (`/ai/run/@cf/...`); `/workers-ai/v1/...` is
     // Workers AI's own OpenAI-compatible API (`/ai/v1/...`).
     native("workers-ai", "https://api.cloudflare.com/client/v4/accounts/{account_id}/ai", Auth::BEARER, Some("run")),
+    Provider {
+        id: "google-vertex-ai",
+        base_url: "https://{region}-aiplatform.googleapis.com",
+        auth: Auth::BEARER,
+        format: ApiFormat::Native,
+        params: &[PathParam { name: "region", kind: ParamKind::HostLabel, source: ParamSource::Peek(4) }],
+        path_shape: "/google-vertex-ai/v1/projects/{project}/locations/{region}/...",
+        unversioned_prefix: None,
+    },
+    // The client signs with SigV4 for the AWS host; the request reaches that same host, so the
+    // signature holds.
+    Provider {
+        id: "aws-bedrock",
+        base_url: "https://{service}.{region}.amazonaws.com",
+        auth: Auth::header("authorization"),
+        format: ApiFormat::Native,
+        params: &[
+            leading("service", ParamKind::OneOf(&["bedrock-runtime", "bedrock-agent-runtime"])),
+            leading("region", ParamKind::HostLabel),
+        ],
+        path_shape: "/aws-bedrock/{bedrock-runtime|bedrock-agent-runtime}/{region}/...",
+        unversioned_prefix: None,
+    },
     native("replicate", "https://api.replicate.com", Auth::BEARER, Some("v1")),
     native("elevenlabs", "https://api.elevenlabs.io", Auth::header("xi-api-key"), Some("v1")),
     native("cartesia", "https://api.cartesia.ai", Auth::header("x-api-key"), None),
@@ -174,6 +224,7 @@ mod tests {
                 rest = &rest[end + 1..];
             }
             assert!(p.base_url.starts_with("https://"), "{} is not https", p.id);
+            assert_eq!(p.params.is_empty(), p.path_shape.is_empty(), "{}: path_shape goes with params", p.id);
             assert!(!p.base_url.ends_with('/'), "{} base ends with /", p.id);
         }
     }

@@ -8,7 +8,7 @@
 
 use crate::config::GatewayConfig;
 use crate::error::{ErrorKind, GatewayError};
-use crate::provider::{self, ParamKind, Provider};
+use crate::provider::{self, ParamKind, ParamSource, Provider};
 
 /// A parsed provider route.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -77,6 +77,7 @@ fn valid_param(value: &str, kind: ParamKind) -> bool {
                 && !value.starts_with('-')
                 && value.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         }
+        ParamKind::OneOf(allowed) => allowed.contains(&value),
         ParamKind::PathSegment => {
             !value.is_empty()
                 && !is_dot_segment(value)
@@ -102,18 +103,21 @@ impl ProviderRoute<'_> {
         let mut base = config.base_url(provider).to_string();
         let mut rest = self.rest;
         for param in provider.params {
-            let (value, tail) = rest.split_once('/').unwrap_or((rest, ""));
+            let value = match param.source {
+                ParamSource::Leading => {
+                    let (value, tail) = rest.split_once('/').unwrap_or((rest, ""));
+                    rest = tail;
+                    value
+                }
+                ParamSource::Peek(index) => rest.split('/').nth(index).unwrap_or_default(),
+            };
             if !valid_param(value, param.kind) {
                 return Err(GatewayError::invalid(format!(
-                    "{} expects /{}/{{{}}}/... in the path; got {:?}",
-                    provider.id,
-                    provider.id,
-                    provider.params.iter().map(|p| p.name).collect::<Vec<_>>().join("}/{"),
-                    value
+                    "{} expects {} in the path; got {:?} for {{{}}}",
+                    provider.id, provider.path_shape, value, param.name
                 )));
             }
             base = base.replace(&format!("{{{}}}", param.name), value);
-            rest = tail;
         }
         if base.contains("{account_id}") {
             base = base.replace("{account_id}", self.account_id);
@@ -185,6 +189,14 @@ mod tests {
                 "https://api.cloudflare.com/client/v4/accounts/acc123/ai/v1/chat/completions",
             ),
             ("/v1/acc/gw/replicate/predictions", "https://api.replicate.com/v1/predictions"),
+            (
+                "/v1/acc/gw/google-vertex-ai/v1/projects/proj-1/locations/us-central1/publishers/google/models/gemini-2.5-flash:generateContent",
+                "https://us-central1-aiplatform.googleapis.com/v1/projects/proj-1/locations/us-central1/publishers/google/models/gemini-2.5-flash:generateContent",
+            ),
+            (
+                "/v1/acc/gw/aws-bedrock/bedrock-runtime/us-east-1/model/us.anthropic.claude-haiku-4-5-20251001-v1:0/invoke",
+                "https://bedrock-runtime.us-east-1.amazonaws.com/model/us.anthropic.claude-haiku-4-5-20251001-v1:0/invoke",
+            ),
         ];
         for (path, expected) in cases {
             assert_eq!(url(path, None).unwrap(), expected, "{path}");
@@ -244,6 +256,16 @@ mod tests {
             assert_eq!(err.status(), 400, "{bad}");
         }
         assert_eq!(url("/v1/a/g/azure-openai/res", None).unwrap_err().status(), 400);
+        for bad in ["evil.com", "EU-WEST1", ""] {
+            let path = format!("/v1/a/g/google-vertex-ai/v1/projects/p/locations/{bad}/publishers/google/models/m");
+            assert_eq!(url(&path, None).unwrap_err().status(), 400, "{bad}");
+        }
+        assert_eq!(url("/v1/a/g/google-vertex-ai/v1/projects/p", None).unwrap_err().status(), 400);
+        for bad in ["s3", "bedrock-runtime.evil.com", "iam"] {
+            let err = url(&format!("/v1/a/g/aws-bedrock/{bad}/us-east-1/model/m/invoke"), None).unwrap_err();
+            assert_eq!(err.status(), 400, "{bad}");
+            assert!(err.message().contains("/aws-bedrock/{bedrock-runtime|bedrock-agent-runtime}/{region}/..."));
+        }
     }
 
     #[test]
