@@ -24,7 +24,6 @@ import zlib from 'node:zlib';
 import os from 'node:os';
 import { spawn, execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { Miniflare } from 'miniflare';
 import { startWorker, overridesFor, ROOT } from '../tests/support/gateway.mjs';
 
 const REQUESTS = positiveInt('BENCH_REQUESTS', 3000);
@@ -150,32 +149,14 @@ async function startMock() {
   return { url, pid: child.pid };
 }
 
-/**
- * BENCH_DIRECT=1: the same worker as startWorker() starts (keep the options in step with
- * tests/support/gateway.mjs), but served on a direct socket of workerd, without Miniflare's entry
- * worker in front of it. That entry worker runs in the same workerd process as the measured
- * worker, so by default its CPU time is part of both the floor's and the gateway's.
- */
-async function startWorkerDirect({ script, vars = {} }) {
-  const mf = new Miniflare({
-    scriptPath: script,
-    modules: true,
-    modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }],
-    compatibilityDate: '2026-04-20',
-    bindings: vars,
-    host: '127.0.0.1',
-    port: 0,
-    unsafeDirectSockets: [{ host: '127.0.0.1', port: 0 }],
-  });
-  await mf.ready;
-  const url = await mf.unsafeGetDirectURL();
-  return { url: url.origin, mf, close: () => mf.dispose() };
-}
+// BENCH_DIRECT=1 serves each worker on a direct socket of workerd, without Miniflare's entry
+// worker in front of it. That entry worker runs in the same workerd process as the measured
+// worker, so by default its CPU time is part of both the floor's and the gateway's.
 
 /** Starts a worker under Miniflare and finds its workerd process by diffing the set of workerd PIDs. */
 async function startMeasuredWorker(name, options) {
   const before = workerdDescendants();
-  const worker = DIRECT ? await startWorkerDirect(options) : await startWorker(options);
+  const worker = await startWorker({ ...options, direct: DIRECT });
   cleanup.workers.push(worker);
   const fresh = [...workerdDescendants()].filter((pid) => !before.has(pid));
   if (fresh.length !== 1) throw new Error(`expected one new workerd process for the ${name} worker, found ${fresh.length} (${fresh.join(', ')})`);

@@ -19,8 +19,10 @@ export function overridesFor(mockUrl) {
 /**
  * Starts a worker script under Miniflare; `vars` become plain-text bindings. The worker's console
  * output is collected line by line in `logs` (and echoed when AI_GATEWAY_TEST_VERBOSE is set).
+ * With `direct`, the returned URL is a socket of workerd that serves the worker itself, without
+ * Miniflare's entry worker in front (the benchmark uses it to measure the worker alone).
  */
-export async function startWorker({ script = path.join(ROOT, 'build/index.js'), vars = {} } = {}) {
+export async function startWorker({ script = path.join(ROOT, 'build/index.js'), vars = {}, direct = false } = {}) {
   const logs = [];
   const collect = (stream) => {
     let pending = '';
@@ -41,8 +43,10 @@ export async function startWorker({ script = path.join(ROOT, 'build/index.js'), 
     host: '127.0.0.1',
     port: 0,
     handleRuntimeStdio: (stdout, stderr) => { collect(stdout); collect(stderr); },
+    ...(direct ? { unsafeDirectSockets: [{ host: '127.0.0.1', port: 0 }] } : {}),
   });
-  const url = await mf.ready;
+  let url = await mf.ready;
+  if (direct) url = await mf.unsafeGetDirectURL();
   return { url: url.origin, mf, logs, close: () => mf.dispose() };
 }
 

@@ -177,38 +177,5 @@ impl fmt::Display for GatewayError {
 impl std::error::Error for GatewayError {}
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn renders_openai_shape_with_status() {
-        let err = GatewayError::new(ErrorKind::UnknownProvider, "unknown provider \"nope\"");
-        assert_eq!(err.status(), 400);
-        let body: serde_json::Value = serde_json::from_str(&err.to_json()).unwrap();
-        assert_eq!(body["error"]["message"], "unknown provider \"nope\"");
-        assert_eq!(body["error"]["type"], "invalid_request_error");
-        assert_eq!(body["error"]["code"], "unknown_provider");
-    }
-
-    #[test]
-    fn upstream_failures_are_retryable_and_client_ones_are_not() {
-        let unreachable = GatewayError::new(ErrorKind::UpstreamUnreachable, "connect refused");
-        assert_eq!(unreachable.status(), 502);
-        assert_eq!(unreachable.fault(), Fault::Upstream);
-        assert!(unreachable.is_retryable());
-        assert_eq!(unreachable.error_type(), "upstream_error");
-
-        let too_large = GatewayError::new(ErrorKind::PayloadTooLarge, "body too large");
-        assert_eq!(too_large.status(), 413);
-        assert_eq!(too_large.fault(), Fault::Client);
-        assert!(!too_large.is_retryable());
-    }
-
-    #[test]
-    fn retry_advice_can_be_overridden() {
-        let err = GatewayError::internal("kv hiccup").with_retryable(true);
-        assert_eq!(err.fault(), Fault::Gateway);
-        assert!(err.is_retryable());
-        assert_eq!(err.error_type(), "api_error");
-    }
-}
+#[path = "error_tests.rs"]
+mod tests;
