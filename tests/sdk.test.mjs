@@ -88,3 +88,26 @@ test('anthropic: upstream errors surface as the SDK\'s typed errors', async () =
     (err) => err instanceof Anthropic.APIError && err.status === 529,
   );
 });
+
+test('openai SDK against other providers: only the base URL (and Azure\'s query and key header) change', async () => {
+  const cases = [
+    [{ baseURL: `${gw.url}/v1/acct/gw/groq` }, '/groq/v1/chat/completions', ''],
+    [{ baseURL: `${gw.url}/v1/acct/gw/grok/v1` }, '/grok/v1/chat/completions', ''],
+    [{ baseURL: `${gw.url}/v1/acct/gw/deepseek` }, '/deepseek/chat/completions', ''],
+    [{ baseURL: `${gw.url}/v1/acct123/gw/workers-ai/v1` }, '/workers-ai/acct123/v1/chat/completions', ''],
+    [
+      { baseURL: `${gw.url}/v1/acct/gw/azure-openai/my-resource/gpt-4o`, defaultQuery: { 'api-version': '2024-10-21' }, defaultHeaders: { 'api-key': 'azure-key' } },
+      '/azure-openai/my-resource/gpt-4o/chat/completions',
+      '?api-version=2024-10-21',
+    ],
+  ];
+  for (const [options, path, query] of cases) {
+    const client = new OpenAI({ apiKey: 'sk-test', maxRetries: 0, ...options });
+    const completion = await client.chat.completions.create({ model: 'some-model', messages: [{ role: 'user', content: 'hi' }] });
+    assert.equal(completion.choices[0].message.content, 'tok0 tok1 tok2 ');
+    const last = (await mock.requests()).at(-1);
+    assert.equal(last.path, path);
+    assert.equal(last.query, query);
+    if (options.defaultHeaders) assert.equal(last.headers['api-key'], 'azure-key');
+  }
+});
