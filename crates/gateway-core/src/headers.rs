@@ -96,6 +96,17 @@ pub fn forward_request_header(name: &str) -> bool {
     !(name.starts_with("cf-aig-") || NOT_FORWARDED.contains(&name))
 }
 
+/// The distinct (lower-case) names of the client's headers that are not forwarded.
+pub fn dropped_request_header_names(client: &Headers) -> Vec<&str> {
+    let mut names: Vec<&str> = Vec::new();
+    for (name, _) in client.iter().filter(|(n, _)| !forward_request_header(n)) {
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    names
+}
+
 /// The request headers to send upstream, from the client's.
 pub fn upstream_request_headers(client: &Headers) -> Headers {
     Headers(client.0.iter().filter(|(n, _)| forward_request_header(n)).cloned().collect())

@@ -36,8 +36,16 @@ pub trait HttpPort {
     async fn discard(&self, body: Self::Body);
 
     /// Sends the request upstream and resolves when the response headers arrive. Redirects are
-    /// returned, not followed. Errors: `UpstreamUnreachable` when no response came.
-    async fn fetch(&self, upstream: &UpstreamHead, body: Option<Self::Body>) -> Result<Self::Response, GatewayError>;
+    /// returned, not followed. `headers_edited` is false when `upstream.headers` are exactly the
+    /// client's headers less those the forwarding rules drop: the runtime may then copy its own
+    /// header object and delete those names instead of building one from the list.
+    /// Errors: `UpstreamUnreachable` when no response came.
+    async fn fetch(
+        &self,
+        upstream: &UpstreamHead,
+        headers_edited: bool,
+        body: Option<Self::Body>,
+    ) -> Result<Self::Response, GatewayError>;
 
     /// The response's status and headers, copied out.
     fn response_head(&self, response: &Self::Response) -> ResponseHead;
@@ -203,13 +211,18 @@ impl Pipeline {
 
         let mut upstream =
             UpstreamHead { method: request.method, url, headers: upstream_request_headers(&request.headers) };
-        for plugin in self.plugins.iter() {
-            if let Some(reply) = plugin.on_request(ctx, &mut upstream).await? {
-                return Ok(Outcome::Local(reply));
+        let mut headers_edited = false;
+        if !self.plugins.is_empty() {
+            let forwarded = upstream.headers.clone();
+            for plugin in self.plugins.iter() {
+                if let Some(reply) = plugin.on_request(ctx, &mut upstream).await? {
+                    return Ok(Outcome::Local(reply));
+                }
             }
+            headers_edited = upstream.headers != forwarded;
         }
 
-        let response = port.fetch(&upstream, body).await?;
+        let response = port.fetch(&upstream, headers_edited, body).await?;
         ctx.upstream_headers_at_ms = Some(port.now_ms());
         if self.plugins.is_empty() {
             return Ok(Outcome::Upstream(response));

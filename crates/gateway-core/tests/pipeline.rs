@@ -21,6 +21,7 @@ struct FakeResponse {
 #[derive(Default)]
 struct FakePort {
     sent: RefCell<Vec<(UpstreamHead, Option<Vec<u8>>)>>,
+    headers_edited: RefCell<Vec<bool>>,
     reply: RefCell<Option<Result<FakeResponse, GatewayError>>>,
     head_reads: Cell<u32>,
     head_writes: Cell<u32>,
@@ -58,8 +59,14 @@ impl HttpPort for FakePort {
         self.discarded.set(self.discarded.get() + body.len());
     }
 
-    async fn fetch(&self, upstream: &UpstreamHead, body: Option<Vec<u8>>) -> Result<FakeResponse, GatewayError> {
+    async fn fetch(
+        &self,
+        upstream: &UpstreamHead,
+        headers_edited: bool,
+        body: Option<Vec<u8>>,
+    ) -> Result<FakeResponse, GatewayError> {
         self.sent.borrow_mut().push((upstream.clone(), body));
+        self.headers_edited.borrow_mut().push(headers_edited);
         self.reply
             .borrow_mut()
             .take()
@@ -196,6 +203,7 @@ fn forwards_to_the_mapped_url_with_filtered_headers_and_the_body() {
     assert_eq!(head.url, "https://res.openai.azure.com/openai/deployments/dep/chat/completions?api-version=1");
     assert_eq!(head.method, "POST");
     assert_eq!(head.headers.iter().collect::<Vec<_>>(), [("api-key", "k")]);
+    assert_eq!(*port.headers_edited.borrow(), [false]);
     assert_eq!(body.as_deref(), Some(&b"{}"[..]));
     // With no plugins the response head is never copied out of the runtime.
     assert_eq!(port.head_reads.get(), 0);
@@ -269,6 +277,7 @@ fn hooks_run_in_registry_order_and_may_edit_heads() {
     assert_eq!(response.headers.get("x-upstream"), Some("1"));
     assert_eq!(port.head_writes.get(), 1);
     assert_eq!(port.sent.borrow()[0].0.headers.get("x-plugin"), Some("a"));
+    assert_eq!(*port.headers_edited.borrow(), [true], "the runtime must build the edited headers");
     pollster::block_on(completion.finish(0.0, true));
     assert_eq!(
         *log.borrow(),
@@ -289,6 +298,7 @@ fn an_unchanged_head_is_not_rebuilt() {
     let pipeline = Pipeline::new(GatewayConfig::default(), vec![Box::new(Journal::new("a", &log))]);
     let port = FakePort::answering(200, "application/json", "{}");
     let _ = pollster::block_on(pipeline.handle(&port, request("/v1/a/g/openai/models", &[], None)));
+    assert_eq!(*port.headers_edited.borrow(), [false], "a plugin that edits nothing leaves the headers as filtered");
     assert_eq!(port.head_reads.get(), 1);
     assert_eq!(port.head_writes.get(), 0);
 }
