@@ -185,6 +185,15 @@ impl Plugin for Journal {
     }
 }
 
+/// A pipeline of two journaling plugins, "a" then "b", with "a" configured by `setup`.
+fn journaled_pair(setup: impl FnOnce(&mut Journal)) -> (Pipeline, Rc<RefCell<Vec<String>>>) {
+    let log = Rc::new(RefCell::new(Vec::new()));
+    let mut first = Journal::new("a", &log);
+    setup(&mut first);
+    let pipeline = Pipeline::new(GatewayConfig::default(), vec![Box::new(first), Box::new(Journal::new("b", &log))]);
+    (pipeline, log)
+}
+
 #[test]
 fn forwards_to_the_mapped_url_with_filtered_headers_and_the_body() {
     let port = FakePort::answering(200, "application/json", "{}");
@@ -265,11 +274,7 @@ fn an_unreachable_upstream_is_502() {
 
 #[test]
 fn hooks_run_in_registry_order_and_may_edit_heads() {
-    let log = Rc::new(RefCell::new(Vec::new()));
-    let mut first = Journal::new("a", &log);
-    first.add_header = true;
-    let second = Journal::new("b", &log);
-    let pipeline = Pipeline::new(GatewayConfig::default(), vec![Box::new(first), Box::new(second)]);
+    let (pipeline, log) = journaled_pair(|a| a.add_header = true);
     let port = FakePort::answering(201, "application/json", "{}");
     let (outcome, completion) = pollster::block_on(pipeline.handle(&port, request("/v1/a/g/openai/files", &[], None)));
     let Outcome::Upstream(response) = outcome else { panic!("expected upstream") };
@@ -305,10 +310,7 @@ fn an_unchanged_head_is_not_rebuilt() {
 
 #[test]
 fn a_plugin_can_answer_instead_of_the_upstream() {
-    let log = Rc::new(RefCell::new(Vec::new()));
-    let mut first = Journal::new("a", &log);
-    first.short_circuit = true;
-    let pipeline = Pipeline::new(GatewayConfig::default(), vec![Box::new(first), Box::new(Journal::new("b", &log))]);
+    let (pipeline, log) = journaled_pair(|a| a.short_circuit = true);
     let port = FakePort::answering(200, "application/json", "{}");
     let (outcome, completion) =
         pollster::block_on(pipeline.handle(&port, request("/v1/a/g/openai/chat/completions", &[], None)));
@@ -320,10 +322,7 @@ fn a_plugin_can_answer_instead_of_the_upstream() {
 
 #[test]
 fn a_plugin_error_stops_the_request_with_that_error() {
-    let log = Rc::new(RefCell::new(Vec::new()));
-    let mut first = Journal::new("a", &log);
-    first.fail_request = true;
-    let pipeline = Pipeline::new(GatewayConfig::default(), vec![Box::new(first), Box::new(Journal::new("b", &log))]);
+    let (pipeline, log) = journaled_pair(|a| a.fail_request = true);
     let port = FakePort::answering(200, "application/json", "{}");
     let (outcome, _) =
         pollster::block_on(pipeline.handle(&port, request("/v1/a/g/openai/chat/completions", &[], None)));
