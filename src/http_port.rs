@@ -145,10 +145,7 @@ impl HttpPort for WorkerHttp {
             total += u64::from(chunk.length());
             if total > max_bytes {
                 drain(&reader).await;
-                return Err(GatewayError::new(
-                    ErrorKind::PayloadTooLarge,
-                    format!("request body exceeds the gateway's limit of {max_bytes} bytes"),
-                ));
+                return Err(GatewayError::body_too_large(max_bytes));
             }
             chunks.push(chunk);
         }

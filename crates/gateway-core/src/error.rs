@@ -112,6 +112,11 @@ impl GatewayError {
         Self::new(ErrorKind::InvalidRequest, message)
     }
 
+    /// The 413 for a request body larger than the gateway's `limit` in bytes.
+    pub fn body_too_large(limit: u64) -> Self {
+        Self::new(ErrorKind::PayloadTooLarge, format!("request body exceeds the gateway's limit of {limit} bytes"))
+    }
+
     /// Shorthand for an unexpected failure inside the gateway or the runtime.
     pub fn internal(message: impl Into<String>) -> Self {
         Self::new(ErrorKind::Internal, message)

@@ -10,7 +10,7 @@ use std::rc::Rc;
 use async_trait::async_trait;
 
 use crate::config::GatewayConfig;
-use crate::error::{ErrorKind, GatewayError};
+use crate::error::GatewayError;
 use crate::headers::{upstream_request_headers, Headers};
 use crate::plugin::{Plugin, Reply, RequestContext, ResponseHead, UpstreamHead};
 use crate::route;
@@ -203,7 +203,7 @@ impl Pipeline {
         let body = match (request.body, request.headers.content_length()) {
             (Some(body), Some(len)) if len > limit => {
                 port.discard(body).await;
-                return Err(too_large(limit));
+                return Err(GatewayError::body_too_large(limit));
             }
             (Some(body), None) => Some(port.read_bounded(body, limit).await?),
             (body, _) => body,
@@ -240,8 +240,4 @@ impl Pipeline {
             Ok(Outcome::Upstream(port.with_head(response, head)?))
         }
     }
-}
-
-fn too_large(limit: u64) -> GatewayError {
-    GatewayError::new(ErrorKind::PayloadTooLarge, format!("request body exceeds the gateway's limit of {limit} bytes"))
 }
