@@ -17,9 +17,11 @@ pub mod plugin;
 pub mod provider;
 pub mod route;
 pub mod sse;
+pub mod usage;
 
 pub use config::GatewayConfig;
 pub use error::{ErrorKind, Fault, GatewayError};
 pub use headers::Headers;
 pub use pipeline::{ClientRequest, Completion, HttpPort, Outcome, Pipeline};
 pub use plugin::{Plugin, Reply, RequestContext, ResponseHead, UpstreamHead};
+pub use usage::Usage;
