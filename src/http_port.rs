@@ -6,11 +6,13 @@
 
 use async_trait::async_trait;
 use gateway_core::headers::dropped_request_header_names;
-use gateway_core::{ErrorKind, GatewayError, Headers, HttpPort, Reply, ResponseHead, UpstreamHead};
+use gateway_core::{ErrorKind, GatewayError, Headers, HttpPort, Reply, RequestBody, ResponseHead, UpstreamHead};
 use js_sys::{Reflect, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use worker::worker_sys::web_sys;
+
+use crate::timer;
 
 /// The Workers implementation of the pipeline's I/O, for one request.
 pub struct WorkerHttp {
@@ -136,26 +138,20 @@ impl HttpPort for WorkerHttp {
         js_sys::Date::now()
     }
 
-    async fn read_bounded(&self, body: JsValue, max_bytes: u64) -> Result<JsValue, GatewayError> {
+    async fn read_body(&self, body: JsValue, max_bytes: u64) -> Result<Vec<u8>, GatewayError> {
         let stream: web_sys::ReadableStream = body.unchecked_into();
         let reader: web_sys::ReadableStreamDefaultReader = stream.get_reader().unchecked_into();
-        let mut chunks = Vec::new();
-        let mut total: u64 = 0;
+        let mut bytes = Vec::new();
         while let Some(chunk) = read_chunk(&reader).await.map_err(internal("reading the request body"))? {
-            total += u64::from(chunk.length());
-            if total > max_bytes {
+            if (bytes.len() + chunk.length() as usize) as u64 > max_bytes {
                 drain(&reader).await;
                 return Err(GatewayError::body_too_large(max_bytes));
             }
-            chunks.push(chunk);
+            let start = bytes.len();
+            bytes.resize(start + chunk.length() as usize, 0);
+            chunk.copy_to(&mut bytes[start..]);
         }
-        let joined = Uint8Array::new_with_length(total as u32);
-        let mut offset = 0;
-        for chunk in chunks {
-            joined.set(&chunk, offset);
-            offset += chunk.length();
-        }
-        Ok(joined.into())
+        Ok(bytes)
     }
 
     async fn discard(&self, body: JsValue) {
@@ -163,29 +159,52 @@ impl HttpPort for WorkerHttp {
         drain(&stream.get_reader().unchecked_into()).await;
     }
 
+    async fn sleep(&self, ms: u64) {
+        let _ = JsFuture::from(timer::delay(ms)).await;
+    }
+
     async fn fetch(
         &self,
         upstream: &UpstreamHead,
         headers_edited: bool,
-        body: Option<JsValue>,
+        body: Option<RequestBody<JsValue>>,
+        first_byte_timeout_ms: Option<u64>,
     ) -> Result<web_sys::Response, GatewayError> {
         let init = web_sys::RequestInit::new();
         init.set_method(&upstream.method);
         init.set_headers(self.upstream_headers(&upstream.headers, headers_edited)?.as_ref());
         init.set_redirect(web_sys::RequestRedirect::Manual);
         if let Some(body) = body.filter(|_| !matches!(upstream.method.as_str(), "GET" | "HEAD")) {
-            init.set_body(&body);
+            match body {
+                RequestBody::Stream(stream) => init.set_body(&stream),
+                RequestBody::Bytes(bytes) => init.set_body(&Uint8Array::from(&bytes[..])),
+            }
+        }
+        let deadline = match first_byte_timeout_ms {
+            Some(ms) => Some(timer::Deadline::start(ms).map_err(internal("starting a timer"))?),
+            None => None,
+        };
+        if let Some(deadline) = &deadline {
+            init.set_signal(Some(&deadline.signal()));
         }
         let global: web_sys::WorkerGlobalScope = js_sys::global().unchecked_into();
-        let unreachable = |err: JsValue| {
-            GatewayError::new(
+        let result = JsFuture::from(global.fetch_with_str_and_init(&upstream.url, &init)).await;
+        let timed_out = deadline.map(timer::Deadline::clear).unwrap_or(false);
+        match result {
+            Ok(response) => Ok(response.unchecked_into()),
+            Err(_) if timed_out => Err(GatewayError::new(
+                ErrorKind::UpstreamTimeout,
+                format!(
+                    "the provider at {} sent no response within {} ms",
+                    strip_query(&upstream.url),
+                    first_byte_timeout_ms.unwrap_or_default()
+                ),
+            )),
+            Err(err) => Err(GatewayError::new(
                 ErrorKind::UpstreamUnreachable,
                 format!("could not reach the provider at {}: {}", strip_query(&upstream.url), js_message(&err)),
-            )
-        };
-        let response =
-            JsFuture::from(global.fetch_with_str_and_init(&upstream.url, &init)).await.map_err(unreachable)?;
-        Ok(response.unchecked_into())
+            )),
+        }
     }
 
     fn response_head(&self, response: &web_sys::Response) -> ResponseHead {
@@ -194,6 +213,51 @@ impl HttpPort for WorkerHttp {
 
     fn with_head(&self, response: web_sys::Response, head: ResponseHead) -> Result<web_sys::Response, GatewayError> {
         response_with_body(response.body().as_ref(), head.status, &js_headers(&head.headers)?)
+    }
+
+    fn set_headers(&self, response: web_sys::Response, headers: &Headers) -> Result<web_sys::Response, GatewayError> {
+        // A fetched response's headers are immutable: copy them (natively) onto a new response.
+        let copy = web_sys::Headers::new_with_headers(&response.headers()).map_err(internal("copying headers"))?;
+        for (name, value) in headers.iter() {
+            copy.set(name, value).map_err(internal("setting a header"))?;
+        }
+        response_with_body(response.body().as_ref(), response.status(), &copy)
+    }
+
+    async fn read_response(&self, response: web_sys::Response, max_bytes: u64) -> Result<Vec<u8>, GatewayError> {
+        let declared = response.headers().get("content-length").ok().flatten().and_then(|v| v.parse::<u64>().ok());
+        if declared.is_some_and(|len| len > max_bytes) {
+            self.cancel(response);
+            return Err(GatewayError::new(
+                ErrorKind::UpstreamInvalid,
+                format!("the provider's response exceeds the gateway's limit of {max_bytes} bytes"),
+            ));
+        }
+        let buffer = response.array_buffer().map_err(internal("reading the response"))?;
+        let buffer = JsFuture::from(buffer).await.map_err(|err| {
+            GatewayError::new(
+                ErrorKind::UpstreamUnreachable,
+                format!("the provider's response broke off: {}", js_message(&err)),
+            )
+        })?;
+        let bytes = Uint8Array::new(&buffer);
+        if u64::from(bytes.length()) > max_bytes {
+            return Err(GatewayError::new(
+                ErrorKind::UpstreamInvalid,
+                format!("the provider's response exceeds the gateway's limit of {max_bytes} bytes"),
+            ));
+        }
+        Ok(bytes.to_vec())
+    }
+
+    fn cancel(&self, response: web_sys::Response) {
+        if let Some(body) = response.body() {
+            let _ = body.cancel();
+        }
+    }
+
+    fn header(&self, response: &web_sys::Response, name: &str) -> Option<String> {
+        response.headers().get(name).ok().flatten()
     }
 
     fn status(&self, response: &web_sys::Response) -> u16 {

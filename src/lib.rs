@@ -5,9 +5,10 @@
 //! through, never read here) or a local JSON reply. What happens after the response head is sent
 //! (watching a stream for plugins, `on_log` hooks) runs in `ctx.wait_until`, off the hot path.
 
-mod body_tap;
+mod body_stream;
 mod http_port;
 mod plugins;
+mod timer;
 
 use std::cell::OnceCell;
 use std::rc::Rc;
@@ -68,15 +69,12 @@ async fn handle(pipeline: &Pipeline, req: web_sys::Request, ctx: &Context) -> Re
     };
     let (outcome, completion) = pipeline.handle(&port, request).await;
     match outcome {
-        Outcome::Upstream(response) if completion.watches_body() => body_tap::tap(response, completion, ctx),
-        outcome => {
+        Outcome::Upstream(response) => body_stream::respond(response, completion, ctx),
+        Outcome::Local(reply) => {
             if !completion.is_noop() {
-                ctx.wait_until(completion.finish(js_sys::Date::now(), true));
+                ctx.wait_until(completion.finish());
             }
-            match outcome {
-                Outcome::Local(reply) => local_response(&reply),
-                Outcome::Upstream(response) => Ok(response),
-            }
+            local_response(&reply)
         }
     }
 }

@@ -1,9 +1,11 @@
-// Streams pass through as they come: never buffered, cut streams stay cut, and a plugin that
-// watches the stream does so on the side.
+// Streams pass through as they come: never buffered; a cut stream ends with an explicit error
+// event that SDKs raise on; a plugin that watches the stream does so on the side.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startMockUpstream } from './support/mock-upstream.mjs';
 import { startGateway } from './support/gateway.mjs';
+import OpenAI from 'openai';
+import Anthropic from '@anthropic-ai/sdk';
 
 let mock, gw;
 before(async () => {
@@ -70,16 +72,39 @@ test('events arrive as the upstream sends them, not all at the end', async () =>
   assert.ok(arrivals.at(-1) - arrivals[0] >= 600, 'chunks arrived together: the stream was buffered');
 });
 
-test('a stream cut by the upstream reaches the client cut, with nothing invented', async () => {
-  // workerd ends the client's stream cleanly when the upstream connection breaks, so the cut shows
-  // as a missing end: no finish_reason, no [DONE]. (Turning it into an explicit error event is
-  // the resilient-routing issue's work.)
+test('a stream cut by the upstream ends with an explicit error event, not a silent truncation', async () => {
   const res = await streamRequest({ 'x-mock-cut-after': '2' });
   assert.equal(res.status, 200);
-  const text = await res.text().catch((err) => `errored: ${err.message}`);
+  const text = await res.text();
   assert.match(text, /"content":"tok0 "/, 'what came before the cut arrived');
   assert.doesNotMatch(text, /\[DONE\]/);
   assert.doesNotMatch(text, /"finish_reason":"stop"/);
+  const last = text.trim().split('\n\n').at(-1);
+  const error = JSON.parse(last.replace(/^data: /, ''));
+  assert.equal(error.error.code, 'upstream_stream_error');
+  assert.match(error.error.message, /broke mid-stream/);
+});
+
+test('the openai SDK raises on a cut stream instead of returning a truncated answer', async () => {
+  const client = new OpenAI({ apiKey: 'sk-test', baseURL: `${gw.url}/v1/acct/gw/openai`, maxRetries: 0 });
+  const stream = await client.chat.completions.create(
+    { model: 'gpt-4o-mini', stream: true, messages: [{ role: 'user', content: 'hi' }] },
+    { headers: { 'x-mock-cut-after': '3' } },
+  );
+  let text = '';
+  await assert.rejects(async () => {
+    for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? '';
+  }, /incomplete/);
+  assert.equal(text, 'tok0 tok1 ', 'the deltas before the cut were delivered');
+});
+
+test('the anthropic SDK raises on a cut stream', async () => {
+  const client = new Anthropic({ apiKey: 'sk-ant', baseURL: `${gw.url}/v1/acct/gw/anthropic`, maxRetries: 0 });
+  const stream = client.messages.stream(
+    { model: 'claude-sonnet-4-5', max_tokens: 64, messages: [{ role: 'user', content: 'hi' }] },
+    { headers: { 'x-mock-cut-after': '3' } },
+  );
+  await assert.rejects(() => stream.finalMessage(), /incomplete/);
 });
 
 test('a watching plugin sees every event, off the hot path, and notices a cut', async () => {

@@ -35,6 +35,9 @@ pub enum ErrorKind {
     UpstreamUnreachable,
     /// The provider did not answer in time (504).
     UpstreamTimeout,
+    /// The provider answered something the gateway cannot use: a body it cannot translate, or one
+    /// over the size the gateway reads (502).
+    UpstreamInvalid,
     /// The gateway's configuration is invalid (500).
     Misconfigured,
     /// An unexpected failure inside the gateway or the runtime (500).
@@ -51,6 +54,7 @@ impl ErrorKind {
             ErrorKind::MethodNotAllowed => 405,
             ErrorKind::UpstreamUnreachable => 502,
             ErrorKind::UpstreamTimeout => 504,
+            ErrorKind::UpstreamInvalid => 502,
             ErrorKind::Misconfigured | ErrorKind::Internal => 500,
         }
     }
@@ -65,6 +69,7 @@ impl ErrorKind {
             ErrorKind::MethodNotAllowed => "method_not_allowed",
             ErrorKind::UpstreamUnreachable => "upstream_unreachable",
             ErrorKind::UpstreamTimeout => "upstream_timeout",
+            ErrorKind::UpstreamInvalid => "upstream_invalid_response",
             ErrorKind::Misconfigured => "gateway_misconfigured",
             ErrorKind::Internal => "internal_error",
         }
@@ -77,7 +82,7 @@ impl ErrorKind {
             | ErrorKind::InvalidRequest
             | ErrorKind::PayloadTooLarge
             | ErrorKind::MethodNotAllowed => Fault::Client,
-            ErrorKind::UpstreamUnreachable | ErrorKind::UpstreamTimeout => Fault::Upstream,
+            ErrorKind::UpstreamUnreachable | ErrorKind::UpstreamTimeout | ErrorKind::UpstreamInvalid => Fault::Upstream,
             ErrorKind::Misconfigured | ErrorKind::Internal => Fault::Gateway,
         }
     }

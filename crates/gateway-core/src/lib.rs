@@ -9,19 +9,24 @@
 //! A panic in Wasm kills the instance and every request in flight on it, so this crate denies
 //! `unwrap` and `expect` outside tests (see `[lints]` in its Cargo.toml).
 
+pub mod completion;
 pub mod config;
 pub mod error;
 pub mod headers;
 pub mod pipeline;
 pub mod plugin;
+pub mod port;
 pub mod provider;
 pub mod route;
 pub mod sse;
+pub mod stream_guard;
 pub mod usage;
 
+pub use completion::{BodyMode, Completion};
 pub use config::GatewayConfig;
 pub use error::{ErrorKind, Fault, GatewayError};
 pub use headers::Headers;
-pub use pipeline::{ClientRequest, Completion, HttpPort, Outcome, Pipeline};
+pub use pipeline::{ClientRequest, Outcome, Pipeline};
 pub use plugin::{Plugin, Reply, RequestContext, ResponseHead, UpstreamHead};
+pub use port::{HttpPort, RequestBody};
 pub use usage::Usage;

@@ -7,55 +7,15 @@
 
 use std::rc::Rc;
 
-use async_trait::async_trait;
-
+use crate::completion::Completion;
 use crate::config::GatewayConfig;
 use crate::error::GatewayError;
 use crate::headers::{upstream_request_headers, Headers};
-use crate::plugin::{Plugin, Reply, RequestContext, ResponseHead, UpstreamHead};
+use crate::plugin::{Plugin, Reply, RequestContext, UpstreamHead};
+use crate::port::{HttpPort, RequestBody};
 use crate::route;
 use crate::sse::SseParser;
-
-/// What the runtime provides to the pipeline.
-#[async_trait(?Send)]
-pub trait HttpPort {
-    /// A request body as the runtime streams it.
-    type Body;
-    /// An upstream response as the runtime holds it, body unread.
-    type Response;
-
-    /// Milliseconds on the runtime's clock.
-    fn now_ms(&self) -> f64;
-
-    /// Reads a body of unknown length, failing with 413 (`PayloadTooLarge`) as soon as it exceeds
-    /// `max_bytes`. Used only when the client sent no `content-length`.
-    async fn read_bounded(&self, body: Self::Body, max_bytes: u64) -> Result<Self::Body, GatewayError>;
-
-    /// Reads and drops a body the gateway refuses, so that a client still uploading receives the
-    /// refusal rather than a reset connection. Implementations bound how much they read.
-    async fn discard(&self, body: Self::Body);
-
-    /// Sends the request upstream and resolves when the response headers arrive. Redirects are
-    /// returned, not followed. `headers_edited` is false when `upstream.headers` are exactly the
-    /// client's headers less those the forwarding rules drop: the runtime may then copy its own
-    /// header object and delete those names instead of building one from the list.
-    /// Errors: `UpstreamUnreachable` when no response came.
-    async fn fetch(
-        &self,
-        upstream: &UpstreamHead,
-        headers_edited: bool,
-        body: Option<Self::Body>,
-    ) -> Result<Self::Response, GatewayError>;
-
-    /// The response's status and headers, copied out.
-    fn response_head(&self, response: &Self::Response) -> ResponseHead;
-
-    /// The same response body with a new status and headers.
-    fn with_head(&self, response: Self::Response, head: ResponseHead) -> Result<Self::Response, GatewayError>;
-
-    /// The response's status.
-    fn status(&self, response: &Self::Response) -> u16;
-}
+use crate::stream_guard::StreamGuard;
 
 /// A request as the client sent it.
 #[derive(Debug)]
@@ -88,57 +48,6 @@ impl Reply {
     }
 }
 
-/// The rest of a request's life after the response head went out: watching the body, then the
-/// `on_log` hooks. The runtime drives it off the hot path.
-pub struct Completion {
-    ctx: RequestContext,
-    plugins: Rc<[Box<dyn Plugin>]>,
-    parser: Option<SseParser>,
-}
-
-impl Completion {
-    /// Whether the runtime should copy the response body to [`Completion::on_chunk`]: only for a
-    /// `text/event-stream` response that some plugin watches.
-    pub fn watches_body(&self) -> bool {
-        self.parser.is_some()
-    }
-
-    /// Whether there is anything left to do at all; when not, the runtime may drop it.
-    pub fn is_noop(&self) -> bool {
-        self.plugins.is_empty()
-    }
-
-    /// Feeds the next chunk of the watched body to the parser and the plugins' stream hooks.
-    pub fn on_chunk(&mut self, chunk: &[u8]) {
-        let Some(parser) = self.parser.as_mut() else { return };
-        let (ctx, plugins) = (&mut self.ctx, &self.plugins);
-        parser.feed(chunk, |event| {
-            ctx.stream_events += 1;
-            for plugin in plugins.iter().filter(|p| p.wants_stream_events()) {
-                plugin.on_stream_event(ctx, &event);
-            }
-        });
-    }
-
-    /// Ends the request: records how the body ended and runs every plugin's `on_log`. `complete`
-    /// is false when the stream broke; a stream that ends mid-event is incomplete either way.
-    pub async fn finish(mut self, now_ms: f64, complete: bool) {
-        if let Some(parser) = self.parser.as_mut() {
-            self.ctx.stream_complete = Some(complete && !parser.has_partial());
-            parser.finish();
-            self.ctx.finished_at_ms = Some(now_ms);
-        }
-        for plugin in self.plugins.iter() {
-            plugin.on_log(&self.ctx).await;
-        }
-    }
-
-    /// The request's context, for runtimes that report on it.
-    pub fn context(&self) -> &RequestContext {
-        &self.ctx
-    }
-}
-
 /// The gateway's request handling, configured once per isolate.
 pub struct Pipeline {
     config: GatewayConfig,
@@ -161,28 +70,25 @@ impl Pipeline {
         port: &P,
         request: ClientRequest<P::Body>,
     ) -> (Outcome<P::Response>, Completion) {
-        let mut ctx = RequestContext {
+        let ctx = RequestContext {
             method: request.method.clone(),
             path: request.path.clone(),
             started_at_ms: port.now_ms(),
             ..RequestContext::default()
         };
-        let outcome = match self.run(port, request, &mut ctx).await {
+        let mut completion = Completion::new(ctx, Rc::clone(&self.plugins));
+        let outcome = match self.run(port, request, &mut completion).await {
             Ok(outcome) => outcome,
             Err(err) => {
                 let reply = Reply::from_error(&err);
-                ctx.error = Some(err);
+                completion.ctx.error = Some(err);
                 Outcome::Local(reply)
             }
         };
-        ctx.status = match &outcome {
+        completion.ctx.status = match &outcome {
             Outcome::Upstream(response) => port.status(response),
             Outcome::Local(reply) => reply.status,
         };
-        let watches = matches!(outcome, Outcome::Upstream(_))
-            && ctx.response_is_event_stream
-            && self.plugins.iter().any(|p| p.wants_stream_events());
-        let completion = Completion { ctx, plugins: Rc::clone(&self.plugins), parser: watches.then(SseParser::new) };
         (outcome, completion)
     }
 
@@ -190,8 +96,9 @@ impl Pipeline {
         &self,
         port: &P,
         request: ClientRequest<P::Body>,
-        ctx: &mut RequestContext,
+        completion: &mut Completion,
     ) -> Result<Outcome<P::Response>, GatewayError> {
+        let ctx = &mut completion.ctx;
         let route = route::parse(&request.path)?;
         ctx.account_id = route.account_id.to_string();
         ctx.gateway_id = route.gateway_id.to_string();
@@ -205,8 +112,8 @@ impl Pipeline {
                 port.discard(body).await;
                 return Err(GatewayError::body_too_large(limit));
             }
-            (Some(body), None) => Some(port.read_bounded(body, limit).await?),
-            (body, _) => body,
+            (Some(body), None) => Some(RequestBody::Bytes(port.read_body(body, limit).await?.into())),
+            (body, _) => body.map(RequestBody::Stream),
         };
 
         let mut upstream =
@@ -222,14 +129,22 @@ impl Pipeline {
             headers_edited = upstream.headers != forwarded;
         }
 
-        let response = port.fetch(&upstream, headers_edited, body).await?;
+        let response = port.fetch(&upstream, headers_edited, body, None).await?;
         ctx.upstream_headers_at_ms = Some(port.now_ms());
+        let status = port.status(&response);
+        ctx.response_is_event_stream =
+            port.header(&response, "content-type").is_some_and(|ct| ct.trim_start().starts_with("text/event-stream"));
+        if ctx.response_is_event_stream && (200..300).contains(&status) {
+            completion.guard = Some(StreamGuard::new(route.provider.format));
+        }
+        if ctx.response_is_event_stream && self.plugins.iter().any(|p| p.wants_stream_events()) {
+            completion.plugin_parser = Some(SseParser::new());
+        }
         if self.plugins.is_empty() {
             return Ok(Outcome::Upstream(response));
         }
+        let ctx = &mut completion.ctx;
         let mut head = port.response_head(&response);
-        ctx.response_is_event_stream =
-            head.headers.get("content-type").is_some_and(|ct| ct.trim_start().starts_with("text/event-stream"));
         let original = head.clone();
         for plugin in self.plugins.iter() {
             plugin.on_response(ctx, &mut head).await?;

@@ -76,6 +76,8 @@ pub struct RequestContext {
     pub stream_events: u64,
     /// Whether a watched stream ended cleanly (its last event complete); `None` if not watched.
     pub stream_complete: Option<bool>,
+    /// Whether the gateway appended an error event to a stream that ended badly.
+    pub stream_error_sent: bool,
     pub extensions: Extensions,
 }
 

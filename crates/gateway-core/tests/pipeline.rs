@@ -8,7 +8,9 @@ use std::rc::Rc;
 use async_trait::async_trait;
 use gateway_core::plugin::{Plugin, Reply, RequestContext, ResponseHead, UpstreamHead};
 use gateway_core::sse::SseEvent;
-use gateway_core::{ClientRequest, ErrorKind, GatewayConfig, GatewayError, Headers, HttpPort, Outcome, Pipeline};
+use gateway_core::{
+    BodyMode, ClientRequest, ErrorKind, GatewayConfig, GatewayError, Headers, HttpPort, Outcome, Pipeline, RequestBody,
+};
 
 #[derive(Debug, Clone, PartialEq)]
 struct FakeResponse {
@@ -48,7 +50,7 @@ impl HttpPort for FakePort {
         self.clock.get()
     }
 
-    async fn read_bounded(&self, body: Vec<u8>, max_bytes: u64) -> Result<Vec<u8>, GatewayError> {
+    async fn read_body(&self, body: Vec<u8>, max_bytes: u64) -> Result<Vec<u8>, GatewayError> {
         if body.len() as u64 > max_bytes {
             return Err(GatewayError::new(ErrorKind::PayloadTooLarge, "too large"));
         }
@@ -59,12 +61,21 @@ impl HttpPort for FakePort {
         self.discarded.set(self.discarded.get() + body.len());
     }
 
+    async fn sleep(&self, ms: u64) {
+        self.clock.set(self.clock.get() + ms as f64);
+    }
+
     async fn fetch(
         &self,
         upstream: &UpstreamHead,
         headers_edited: bool,
-        body: Option<Vec<u8>>,
+        body: Option<RequestBody<Vec<u8>>>,
+        _first_byte_timeout_ms: Option<u64>,
     ) -> Result<FakeResponse, GatewayError> {
+        let body = body.map(|b| match b {
+            RequestBody::Stream(bytes) => bytes,
+            RequestBody::Bytes(bytes) => bytes.to_vec(),
+        });
         self.sent.borrow_mut().push((upstream.clone(), body));
         self.headers_edited.borrow_mut().push(headers_edited);
         self.reply
@@ -81,6 +92,26 @@ impl HttpPort for FakePort {
     fn with_head(&self, response: FakeResponse, head: ResponseHead) -> Result<FakeResponse, GatewayError> {
         self.head_writes.set(self.head_writes.get() + 1);
         Ok(FakeResponse { status: head.status, headers: head.headers, body: response.body })
+    }
+
+    fn set_headers(&self, mut response: FakeResponse, headers: &Headers) -> Result<FakeResponse, GatewayError> {
+        for (name, value) in headers.iter() {
+            response.headers.set(name, value);
+        }
+        Ok(response)
+    }
+
+    async fn read_response(&self, response: FakeResponse, max_bytes: u64) -> Result<Vec<u8>, GatewayError> {
+        if response.body.len() as u64 > max_bytes {
+            return Err(GatewayError::internal("response too large"));
+        }
+        Ok(response.body)
+    }
+
+    fn cancel(&self, _response: FakeResponse) {}
+
+    fn header(&self, response: &FakeResponse, name: &str) -> Option<String> {
+        response.headers.get(name).map(str::to_owned)
     }
 
     fn status(&self, response: &FakeResponse) -> u16 {
@@ -252,7 +283,7 @@ fn routing_errors_are_openai_shaped_and_reach_on_log() {
     assert_eq!(reply.status, 400);
     assert_eq!(reply.headers.get("content-type"), Some("application/json"));
     assert_eq!(error_code(&reply), "unknown_provider");
-    pollster::block_on(completion.finish(0.0, true));
+    pollster::block_on(completion.finish());
     assert_eq!(*log.borrow(), ["j:log:400:unknown_provider:0:None"]);
 
     let (outcome, _) = pollster::block_on(pipeline.handle(&port, request("/elsewhere", &[], None)));
@@ -283,7 +314,7 @@ fn hooks_run_in_registry_order_and_may_edit_heads() {
     assert_eq!(port.head_writes.get(), 1);
     assert_eq!(port.sent.borrow()[0].0.headers.get("x-plugin"), Some("a"));
     assert_eq!(*port.headers_edited.borrow(), [true], "the runtime must build the edited headers");
-    pollster::block_on(completion.finish(0.0, true));
+    pollster::block_on(completion.finish());
     assert_eq!(
         *log.borrow(),
         [
@@ -316,7 +347,7 @@ fn a_plugin_can_answer_instead_of_the_upstream() {
         pollster::block_on(pipeline.handle(&port, request("/v1/a/g/openai/chat/completions", &[], None)));
     assert_eq!(local(outcome).body, b"from plugin");
     assert!(port.sent.borrow().is_empty());
-    pollster::block_on(completion.finish(0.0, true));
+    pollster::block_on(completion.finish());
     assert_eq!(*log.borrow(), ["a:request:openai", "a:log:200:-:0:None", "b:log:200:-:0:None"]);
 }
 
@@ -345,11 +376,14 @@ fn event_streams_are_watched_only_when_a_plugin_asks() {
     let (outcome, mut completion) =
         pollster::block_on(pipeline.handle(&port, request("/v1/a/g/openai/chat/completions", &[], None)));
     assert!(matches!(outcome, Outcome::Upstream(_)));
-    assert!(completion.watches_body());
+    assert_eq!(completion.body_mode(), BodyMode::Rewrite, "a 2xx stream is guarded against truncation");
+    let mut out = Vec::new();
     for chunk in stream.as_bytes().chunks(7) {
-        completion.on_chunk(chunk);
+        completion.on_chunk(chunk, &mut out);
     }
-    pollster::block_on(completion.finish(99.0, true));
+    completion.end_body(99.0, true, &mut out);
+    assert_eq!(out, stream.as_bytes(), "a complete stream passes unchanged");
+    pollster::block_on(completion.finish());
     assert_eq!(
         *log.borrow(),
         ["w:request:openai", "w:response:200", "w:event:{\"n\":1}", "w:event:[DONE]", "w:log:200:-:2:Some(true)"]
@@ -361,12 +395,20 @@ fn event_streams_are_watched_only_when_a_plugin_asks() {
         pollster::block_on(pipeline.handle(&port, request("/v1/a/g/openai/chat/completions", &[], None)));
     assert!(!completion.watches_body());
 
-    // Without a watching plugin an event stream is not watched either.
+    // Without a watching plugin an event stream is still guarded, but no plugin sees its events.
     let pipeline = Pipeline::new(GatewayConfig::default(), vec![Box::new(Journal::new("x", &log))]);
     let port = FakePort::answering(200, "text/event-stream", stream);
+    let (_, mut completion) =
+        pollster::block_on(pipeline.handle(&port, request("/v1/a/g/openai/chat/completions", &[], None)));
+    assert_eq!(completion.body_mode(), BodyMode::Rewrite);
+    completion.on_chunk(stream.as_bytes(), &mut Vec::new());
+    assert_eq!(completion.context().stream_events, 0);
+
+    // An error status with an event-stream type is an error body, not a stream to guard.
+    let port = FakePort::answering(503, "text/event-stream", "");
     let (_, completion) =
         pollster::block_on(pipeline.handle(&port, request("/v1/a/g/openai/chat/completions", &[], None)));
-    assert!(!completion.watches_body());
+    assert_eq!(completion.body_mode(), BodyMode::PassThrough);
 }
 
 #[test]
@@ -378,8 +420,13 @@ fn a_broken_stream_is_recorded_as_incomplete() {
     let port = FakePort::answering(200, "text/event-stream", "");
     let (_, mut completion) =
         pollster::block_on(pipeline.handle(&port, request("/v1/a/g/openai/chat/completions", &[], None)));
-    completion.on_chunk(b"data: {\"n\":1}\n\ndata: {\"n\"");
-    pollster::block_on(completion.finish(50.0, true));
+    let mut out = Vec::new();
+    completion.on_chunk(b"data: {\"n\":1}\n\ndata: {\"n\"", &mut out);
+    completion.end_body(50.0, true, &mut out);
+    let text = String::from_utf8(out).unwrap();
+    assert!(text.starts_with("data: {\"n\":1}\n\ndata: {\"n\"\n\ndata: {\"error\""), "{text}");
+    assert!(completion.context().stream_error_sent);
+    pollster::block_on(completion.finish());
     let last = log.borrow().last().cloned().unwrap();
     assert_eq!(last, "w:log:200:-:1:Some(false)", "a stream ending mid-event is not complete");
 }

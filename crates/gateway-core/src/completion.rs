@@ -1,0 +1,111 @@
+//! The rest of a request's life after the response head went out: the response body (passed
+//! through, watched on the side, or rewritten on its way), then the `on_log` hooks.
+
+use std::rc::Rc;
+
+use crate::plugin::{Plugin, RequestContext};
+use crate::sse::SseParser;
+use crate::stream_guard::StreamGuard;
+
+/// How the runtime handles the response body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyMode {
+    /// Straight to the client; the gateway never reads it.
+    PassThrough,
+    /// Straight to the client, and a copy to [`Completion::on_chunk`] off the hot path (a tee).
+    Watch,
+    /// Every chunk goes through [`Completion::on_chunk`], and the client gets what it writes to
+    /// `out` (a stream that is translated, or guarded against silent truncation).
+    Rewrite,
+}
+
+/// What happens after the response head: built by the pipeline, driven by the runtime.
+pub struct Completion {
+    pub(crate) ctx: RequestContext,
+    pub(crate) plugins: Rc<[Box<dyn Plugin>]>,
+    /// Feeds the plugins' stream hooks; `None` when no plugin watches this response.
+    pub(crate) plugin_parser: Option<SseParser>,
+    /// Appends an error event when a streamed response ends badly.
+    pub(crate) guard: Option<StreamGuard>,
+}
+
+impl Completion {
+    pub(crate) fn new(ctx: RequestContext, plugins: Rc<[Box<dyn Plugin>]>) -> Self {
+        Completion { ctx, plugins, plugin_parser: None, guard: None }
+    }
+
+    /// How the runtime must handle the response body.
+    pub fn body_mode(&self) -> BodyMode {
+        if self.guard.is_some() {
+            BodyMode::Rewrite
+        } else if self.plugin_parser.is_some() {
+            BodyMode::Watch
+        } else {
+            BodyMode::PassThrough
+        }
+    }
+
+    /// Whether the runtime should feed the response body to [`Completion::on_chunk`].
+    pub fn watches_body(&self) -> bool {
+        self.body_mode() != BodyMode::PassThrough
+    }
+
+    /// Whether there is anything left to do at all once the body went through untouched; when
+    /// not, the runtime may drop the completion.
+    pub fn is_noop(&self) -> bool {
+        self.plugins.is_empty()
+    }
+
+    /// Takes the next chunk of the upstream body. In [`BodyMode::Rewrite`] the bytes for the
+    /// client are appended to `out`; in [`BodyMode::Watch`] `out` is left alone.
+    pub fn on_chunk(&mut self, chunk: &[u8], out: &mut Vec<u8>) {
+        if let Some(guard) = self.guard.as_mut() {
+            guard.observe(chunk);
+            out.extend_from_slice(chunk);
+        }
+        if let Some(parser) = self.plugin_parser.as_mut() {
+            let (ctx, plugins) = (&mut self.ctx, &self.plugins);
+            parser.feed(chunk, |event| {
+                ctx.stream_events += 1;
+                for plugin in plugins.iter().filter(|p| p.wants_stream_events()) {
+                    plugin.on_stream_event(ctx, &event);
+                }
+            });
+        }
+    }
+
+    /// Marks the end of the body; `complete` is false when reading it failed. In
+    /// [`BodyMode::Rewrite`], appends to `out` what the client still needs: an explicit error
+    /// event when the stream ended badly.
+    pub fn end_body(&mut self, now_ms: f64, complete: bool, out: &mut Vec<u8>) {
+        self.ctx.finished_at_ms = Some(now_ms);
+        let mut ended_properly = complete;
+        if let Some(guard) = self.guard.as_mut() {
+            if let Some(error_event) = guard.end(complete) {
+                out.extend_from_slice(&error_event);
+                self.ctx.stream_error_sent = true;
+                ended_properly = false;
+            }
+        }
+        if let Some(parser) = self.plugin_parser.as_mut() {
+            ended_properly &= !parser.has_partial();
+            parser.finish();
+        }
+        if self.watches_body() {
+            self.ctx.stream_complete = Some(ended_properly);
+        }
+    }
+
+    /// Ends the request: runs every plugin's `on_log`. Call after [`Completion::end_body`] when
+    /// the body was watched.
+    pub async fn finish(self) {
+        for plugin in self.plugins.iter() {
+            plugin.on_log(&self.ctx).await;
+        }
+    }
+
+    /// The request's context, for runtimes that report on it.
+    pub fn context(&self) -> &RequestContext {
+        &self.ctx
+    }
+}
