@@ -27,6 +27,8 @@ pub enum ErrorKind {
     UnknownProvider,
     /// A header or path parameter is malformed (400).
     InvalidRequest,
+    /// The caller lacks valid credentials for this route (401).
+    Unauthorized,
     /// The request body exceeds the configured limit (413).
     PayloadTooLarge,
     /// The HTTP method is not allowed on this route (405).
@@ -51,6 +53,7 @@ impl ErrorKind {
             ErrorKind::NotFound => 404,
             ErrorKind::UnknownProvider | ErrorKind::InvalidRequest => 400,
             ErrorKind::PayloadTooLarge => 413,
+            ErrorKind::Unauthorized => 401,
             ErrorKind::MethodNotAllowed => 405,
             ErrorKind::UpstreamUnreachable => 502,
             ErrorKind::UpstreamTimeout => 504,
@@ -66,6 +69,7 @@ impl ErrorKind {
             ErrorKind::UnknownProvider => "unknown_provider",
             ErrorKind::InvalidRequest => "invalid_request",
             ErrorKind::PayloadTooLarge => "payload_too_large",
+            ErrorKind::Unauthorized => "unauthorized",
             ErrorKind::MethodNotAllowed => "method_not_allowed",
             ErrorKind::UpstreamUnreachable => "upstream_unreachable",
             ErrorKind::UpstreamTimeout => "upstream_timeout",
@@ -81,6 +85,7 @@ impl ErrorKind {
             | ErrorKind::UnknownProvider
             | ErrorKind::InvalidRequest
             | ErrorKind::PayloadTooLarge
+            | ErrorKind::Unauthorized
             | ErrorKind::MethodNotAllowed => Fault::Client,
             ErrorKind::UpstreamUnreachable | ErrorKind::UpstreamTimeout | ErrorKind::UpstreamInvalid => Fault::Upstream,
             ErrorKind::Misconfigured | ErrorKind::Internal => Fault::Gateway,
