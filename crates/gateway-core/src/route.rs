@@ -10,6 +10,60 @@ use crate::config::GatewayConfig;
 use crate::error::{ErrorKind, GatewayError};
 use crate::provider::{self, ParamKind, ParamSource, Provider};
 
+/// What a gateway URL asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GatewayRoute<'a> {
+    /// `/v1/{account}/{gateway}/{provider}/...`: the provider's own API, proxied.
+    Provider(ProviderRoute<'a>),
+    /// `/v1/{account}/{gateway}/compat/{endpoint}`: the unified API, translated to each provider.
+    Compat { account_id: &'a str, gateway_id: &'a str, endpoint: &'a str },
+    /// `/v1/{account}/{gateway}`: the universal endpoint, a JSON array of steps.
+    Universal { account_id: &'a str, gateway_id: &'a str },
+}
+
+impl GatewayRoute<'_> {
+    /// The account id in the URL.
+    pub fn account_id(&self) -> &str {
+        match self {
+            GatewayRoute::Provider(route) => route.account_id,
+            GatewayRoute::Compat { account_id, .. } | GatewayRoute::Universal { account_id, .. } => account_id,
+        }
+    }
+
+    /// The gateway id in the URL.
+    pub fn gateway_id(&self) -> &str {
+        match self {
+            GatewayRoute::Provider(route) => route.gateway_id,
+            GatewayRoute::Compat { gateway_id, .. } | GatewayRoute::Universal { gateway_id, .. } => gateway_id,
+        }
+    }
+}
+
+/// The slug of the unified endpoint, which no provider may take.
+pub const COMPAT_SLUG: &str = "compat";
+
+/// Parses any gateway URL path: universal, compat or provider route.
+///
+/// Errors: as [`parse`], for paths that are none of the three.
+pub fn parse_gateway(path: &str) -> Result<GatewayRoute<'_>, GatewayError> {
+    if let Some(tail) = path.strip_prefix("/v1/") {
+        let mut parts = tail.splitn(4, '/');
+        let (account_id, gateway_id) = (parts.next().unwrap_or_default(), parts.next().unwrap_or_default());
+        let slug = parts.next();
+        if is_id(account_id) && is_id(gateway_id) {
+            match slug {
+                None | Some("") => return Ok(GatewayRoute::Universal { account_id, gateway_id }),
+                Some(COMPAT_SLUG) => {
+                    let endpoint = parts.next().unwrap_or_default();
+                    return Ok(GatewayRoute::Compat { account_id, gateway_id, endpoint });
+                }
+                Some(_) => {}
+            }
+        }
+    }
+    parse(path).map(GatewayRoute::Provider)
+}
+
 /// A parsed provider route.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProviderRoute<'a> {

@@ -148,3 +148,20 @@ fn overrides_replace_the_base_and_keep_placeholders() {
         "http://127.0.0.1:9000/azure/r1/d1/chat/completions?api-version=1"
     );
 }
+
+#[test]
+fn gateway_urls_split_into_universal_compat_and_provider_routes() {
+    assert_eq!(parse_gateway("/v1/acc/gw").unwrap(), GatewayRoute::Universal { account_id: "acc", gateway_id: "gw" });
+    assert_eq!(parse_gateway("/v1/acc/gw/").unwrap(), GatewayRoute::Universal { account_id: "acc", gateway_id: "gw" });
+    assert_eq!(
+        parse_gateway("/v1/acc/gw/compat/chat/completions").unwrap(),
+        GatewayRoute::Compat { account_id: "acc", gateway_id: "gw", endpoint: "chat/completions" }
+    );
+    let GatewayRoute::Provider(route) = parse_gateway("/v1/acc/gw/groq/chat/completions").unwrap() else {
+        panic!("expected a provider route")
+    };
+    assert_eq!((route.provider.id, route.rest), ("groq", "chat/completions"));
+    assert_eq!(parse_gateway("/v1/a%2F/gw").unwrap_err().status(), 404);
+    assert_eq!(parse_gateway("/v1/acc/gw/nope/x").unwrap_err().status(), 400);
+    assert!(crate::provider::find(COMPAT_SLUG).is_none(), "no provider may shadow the compat endpoint");
+}
