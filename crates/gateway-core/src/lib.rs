@@ -15,6 +15,7 @@ pub mod headers;
 pub mod pipeline;
 pub mod plugin;
 pub mod provider;
+pub mod resilience;
 pub mod route;
 pub mod sse;
 pub mod usage;
