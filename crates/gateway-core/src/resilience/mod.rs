@@ -11,7 +11,9 @@ pub mod retry;
 pub mod retry_after;
 #[cfg(test)]
 mod test_rng;
+pub mod universal;
 pub mod weighted;
 
 pub use attempts::{AttemptRecord, Attempts, Decision, Step};
 pub use retry::{AttemptOutcome, Backoff, RetryOverrides, RetryPolicy};
+pub use universal::{parse_universal, UniversalStep};
