@@ -7,8 +7,10 @@
 //! [`universal`] and [`routes`] produce the steps; [`key_pool`] picks API keys.
 
 pub mod attempts;
+mod config_json;
 pub mod retry;
 pub mod retry_after;
+pub mod routes;
 #[cfg(test)]
 mod test_rng;
 pub mod universal;
@@ -16,4 +18,5 @@ pub mod weighted;
 
 pub use attempts::{AttemptRecord, Attempts, Decision, Step};
 pub use retry::{AttemptOutcome, Backoff, RetryOverrides, RetryPolicy};
+pub use routes::{Route, Routes, Target};
 pub use universal::{parse_universal, UniversalStep};
