@@ -8,6 +8,7 @@
 
 pub mod attempts;
 mod config_json;
+pub mod key_pool;
 pub mod retry;
 pub mod retry_after;
 pub mod routes;
@@ -17,6 +18,7 @@ pub mod universal;
 pub mod weighted;
 
 pub use attempts::{AttemptRecord, Attempts, Decision, Step};
+pub use key_pool::{KeyChoice, KeyPool, KeyPools};
 pub use retry::{AttemptOutcome, Backoff, RetryOverrides, RetryPolicy};
 pub use routes::{Route, Routes, Target};
 pub use universal::{parse_universal, UniversalStep};
