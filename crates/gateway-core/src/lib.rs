@@ -18,6 +18,7 @@ pub mod pipeline;
 pub mod plugin;
 pub mod port;
 pub mod provider;
+pub mod resilience;
 pub mod route;
 pub mod sse;
 pub mod stream_guard;
