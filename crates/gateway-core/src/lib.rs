@@ -14,6 +14,7 @@ pub mod completion;
 pub mod config;
 pub mod error;
 pub mod headers;
+pub mod keys;
 pub mod pipeline;
 pub mod plugin;
 pub mod port;
