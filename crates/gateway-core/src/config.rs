@@ -1,30 +1,47 @@
-//! Gateway configuration, read from Worker variables.
+//! Gateway configuration, read once per isolate from Worker variables and secrets.
 //!
 //! - `UPSTREAM_OVERRIDES`: JSON object from provider id to base URL, replacing the table's base
 //!   (placeholders such as `{resource_name}` still apply). Meant for local runs and tests that
 //!   point providers at a mock; the only way an upstream host can change.
 //! - `MAX_REQUEST_BODY_BYTES`: the largest request body forwarded (default 32 MiB).
+//! - `GATEWAY_TOKEN` (secret): when set, every proxied request must carry it (see [`crate::keys`]).
+//! - `RETRY_DEFAULTS`, `ROUTES`, `KEY_POOLS`, `KEY_COOLDOWN_SECONDS`: see [`crate::resilience`].
 
 use std::collections::HashMap;
 
 use crate::error::{ErrorKind, GatewayError};
 use crate::provider::{self, Provider};
+use crate::resilience::{KeyPools, RetryPolicy, Routes};
 
 /// Default request body limit: above the 25 MB of OpenAI's audio uploads, well below the 128 MB
 /// an isolate may use in all.
 pub const DEFAULT_MAX_REQUEST_BODY_BYTES: u64 = 32 * 1024 * 1024;
 
 /// The gateway's configuration, parsed once per isolate.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GatewayConfig {
     upstream_overrides: HashMap<String, String>,
     /// Requests whose body is larger are answered 413.
     pub max_request_body_bytes: u64,
+    /// The token callers must present; `None` leaves the gateway open (client keys only).
+    pub gateway_token: Option<String>,
+    /// The retry policy of requests that set none.
+    pub retry_default: RetryPolicy,
+    pub routes: Routes,
+    /// Per-isolate key pools, cool-down state included.
+    pub key_pools: KeyPools,
 }
 
 impl Default for GatewayConfig {
     fn default() -> Self {
-        GatewayConfig { upstream_overrides: HashMap::new(), max_request_body_bytes: DEFAULT_MAX_REQUEST_BODY_BYTES }
+        GatewayConfig {
+            upstream_overrides: HashMap::new(),
+            max_request_body_bytes: DEFAULT_MAX_REQUEST_BODY_BYTES,
+            gateway_token: None,
+            retry_default: RetryPolicy::default(),
+            routes: Routes::default(),
+            key_pools: KeyPools::default(),
+        }
     }
 }
 
@@ -33,6 +50,30 @@ fn misconfigured(message: String) -> GatewayError {
 }
 
 impl GatewayConfig {
+    /// Builds the configuration from the Worker's variables and secrets, `lookup` returning a
+    /// variable's value (`None` when unset).
+    ///
+    /// Errors (500, `gateway_misconfigured`), naming the variable: any variable that does not
+    /// parse, and stored keys (`KEY_POOLS`, a route's `key`) without a `GATEWAY_TOKEN` to guard them.
+    pub fn from_env(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, GatewayError> {
+        let var = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
+        let mut config =
+            Self::from_vars(var("UPSTREAM_OVERRIDES").as_deref(), var("MAX_REQUEST_BODY_BYTES").as_deref())?;
+        config.gateway_token = var("GATEWAY_TOKEN").map(|t| t.trim().to_string());
+        config.retry_default = RetryPolicy::from_var(var("RETRY_DEFAULTS").as_deref())?;
+        config.routes = Routes::from_var(var("ROUTES").as_deref())?;
+        config.key_pools = KeyPools::from_vars(var("KEY_POOLS").as_deref(), var("KEY_COOLDOWN_SECONDS").as_deref())?;
+        let stores_keys = !config.key_pools.is_empty() || config.routes.uses_stored_keys();
+        if stores_keys && config.gateway_token.is_none() {
+            return Err(misconfigured(
+                "KEY_POOLS or a route's `key` names stored provider keys, but GATEWAY_TOKEN is not set: \
+                 without it anyone who finds the gateway's URL could spend them (`wrangler secret put GATEWAY_TOKEN`)"
+                    .to_string(),
+            ));
+        }
+        Ok(config)
+    }
+
     /// Builds the configuration from the raw variable values (`None` or empty when unset).
     ///
     /// Errors (500, `gateway_misconfigured`): overrides that are not a JSON object of strings,

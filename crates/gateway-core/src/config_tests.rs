@@ -29,3 +29,42 @@ fn bad_configuration_is_a_clear_500() {
         assert_eq!(err.kind(), ErrorKind::Misconfigured);
     }
 }
+
+fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+    let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    move |name| map.get(name).cloned()
+}
+
+#[test]
+fn from_env_reads_every_variable_and_blank_means_unset() {
+    let config = GatewayConfig::from_env(env(&[
+        ("MAX_REQUEST_BODY_BYTES", "10"),
+        ("GATEWAY_TOKEN", " t "),
+        ("RETRY_DEFAULTS", r#"{"maxAttempts":3}"#),
+        ("ROUTES", r#"{"fast":{"targets":[{"provider":"groq","model":"m"}]}}"#),
+        ("KEY_POOLS", r#"{"openai":[{"secret":"K"}]}"#),
+        ("UPSTREAM_OVERRIDES", " "),
+    ]))
+    .unwrap();
+    assert_eq!(config.max_request_body_bytes, 10);
+    assert_eq!(config.gateway_token.as_deref(), Some("t"));
+    assert_eq!(config.retry_default.max_attempts, 3);
+    assert!(config.routes.get("fast").is_some());
+    assert!(config.key_pools.get("openai").is_some());
+    assert_eq!(GatewayConfig::from_env(env(&[])).unwrap(), GatewayConfig::default());
+}
+
+#[test]
+fn stored_keys_without_a_gateway_token_are_refused() {
+    for (name, value) in [
+        ("KEY_POOLS", r#"{"openai":[{"secret":"K"}]}"#),
+        ("ROUTES", r#"{"r":{"targets":[{"provider":"groq","model":"m","key":"GROQ_KEY"}]}}"#),
+    ] {
+        let err = GatewayConfig::from_env(env(&[(name, value)])).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Misconfigured);
+        assert!(err.message().contains("GATEWAY_TOKEN"), "{}", err.message());
+    }
+    // A route without stored keys needs no token.
+    let ok = GatewayConfig::from_env(env(&[("ROUTES", r#"{"r":{"targets":[{"provider":"groq","model":"m"}]}}"#)]));
+    assert!(ok.is_ok());
+}

@@ -125,6 +125,11 @@ impl Routes {
         self.0.get(model.strip_prefix("dynamic/").unwrap_or(model))
     }
 
+    /// Whether any route names a stored key (which needs `GATEWAY_TOKEN`).
+    pub fn uses_stored_keys(&self) -> bool {
+        self.0.values().flat_map(|r| r.targets.iter().chain(&r.fallbacks)).any(|t| t.key.is_some())
+    }
+
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
