@@ -9,6 +9,7 @@
 //! A panic in Wasm kills the instance and every request in flight on it, so this crate denies
 //! `unwrap` and `expect` outside tests (see `[lints]` in its Cargo.toml).
 
+pub mod cache;
 pub mod config;
 pub mod error;
 pub mod headers;
