@@ -35,7 +35,10 @@ pub enum ReaderPoll {
     /// The reader has everything. `ok` false: the upstream call failed or was cut, so the body the
     /// reader sent is incomplete (or, with no [`Inflight::head`], nothing was received at all).
     /// Also the answer for an unknown or unsubscribed reader.
-    Done { ok: bool },
+    Done {
+        /// The upstream body ended normally.
+        ok: bool,
+    },
 }
 
 /// The state of the one upstream call a Durable Object serves for its cache key.

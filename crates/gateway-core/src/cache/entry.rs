@@ -28,8 +28,11 @@ const FORMAT_VERSION: u32 = 1;
 /// Whether a response came from the cache.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CacheStatus {
+    /// Served from the cache.
     Hit,
+    /// Looked up, not found (or unreadable): served by the provider, stored if cacheable.
     Miss,
+    /// The client sent `cf-aig-skip-cache: true`: the cache was neither read nor written.
     Bypass,
 }
 
@@ -67,6 +70,7 @@ pub struct CacheEntry {
     pub sse: bool,
     /// The gateway log id of the request that produced it, for purge-by-log-id.
     pub log_id: Option<String>,
+    /// The body as the client received it (decoded: never gzip).
     pub body: Vec<u8>,
 }
 

@@ -35,6 +35,7 @@ const CUSTOM_TAG: &[u8] = b"aig-cache/v1/custom";
 /// What the default key is computed from; all of it is known before the upstream call.
 #[derive(Debug, Clone, Copy)]
 pub struct KeyInput<'a> {
+    /// The gateway id from the URL (`[A-Za-z0-9_-]`, checked by the router).
     pub gateway_id: &'a str,
     /// The provider slug from the gateway path, e.g. `openai`.
     pub provider: &'a str,
@@ -96,6 +97,7 @@ impl CacheKey {
         format!("{}{}", gateway_prefix(&self.gateway_id), self.hash)
     }
 
+    /// The gateway the key belongs to.
     pub fn gateway_id(&self) -> &str {
         &self.gateway_id
     }

@@ -6,14 +6,18 @@
 //!
 //! 1. [`options::decide`] reads the `cf-aig-cache-*` headers and the gateway's `CACHE_TTL` into a
 //!    [`CacheDecision`], computing the [`CacheKey`] ([`key`]) from the route, the caller's provider
-//!    credentials and the body. Off or Bypass: the request goes upstream untouched by the cache.
-//! 2. [`store::lookup`] reads KV. A hit is answered from the [`CacheEntry`] ([`entry`], [`replay`]).
-//!    A KV failure or an unreadable value is a miss, never a failed request.
-//! 3. On a miss the upstream call is made (optionally once for all concurrent identical misses,
-//!    through the Durable Object of [`coalesce`]); the body streams to the client while a
-//!    [`ResponseRecorder`] ([`recorder`]) copies it.
-//! 4. When the body ended complete, [`store::store`] writes the entry (and its log-id index) to KV,
-//!    after the response, in `waitUntil`.
+//!    credentials and the body. Off: no cache header at all. Bypass: straight upstream, answered
+//!    with `cf-aig-cache-status: BYPASS`.
+//! 2. [`store::lookup`] reads KV. A hit is answered from the [`CacheEntry`] with
+//!    [`CacheEntry::hit_headers`] and the chunks of [`replay::replay_chunks`]. A KV failure or an
+//!    unreadable value ([`Lookup::Error`]) is logged and served as a miss, never a failed request.
+//! 3. On a miss the upstream call is made, either directly or (with `CACHE_COALESCE` on) once for
+//!    all concurrent identical misses in the Durable Object of [`coalesce`]. The response gets
+//!    `cf-aig-cache-status: MISS`; its body streams to the client while a [`ResponseRecorder`]
+//!    ([`recorder`]) receives a copy of each chunk.
+//! 4. When the body ended, [`ResponseRecorder::finish`] says whether it may be cached;
+//!    [`CacheEntry::from_response`] keeps 2xx only; [`store::store`] writes the entry (and its
+//!    log-id index) in `waitUntil`, after the response. A failed write is logged, nothing more.
 //!
 //! [`purge`] parses and runs the admin's purge requests.
 //!

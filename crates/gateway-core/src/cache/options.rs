@@ -88,7 +88,12 @@ pub enum CacheDecision {
     /// The client asked to skip the cache: no lookup, no store, `cf-aig-cache-status: BYPASS`.
     Bypass,
     /// Look up `key`; on a miss store the response for `ttl_s` seconds.
-    Use { key: CacheKey, ttl_s: u64 },
+    Use {
+        /// Where the entry lives ([`CacheKey::kv_key`]).
+        key: CacheKey,
+        /// Seconds an entry stays valid: the KV TTL on store, the oldest acceptable age on lookup.
+        ttl_s: u64,
+    },
 }
 
 /// Decides how the request described by `input` uses the cache; runs before the upstream call,

@@ -9,7 +9,8 @@
 //!   entry's KV key (same TTL); purge reads it, deletes the entry and the index;
 //! - `{"all": true}`: every key under `v1/{gateway}/` (entries and log index).
 //!
-//! A purge only ever deletes keys under its own gateway's prefix.
+//! A purge only ever deletes keys under its own gateway's prefix. KV is eventually consistent:
+//! other locations may serve a purged entry for up to a minute (KV's cache of reads).
 
 use serde_json::Value;
 
@@ -24,7 +25,10 @@ pub enum PurgePlan {
     /// These KV keys.
     Keys(Vec<String>),
     /// The entry named by this log index key, and the index key itself.
-    LogIndex { index_key: String },
+    LogIndex {
+        /// `v1/{gateway}/log/{log_id}`.
+        index_key: String,
+    },
     /// Every key with this prefix.
     Prefix(String),
 }

@@ -110,7 +110,10 @@ pub enum Lookup {
     /// The decision was Off or Bypass: the store was not read.
     Skip,
     /// Serve this entry (see [`CacheEntry::hit_headers`] and [`super::replay`]).
-    Hit { entry: CacheEntry },
+    Hit {
+        /// The stored response.
+        entry: CacheEntry,
+    },
     /// Nothing usable: go upstream and store the response.
     Miss,
     /// A miss, because the store failed or held an unreadable value; the message is for the log.
