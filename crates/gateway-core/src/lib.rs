@@ -10,6 +10,7 @@
 //! `unwrap` and `expect` outside tests (see `[lints]` in its Cargo.toml).
 
 pub mod admin;
+pub mod cache;
 pub mod completion;
 pub mod config;
 pub mod error;
