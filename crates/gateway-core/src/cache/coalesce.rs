@@ -1,166 +1,137 @@
-//! Stampede protection: one upstream call for concurrent identical cache misses.
+//! Stampede protection: concurrent identical cache misses share one upstream call.
 //!
-//! Design. With `CACHE_COALESCE` on (the default), a request whose [`super::store::lookup`] missed
-//! is sent to the Durable Object named by its cache key ([`super::CacheKey::hash`]). Requests to one
-//! name meet in one single-threaded object. If no call is in flight there, the object creates an
-//! [`Inflight`], makes the upstream call itself (the first request is the leader) and feeds it the
-//! response head and body chunks; every request, the leader's included, subscribes as a reader and
-//! streams what it polls back to its client. A follower arriving late first gets every chunk since
-//! the start, then live chunks. The object records and stores the body as for any miss.
+//! Cloudflare's cache lets two identical requests that arrive together both miss and both call
+//! the provider. Here the first miss of a key becomes the *leader*: it calls the provider as any
+//! miss does. Identical misses that arrive while it is in flight become *followers*: they wait,
+//! and are answered with the entry the leader stores, exactly as a cache hit would be. If the
+//! leader's response cannot be cached (an error, a cut stream), followers are released to make
+//! their own calls.
 //!
-//! Cost: one Durable Object round trip on every cache miss (never on a hit), and the response
-//! passes through the object. Deployments that rarely see identical concurrent requests can turn
-//! it off with `CACHE_COALESCE=false`: misses then go upstream directly, and identical concurrent
-//! misses each make their own call (as Cloudflare's own cache does).
-//!
-//! Memory: chunks are kept for late joiners up to `max_replay_bytes`; past that, chunks every
-//! reader has read are dropped and [`Inflight::subscribe`] refuses newcomers (they call upstream
-//! themselves).
+//! In Workers the meeting point is a Durable Object named by the cache key (one object per key in
+//! flight, so unrelated keys never queue behind each other), holding a [`MemoryCoalescer`]. The
+//! cost is one Durable Object round trip on every miss, never on a hit; `CACHE_COALESCE=false`
+//! turns it off. The trade-off: followers of a streamed response receive it whole when the
+//! leader's stream ends, replayed as SSE, rather than event by event alongside the leader.
 
-use std::collections::VecDeque;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::{Context, Poll, Waker};
 
-use crate::plugin::ResponseHead;
+use async_trait::async_trait;
 
-/// A reader of an [`Inflight`] stream, from [`Inflight::subscribe`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct ReaderId(usize);
+use crate::error::GatewayError;
 
-/// What a reader gets from [`Inflight::poll`].
+/// What joining the in-flight group of a key gave.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ReaderPoll {
-    /// Chunks it has not had yet, in order.
-    Chunks(Vec<Vec<u8>>),
-    /// Nothing new; wait for the next `push` or `finish`.
-    Pending,
-    /// The reader has everything. `ok` false: the upstream call failed or was cut, so the body the
-    /// reader sent is incomplete (or, with no [`Inflight::head`], nothing was received at all).
-    /// Also the answer for an unknown or unsubscribed reader.
-    Done {
-        /// The upstream body ended normally.
-        ok: bool,
-    },
+pub enum Joined {
+    /// No call is in flight: make it, then [`Coalescer::release`] the key.
+    Lead,
+    /// The leader stored this entry (an encoded [`super::CacheEntry`]): answer with it.
+    Served(Vec<u8>),
+    /// The leader's response could not be shared: make your own call (and do not release).
+    Alone,
 }
 
-/// The state of the one upstream call a Durable Object serves for its cache key.
-#[derive(Debug)]
-pub struct Inflight {
-    head: Option<ResponseHead>,
-    chunks: VecDeque<Vec<u8>>,
-    /// Stream index of `chunks[0]`.
-    first_index: usize,
-    buffered_bytes: usize,
-    max_replay_bytes: usize,
-    /// Whether `chunks` still starts at the beginning of the body.
-    from_start: bool,
-    finished: Option<bool>,
-    /// Per reader, the stream index of its next chunk; `None` once it got `Done` or left.
-    readers: Vec<Option<usize>>,
+/// The meeting point of identical misses.
+#[async_trait(?Send)]
+pub trait Coalescer {
+    /// Joins the group of `key` (a [`super::CacheKey::hash`]); a follower's future resolves when
+    /// the leader releases. Errors mean "no coalescing this time": the caller goes alone.
+    async fn join(&self, key: &str) -> Result<Joined, GatewayError>;
+
+    /// Ends the leader's call of `key`: `Some(entry)` answers every follower with it, `None`
+    /// releases them to go alone.
+    async fn release(&self, key: &str, entry: Option<Vec<u8>>);
 }
 
-impl Inflight {
-    /// A call in flight that keeps up to `max_replay_bytes` of body for late joiners.
-    pub fn new(max_replay_bytes: usize) -> Self {
-        Inflight {
-            head: None,
-            chunks: VecDeque::new(),
-            first_index: 0,
-            buffered_bytes: 0,
-            max_replay_bytes,
-            from_start: true,
-            finished: None,
-            readers: Vec::new(),
-        }
+type Outcome = Option<Vec<u8>>;
+
+#[derive(Default)]
+struct Waiter {
+    outcome: Option<Outcome>,
+    waker: Option<Waker>,
+}
+
+struct Group {
+    led_since_ms: f64,
+    waiters: Vec<Rc<RefCell<Waiter>>>,
+}
+
+/// An in-memory [`Coalescer`] for one isolate (or one Durable Object). A leader that has not
+/// released after `lead_timeout_ms` is presumed dead: the next request for the key leads instead.
+pub struct MemoryCoalescer {
+    groups: RefCell<HashMap<String, Group>>,
+    clock: Box<dyn Fn() -> f64>,
+    lead_timeout_ms: f64,
+}
+
+impl MemoryCoalescer {
+    pub fn new(clock: impl Fn() -> f64 + 'static, lead_timeout_ms: f64) -> Self {
+        MemoryCoalescer { groups: RefCell::new(HashMap::new()), clock: Box::new(clock), lead_timeout_ms }
     }
 
-    /// Sets the response status and headers, shared by all readers; the leader calls it when the
-    /// upstream head arrives, before any `push`.
-    pub fn set_head(&mut self, head: ResponseHead) {
-        self.head = Some(head);
+    /// Followers currently waiting on `key`.
+    pub fn waiting(&self, key: &str) -> usize {
+        self.groups.borrow().get(key).map_or(0, |g| g.waiters.len())
     }
+}
 
-    /// The response head, once the upstream answered.
-    pub fn head(&self) -> Option<&ResponseHead> {
-        self.head.as_ref()
-    }
+struct Wait(Rc<RefCell<Waiter>>);
 
-    /// Joins the stream from its first chunk. `None` when the first chunks were already dropped
-    /// (the body outgrew `max_replay_bytes`): the caller must make its own upstream call.
-    pub fn subscribe(&mut self) -> Option<ReaderId> {
-        if !self.from_start {
-            return None;
-        }
-        self.readers.push(Some(0));
-        Some(ReaderId(self.readers.len() - 1))
-    }
-
-    /// Leaves the stream (the reader's client went away), so its position no longer holds chunks.
-    pub fn unsubscribe(&mut self, reader: ReaderId) {
-        if let Some(slot) = self.readers.get_mut(reader.0) {
-            *slot = None;
-        }
-        self.trim();
-    }
-
-    /// Adds the next body chunk from upstream. Ignored after `finish`.
-    pub fn push(&mut self, chunk: Vec<u8>) {
-        if self.finished.is_some() || chunk.is_empty() {
-            return;
-        }
-        self.buffered_bytes += chunk.len();
-        self.chunks.push_back(chunk);
-        self.trim();
-    }
-
-    /// Ends the stream: `ok` when the upstream body ended normally.
-    pub fn finish(&mut self, ok: bool) {
-        if self.finished.is_none() {
-            self.finished = Some(ok);
-        }
-    }
-
-    /// `Some(ok)` once finished.
-    pub fn finished(&self) -> Option<bool> {
-        self.finished
-    }
-
-    /// Whether the call is over and no reader still has chunks to get: the object may drop it.
-    pub fn is_idle(&self) -> bool {
-        self.finished.is_some() && self.readers.iter().all(Option::is_none)
-    }
-
-    /// What `reader` gets now: unread chunks, else `Done` if finished, else `Pending`.
-    pub fn poll(&mut self, reader: ReaderId) -> ReaderPoll {
-        let Some(Some(next)) = self.readers.get(reader.0).copied() else { return ReaderPoll::Done { ok: false } };
-        let end = self.first_index + self.chunks.len();
-        if next < end {
-            // `next >= first_index`: trimming never drops a chunk a subscribed reader has not had.
-            let start = next.saturating_sub(self.first_index);
-            let out = self.chunks.range(start..).cloned().collect();
-            self.readers[reader.0] = Some(end);
-            self.trim();
-            return ReaderPoll::Chunks(out);
-        }
-        match self.finished {
-            Some(ok) => {
-                self.readers[reader.0] = None;
-                ReaderPoll::Done { ok }
+impl Future for Wait {
+    type Output = Outcome;
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Outcome> {
+        let mut waiter = self.0.borrow_mut();
+        match waiter.outcome.take() {
+            Some(outcome) => Poll::Ready(outcome),
+            None => {
+                waiter.waker = Some(cx.waker().clone());
+                Poll::Pending
             }
-            None => ReaderPoll::Pending,
         }
     }
+}
 
-    /// Over the replay budget, drops the chunks every reader has read.
-    fn trim(&mut self) {
-        if self.buffered_bytes <= self.max_replay_bytes {
-            return;
-        }
-        let end = self.first_index + self.chunks.len();
-        let keep_from = self.readers.iter().flatten().copied().min().unwrap_or(end);
-        while self.first_index < keep_from {
-            let Some(chunk) = self.chunks.pop_front() else { break };
-            self.buffered_bytes -= chunk.len();
-            self.first_index += 1;
-            self.from_start = false;
+#[async_trait(?Send)]
+impl Coalescer for MemoryCoalescer {
+    async fn join(&self, key: &str) -> Result<Joined, GatewayError> {
+        let now = (self.clock)();
+        let waiter = {
+            let mut groups = self.groups.borrow_mut();
+            match groups.get_mut(key) {
+                Some(group) if now - group.led_since_ms < self.lead_timeout_ms => {
+                    let waiter = Rc::new(RefCell::new(Waiter::default()));
+                    group.waiters.push(Rc::clone(&waiter));
+                    waiter
+                }
+                Some(group) => {
+                    // The leader is presumed dead; its followers keep waiting for the new one.
+                    group.led_since_ms = now;
+                    return Ok(Joined::Lead);
+                }
+                None => {
+                    groups.insert(key.to_string(), Group { led_since_ms: now, waiters: Vec::new() });
+                    return Ok(Joined::Lead);
+                }
+            }
+        };
+        Ok(match Wait(waiter).await {
+            Some(entry) => Joined::Served(entry),
+            None => Joined::Alone,
+        })
+    }
+
+    async fn release(&self, key: &str, entry: Option<Vec<u8>>) {
+        let Some(group) = self.groups.borrow_mut().remove(key) else { return };
+        for waiter in group.waiters {
+            let mut waiter = waiter.borrow_mut();
+            waiter.outcome = Some(entry.clone());
+            if let Some(waker) = waiter.waker.take() {
+                waker.wake();
+            }
         }
     }
 }

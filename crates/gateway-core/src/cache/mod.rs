@@ -12,7 +12,7 @@
 //!    [`CacheEntry::hit_headers`] and the chunks of [`replay::replay_chunks`]. A KV failure or an
 //!    unreadable value ([`Lookup::Error`]) is logged and served as a miss, never a failed request.
 //! 3. On a miss the upstream call is made, either directly or (with `CACHE_COALESCE` on) once for
-//!    all concurrent identical misses in the Durable Object of [`coalesce`]. The response gets
+//!    all concurrent identical misses, which meet in a Durable Object ([`coalesce`]). The response gets
 //!    `cf-aig-cache-status: MISS`; its body streams to the client while a [`ResponseRecorder`]
 //!    ([`recorder`]) receives a copy of each chunk.
 //! 4. When the body ended, [`ResponseRecorder::finish`] says whether it may be cached;
@@ -34,7 +34,7 @@ pub mod recorder;
 pub mod replay;
 pub mod store;
 
-pub use coalesce::{Inflight, ReaderId, ReaderPoll};
+pub use coalesce::{Coalescer, Joined, MemoryCoalescer};
 pub use entry::{CacheEntry, CacheStatus};
 pub use key::CacheKey;
 pub use options::{CacheDecision, CacheDefaults};
