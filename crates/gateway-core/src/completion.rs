@@ -3,6 +3,10 @@
 
 use std::rc::Rc;
 
+use crate::cache::store::{store, StoreOutcome};
+use crate::cache::{CacheEntry, CacheKey, ResponseRecorder};
+use crate::headers::Headers;
+use crate::pipeline::Services;
 use crate::plugin::{Plugin, RequestContext};
 use crate::sse::SseParser;
 use crate::stream_guard::StreamGuard;
@@ -19,8 +23,24 @@ pub enum BodyMode {
     Rewrite,
 }
 
+/// Where and how a response that turns out cacheable is stored.
+pub(crate) struct CacheWrite {
+    pub key: CacheKey,
+    pub ttl_s: u64,
+    pub status: u16,
+    pub headers: Headers,
+}
+
 /// What happens after the response head: built by the pipeline, driven by the runtime.
 pub struct Completion {
+    pub(crate) services: Services,
+    /// Records the body for the cache, when the response may be stored.
+    pub(crate) recorder: Option<ResponseRecorder>,
+    pub(crate) cache_write: Option<CacheWrite>,
+    /// The cache key whose concurrent misses wait for this request (it leads them).
+    pub(crate) coalesce_lead: Option<String>,
+    /// The body is complete and recorded (or there was none to record).
+    body_complete: bool,
     pub(crate) ctx: RequestContext,
     pub(crate) plugins: Rc<[Box<dyn Plugin>]>,
     /// Feeds the plugins' stream hooks; `None` when no plugin watches this response.
@@ -30,15 +50,25 @@ pub struct Completion {
 }
 
 impl Completion {
-    pub(crate) fn new(ctx: RequestContext, plugins: Rc<[Box<dyn Plugin>]>) -> Self {
-        Completion { ctx, plugins, plugin_parser: None, guard: None }
+    pub(crate) fn new(ctx: RequestContext, plugins: Rc<[Box<dyn Plugin>]>, services: Services) -> Self {
+        Completion {
+            ctx,
+            plugins,
+            plugin_parser: None,
+            guard: None,
+            services,
+            recorder: None,
+            cache_write: None,
+            coalesce_lead: None,
+            body_complete: false,
+        }
     }
 
     /// How the runtime must handle the response body.
     pub fn body_mode(&self) -> BodyMode {
         if self.guard.is_some() {
             BodyMode::Rewrite
-        } else if self.plugin_parser.is_some() {
+        } else if self.plugin_parser.is_some() || self.recorder.is_some() {
             BodyMode::Watch
         } else {
             BodyMode::PassThrough
@@ -53,7 +83,7 @@ impl Completion {
     /// Whether there is anything left to do at all once the body went through untouched; when
     /// not, the runtime may drop the completion.
     pub fn is_noop(&self) -> bool {
-        self.plugins.is_empty()
+        self.plugins.is_empty() && self.recorder.is_none() && self.coalesce_lead.is_none()
     }
 
     /// Takes the next chunk of the upstream body. In [`BodyMode::Rewrite`] the bytes for the
@@ -62,6 +92,9 @@ impl Completion {
         if let Some(guard) = self.guard.as_mut() {
             guard.observe(chunk);
             out.extend_from_slice(chunk);
+        }
+        if let Some(recorder) = self.recorder.as_mut() {
+            recorder.push(chunk);
         }
         if let Some(parser) = self.plugin_parser.as_mut() {
             let (ctx, plugins) = (&mut self.ctx, &self.plugins);
@@ -91,16 +124,39 @@ impl Completion {
             ended_properly &= !parser.has_partial();
             parser.finish();
         }
-        if self.watches_body() {
+        if self.watches_body() && self.ctx.response_is_event_stream {
             self.ctx.stream_complete = Some(ended_properly);
         }
+        self.body_complete = ended_properly;
     }
 
     /// Ends the request: runs every plugin's `on_log`. Call after [`Completion::end_body`] when
     /// the body was watched.
-    pub async fn finish(self) {
+    pub async fn finish(mut self) {
+        let shared = self.store_in_cache().await;
+        if let (Some(key), Some(coalescer)) = (self.coalesce_lead.take(), self.services.coalescer.as_ref()) {
+            coalescer.release(&key, shared).await;
+        }
         for plugin in self.plugins.iter() {
             plugin.on_log(&self.ctx).await;
+        }
+    }
+
+    /// Stores a complete, cacheable response; returns the encoded entry to share with coalesced
+    /// followers. Failures are recorded in the context, never raised.
+    async fn store_in_cache(&mut self) -> Option<Vec<u8>> {
+        let (recorder, write) = (self.recorder.take()?, self.cache_write.take()?);
+        let body = recorder.finish(self.body_complete)?;
+        let stored_at = self.ctx.finished_at_ms.unwrap_or(self.ctx.started_at_ms);
+        let entry = CacheEntry::from_response(write.status, &write.headers, body, None, stored_at)?;
+        let store_port = self.services.cache.as_deref()?;
+        match store(store_port, &write.key, &entry, write.ttl_s).await {
+            StoreOutcome::Stored => entry.encode(crate::cache::entry::KV_MAX_VALUE_BYTES),
+            StoreOutcome::TooLarge => None,
+            StoreOutcome::Error(message) => {
+                self.ctx.cache_error = Some(message);
+                None
+            }
         }
     }
 

@@ -6,9 +6,11 @@
 //! - `MAX_REQUEST_BODY_BYTES`: the largest request body forwarded (default 32 MiB).
 //! - `GATEWAY_TOKEN` (secret): when set, every proxied request must carry it (see [`crate::keys`]).
 //! - `RETRY_DEFAULTS`, `ROUTES`, `KEY_POOLS`, `KEY_COOLDOWN_SECONDS`: see [`crate::resilience`].
+//! - `CACHE_TTL`, `CACHE_COALESCE`: see [`crate::cache`].
 
 use std::collections::HashMap;
 
+use crate::cache::CacheDefaults;
 use crate::error::{ErrorKind, GatewayError};
 use crate::provider::{self, Provider};
 use crate::resilience::{KeyPools, RetryPolicy, Routes};
@@ -30,6 +32,8 @@ pub struct GatewayConfig {
     pub routes: Routes,
     /// Per-isolate key pools, cool-down state included.
     pub key_pools: KeyPools,
+    /// The gateway's cache defaults (`CACHE_TTL`, `CACHE_COALESCE`).
+    pub cache: CacheDefaults,
 }
 
 impl Default for GatewayConfig {
@@ -41,6 +45,7 @@ impl Default for GatewayConfig {
             retry_default: RetryPolicy::default(),
             routes: Routes::default(),
             key_pools: KeyPools::default(),
+            cache: CacheDefaults::default(),
         }
     }
 }
@@ -63,6 +68,7 @@ impl GatewayConfig {
         config.retry_default = RetryPolicy::from_var(var("RETRY_DEFAULTS").as_deref())?;
         config.routes = Routes::from_var(var("ROUTES").as_deref())?;
         config.key_pools = KeyPools::from_vars(var("KEY_POOLS").as_deref(), var("KEY_COOLDOWN_SECONDS").as_deref())?;
+        config.cache = CacheDefaults::from_vars(var("CACHE_TTL").as_deref(), var("CACHE_COALESCE").as_deref())?;
         let stores_keys = !config.key_pools.is_empty() || config.routes.uses_stored_keys();
         if stores_keys && config.gateway_token.is_none() {
             return Err(misconfigured(

@@ -30,7 +30,7 @@ pub use completion::{BodyMode, Completion};
 pub use config::GatewayConfig;
 pub use error::{ErrorKind, Fault, GatewayError};
 pub use headers::Headers;
-pub use pipeline::{ClientRequest, Outcome, Pipeline};
+pub use pipeline::{ClientRequest, Outcome, Pipeline, Services};
 pub use plugin::{Plugin, Reply, RequestContext, ResponseHead, UpstreamHead};
 pub use port::{HttpPort, RequestBody};
 pub use usage::Usage;

@@ -11,8 +11,10 @@ use std::collections::HashMap;
 
 use async_trait::async_trait;
 
+use crate::cache::CacheStatus;
 use crate::error::GatewayError;
 use crate::headers::Headers;
+use crate::resilience::AttemptRecord;
 use crate::sse::SseEvent;
 
 /// Typed per-request storage for plugins: one value per type.
@@ -78,6 +80,15 @@ pub struct RequestContext {
     pub stream_complete: Option<bool>,
     /// Whether the gateway appended an error event to a stream that ended badly.
     pub stream_error_sent: bool,
+    /// Upstream attempts made, across retries and fallback steps.
+    pub attempts: Vec<AttemptRecord>,
+    /// The step (0-based: universal step or route target) whose response the client got.
+    pub step: Option<usize>,
+    /// The cache's part in the response; `None` when caching was off.
+    pub cache_status: Option<CacheStatus>,
+    /// A cache failure that was served around (KV unreachable, an unreadable entry, a failed
+    /// write); for the log.
+    pub cache_error: Option<String>,
     pub extensions: Extensions,
 }
 

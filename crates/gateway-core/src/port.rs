@@ -32,6 +32,12 @@ pub trait HttpPort {
     /// Milliseconds on the runtime's clock.
     fn now_ms(&self) -> f64;
 
+    /// A random number in `[0, 1)`, for weighted choices.
+    fn random(&self) -> f64;
+
+    /// The value of a Worker secret (a stored provider key), `None` when it is not set.
+    fn secret(&self, name: &str) -> Option<String>;
+
     /// Reads a whole body, failing with 413 (`PayloadTooLarge`) as soon as it exceeds `max_bytes`
     /// (what was not read yet is then drained, as [`HttpPort::discard`] does).
     async fn read_body(&self, body: Self::Body, max_bytes: u64) -> Result<Vec<u8>, GatewayError>;

@@ -10,6 +10,7 @@ use gateway_core::plugin::{Plugin, Reply, RequestContext, ResponseHead, Upstream
 use gateway_core::sse::SseEvent;
 use gateway_core::{
     BodyMode, ClientRequest, ErrorKind, GatewayConfig, GatewayError, Headers, HttpPort, Outcome, Pipeline, RequestBody,
+    Services,
 };
 
 #[derive(Debug, Clone, PartialEq)]
@@ -48,6 +49,14 @@ impl HttpPort for FakePort {
     fn now_ms(&self) -> f64 {
         self.clock.set(self.clock.get() + 10.0);
         self.clock.get()
+    }
+
+    fn random(&self) -> f64 {
+        0.5
+    }
+
+    fn secret(&self, name: &str) -> Option<String> {
+        (name == "STORED_KEY").then(|| "sk-stored".to_string())
     }
 
     async fn read_body(&self, body: Vec<u8>, max_bytes: u64) -> Result<Vec<u8>, GatewayError> {
@@ -234,7 +243,7 @@ fn forwards_to_the_mapped_url_with_filtered_headers_and_the_body() {
         &[("api-key", "k"), ("cf-aig-skip-cache", "true"), ("connection", "close"), ("content-length", "2")],
         Some("{}"),
     );
-    let (outcome, completion) = pollster::block_on(pipeline.handle(&port, req));
+    let (outcome, completion) = pollster::block_on(pipeline.handle(&port, &Services::default(), req));
     assert!(matches!(outcome, Outcome::Upstream(FakeResponse { status: 200, .. })));
     assert!(completion.is_noop());
     assert!(!completion.watches_body());
@@ -258,18 +267,18 @@ fn bodies_over_the_limit_are_413_whether_or_not_a_length_is_declared() {
 
     let port = FakePort::answering(200, "application/json", "{}");
     let declared = request("/v1/a/g/openai/chat/completions", &[("content-length", "5")], Some("12345"));
-    let reply = local(pollster::block_on(pipeline.handle(&port, declared)).0);
+    let reply = local(pollster::block_on(pipeline.handle(&port, &Services::default(), declared)).0);
     assert_eq!(reply.status, 413);
     assert_eq!(error_code(&reply), "payload_too_large");
     assert!(port.sent.borrow().is_empty(), "nothing may reach the upstream");
     assert_eq!(port.discarded.get(), 5, "the refused body is drained, not left unread");
 
     let undeclared = request("/v1/a/g/openai/chat/completions", &[], Some("12345"));
-    let reply = local(pollster::block_on(pipeline.handle(&port, undeclared)).0);
+    let reply = local(pollster::block_on(pipeline.handle(&port, &Services::default(), undeclared)).0);
     assert_eq!(reply.status, 413);
 
     let fits = request("/v1/a/g/openai/chat/completions", &[], Some("1234"));
-    let (outcome, _) = pollster::block_on(pipeline.handle(&port, fits));
+    let (outcome, _) = pollster::block_on(pipeline.handle(&port, &Services::default(), fits));
     assert!(matches!(outcome, Outcome::Upstream(_)));
 }
 
@@ -278,7 +287,8 @@ fn routing_errors_are_openai_shaped_and_reach_on_log() {
     let log = Rc::new(RefCell::new(Vec::new()));
     let pipeline = Pipeline::new(GatewayConfig::default(), vec![Box::new(Journal::new("j", &log))]);
     let port = FakePort::default();
-    let (outcome, completion) = pollster::block_on(pipeline.handle(&port, request("/v1/a/g/nope/x", &[], None)));
+    let (outcome, completion) =
+        pollster::block_on(pipeline.handle(&port, &Services::default(), request("/v1/a/g/nope/x", &[], None)));
     let reply = local(outcome);
     assert_eq!(reply.status, 400);
     assert_eq!(reply.headers.get("content-type"), Some("application/json"));
@@ -286,7 +296,8 @@ fn routing_errors_are_openai_shaped_and_reach_on_log() {
     pollster::block_on(completion.finish());
     assert_eq!(*log.borrow(), ["j:log:400:unknown_provider:0:None"]);
 
-    let (outcome, _) = pollster::block_on(pipeline.handle(&port, request("/elsewhere", &[], None)));
+    let (outcome, _) =
+        pollster::block_on(pipeline.handle(&port, &Services::default(), request("/elsewhere", &[], None)));
     assert_eq!(local(outcome).status, 404);
 }
 
@@ -294,8 +305,11 @@ fn routing_errors_are_openai_shaped_and_reach_on_log() {
 fn an_unreachable_upstream_is_502() {
     let pipeline = Pipeline::new(GatewayConfig::default(), vec![]);
     let port = FakePort::default();
-    let (outcome, completion) =
-        pollster::block_on(pipeline.handle(&port, request("/v1/a/g/groq/chat/completions", &[], None)));
+    let (outcome, completion) = pollster::block_on(pipeline.handle(
+        &port,
+        &Services::default(),
+        request("/v1/a/g/groq/chat/completions", &[], None),
+    ));
     let reply = local(outcome);
     assert_eq!(reply.status, 502);
     assert_eq!(error_code(&reply), "upstream_unreachable");
@@ -307,7 +321,8 @@ fn an_unreachable_upstream_is_502() {
 fn hooks_run_in_registry_order_and_may_edit_heads() {
     let (pipeline, log) = journaled_pair(|a| a.add_header = true);
     let port = FakePort::answering(201, "application/json", "{}");
-    let (outcome, completion) = pollster::block_on(pipeline.handle(&port, request("/v1/a/g/openai/files", &[], None)));
+    let (outcome, completion) =
+        pollster::block_on(pipeline.handle(&port, &Services::default(), request("/v1/a/g/openai/files", &[], None)));
     let Outcome::Upstream(response) = outcome else { panic!("expected upstream") };
     assert_eq!(response.headers.get("x-seen-by"), Some("a"));
     assert_eq!(response.headers.get("x-upstream"), Some("1"));
@@ -333,7 +348,8 @@ fn an_unchanged_head_is_not_rebuilt() {
     let log = Rc::new(RefCell::new(Vec::new()));
     let pipeline = Pipeline::new(GatewayConfig::default(), vec![Box::new(Journal::new("a", &log))]);
     let port = FakePort::answering(200, "application/json", "{}");
-    let _ = pollster::block_on(pipeline.handle(&port, request("/v1/a/g/openai/models", &[], None)));
+    let _ =
+        pollster::block_on(pipeline.handle(&port, &Services::default(), request("/v1/a/g/openai/models", &[], None)));
     assert_eq!(*port.headers_edited.borrow(), [false], "a plugin that edits nothing leaves the headers as filtered");
     assert_eq!(port.head_reads.get(), 1);
     assert_eq!(port.head_writes.get(), 0);
@@ -343,8 +359,11 @@ fn an_unchanged_head_is_not_rebuilt() {
 fn a_plugin_can_answer_instead_of_the_upstream() {
     let (pipeline, log) = journaled_pair(|a| a.short_circuit = true);
     let port = FakePort::answering(200, "application/json", "{}");
-    let (outcome, completion) =
-        pollster::block_on(pipeline.handle(&port, request("/v1/a/g/openai/chat/completions", &[], None)));
+    let (outcome, completion) = pollster::block_on(pipeline.handle(
+        &port,
+        &Services::default(),
+        request("/v1/a/g/openai/chat/completions", &[], None),
+    ));
     assert_eq!(local(outcome).body, b"from plugin");
     assert!(port.sent.borrow().is_empty());
     pollster::block_on(completion.finish());
@@ -355,8 +374,11 @@ fn a_plugin_can_answer_instead_of_the_upstream() {
 fn a_plugin_error_stops_the_request_with_that_error() {
     let (pipeline, log) = journaled_pair(|a| a.fail_request = true);
     let port = FakePort::answering(200, "application/json", "{}");
-    let (outcome, _) =
-        pollster::block_on(pipeline.handle(&port, request("/v1/a/g/openai/chat/completions", &[], None)));
+    let (outcome, _) = pollster::block_on(pipeline.handle(
+        &port,
+        &Services::default(),
+        request("/v1/a/g/openai/chat/completions", &[], None),
+    ));
     let reply = local(outcome);
     assert_eq!(reply.status, 400);
     assert!(String::from_utf8_lossy(&reply.body).contains("rejected by plugin"));
@@ -373,8 +395,11 @@ fn event_streams_are_watched_only_when_a_plugin_asks() {
     let pipeline = Pipeline::new(GatewayConfig::default(), vec![Box::new(watcher)]);
 
     let port = FakePort::answering(200, "text/event-stream; charset=utf-8", stream);
-    let (outcome, mut completion) =
-        pollster::block_on(pipeline.handle(&port, request("/v1/a/g/openai/chat/completions", &[], None)));
+    let (outcome, mut completion) = pollster::block_on(pipeline.handle(
+        &port,
+        &Services::default(),
+        request("/v1/a/g/openai/chat/completions", &[], None),
+    ));
     assert!(matches!(outcome, Outcome::Upstream(_)));
     assert_eq!(completion.body_mode(), BodyMode::Rewrite, "a 2xx stream is guarded against truncation");
     let mut out = Vec::new();
@@ -391,23 +416,32 @@ fn event_streams_are_watched_only_when_a_plugin_asks() {
 
     // A JSON response is not watched even though the plugin wants events.
     let port = FakePort::answering(200, "application/json", "{}");
-    let (_, completion) =
-        pollster::block_on(pipeline.handle(&port, request("/v1/a/g/openai/chat/completions", &[], None)));
+    let (_, completion) = pollster::block_on(pipeline.handle(
+        &port,
+        &Services::default(),
+        request("/v1/a/g/openai/chat/completions", &[], None),
+    ));
     assert!(!completion.watches_body());
 
     // Without a watching plugin an event stream is still guarded, but no plugin sees its events.
     let pipeline = Pipeline::new(GatewayConfig::default(), vec![Box::new(Journal::new("x", &log))]);
     let port = FakePort::answering(200, "text/event-stream", stream);
-    let (_, mut completion) =
-        pollster::block_on(pipeline.handle(&port, request("/v1/a/g/openai/chat/completions", &[], None)));
+    let (_, mut completion) = pollster::block_on(pipeline.handle(
+        &port,
+        &Services::default(),
+        request("/v1/a/g/openai/chat/completions", &[], None),
+    ));
     assert_eq!(completion.body_mode(), BodyMode::Rewrite);
     completion.on_chunk(stream.as_bytes(), &mut Vec::new());
     assert_eq!(completion.context().stream_events, 0);
 
     // An error status with an event-stream type is an error body, not a stream to guard.
     let port = FakePort::answering(503, "text/event-stream", "");
-    let (_, completion) =
-        pollster::block_on(pipeline.handle(&port, request("/v1/a/g/openai/chat/completions", &[], None)));
+    let (_, completion) = pollster::block_on(pipeline.handle(
+        &port,
+        &Services::default(),
+        request("/v1/a/g/openai/chat/completions", &[], None),
+    ));
     assert_eq!(completion.body_mode(), BodyMode::PassThrough);
 }
 
@@ -418,8 +452,11 @@ fn a_broken_stream_is_recorded_as_incomplete() {
     watcher.watch_stream = true;
     let pipeline = Pipeline::new(GatewayConfig::default(), vec![Box::new(watcher)]);
     let port = FakePort::answering(200, "text/event-stream", "");
-    let (_, mut completion) =
-        pollster::block_on(pipeline.handle(&port, request("/v1/a/g/openai/chat/completions", &[], None)));
+    let (_, mut completion) = pollster::block_on(pipeline.handle(
+        &port,
+        &Services::default(),
+        request("/v1/a/g/openai/chat/completions", &[], None),
+    ));
     let mut out = Vec::new();
     completion.on_chunk(b"data: {\"n\":1}\n\ndata: {\"n\"", &mut out);
     completion.end_body(50.0, true, &mut out);

@@ -80,6 +80,12 @@ impl CacheDefaults {
     }
 }
 
+/// Whether the request carries any cache header, so that its body must be read for the key even
+/// when the gateway's caching is off.
+pub fn mentions_cache(headers: &Headers) -> bool {
+    TTL_HEADERS.iter().chain(&SKIP_HEADERS).chain(std::iter::once(&KEY_HEADER)).any(|h| headers.get(h).is_some())
+}
+
 /// What the cache does for one request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CacheDecision {

@@ -1,0 +1,115 @@
+//! Turning a gateway request into the upstream targets it may be sent to, in order.
+//!
+//! A provider-native request has one target; a universal request has one per step; a compat
+//! request whose model names a route has the route's plan. Each target knows its URL, headers,
+//! body and retry policy; the key is chosen per attempt (see [`crate::keys`]).
+
+use std::rc::Rc;
+
+use crate::config::GatewayConfig;
+use crate::error::GatewayError;
+use crate::headers::{upstream_request_headers, Headers};
+use crate::provider::Provider;
+use crate::resilience::{parse_universal, RetryOverrides, RetryPolicy, Step};
+use crate::route::{self, ProviderRoute};
+
+/// The body one target sends.
+#[derive(Debug, Clone)]
+pub(crate) enum TargetBody {
+    /// The client's body, as it came (streamed, or bytes when it had to be read).
+    Client,
+    /// A body the gateway built (a universal step's `query`, a translated request).
+    Own(Rc<[u8]>),
+}
+
+/// One upstream a request may be sent to.
+#[derive(Debug, Clone)]
+pub(crate) struct Target {
+    /// The `cf-aig-step` value when this target answers.
+    pub step: usize,
+    pub provider: &'static Provider,
+    pub method: String,
+    pub url: String,
+    /// The headers to send, before the key is chosen.
+    pub headers: Headers,
+    /// Whether `headers` differ from the client's forwardable headers.
+    pub headers_edited: bool,
+    pub body: TargetBody,
+    pub policy: RetryPolicy,
+    /// A route target's stored key (a Worker secret name).
+    pub key_secret: Option<String>,
+    /// Whether the gateway built this request, so the client's key must be moved into the
+    /// header the provider expects.
+    pub translated: bool,
+}
+
+impl Target {
+    /// The attempt-loop step of this target.
+    pub fn step(&self) -> Step {
+        Step { index: self.step, policy: self.policy }
+    }
+}
+
+/// The one target of a provider-native request.
+pub(crate) fn provider_target(
+    route: &ProviderRoute<'_>,
+    config: &GatewayConfig,
+    method: &str,
+    query: Option<&str>,
+    headers: &Headers,
+    retry: RetryOverrides,
+) -> Result<Target, GatewayError> {
+    Ok(Target {
+        step: 0,
+        provider: route.provider,
+        method: method.to_string(),
+        url: route.upstream_url(config, query)?,
+        headers: upstream_request_headers(headers),
+        headers_edited: false,
+        body: TargetBody::Client,
+        policy: RetryPolicy::resolve(config.retry_default, retry, RetryOverrides::default()),
+        key_secret: None,
+        translated: false,
+    })
+}
+
+/// The targets of a universal request, one per step of its body.
+///
+/// Errors (400): the body's own validation (see [`parse_universal`]), and each step's path
+/// checked as the same provider-native request would be.
+pub(crate) fn universal_targets(
+    account_id: &str,
+    gateway_id: &str,
+    config: &GatewayConfig,
+    headers: &Headers,
+    body: &[u8],
+    retry: RetryOverrides,
+) -> Result<Vec<Target>, GatewayError> {
+    let steps = parse_universal(body)?;
+    steps
+        .into_iter()
+        .map(|step| {
+            let path = step.gateway_path(account_id, gateway_id);
+            let url = route::parse(&path)
+                .and_then(|r| r.upstream_url(config, step.query_string.as_deref()))
+                .map_err(|e| GatewayError::new(e.kind(), format!("step {}: {}", step.index, e.message())))?;
+            Ok(Target {
+                step: step.index,
+                provider: step.provider,
+                method: "POST".to_string(),
+                url,
+                headers: step.upstream_headers(headers),
+                headers_edited: true,
+                body: TargetBody::Own(step.body.into()),
+                policy: RetryPolicy::resolve(config.retry_default, retry, step.retry),
+                key_secret: None,
+                translated: false,
+            })
+        })
+        .collect()
+}
+
+/// Whether any target may be attempted more than once in all (so the body must be replayable).
+pub(crate) fn may_resend(targets: &[Target]) -> bool {
+    targets.len() > 1 || targets.iter().any(|t| t.policy.max_attempts > 1)
+}

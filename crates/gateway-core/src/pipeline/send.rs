@@ -1,0 +1,145 @@
+//! The attempt loop: send a request to its targets in order, with retries, timeouts and
+//! fallbacks as [`Attempts`] decides, choosing each attempt's key.
+
+use crate::config::GatewayConfig;
+use crate::error::{ErrorKind, GatewayError};
+use crate::keys::{choose_key, set_key, strip_gateway_token, Caller, KeyRequest, KeySource};
+use crate::plugin::{Plugin, Reply, RequestContext, UpstreamHead};
+use crate::port::{HttpPort, RequestBody};
+use crate::resilience::{AttemptOutcome, Attempts, Decision};
+
+use super::plan::{Target, TargetBody};
+
+/// How sending ended, when it produced something to answer with.
+pub(crate) enum Sent<R> {
+    /// The response to pass on, and the index in `targets` of the target that gave it.
+    Upstream { response: R, target: usize },
+    /// A plugin answered instead of the upstream.
+    Reply(Reply),
+}
+
+/// What one request needs to know to send.
+pub(crate) struct Sender<'a, P: HttpPort> {
+    pub port: &'a P,
+    pub config: &'a GatewayConfig,
+    pub plugins: &'a [Box<dyn Plugin>],
+    pub caller: Caller,
+}
+
+impl<P: HttpPort> Sender<'_, P> {
+    /// Sends to `targets` until one answers for good. The client's body is sent as it came when
+    /// a target uses it; it must be bytes when more than one attempt is possible.
+    ///
+    /// Errors: a plugin's error, a stored key that is not set (500), and, when every attempt
+    /// failed without a response, the last attempt's error (502 unreachable, 504 timeout).
+    pub async fn send(
+        &self,
+        ctx: &mut RequestContext,
+        targets: &[Target],
+        mut client_body: Option<RequestBody<P::Body>>,
+    ) -> Result<Sent<P::Response>, GatewayError> {
+        let mut attempts = Attempts::new(targets.iter().map(Target::step).collect());
+        let mut last_error = None;
+        let sent = loop {
+            let Some(attempt) = attempts.current() else {
+                break Err(last_error.unwrap_or_else(|| GatewayError::internal("no upstream target to send to")));
+            };
+            let Some(index) = targets.iter().position(|t| t.step == attempt.step) else {
+                break Err(GatewayError::internal("the attempt plan names an unknown step"));
+            };
+            let target = &targets[index];
+            let (mut head, mut edited, pool_key) = self.prepare(target)?;
+            if !self.plugins.is_empty() {
+                let before = head.headers.clone();
+                for plugin in self.plugins {
+                    if let Some(reply) = plugin.on_request(ctx, &mut head).await? {
+                        ctx.attempts = attempts.into_records();
+                        return Ok(Sent::Reply(reply));
+                    }
+                }
+                edited |= head.headers != before;
+            }
+            let body = match &target.body {
+                TargetBody::Own(bytes) => Some(RequestBody::Bytes(bytes.clone())),
+                TargetBody::Client => match client_body.take() {
+                    Some(RequestBody::Bytes(bytes)) => {
+                        client_body = Some(RequestBody::Bytes(bytes.clone()));
+                        Some(RequestBody::Bytes(bytes))
+                    }
+                    stream => stream,
+                },
+            };
+            let started = self.port.now_ms();
+            let result = self.port.fetch(&head, edited, body, attempt.timeout_ms).await;
+            let ended = self.port.now_ms();
+            let retry_after = result.as_ref().ok().and_then(|r| self.port.header(r, "retry-after"));
+            let outcome = match &result {
+                Ok(response) => {
+                    AttemptOutcome::Response { status: self.port.status(response), retry_after: retry_after.as_deref() }
+                }
+                Err(err) if err.kind() == ErrorKind::UpstreamTimeout => AttemptOutcome::TimedOut,
+                Err(_) => AttemptOutcome::Unreachable,
+            };
+            if let (Some(key_id), Some(status)) = (pool_key, outcome.status()) {
+                if let Some(pool) = self.config.key_pools.get(target.provider.id) {
+                    pool.report(key_id, status, retry_after.as_deref(), ended);
+                }
+            }
+            match (attempts.record(&outcome, started, ended), result) {
+                (Decision::Accept | Decision::GiveUp, Ok(response)) => {
+                    break Ok(Sent::Upstream { response, target: index });
+                }
+                (Decision::Accept | Decision::GiveUp, Err(err)) => break Err(err),
+                (decision, result) => {
+                    match result {
+                        Ok(response) => self.port.cancel(response),
+                        Err(err) => last_error = Some(err),
+                    }
+                    if let Decision::RetryAfter { delay_ms } = decision {
+                        self.port.sleep(delay_ms).await;
+                    }
+                }
+            }
+        };
+        ctx.step = attempts.answered_step();
+        ctx.attempts = attempts.into_records();
+        sent
+    }
+
+    /// The upstream head of one attempt at `target`, with its key; whether its headers differ
+    /// from the client's forwardable ones; and the pool key used, for cool-down reports.
+    fn prepare(&self, target: &Target) -> Result<(UpstreamHead, bool, Option<usize>), GatewayError> {
+        let mut head =
+            UpstreamHead { method: target.method.clone(), url: target.url.clone(), headers: target.headers.clone() };
+        let mut edited = target.headers_edited;
+        if self.caller != Caller::Anonymous {
+            strip_gateway_token(&mut head.headers, self.caller);
+            edited = true;
+        }
+        let request = KeyRequest {
+            headers: &head.headers,
+            caller: self.caller,
+            pools: &self.config.key_pools,
+            now_ms: self.port.now_ms(),
+        };
+        let source =
+            choose_key(&request, target.provider, target.key_secret.as_deref(), target.translated, self.port.random())?;
+        let (key, pool_key) = match source {
+            KeySource::Client | KeySource::Missing => return Ok((head, edited, None)),
+            KeySource::ClientKey(key) => (key, None),
+            KeySource::Secret(name) => (self.stored_key(&name)?, None),
+            KeySource::Pool { key_id, secret } => (self.stored_key(&secret)?, Some(key_id)),
+        };
+        set_key(&mut head.headers, target.provider, &key);
+        Ok((head, true, pool_key))
+    }
+
+    fn stored_key(&self, secret: &str) -> Result<String, GatewayError> {
+        self.port.secret(secret).filter(|v| !v.trim().is_empty()).ok_or_else(|| {
+            GatewayError::new(
+                ErrorKind::Misconfigured,
+                format!("the stored key {secret} is not set: `wrangler secret put {secret}`"),
+            )
+        })
+    }
+}
