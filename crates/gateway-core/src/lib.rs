@@ -17,6 +17,7 @@ pub mod plugin;
 pub mod provider;
 pub mod route;
 pub mod sse;
+pub mod translate;
 pub mod usage;
 
 pub use config::GatewayConfig;
