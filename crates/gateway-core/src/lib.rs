@@ -24,6 +24,7 @@ pub mod resilience;
 pub mod route;
 pub mod sse;
 pub mod stream_guard;
+pub mod translate;
 pub mod usage;
 
 pub use completion::{BodyMode, Completion};

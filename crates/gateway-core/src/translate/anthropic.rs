@@ -1,0 +1,523 @@
+//! Anthropic Messages ⇄ IR: requests, responses, stream events, errors.
+//!
+//! Shapes follow docs.anthropic.com/en/api/messages and /messages-streaming. Anthropic puts tool
+//! results inside *user* turns: parsing splits them out as IR [`Role::Tool`] messages, emitting
+//! merges consecutive same-role turns back into one message. Anthropic's `input_tokens` excludes
+//! prompt-cache reads and writes; the IR counts them in ([`usage_of`]).
+
+use serde_json::{json, Map, Value};
+
+use super::ir::*;
+use super::json;
+use crate::error::GatewayError;
+use crate::sse::SseEvent;
+use crate::usage::Usage;
+
+/// Parses a Messages request body.
+///
+/// Errors: 400 naming the field when `messages` is not an array or a role is unknown.
+pub fn request_to_ir(v: &Value) -> Result<ChatRequest, GatewayError> {
+    let stream = v.get("stream").and_then(Value::as_bool).unwrap_or(false);
+    let mut req = ChatRequest {
+        model: json::string(v, "model"),
+        system: json::get(v, "system").map(text_of).filter(|s| !s.is_empty()),
+        max_tokens: json::u64(v, "max_tokens"),
+        temperature: json::f64(v, "temperature"),
+        top_p: json::f64(v, "top_p"),
+        stop: json::array(v, "stop_sequences").iter().filter_map(Value::as_str).map(str::to_string).collect(),
+        stream,
+        include_usage: stream,
+        ..ChatRequest::default()
+    };
+    let messages = v
+        .get("messages")
+        .and_then(Value::as_array)
+        .ok_or_else(|| GatewayError::invalid("`messages` must be an array of messages"))?;
+    for (i, m) in messages.iter().enumerate() {
+        let blocks = blocks_to_parts(json::get(m, "content"));
+        match json::str(m, "role") {
+            Some("user") => {
+                let (results, rest): (Vec<Part>, Vec<Part>) =
+                    blocks.into_iter().partition(|p| matches!(p, Part::ToolResult(_)));
+                if !results.is_empty() {
+                    req.messages.push(Message { role: Role::Tool, content: results });
+                }
+                if !rest.is_empty() {
+                    req.messages.push(Message { role: Role::User, content: rest });
+                }
+            }
+            Some("assistant") => req.messages.push(Message { role: Role::Assistant, content: blocks }),
+            other => {
+                return Err(GatewayError::invalid(format!("messages[{i}].role {other:?} is not user or assistant")))
+            }
+        }
+    }
+    for t in json::array(v, "tools") {
+        // Server tools (`web_search`, ...) have no input_schema and no IR counterpart.
+        let (Some(name), Some(schema)) = (json::str(t, "name"), t.get("input_schema")) else { continue };
+        req.tools.push(Tool {
+            name: name.to_string(),
+            description: json::str(t, "description").map(str::to_string),
+            parameters: schema.clone(),
+        });
+    }
+    req.tool_choice = json::get(v, "tool_choice").and_then(|c| match json::str(c, "type") {
+        Some("auto") => Some(ToolChoice::Auto),
+        Some("any") => Some(ToolChoice::Required),
+        Some("none") => Some(ToolChoice::None),
+        Some("tool") => Some(ToolChoice::Named(json::string(c, "name"))),
+        _ => None,
+    });
+    Ok(req)
+}
+
+/// The text of a string or of an array of `{type:"text"}` blocks.
+fn text_of(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Array(blocks) => blocks
+            .iter()
+            .filter(|b| json::str(b, "type") == Some("text"))
+            .filter_map(|b| json::str(b, "text"))
+            .collect::<Vec<_>>()
+            .join("\n\n"),
+        _ => String::new(),
+    }
+}
+
+fn blocks_to_parts(content: Option<&Value>) -> Vec<Part> {
+    let blocks = match content {
+        Some(Value::String(s)) => return vec![Part::Text(s.clone())],
+        Some(Value::Array(blocks)) => blocks,
+        _ => return Vec::new(),
+    };
+    blocks
+        .iter()
+        .filter_map(|b| match json::str(b, "type")? {
+            "text" => Some(Part::Text(json::string(b, "text"))),
+            "image" => {
+                let s = b.get("source")?;
+                match json::str(s, "type")? {
+                    "base64" => Some(Part::Image(Image::Base64 {
+                        media_type: json::string(s, "media_type"),
+                        data: json::string(s, "data"),
+                    })),
+                    "url" => Some(Part::Image(Image::Url(json::string(s, "url")))),
+                    _ => None,
+                }
+            }
+            "tool_use" => Some(Part::ToolCall(ToolCall {
+                id: json::string(b, "id"),
+                name: json::string(b, "name"),
+                arguments: b.get("input").map_or_else(|| "{}".to_string(), Value::to_string),
+            })),
+            "tool_result" => Some(Part::ToolResult(ToolResult {
+                tool_call_id: json::string(b, "tool_use_id"),
+                content: json::get(b, "content").map(text_of).unwrap_or_default(),
+                is_error: b.get("is_error").and_then(Value::as_bool).unwrap_or(false),
+            })),
+            // thinking, document, server tool blocks: no IR counterpart.
+            _ => None,
+        })
+        .collect()
+}
+
+fn part_to_block(p: &Part) -> Result<Option<Value>, GatewayError> {
+    Ok(Some(match p {
+        Part::Text(t) if t.is_empty() => return Ok(None),
+        Part::Text(t) => json!({"type": "text", "text": t}),
+        Part::Image(Image::Url(url)) => json!({"type": "image", "source": {"type": "url", "url": url}}),
+        Part::Image(Image::Base64 { media_type, data }) => {
+            json!({"type": "image", "source": {"type": "base64", "media_type": media_type, "data": data}})
+        }
+        Part::ToolCall(c) => {
+            let input = json::object_from_text(&c.arguments).ok_or_else(|| {
+                GatewayError::invalid(format!("the arguments of tool call {:?} are not a JSON object", c.id))
+            })?;
+            json!({"type": "tool_use", "id": c.id, "name": c.name, "input": input})
+        }
+        Part::ToolResult(r) => {
+            let mut b = json!({"type": "tool_result", "tool_use_id": r.tool_call_id, "content": r.content});
+            if r.is_error {
+                b["is_error"] = json!(true);
+            }
+            b
+        }
+    }))
+}
+
+/// The system instruction that stands in for OpenAI's JSON modes, which Anthropic lacks.
+pub fn json_instruction(format: &ResponseFormat) -> Option<String> {
+    match format {
+        ResponseFormat::Text => None,
+        ResponseFormat::JsonObject => Some("Respond with a single valid JSON object and nothing else.".to_string()),
+        ResponseFormat::JsonSchema { schema, .. } => Some(format!(
+            "Respond with a single valid JSON object and nothing else. It must conform to this JSON schema: {schema}"
+        )),
+    }
+}
+
+/// Emits a Messages request body; `default_max_tokens` fills the required `max_tokens`.
+///
+/// Errors: 400 when a tool call's arguments are not a JSON object.
+pub fn request_from_ir(req: &ChatRequest, default_max_tokens: u64) -> Result<Value, GatewayError> {
+    let mut messages: Vec<Value> = Vec::new();
+    for m in &req.messages {
+        let role = if m.role == Role::Assistant { "assistant" } else { "user" };
+        let mut blocks = Vec::new();
+        for p in &m.content {
+            blocks.extend(part_to_block(p)?);
+        }
+        if blocks.is_empty() {
+            continue;
+        }
+        // Consecutive tool results (and the user text after them) form one user turn.
+        match messages.last_mut() {
+            Some(last) if last["role"] == role => {
+                if let Some(existing) = last["content"].as_array_mut() {
+                    existing.extend(blocks);
+                }
+            }
+            _ => messages.push(json!({"role": role, "content": blocks})),
+        }
+    }
+    let mut out = Map::new();
+    out.insert("model".into(), json!(req.model));
+    let system: Vec<String> =
+        req.system.iter().cloned().chain(req.response_format.as_ref().and_then(json_instruction)).collect();
+    if !system.is_empty() {
+        out.insert("system".into(), json!(system.join("\n\n")));
+    }
+    out.insert("messages".into(), Value::Array(messages));
+    out.insert("max_tokens".into(), json!(req.max_tokens.unwrap_or(default_max_tokens)));
+    if let Some(t) = req.temperature {
+        out.insert("temperature".into(), json!(t.clamp(0.0, 1.0)));
+    }
+    if let Some(p) = req.top_p {
+        out.insert("top_p".into(), json!(p));
+    }
+    if !req.stop.is_empty() {
+        out.insert("stop_sequences".into(), json!(req.stop));
+    }
+    if req.stream {
+        out.insert("stream".into(), json!(true));
+    }
+    if !req.tools.is_empty() {
+        let tools: Vec<Value> = req
+            .tools
+            .iter()
+            .map(|t| {
+                let mut tool = json!({"name": t.name, "input_schema": t.parameters});
+                if let Some(d) = &t.description {
+                    tool["description"] = json!(d);
+                }
+                tool
+            })
+            .collect();
+        out.insert("tools".into(), Value::Array(tools));
+    }
+    if let Some(choice) = &req.tool_choice {
+        let c = match choice {
+            ToolChoice::Auto => json!({"type": "auto"}),
+            ToolChoice::None => json!({"type": "none"}),
+            ToolChoice::Required => json!({"type": "any"}),
+            ToolChoice::Named(n) => json!({"type": "tool", "name": n}),
+        };
+        out.insert("tool_choice".into(), c);
+    }
+    Ok(Value::Object(out))
+}
+
+fn finish_reason_of(s: &str) -> FinishReason {
+    match s {
+        "end_turn" | "stop_sequence" => FinishReason::Stop,
+        "max_tokens" | "model_context_window_exceeded" => FinishReason::Length,
+        "tool_use" => FinishReason::ToolCalls,
+        "refusal" => FinishReason::ContentFilter,
+        _ => FinishReason::Other,
+    }
+}
+
+/// Anthropic's `stop_reason` for the IR's.
+pub fn stop_reason_str(r: FinishReason) -> &'static str {
+    match r {
+        FinishReason::Stop | FinishReason::Other => "end_turn",
+        FinishReason::Length => "max_tokens",
+        FinishReason::ToolCalls => "tool_use",
+        FinishReason::ContentFilter => "refusal",
+    }
+}
+
+/// Normalized usage: input counts cache reads and writes in, `cached` is the reads.
+pub fn usage_of(u: &Value) -> Usage {
+    let read = json::u64(u, "cache_read_input_tokens").unwrap_or(0);
+    let created = json::u64(u, "cache_creation_input_tokens").unwrap_or(0);
+    Usage {
+        input_tokens: json::u64(u, "input_tokens").unwrap_or(0) + read + created,
+        output_tokens: json::u64(u, "output_tokens").unwrap_or(0),
+        cached_input_tokens: read,
+        estimated: false,
+    }
+}
+
+/// An Anthropic `usage` object (cache writes are not known apart from input and count as input).
+pub fn usage_json(u: &Usage) -> Value {
+    json!({
+        "input_tokens": u.input_tokens.saturating_sub(u.cached_input_tokens),
+        "cache_read_input_tokens": u.cached_input_tokens,
+        "cache_creation_input_tokens": 0,
+        "output_tokens": u.output_tokens,
+    })
+}
+
+/// Parses a Messages response body.
+///
+/// Errors: 502 when `content` is not an array.
+pub fn response_to_ir(v: &Value) -> Result<ChatResponse, GatewayError> {
+    let content = v
+        .get("content")
+        .filter(|c| c.is_array())
+        .ok_or_else(|| super::bad_upstream("Anthropic response has no content array"))?;
+    Ok(ChatResponse {
+        id: json::string(v, "id"),
+        model: json::string(v, "model"),
+        content: blocks_to_parts(Some(content)),
+        finish_reason: finish_reason_of(json::str(v, "stop_reason").unwrap_or("end_turn")),
+        usage: json::get(v, "usage").map(usage_of),
+    })
+}
+
+/// Emits a Messages response body.
+pub fn response_from_ir(r: &ChatResponse) -> Value {
+    let content: Vec<Value> = r.content.iter().filter_map(|p| part_to_block(p).ok().flatten()).collect();
+    json!({
+        "id": r.id,
+        "type": "message",
+        "role": "assistant",
+        "model": r.model,
+        "content": content,
+        "stop_reason": stop_reason_str(r.finish_reason),
+        "stop_sequence": null,
+        "usage": usage_json(&r.usage.unwrap_or_default()),
+    })
+}
+
+/// Reads `{"type":"error","error":{"type","message"}}`.
+pub fn error_to_ir(status: u16, v: &Value) -> ApiError {
+    let e = v.get("error").unwrap_or(v);
+    ApiError {
+        status,
+        message: json::str(e, "message").map(str::to_string).unwrap_or_else(|| v.to_string()),
+        kind: json::str(e, "type").map_or_else(|| kind_for_status(status).to_string(), str::to_string),
+    }
+}
+
+/// Renders an Anthropic error body.
+pub fn error_from_ir(e: &ApiError) -> Value {
+    json!({"type": "error", "error": {"type": e.kind, "message": e.message}})
+}
+
+/// Reads Messages stream events into IR events.
+#[derive(Debug, Default)]
+pub struct StreamDecoder {
+    /// Content-block index → tool-call ordinal, for the blocks that are `tool_use`.
+    tool_blocks: Vec<(u64, usize)>,
+    /// Anthropic's usage fields as last reported.
+    raw_usage: Map<String, Value>,
+}
+
+impl StreamDecoder {
+    /// Decodes one SSE event; returns true at `message_stop` or `error`.
+    pub fn decode(&mut self, ev: &SseEvent, out: &mut Vec<StreamEvent>) -> bool {
+        let Ok(v) = serde_json::from_str::<Value>(&ev.data) else { return false };
+        let kind = json::str(&v, "type").or(ev.event.as_deref()).unwrap_or_default();
+        match kind {
+            "message_start" => {
+                let m = v.get("message").unwrap_or(&Value::Null);
+                if let Some(Value::Object(u)) = json::get(m, "usage") {
+                    self.raw_usage = u.clone();
+                }
+                out.push(StreamEvent::Start { id: json::string(m, "id"), model: json::string(m, "model") });
+            }
+            "content_block_start" => {
+                let b = v.get("content_block").unwrap_or(&Value::Null);
+                match json::str(b, "type") {
+                    Some("tool_use") => {
+                        let index = self.tool_blocks.len();
+                        self.tool_blocks.push((json::u64(&v, "index").unwrap_or(0), index));
+                        out.push(StreamEvent::ToolCallStart {
+                            index,
+                            id: json::string(b, "id"),
+                            name: json::string(b, "name"),
+                        });
+                    }
+                    Some("text") => {
+                        if let Some(t) = json::str(b, "text").filter(|t| !t.is_empty()) {
+                            out.push(StreamEvent::TextDelta(t.to_string()));
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            "content_block_delta" => {
+                let d = v.get("delta").unwrap_or(&Value::Null);
+                match json::str(d, "type") {
+                    Some("text_delta") => out.push(StreamEvent::TextDelta(json::string(d, "text"))),
+                    Some("input_json_delta") => {
+                        let block = json::u64(&v, "index").unwrap_or(0);
+                        let fragment = json::string(d, "partial_json");
+                        if let Some(&(_, index)) = self.tool_blocks.iter().find(|(b, _)| *b == block) {
+                            if !fragment.is_empty() {
+                                out.push(StreamEvent::ToolCallDelta { index, fragment });
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            "message_delta" => {
+                // message_delta counts are cumulative; the fields it omits keep message_start's.
+                if let Some(Value::Object(u)) = json::get(&v, "usage") {
+                    self.raw_usage.extend(u.iter().filter(|(_, n)| n.is_u64()).map(|(k, n)| (k.clone(), n.clone())));
+                }
+                if let Some(r) = v.pointer("/delta/stop_reason").and_then(Value::as_str) {
+                    out.push(StreamEvent::Finish(finish_reason_of(r)));
+                }
+                out.push(StreamEvent::Usage(usage_of(&Value::Object(self.raw_usage.clone()))));
+            }
+            "message_stop" => return true,
+            "error" => {
+                let e = error_to_ir(500, &v);
+                out.push(StreamEvent::Error { message: e.message, kind: e.kind });
+                return true;
+            }
+            _ => {} // ping, content_block_stop, unknown future events
+        }
+        false
+    }
+}
+
+/// Writes IR events as Messages stream events.
+#[derive(Debug, Default)]
+pub struct StreamEncoder {
+    started: bool,
+    /// Index of the next content block.
+    next_block: u64,
+    /// The open block: its index, and the tool-call ordinal when it is a tool_use block.
+    open: Option<(u64, Option<usize>)>,
+    /// Tool-call ordinal → block index.
+    tool_blocks: Vec<(usize, u64)>,
+    finish: Option<FinishReason>,
+    usage: Usage,
+    ended: bool,
+}
+
+impl StreamEncoder {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn start(&mut self, id: &str, model: &str, out: &mut Vec<u8>) {
+        if self.started {
+            return;
+        }
+        self.started = true;
+        let start = json!({
+            "type": "message_start",
+            "message": {
+                "id": id, "type": "message", "role": "assistant", "model": model, "content": [],
+                "stop_reason": null, "stop_sequence": null,
+                "usage": {"input_tokens": self.usage.input_tokens.saturating_sub(self.usage.cached_input_tokens), "output_tokens": 0},
+            },
+        });
+        json::sse(out, Some("message_start"), &start.to_string());
+    }
+
+    fn close_block(&mut self, out: &mut Vec<u8>) {
+        if let Some((index, _)) = self.open.take() {
+            json::sse(
+                out,
+                Some("content_block_stop"),
+                &json!({"type": "content_block_stop", "index": index}).to_string(),
+            );
+        }
+    }
+
+    fn open_block(&mut self, block: Value, tool: Option<usize>, out: &mut Vec<u8>) -> u64 {
+        self.close_block(out);
+        let index = self.next_block;
+        self.next_block += 1;
+        self.open = Some((index, tool));
+        let ev = json!({"type": "content_block_start", "index": index, "content_block": block});
+        json::sse(out, Some("content_block_start"), &ev.to_string());
+        index
+    }
+
+    fn delta(out: &mut Vec<u8>, index: u64, delta: Value) {
+        let ev = json!({"type": "content_block_delta", "index": index, "delta": delta});
+        json::sse(out, Some("content_block_delta"), &ev.to_string());
+    }
+
+    /// Appends the bytes for one IR event.
+    pub fn encode(&mut self, ev: &StreamEvent, out: &mut Vec<u8>) {
+        if self.ended {
+            return;
+        }
+        match ev {
+            StreamEvent::Start { id, model } => self.start(id, model, out),
+            StreamEvent::TextDelta(t) => {
+                self.start("", "", out);
+                let index = match self.open {
+                    Some((index, None)) => index,
+                    _ => self.open_block(json!({"type": "text", "text": ""}), None, out),
+                };
+                Self::delta(out, index, json!({"type": "text_delta", "text": t}));
+            }
+            StreamEvent::ToolCallStart { index, id, name } => {
+                self.start("", "", out);
+                let block = self.open_block(
+                    json!({"type": "tool_use", "id": id, "name": name, "input": {}}),
+                    Some(*index),
+                    out,
+                );
+                self.tool_blocks.push((*index, block));
+            }
+            StreamEvent::ToolCallDelta { index, fragment } => {
+                if let Some(&(_, block)) = self.tool_blocks.iter().find(|(t, _)| t == index) {
+                    Self::delta(out, block, json!({"type": "input_json_delta", "partial_json": fragment}));
+                }
+            }
+            StreamEvent::Finish(r) => {
+                self.close_block(out);
+                self.finish = Some(*r);
+            }
+            StreamEvent::Usage(u) => self.usage = *u,
+            StreamEvent::Error { message, kind } => {
+                let e = error_from_ir(&ApiError { status: 500, message: message.clone(), kind: kind.clone() });
+                json::sse(out, Some("error"), &e.to_string());
+                self.ended = true;
+            }
+        }
+    }
+
+    /// Appends the end of a properly finished stream: `message_delta` and `message_stop`.
+    pub fn end(&mut self, out: &mut Vec<u8>) {
+        if self.ended {
+            return;
+        }
+        self.start("", "", out);
+        self.close_block(out);
+        let delta = json!({
+            "type": "message_delta",
+            "delta": {"stop_reason": stop_reason_str(self.finish.unwrap_or(FinishReason::Stop)), "stop_sequence": null},
+            "usage": usage_json(&self.usage),
+        });
+        json::sse(out, Some("message_delta"), &delta.to_string());
+        json::sse(out, Some("message_stop"), &json!({"type": "message_stop"}).to_string());
+        self.ended = true;
+    }
+}
+
+#[cfg(test)]
+#[path = "anthropic_tests.rs"]
+mod tests;

@@ -1,0 +1,125 @@
+//! Unit tests of `translate::anthropic`.
+
+use serde_json::json;
+
+use super::*;
+
+fn result(id: &str, content: &str) -> Part {
+    Part::ToolResult(ToolResult { tool_call_id: id.into(), content: content.into(), is_error: false })
+}
+
+#[test]
+fn consecutive_tool_results_and_following_text_make_one_user_turn() {
+    let req = ChatRequest {
+        model: "claude".into(),
+        messages: vec![
+            Message {
+                role: Role::Assistant,
+                content: vec![
+                    Part::ToolCall(ToolCall { id: "a".into(), name: "f".into(), arguments: "{\"x\":1}".into() }),
+                    Part::ToolCall(ToolCall { id: "b".into(), name: "f".into(), arguments: "".into() }),
+                ],
+            },
+            Message { role: Role::Tool, content: vec![result("a", "one")] },
+            Message { role: Role::Tool, content: vec![result("b", "two")] },
+            Message::text(Role::User, "and now?"),
+        ],
+        temperature: Some(1.7),
+        response_format: Some(ResponseFormat::JsonObject),
+        tool_choice: Some(ToolChoice::Required),
+        ..ChatRequest::default()
+    };
+    let out = request_from_ir(&req, 1000).unwrap();
+    let messages = out["messages"].as_array().unwrap();
+    assert_eq!(messages.len(), 2);
+    assert_eq!(messages[0]["content"][0]["input"], json!({"x": 1}));
+    assert_eq!(messages[0]["content"][1]["input"], json!({}), "empty arguments are an empty object");
+    assert_eq!(messages[1]["role"], "user");
+    let blocks: Vec<&str> =
+        messages[1]["content"].as_array().unwrap().iter().map(|b| b["type"].as_str().unwrap()).collect();
+    assert_eq!(blocks, ["tool_result", "tool_result", "text"]);
+    assert_eq!(out["max_tokens"], 1000);
+    assert_eq!(out["temperature"], 1.0);
+    assert_eq!(out["tool_choice"], json!({"type": "any"}));
+    assert!(out["system"].as_str().unwrap().contains("valid JSON object"));
+}
+
+#[test]
+fn arguments_that_are_not_an_object_are_refused() {
+    let req = ChatRequest {
+        messages: vec![Message {
+            role: Role::Assistant,
+            content: vec![Part::ToolCall(ToolCall { id: "a".into(), name: "f".into(), arguments: "[1]".into() })],
+        }],
+        ..ChatRequest::default()
+    };
+    let e = request_from_ir(&req, 10).unwrap_err();
+    assert_eq!(e.status(), 400);
+    assert!(e.message().contains("\"a\""));
+}
+
+#[test]
+fn a_user_turn_with_results_and_text_splits_into_tool_then_user() {
+    let body = json!({"model": "c", "max_tokens": 5, "system": [{"type": "text", "text": "S1"}, {"type": "text", "text": "S2"}],
+        "messages": [{"role": "user", "content": [
+            {"type": "tool_result", "tool_use_id": "t1", "content": [{"type": "text", "text": "ok"}], "is_error": true},
+            {"type": "image", "source": {"type": "url", "url": "https://example.com/a.jpg"}}
+        ]}],
+        "tools": [{"type": "web_search_20250305", "name": "web_search"}]});
+    let req = request_to_ir(&body).unwrap();
+    assert_eq!(req.system.as_deref(), Some("S1\n\nS2"));
+    assert_eq!(req.messages[0].role, Role::Tool);
+    assert_eq!(
+        req.messages[0].content,
+        vec![Part::ToolResult(ToolResult { tool_call_id: "t1".into(), content: "ok".into(), is_error: true })]
+    );
+    assert_eq!(req.messages[1].content, vec![Part::Image(Image::Url("https://example.com/a.jpg".into()))]);
+    assert!(req.tools.is_empty(), "server tools have no IR counterpart");
+}
+
+#[test]
+fn stream_usage_counts_cache_reads_and_writes_as_input() {
+    let mut d = StreamDecoder::default();
+    let mut events = Vec::new();
+    let start = SseEvent {
+        event: Some("message_start".into()),
+        data: json!({"type": "message_start", "message": {"id": "m", "model": "c", "usage":
+            {"input_tokens": 5, "cache_read_input_tokens": 30, "cache_creation_input_tokens": 7, "output_tokens": 1}}})
+        .to_string(),
+        id: None,
+    };
+    let delta = SseEvent {
+        event: Some("message_delta".into()),
+        data: json!({"type": "message_delta", "delta": {"stop_reason": "max_tokens"}, "usage": {"output_tokens": 50}})
+            .to_string(),
+        id: None,
+    };
+    assert!(!d.decode(&start, &mut events));
+    assert!(!d.decode(&delta, &mut events));
+    assert_eq!(events[1], StreamEvent::Finish(FinishReason::Length));
+    assert_eq!(
+        events[2],
+        StreamEvent::Usage(Usage { input_tokens: 42, output_tokens: 50, cached_input_tokens: 30, estimated: false })
+    );
+}
+
+#[test]
+fn an_error_event_ends_the_stream() {
+    let mut d = StreamDecoder::default();
+    let mut events = Vec::new();
+    let ev = SseEvent {
+        event: Some("error".into()),
+        data: r#"{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}"#.into(),
+        id: None,
+    };
+    assert!(d.decode(&ev, &mut events));
+    assert_eq!(events, vec![StreamEvent::Error { message: "Overloaded".into(), kind: "overloaded_error".into() }]);
+}
+
+#[test]
+fn usage_json_splits_cache_reads_back_out() {
+    let u = Usage { input_tokens: 100, output_tokens: 20, cached_input_tokens: 40, estimated: false };
+    let v = usage_json(&u);
+    assert_eq!((v["input_tokens"].as_u64(), v["cache_read_input_tokens"].as_u64()), (Some(60), Some(40)));
+    assert_eq!(usage_of(&v), u);
+}

@@ -1,0 +1,490 @@
+//! The OpenAI-compatible (`/v1/{account}/{gateway}/compat/...`) endpoint: one API, any provider.
+//!
+//! The client names `model: "{provider}/{model}"` (or an alias, e.g. `"fast"` →
+//! `"groq/llama-3.1-8b-instant"`), speaks OpenAI Chat Completions (`chat/completions`),
+//! Anthropic Messages (`messages`, `v1/messages`) or OpenAI embeddings (`embeddings`), and the
+//! gateway sends the request to that provider in its own format. [`plan`] decides everything
+//! before the upstream call; the runtime then fetches, and converts the answer with
+//! [`CompatPlan::convert_response`] or [`CompatPlan::stream_translator`].
+//!
+//! Routable providers: those of [`PROVIDERS`] speaking OpenAI (`openai`, `groq`, `mistral`,
+//! `deepseek`, `grok`, `openrouter`, `cerebras`, `perplexity-ai`; chat at
+//! `{unversioned_prefix}/chat/completions`, so `v1/chat/completions` or `chat/completions`),
+//! `workers-ai` (its OpenAI-compatible `v1/chat/completions`), `anthropic` (`v1/messages`) and
+//! `google-ai-studio` (`v1beta/models/{model}:generateContent`). `azure-openai` needs a resource
+//! and deployment in the path and is not routable here; nor are the native-only providers.
+//!
+//! Pass-through: when the client's format is the provider's (OpenAI → OpenAI-compatible,
+//! Anthropic → anthropic), the body is forwarded byte for byte except the `model` value, which
+//! is rewritten in place (the other bytes untouched).
+//!
+//! Configuration: `COMPAT_ALIASES`, a JSON object from alias to `"{provider}/{model}"` (see
+//! [`parse_aliases`]).
+
+use std::collections::HashMap;
+
+use serde_json::{json, Value};
+
+use super::stream::{StreamOptions, StreamTranslator};
+use super::{embeddings, gemini, ApiError, EmitOptions, Format};
+use crate::error::{ErrorKind, GatewayError};
+use crate::headers::{upstream_request_headers, Headers};
+use crate::provider::{self, ApiFormat, Provider, PROVIDERS};
+
+/// The `anthropic-version` sent when the client sent none.
+pub const ANTHROPIC_VERSION: &str = "2023-06-01";
+
+/// What the client called, from the path after `compat/`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Endpoint {
+    /// `chat/completions`: OpenAI Chat Completions.
+    ChatCompletions,
+    /// `messages` or `v1/messages`: Anthropic Messages.
+    Messages,
+    /// `embeddings`: OpenAI embeddings.
+    Embeddings,
+    /// `models` (GET): answered locally by [`list_models`].
+    Models,
+}
+
+impl Endpoint {
+    /// Reads the path after `compat/` (slashes around it ignored).
+    ///
+    /// Errors: 404 listing the endpoints for any other path.
+    pub fn parse(suffix: &str) -> Result<Endpoint, GatewayError> {
+        match suffix.trim_matches('/') {
+            "chat/completions" | "v1/chat/completions" => Ok(Endpoint::ChatCompletions),
+            "messages" | "v1/messages" => Ok(Endpoint::Messages),
+            "embeddings" | "v1/embeddings" => Ok(Endpoint::Embeddings),
+            "models" | "v1/models" => Ok(Endpoint::Models),
+            other => Err(GatewayError::not_found(format!(
+                "no compat endpoint \"{other}\"; expected chat/completions, messages, embeddings or models"
+            ))),
+        }
+    }
+
+    /// The format the client speaks (and reads errors in).
+    pub fn client_format(self) -> Format {
+        if self == Endpoint::Messages {
+            Format::Anthropic
+        } else {
+            Format::OpenAi
+        }
+    }
+}
+
+/// Renders a gateway error in the client's format (Anthropic shape for `messages`, else
+/// OpenAI's), with its status.
+pub fn error_body(endpoint: Endpoint, error: &GatewayError) -> (u16, Vec<u8>) {
+    if endpoint.client_format() == Format::Anthropic {
+        let e = ApiError {
+            status: error.status(),
+            message: error.message().to_string(),
+            kind: super::ir::kind_for_status(error.status()).to_string(),
+        };
+        (error.status(), super::emit_error(Format::Anthropic, &e))
+    } else {
+        (error.status(), error.to_json().into_bytes())
+    }
+}
+
+/// Parses `COMPAT_ALIASES` (`None` or empty: no aliases): a JSON object from alias to
+/// `"{provider}/{model}"`.
+///
+/// Errors (500, `gateway_misconfigured`): not a JSON object of strings; a target without a
+/// `/` or naming an unknown provider.
+pub fn parse_aliases(raw: Option<&str>) -> Result<HashMap<String, String>, GatewayError> {
+    let Some(raw) = raw.map(str::trim).filter(|s| !s.is_empty()) else { return Ok(HashMap::new()) };
+    let bad = |m: String| GatewayError::new(ErrorKind::Misconfigured, m);
+    let map: HashMap<String, String> = serde_json::from_str(raw).map_err(|e| {
+        bad(format!("COMPAT_ALIASES must be a JSON object of alias to \"provider/model\", e.g. {{\"fast\":\"groq/llama-3.1-8b-instant\"}}: {e}"))
+    })?;
+    for (alias, target) in &map {
+        let slug = target.split_once('/').map(|(p, _)| p).unwrap_or_default();
+        if target_of(slug).is_none() {
+            return Err(bad(format!(
+                "COMPAT_ALIASES[{alias:?}] = {target:?} must be \"{{provider}}/{{model}}\" with a provider the compat endpoint routes to: {}",
+                routable_ids().join(", ")
+            )));
+        }
+    }
+    Ok(map)
+}
+
+/// How a provider is reached from the compat endpoint: its format and, for OpenAI-compatible
+/// ones, the segment before `chat/completions` / `embeddings`.
+fn target_of(slug: &str) -> Option<(&'static Provider, Format, Option<&'static str>)> {
+    let p = provider::find(slug)?;
+    match p.format {
+        ApiFormat::OpenAi if p.params.is_empty() => Some((p, Format::OpenAi, p.unversioned_prefix)),
+        ApiFormat::Anthropic => Some((p, Format::Anthropic, None)),
+        ApiFormat::Gemini => Some((p, Format::Gemini, None)),
+        // Workers AI's own OpenAI-compatible API lives at /ai/v1/...
+        ApiFormat::Native if p.id == "workers-ai" => Some((p, Format::OpenAi, Some("v1"))),
+        _ => None,
+    }
+}
+
+fn routable_ids() -> Vec<&'static str> {
+    PROVIDERS.iter().map(|p| p.id).filter(|id| target_of(id).is_some()).collect()
+}
+
+/// Resolves `model` (an alias, or `"{provider}/{model}"`; the model part may hold `/`) to the
+/// provider and the model name it knows.
+///
+/// Errors: 400 when `model` has no provider prefix or names a provider not routable here.
+pub fn resolve_model<'a>(
+    model: &'a str,
+    aliases: &'a HashMap<String, String>,
+) -> Result<(&'static Provider, &'a str), GatewayError> {
+    let full = aliases.get(model).map_or(model, String::as_str);
+    let Some((slug, name)) = full.split_once('/').filter(|(_, n)| !n.is_empty()) else {
+        return Err(GatewayError::invalid(format!(
+            "`model` must be \"{{provider}}/{{model}}\" (e.g. \"openai/gpt-4o-mini\") or a configured alias; got {model:?}"
+        )));
+    };
+    match target_of(slug) {
+        Some((p, _, _)) => Ok((p, name)),
+        None => Err(GatewayError::new(
+            ErrorKind::UnknownProvider,
+            format!(
+                "`model` names provider \"{slug}\", which the compat endpoint cannot route to; valid providers: {}",
+                routable_ids().join(", ")
+            ),
+        )),
+    }
+}
+
+/// The provider key to send, taken from the client's `Authorization: Bearer …` or `x-api-key`
+/// and presented as the provider expects (`x-api-key` for Anthropic, `x-goog-api-key` for
+/// Gemini, `Authorization: Bearer` for the others). `None` when the client sent no key.
+///
+/// The one place a key is chosen: stored keys replace this function later.
+pub fn provider_key(provider: &Provider, client: &Headers) -> Option<(&'static str, String)> {
+    let bearer = client.get("authorization").and_then(|v| {
+        let (scheme, key) = v.trim().split_once(' ')?;
+        scheme.eq_ignore_ascii_case("bearer").then(|| key.trim())
+    });
+    let key = bearer.or_else(|| client.get("x-api-key").map(str::trim)).filter(|k| !k.is_empty())?;
+    Some((provider.auth.header, format!("{}{}", provider.auth.scheme, key)))
+}
+
+/// `GET compat/models`: the configured aliases, then one `"{provider}/*"` entry per routable
+/// provider, in OpenAI's list shape.
+pub fn list_models(aliases: &HashMap<String, String>) -> Vec<u8> {
+    let mut names: Vec<(&String, &String)> = aliases.iter().collect();
+    names.sort();
+    let mut data: Vec<Value> = names
+        .into_iter()
+        .map(|(alias, target)| {
+            let owner = target.split_once('/').map_or(target.as_str(), |(p, _)| p);
+            json!({"id": alias, "object": "model", "created": 0, "owned_by": owner})
+        })
+        .collect();
+    data.extend(
+        routable_ids()
+            .into_iter()
+            .map(|id| json!({"id": format!("{id}/*"), "object": "model", "created": 0, "owned_by": id})),
+    );
+    json!({"object": "list", "data": data}).to_string().into_bytes()
+}
+
+/// How the upstream's answer becomes the client's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ResponseConversion {
+    /// Same format both ways: forward the answer as is.
+    PassThrough(Format),
+    /// A chat answer in `upstream`'s format, for a client speaking `client`'s.
+    Chat { upstream: Format, client: Format },
+    /// A Gemini `batchEmbedContents` answer, for an OpenAI client that asked for `model`.
+    GeminiEmbeddings { model: String },
+}
+
+/// Everything the runtime needs to call the provider and answer the client.
+#[derive(Debug, Clone)]
+pub struct CompatPlan {
+    pub endpoint: Endpoint,
+    pub provider: &'static Provider,
+    /// The model name the provider receives.
+    pub model: String,
+    /// Upstream path relative to the provider's base URL, e.g. `v1/messages`.
+    pub path: String,
+    /// Upstream query without `?` (`alt=sse` for Gemini streams).
+    pub query: Option<&'static str>,
+    /// The body to send.
+    pub body: Vec<u8>,
+    /// The complete upstream header list: the client's forwardable headers less its key
+    /// headers, plus `content-type`, the provider key and (Anthropic) `anthropic-version`.
+    pub headers: Headers,
+    /// Whether the answer is an SSE stream.
+    pub stream: bool,
+    pub conversion: ResponseConversion,
+    pub stream_options: StreamOptions,
+}
+
+impl CompatPlan {
+    /// The translator for a streamed 2xx answer (`None` when `stream` is false). For a
+    /// pass-through it forwards bytes unchanged and still reads usage and the proper end.
+    pub fn stream_translator(&self) -> Option<StreamTranslator> {
+        if !self.stream {
+            return None;
+        }
+        match self.conversion {
+            ResponseConversion::PassThrough(f) => Some(StreamTranslator::new(f, f, self.stream_options)),
+            ResponseConversion::Chat { upstream, client } => {
+                Some(StreamTranslator::new(upstream, client, self.stream_options))
+            }
+            ResponseConversion::GeminiEmbeddings { .. } => None,
+        }
+    }
+
+    /// Converts a whole upstream answer (any status; also a streamed request's non-2xx answer,
+    /// which is a JSON error, not a stream). Errors keep the provider's status. Never fails: an
+    /// unreadable 2xx body becomes a 502 in the client's format.
+    pub fn convert_response(&self, status: u16, body: &[u8]) -> (u16, Vec<u8>) {
+        match &self.conversion {
+            ResponseConversion::PassThrough(_) => (status, body.to_vec()),
+            ResponseConversion::Chat { upstream, client } => {
+                super::convert_response(*upstream, *client, status, body, self.stream_options.created)
+            }
+            ResponseConversion::GeminiEmbeddings { model } => {
+                if status >= 400 {
+                    let e = super::parse_error(Format::Gemini, status, body);
+                    return (status, super::emit_error(Format::OpenAi, &e));
+                }
+                let converted = serde_json::from_slice::<Value>(body)
+                    .map_err(|e| super::bad_upstream(format!("upstream sent invalid JSON: {e}")))
+                    .and_then(|v| embeddings::openai_response(&v, model));
+                match converted {
+                    Ok(v) => (status, v.to_string().into_bytes()),
+                    Err(e) => {
+                        let e = ApiError::from_status(
+                            502,
+                            format!("could not translate the upstream response: {}", e.message()),
+                        );
+                        (502, super::emit_error(Format::OpenAi, &e))
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Plans a compat request: resolves the model, picks path, body, headers and the response
+/// conversion. `now_ms` (the runtime's clock) fills OpenAI's `created`.
+///
+/// Errors (render them with [`error_body`]): 400 for a body that is not JSON, a missing or
+/// unroutable `model`, fields of the wrong shape, or embeddings asked of Anthropic; 404 for
+/// [`Endpoint::Models`], which [`list_models`] answers.
+pub fn plan(
+    endpoint: Endpoint,
+    body: &[u8],
+    client: &Headers,
+    aliases: &HashMap<String, String>,
+    default_max_tokens: u64,
+    now_ms: f64,
+) -> Result<CompatPlan, GatewayError> {
+    if endpoint == Endpoint::Models {
+        return Err(GatewayError::not_found("compat/models is answered by list_models, not forwarded"));
+    }
+    let value: Value = serde_json::from_slice(body)
+        .map_err(|e| GatewayError::invalid(format!("request body is not valid JSON: {e}")))?;
+    let requested = value.get("model").and_then(Value::as_str).ok_or_else(|| {
+        GatewayError::invalid(
+            "`model` is required: \"{provider}/{model}\", e.g. \"openai/gpt-4o-mini\", or a configured alias",
+        )
+    })?;
+    let (provider, model) = resolve_model(requested, aliases)?;
+    let (_, upstream, prefix) =
+        target_of(provider.id).ok_or_else(|| GatewayError::internal("resolved provider is not routable"))?;
+    let stream = value.get("stream").and_then(Value::as_bool).unwrap_or(false);
+    let client_format = endpoint.client_format();
+    let stream_options = StreamOptions {
+        include_usage: client_format == Format::OpenAi
+            && value.pointer("/stream_options/include_usage").and_then(Value::as_bool).unwrap_or(false),
+        created: (now_ms / 1000.0).max(0.0) as u64,
+    };
+    let openai_path = |tail: &str| prefix.map_or_else(|| tail.to_string(), |p| format!("{p}/{tail}"));
+    let pass_through = || rewrite_model(body, model).unwrap_or_else(|| reserialize_with_model(&value, model));
+
+    let (path, query, out_body, conversion, stream) = match endpoint {
+        Endpoint::Embeddings => match upstream {
+            Format::OpenAi => (
+                openai_path("embeddings"),
+                None,
+                pass_through(),
+                ResponseConversion::PassThrough(Format::OpenAi),
+                false,
+            ),
+            Format::Gemini => (
+                embeddings::gemini_path(model),
+                None,
+                embeddings::gemini_request(&value, model)?.to_string().into_bytes(),
+                ResponseConversion::GeminiEmbeddings { model: requested.to_string() },
+                false,
+            ),
+            Format::Anthropic => {
+                return Err(GatewayError::invalid(format!("provider {} has no embeddings API", provider.id)))
+            }
+        },
+        _ if upstream == client_format => {
+            let path =
+                if upstream == Format::Anthropic { "v1/messages".to_string() } else { openai_path("chat/completions") };
+            (path, None, pass_through(), ResponseConversion::PassThrough(upstream), stream)
+        }
+        _ => {
+            let mut request = super::parse_request(client_format, body, Some(model))?;
+            request.stream = stream;
+            // Usage is wanted for logs and cost even when the client did not ask for it.
+            request.include_usage = stream;
+            let out = super::emit_request(upstream, &request, EmitOptions { default_max_tokens })?;
+            let (path, query) = match upstream {
+                Format::OpenAi => (openai_path("chat/completions"), None),
+                Format::Anthropic => ("v1/messages".to_string(), None),
+                Format::Gemini => gemini::upstream_path(model, stream),
+            };
+            (path, query, out, ResponseConversion::Chat { upstream, client: client_format }, stream)
+        }
+    };
+
+    let mut headers = upstream_request_headers(client);
+    for name in ["authorization", "x-api-key", "x-goog-api-key", "api-key", "content-type"] {
+        headers.remove(name);
+    }
+    headers.set("content-type", "application/json");
+    if upstream == Format::Anthropic {
+        if headers.get("anthropic-version").is_none() {
+            headers.set("anthropic-version", ANTHROPIC_VERSION);
+        }
+    } else {
+        headers.remove("anthropic-version");
+        headers.remove("anthropic-beta");
+    }
+    if let Some((name, value)) = provider_key(provider, client) {
+        headers.set(name, value);
+    }
+    Ok(CompatPlan {
+        endpoint,
+        provider,
+        model: model.to_string(),
+        path,
+        query,
+        body: out_body,
+        headers,
+        stream,
+        conversion,
+        stream_options,
+    })
+}
+
+/// The body with every top-level `"model"` string value replaced, all other bytes untouched;
+/// `None` when the body is not a JSON object with a string `model`.
+pub fn rewrite_model(body: &[u8], model: &str) -> Option<Vec<u8>> {
+    let replacement = serde_json::to_string(model).ok()?;
+    let mut i = skip_ws(body, 0);
+    if body.get(i) != Some(&b'{') {
+        return None;
+    }
+    i += 1;
+    let mut spans = Vec::new();
+    loop {
+        i = skip_ws(body, i);
+        match body.get(i)? {
+            b'}' => break,
+            b',' => {
+                i += 1;
+                continue;
+            }
+            b'"' => {}
+            _ => return None,
+        }
+        let key_end = skip_string(body, i)?;
+        let key = &body[i + 1..key_end - 1];
+        i = skip_ws(body, key_end);
+        if body.get(i) != Some(&b':') {
+            return None;
+        }
+        i = skip_ws(body, i + 1);
+        let value_end = skip_value(body, i)?;
+        if key == b"model" && body.get(i) == Some(&b'"') {
+            spans.push((i, value_end));
+        }
+        i = value_end;
+    }
+    if spans.is_empty() {
+        return None;
+    }
+    let mut out = Vec::with_capacity(body.len() + replacement.len());
+    let mut last = 0;
+    for (start, end) in spans {
+        out.extend_from_slice(&body[last..start]);
+        out.extend_from_slice(replacement.as_bytes());
+        last = end;
+    }
+    out.extend_from_slice(&body[last..]);
+    Some(out)
+}
+
+fn reserialize_with_model(value: &Value, model: &str) -> Vec<u8> {
+    let mut v = value.clone();
+    v["model"] = json!(model);
+    v.to_string().into_bytes()
+}
+
+fn skip_ws(b: &[u8], mut i: usize) -> usize {
+    while b.get(i).is_some_and(u8::is_ascii_whitespace) {
+        i += 1;
+    }
+    i
+}
+
+/// The index after the string starting at `i` (a `"`).
+fn skip_string(b: &[u8], mut i: usize) -> Option<usize> {
+    i += 1;
+    loop {
+        match b.get(i)? {
+            b'\\' => i += 2,
+            b'"' => return Some(i + 1),
+            _ => i += 1,
+        }
+    }
+}
+
+/// The index after the JSON value starting at `i`.
+fn skip_value(b: &[u8], i: usize) -> Option<usize> {
+    match b.get(i)? {
+        b'"' => skip_string(b, i),
+        b'{' | b'[' => {
+            let mut depth = 0usize;
+            let mut j = i;
+            loop {
+                match b.get(j)? {
+                    b'"' => {
+                        j = skip_string(b, j)?;
+                        continue;
+                    }
+                    b'{' | b'[' => depth += 1,
+                    b'}' | b']' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            return Some(j + 1);
+                        }
+                    }
+                    _ => {}
+                }
+                j += 1;
+            }
+        }
+        _ => {
+            let mut j = i;
+            while b.get(j).is_some_and(|c| !matches!(c, b',' | b'}' | b']') && !c.is_ascii_whitespace()) {
+                j += 1;
+            }
+            Some(j)
+        }
+    }
+}
+
+#[cfg(test)]
+#[path = "compat_tests.rs"]
+mod tests;

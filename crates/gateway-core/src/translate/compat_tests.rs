@@ -1,0 +1,253 @@
+//! Unit tests of `translate::compat`.
+
+use serde_json::{json, Value};
+
+use super::*;
+use crate::translate::tests::{collect, fixture};
+use crate::translate::FinishReason;
+
+fn headers(pairs: &[(&str, &str)]) -> Headers {
+    pairs.iter().copied().collect()
+}
+
+fn aliases() -> HashMap<String, String> {
+    parse_aliases(Some(r#"{"fast": "groq/llama-3.1-8b-instant", "smart": "anthropic/claude-sonnet-4-5"}"#)).unwrap()
+}
+
+fn body_json(plan: &CompatPlan) -> Value {
+    serde_json::from_slice(&plan.body).unwrap()
+}
+
+fn openai_chat(model: &str, stream: bool) -> Vec<u8> {
+    json!({"model": model, "stream": stream, "messages": [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hello!"}]})
+        .to_string()
+        .into_bytes()
+}
+
+#[test]
+fn endpoints() {
+    assert_eq!(Endpoint::parse("chat/completions").unwrap(), Endpoint::ChatCompletions);
+    assert_eq!(Endpoint::parse("/v1/messages").unwrap(), Endpoint::Messages);
+    assert_eq!(Endpoint::parse("messages").unwrap(), Endpoint::Messages);
+    assert_eq!(Endpoint::parse("embeddings").unwrap(), Endpoint::Embeddings);
+    assert_eq!(Endpoint::parse("models").unwrap(), Endpoint::Models);
+    assert_eq!(Endpoint::parse("completions").unwrap_err().status(), 404);
+}
+
+#[test]
+fn aliases_are_validated() {
+    assert_eq!(aliases()["fast"], "groq/llama-3.1-8b-instant");
+    assert!(parse_aliases(None).unwrap().is_empty());
+    let e = parse_aliases(Some("[1]")).unwrap_err();
+    assert_eq!((e.status(), e.message().contains("COMPAT_ALIASES")), (500, true));
+    let e = parse_aliases(Some(r#"{"x": "nope/model"}"#)).unwrap_err();
+    assert!(e.message().contains("\"x\""), "{}", e.message());
+}
+
+#[test]
+fn models_resolve_with_slashes_and_aliases() {
+    let a = aliases();
+    let (p, m) = resolve_model("workers-ai/@cf/meta/llama-3.1-8b-instruct", &a).unwrap();
+    assert_eq!((p.id, m), ("workers-ai", "@cf/meta/llama-3.1-8b-instruct"));
+    let (p, m) = resolve_model("fast", &a).unwrap();
+    assert_eq!((p.id, m), ("groq", "llama-3.1-8b-instant"));
+    assert!(resolve_model("gpt-4o", &a).unwrap_err().message().contains("{provider}/{model}"));
+    assert_eq!(resolve_model("cohere/command-r", &a).unwrap_err().kind(), ErrorKind::UnknownProvider);
+    assert_eq!(resolve_model("azure-openai/gpt-4o", &a).unwrap_err().kind(), ErrorKind::UnknownProvider);
+}
+
+#[test]
+fn the_client_key_is_presented_the_providers_way() {
+    let bearer = headers(&[("authorization", "Bearer sk-1")]);
+    let x_api_key = headers(&[("x-api-key", "sk-2")]);
+    let find = |id| provider::find(id).unwrap();
+    assert_eq!(provider_key(find("anthropic"), &bearer), Some(("x-api-key", "sk-1".to_string())));
+    assert_eq!(provider_key(find("google-ai-studio"), &bearer), Some(("x-goog-api-key", "sk-1".to_string())));
+    assert_eq!(provider_key(find("groq"), &x_api_key), Some(("authorization", "Bearer sk-2".to_string())));
+    assert_eq!(provider_key(find("groq"), &headers(&[("authorization", "Basic abc")])), None);
+    assert_eq!(provider_key(find("groq"), &Headers::new()), None);
+}
+
+#[test]
+fn openai_to_anthropic() {
+    let client =
+        headers(&[("authorization", "Bearer sk-ant"), ("content-type", "application/json"), ("x-trace", "t1")]);
+    let plan = plan(
+        Endpoint::ChatCompletions,
+        &openai_chat("anthropic/claude-sonnet-4-5", false),
+        &client,
+        &aliases(),
+        2048,
+        5000.0,
+    )
+    .unwrap();
+    assert_eq!(
+        (plan.provider.id, plan.path.as_str(), plan.query, plan.stream),
+        ("anthropic", "v1/messages", None, false)
+    );
+    let body = body_json(&plan);
+    assert_eq!(body["model"], "claude-sonnet-4-5");
+    assert_eq!(body["system"], "Be brief.");
+    assert_eq!(body["max_tokens"], 2048);
+    assert_eq!(plan.headers.get("x-api-key"), Some("sk-ant"));
+    assert_eq!(plan.headers.get("anthropic-version"), Some(ANTHROPIC_VERSION));
+    assert_eq!(plan.headers.get("authorization"), None);
+    assert_eq!(plan.headers.get("x-trace"), Some("t1"));
+    assert!(plan.stream_translator().is_none());
+    let (status, out) = plan.convert_response(200, &fixture(Format::Anthropic, "tool_call.response.json"));
+    let out: Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(status, 200);
+    assert_eq!(out["created"], 5);
+    assert_eq!(out["choices"][0]["message"]["tool_calls"][0]["function"]["arguments"], "{\"city\":\"Paris\"}");
+    let (status, out) = plan.convert_response(429, &fixture(Format::Anthropic, "error.json"));
+    assert_eq!(status, 429);
+    assert_eq!(serde_json::from_slice::<Value>(&out).unwrap()["error"]["type"], "rate_limit_error");
+}
+
+#[test]
+fn openai_to_gemini_streaming() {
+    let client = headers(&[("authorization", "Bearer g-key")]);
+    let mut request: Value = serde_json::from_slice(&openai_chat("google-ai-studio/gemini-2.5-flash", true)).unwrap();
+    request["stream_options"] = json!({"include_usage": true});
+    let plan =
+        plan(Endpoint::ChatCompletions, request.to_string().as_bytes(), &client, &HashMap::new(), 2048, 0.0).unwrap();
+    assert_eq!(plan.path, "v1beta/models/gemini-2.5-flash:streamGenerateContent");
+    assert_eq!(plan.query, Some("alt=sse"));
+    assert_eq!(plan.headers.get("x-goog-api-key"), Some("g-key"));
+    assert_eq!(plan.headers.get("anthropic-version"), None);
+    let body = body_json(&plan);
+    assert_eq!(body["systemInstruction"]["parts"][0]["text"], "Be brief.");
+    assert_eq!(body["contents"][0], json!({"role": "user", "parts": [{"text": "Hello!"}]}));
+    let mut t = plan.stream_translator().unwrap();
+    let mut out = t.push(&fixture(Format::Gemini, "stream_text.sse"));
+    out.extend(t.finish());
+    let c = collect(Format::OpenAi, &out);
+    assert_eq!((c.text.as_str(), c.finish, c.ended), ("Hello there!", Some(FinishReason::Stop), true));
+    assert_eq!(c.usage.map(|u| u.total_tokens()), Some(16), "the client asked for usage");
+}
+
+#[test]
+fn openai_to_openai_compatible_is_byte_for_byte_but_the_model() {
+    let original = br#"{ "model" : "groq/llama-3.1-8b-instant",  "messages":[{"role":"user","content":"model \"x\"","model":"keep"}], "n": 2 }"#;
+    let plan = plan(Endpoint::ChatCompletions, original, &Headers::new(), &HashMap::new(), 2048, 0.0).unwrap();
+    assert_eq!(plan.path, "v1/chat/completions");
+    assert_eq!(plan.conversion, ResponseConversion::PassThrough(Format::OpenAi));
+    let expected =
+        String::from_utf8_lossy(original).replace("\"groq/llama-3.1-8b-instant\"", "\"llama-3.1-8b-instant\"");
+    assert_eq!(String::from_utf8(plan.body.clone()).unwrap(), expected);
+    assert_eq!(plan.convert_response(200, b"{\"as\":\"is\"}"), (200, b"{\"as\":\"is\"}".to_vec()));
+
+    let deepseek = plan_path("deepseek/deepseek-chat");
+    let workers = plan_path("workers-ai/@cf/meta/llama-3.1-8b-instruct");
+    assert_eq!((deepseek.as_str(), workers.as_str()), ("chat/completions", "v1/chat/completions"));
+}
+
+fn plan_path(model: &str) -> String {
+    plan(Endpoint::ChatCompletions, &openai_chat(model, false), &Headers::new(), &HashMap::new(), 1, 0.0).unwrap().path
+}
+
+#[test]
+fn anthropic_to_openai_compatible_streaming_asks_for_usage() {
+    let body = json!({"model": "fast", "max_tokens": 100, "stream": true, "system": "S", "messages": [{"role": "user", "content": "Hi"}]});
+    let client = headers(&[("x-api-key", "gsk"), ("anthropic-version", "2023-06-01")]);
+    let plan = plan(Endpoint::Messages, body.to_string().as_bytes(), &client, &aliases(), 2048, 0.0).unwrap();
+    assert_eq!((plan.provider.id, plan.path.as_str()), ("groq", "v1/chat/completions"));
+    assert_eq!(plan.headers.get("authorization"), Some("Bearer gsk"));
+    assert_eq!(plan.headers.get("anthropic-version"), None);
+    let out = body_json(&plan);
+    assert_eq!(out["model"], "llama-3.1-8b-instant");
+    assert_eq!(out["stream_options"], json!({"include_usage": true}));
+    assert_eq!(out["messages"][0], json!({"role": "system", "content": "S"}));
+    let mut t = plan.stream_translator().unwrap();
+    let mut sse = t.push(&fixture(Format::OpenAi, "stream_tool_call.sse"));
+    sse.extend(t.finish());
+    let c = collect(Format::Anthropic, &sse);
+    assert_eq!((c.calls.len(), c.finish, c.ended), (1, Some(FinishReason::ToolCalls), true));
+    assert_eq!(t.usage().map(|u| u.output_tokens), Some(4));
+}
+
+#[test]
+fn anthropic_to_anthropic_passes_through_with_the_clients_version() {
+    let body = br#"{"model":"smart","max_tokens":10,"messages":[{"role":"user","content":"Hi"}]}"#;
+    let client = headers(&[("x-api-key", "k"), ("anthropic-version", "2099-01-01")]);
+    let plan = plan(Endpoint::Messages, body, &client, &aliases(), 2048, 0.0).unwrap();
+    assert_eq!(plan.conversion, ResponseConversion::PassThrough(Format::Anthropic));
+    assert_eq!(
+        plan.body,
+        br#"{"model":"claude-sonnet-4-5","max_tokens":10,"messages":[{"role":"user","content":"Hi"}]}"#.to_vec()
+    );
+    assert_eq!(plan.headers.get("anthropic-version"), Some("2099-01-01"));
+}
+
+#[test]
+fn embeddings() {
+    let gemini = plan(
+        Endpoint::Embeddings,
+        &fixture(Format::OpenAi, "embeddings.request.json"),
+        &Headers::new(),
+        &HashMap::new(),
+        1,
+        0.0,
+    )
+    .unwrap();
+    assert_eq!(gemini.path, "v1beta/models/gemini-embedding-001:batchEmbedContents");
+    assert_eq!(body_json(&gemini)["requests"][0]["content"]["parts"][0]["text"], "first text");
+    let (status, out) = gemini.convert_response(200, &fixture(Format::Gemini, "embeddings.response.json"));
+    let out: Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(
+        (status, out["model"].as_str(), out["data"][0]["index"].as_u64()),
+        (200, Some("google-ai-studio/gemini-embedding-001"), Some(0))
+    );
+    let (status, out) = gemini.convert_response(400, &fixture(Format::Gemini, "error.json"));
+    assert_eq!(
+        (status, serde_json::from_slice::<Value>(&out).unwrap()["error"]["message"].as_str()),
+        (400, Some("Rate limit exceeded"))
+    );
+
+    let body = json!({"model": "openai/text-embedding-3-small", "input": "x"}).to_string();
+    let openai = plan(Endpoint::Embeddings, body.as_bytes(), &Headers::new(), &HashMap::new(), 1, 0.0).unwrap();
+    assert_eq!(
+        (openai.path.as_str(), body_json(&openai)["model"].as_str()),
+        ("v1/embeddings", Some("text-embedding-3-small"))
+    );
+
+    let body = json!({"model": "anthropic/claude", "input": "x"}).to_string();
+    assert!(plan(Endpoint::Embeddings, body.as_bytes(), &Headers::new(), &HashMap::new(), 1, 0.0)
+        .unwrap_err()
+        .message()
+        .contains("no embeddings"));
+}
+
+#[test]
+fn bad_bodies_are_400_in_the_clients_format() {
+    let e = plan(Endpoint::Messages, b"{\"messages\":[]}", &Headers::new(), &HashMap::new(), 1, 0.0).unwrap_err();
+    assert_eq!(e.status(), 400);
+    let (status, out) = error_body(Endpoint::Messages, &e);
+    let out: Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(
+        (status, out["type"].as_str(), out["error"]["type"].as_str()),
+        (400, Some("error"), Some("invalid_request_error"))
+    );
+    assert!(plan(Endpoint::ChatCompletions, b"not json", &Headers::new(), &HashMap::new(), 1, 0.0).is_err());
+    assert_eq!(plan(Endpoint::Models, b"{}", &Headers::new(), &HashMap::new(), 1, 0.0).unwrap_err().status(), 404);
+}
+
+#[test]
+fn model_list_has_aliases_then_routable_providers() {
+    let list: Value = serde_json::from_slice(&list_models(&aliases())).unwrap();
+    let ids: Vec<&str> = list["data"].as_array().unwrap().iter().map(|m| m["id"].as_str().unwrap()).collect();
+    assert_eq!(&ids[..3], ["fast", "smart", "openai/*"]);
+    assert!(ids.contains(&"google-ai-studio/*") && ids.contains(&"workers-ai/*"));
+    assert!(!ids.contains(&"cohere/*") && !ids.contains(&"azure-openai/*"));
+    assert_eq!(list["data"][0]["owned_by"], "groq");
+}
+
+#[test]
+fn rewrite_model_only_touches_the_top_level_string() {
+    assert_eq!(
+        rewrite_model(br#"{"a":{"model":"x"},"model":"p/m\"q"}"#, "m").unwrap(),
+        br#"{"a":{"model":"x"},"model":"m"}"#.to_vec()
+    );
+    assert_eq!(rewrite_model(br#"{"model":5}"#, "m"), None);
+    assert_eq!(rewrite_model(b"[]", "m"), None);
+}

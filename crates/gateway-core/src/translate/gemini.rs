@@ -1,0 +1,557 @@
+//! Gemini `generateContent` ⇄ IR: requests, responses, `streamGenerateContent?alt=sse` chunks,
+//! errors.
+//!
+//! Shapes follow ai.google.dev/api/generate-content. Gemini names a function response by the
+//! function's *name*, not a call id: emitting looks the name up from the assistant's earlier tool
+//! calls; parsing gives calls generated ids (`call_{n}`, unless Gemini sent one) and matches
+//! each response to the earliest unanswered call of that name.
+
+use serde_json::{json, Map, Value};
+
+use super::ir::*;
+use super::json;
+use crate::error::GatewayError;
+use crate::sse::SseEvent;
+use crate::usage::Usage;
+
+/// The upstream path and query for `model` (`models/` prefix optional): `generateContent`, or
+/// `streamGenerateContent` with `alt=sse` so the answer is an SSE stream.
+pub fn upstream_path(model: &str, stream: bool) -> (String, Option<&'static str>) {
+    let model = model.strip_prefix("models/").unwrap_or(model);
+    if stream {
+        (format!("v1beta/models/{model}:streamGenerateContent"), Some("alt=sse"))
+    } else {
+        (format!("v1beta/models/{model}:generateContent"), None)
+    }
+}
+
+/// Parses a `generateContent` request body (the model is in the URL, so `model` stays empty).
+///
+/// Errors: 400 when `contents` is not an array.
+pub fn request_to_ir(v: &Value) -> Result<ChatRequest, GatewayError> {
+    let contents = v
+        .get("contents")
+        .and_then(Value::as_array)
+        .ok_or_else(|| GatewayError::invalid("`contents` must be an array of contents"))?;
+    let g = v.get("generationConfig").unwrap_or(&Value::Null);
+    let mut req = ChatRequest {
+        system: v.get("systemInstruction").map(|s| parts_text(json::array(s, "parts"))).filter(|s| !s.is_empty()),
+        max_tokens: json::u64(g, "maxOutputTokens"),
+        temperature: json::f64(g, "temperature"),
+        top_p: json::f64(g, "topP"),
+        stop: json::array(g, "stopSequences").iter().filter_map(Value::as_str).map(str::to_string).collect(),
+        ..ChatRequest::default()
+    };
+    if json::str(g, "responseMimeType") == Some("application/json") {
+        req.response_format =
+            Some(match json::get(g, "responseSchema").or_else(|| json::get(g, "responseJsonSchema")) {
+                Some(schema) => {
+                    ResponseFormat::JsonSchema { name: "response".into(), schema: schema.clone(), strict: false }
+                }
+                None => ResponseFormat::JsonObject,
+            });
+    }
+    let mut calls: Vec<(String, String, bool)> = Vec::new(); // (id, name, answered)
+    for c in contents {
+        let mut parts = Vec::new();
+        let mut results = Vec::new();
+        for p in json::array(c, "parts") {
+            if let Some(part) = part_to_ir(p, &mut calls) {
+                if matches!(part, Part::ToolResult(_)) {
+                    results.push(part);
+                } else {
+                    parts.push(part);
+                }
+            }
+        }
+        if json::str(c, "role") == Some("model") {
+            req.messages.push(Message { role: Role::Assistant, content: parts });
+            continue;
+        }
+        if !results.is_empty() {
+            req.messages.push(Message { role: Role::Tool, content: results });
+        }
+        if !parts.is_empty() {
+            req.messages.push(Message { role: Role::User, content: parts });
+        }
+    }
+    for t in json::array(v, "tools") {
+        for f in json::array(t, "functionDeclarations") {
+            req.tools.push(Tool {
+                name: json::string(f, "name"),
+                description: json::str(f, "description").map(str::to_string),
+                parameters: json::get(f, "parameters")
+                    .or_else(|| json::get(f, "parametersJsonSchema"))
+                    .cloned()
+                    .unwrap_or_else(|| json!({"type": "object", "properties": {}})),
+            });
+        }
+    }
+    if let Some(fc) = v.pointer("/toolConfig/functionCallingConfig") {
+        let allowed = json::array(fc, "allowedFunctionNames");
+        req.tool_choice = match json::str(fc, "mode") {
+            Some("AUTO") => Some(ToolChoice::Auto),
+            Some("NONE") => Some(ToolChoice::None),
+            Some("ANY") if allowed.len() == 1 => allowed[0].as_str().map(|n| ToolChoice::Named(n.to_string())),
+            Some("ANY") => Some(ToolChoice::Required),
+            _ => None,
+        };
+    }
+    Ok(req)
+}
+
+fn parts_text(parts: &[Value]) -> String {
+    parts
+        .iter()
+        .filter(|p| p.get("thought").and_then(Value::as_bool) != Some(true))
+        .filter_map(|p| json::str(p, "text"))
+        .collect::<Vec<_>>()
+        .join("")
+}
+
+fn part_to_ir(p: &Value, calls: &mut Vec<(String, String, bool)>) -> Option<Part> {
+    if p.get("thought").and_then(Value::as_bool) == Some(true) {
+        return None;
+    }
+    if let Some(t) = json::str(p, "text") {
+        return Some(Part::Text(t.to_string()));
+    }
+    if let Some(d) = p.get("inlineData") {
+        return Some(Part::Image(Image::Base64 {
+            media_type: json::string(d, "mimeType"),
+            data: json::string(d, "data"),
+        }));
+    }
+    if let Some(d) = p.get("fileData") {
+        return Some(Part::Image(Image::Url(json::string(d, "fileUri"))));
+    }
+    if let Some(f) = p.get("functionCall") {
+        let id = json::str(f, "id").map_or_else(|| format!("call_{}", calls.len()), str::to_string);
+        let name = json::string(f, "name");
+        calls.push((id.clone(), name.clone(), false));
+        let arguments = f.get("args").map_or_else(|| "{}".to_string(), Value::to_string);
+        return Some(Part::ToolCall(ToolCall { id, name, arguments }));
+    }
+    if let Some(f) = p.get("functionResponse") {
+        let name = json::string(f, "name");
+        let id = match json::str(f, "id") {
+            Some(id) => id.to_string(),
+            None => match calls.iter_mut().find(|(_, n, answered)| *n == name && !answered) {
+                Some(call) => {
+                    call.2 = true;
+                    call.0.clone()
+                }
+                None => name.clone(),
+            },
+        };
+        let response = f.get("response").cloned().unwrap_or(Value::Null);
+        let content = match response.as_object() {
+            Some(o) if o.len() == 1 && o.get("content").is_some_and(Value::is_string) => {
+                json::string(&response, "content")
+            }
+            _ => response.to_string(),
+        };
+        return Some(Part::ToolResult(ToolResult { tool_call_id: id, content, is_error: false }));
+    }
+    None
+}
+
+/// The media type of an image URL, guessed from its extension (Gemini's `fileData` needs one).
+fn guess_media_type(url: &str) -> &'static str {
+    let path = url.split(['?', '#']).next().unwrap_or(url).to_ascii_lowercase();
+    match path.rsplit('.').next() {
+        Some("png") => "image/png",
+        Some("gif") => "image/gif",
+        Some("webp") => "image/webp",
+        Some("heic") => "image/heic",
+        _ => "image/jpeg",
+    }
+}
+
+/// A JSON schema without the keywords Gemini's OpenAPI-subset schema rejects.
+pub fn sanitize_schema(schema: &Value) -> Value {
+    match schema {
+        Value::Object(o) => Value::Object(
+            o.iter()
+                .filter(|(k, _)| !matches!(k.as_str(), "$schema" | "additionalProperties"))
+                .map(|(k, v)| (k.clone(), sanitize_schema(v)))
+                .collect(),
+        ),
+        Value::Array(a) => Value::Array(a.iter().map(sanitize_schema).collect()),
+        other => other.clone(),
+    }
+}
+
+/// Emits a `generateContent` request body (the model and streaming go in the URL: see
+/// [`upstream_path`]).
+///
+/// Errors: 400 when a tool call's arguments are not a JSON object, or a tool result answers no
+/// earlier tool call (Gemini needs the function's name).
+pub fn request_from_ir(req: &ChatRequest) -> Result<Value, GatewayError> {
+    let mut names: Vec<(&str, &str)> = Vec::new(); // tool_call_id → name
+    let mut contents: Vec<Value> = Vec::new();
+    for m in &req.messages {
+        let role = if m.role == Role::Assistant { "model" } else { "user" };
+        let mut parts = Vec::new();
+        for p in &m.content {
+            parts.push(match p {
+                Part::Text(t) if t.is_empty() => continue,
+                Part::Text(t) => json!({"text": t}),
+                Part::Image(Image::Base64 { media_type, data }) => {
+                    json!({"inlineData": {"mimeType": media_type, "data": data}})
+                }
+                Part::Image(Image::Url(url)) => {
+                    json!({"fileData": {"mimeType": guess_media_type(url), "fileUri": url}})
+                }
+                Part::ToolCall(c) => {
+                    names.push((&c.id, &c.name));
+                    let args = json::object_from_text(&c.arguments).ok_or_else(|| {
+                        GatewayError::invalid(format!("the arguments of tool call {:?} are not a JSON object", c.id))
+                    })?;
+                    json!({"functionCall": {"name": c.name, "args": args}})
+                }
+                Part::ToolResult(r) => {
+                    let name =
+                        names.iter().find(|(id, _)| *id == r.tool_call_id).map(|(_, n)| *n).ok_or_else(|| {
+                            GatewayError::invalid(format!(
+                                "the tool result for {:?} answers no earlier tool call; Gemini needs the function name",
+                                r.tool_call_id
+                            ))
+                        })?;
+                    let response = json::object_from_text(&r.content)
+                        .filter(|_| !r.content.trim().is_empty())
+                        .unwrap_or_else(|| json!({"content": r.content}));
+                    json!({"functionResponse": {"name": name, "response": response}})
+                }
+            });
+        }
+        if parts.is_empty() {
+            continue;
+        }
+        match contents.last_mut() {
+            Some(last) if last["role"] == role => {
+                if let Some(existing) = last["parts"].as_array_mut() {
+                    existing.extend(parts);
+                }
+            }
+            _ => contents.push(json!({"role": role, "parts": parts})),
+        }
+    }
+    let mut out = Map::new();
+    out.insert("contents".into(), Value::Array(contents));
+    if let Some(s) = &req.system {
+        out.insert("systemInstruction".into(), json!({"parts": [{"text": s}]}));
+    }
+    if !req.tools.is_empty() {
+        let decls: Vec<Value> = req
+            .tools
+            .iter()
+            .map(|t| {
+                let mut d = json!({"name": t.name, "parameters": sanitize_schema(&t.parameters)});
+                if let Some(desc) = &t.description {
+                    d["description"] = json!(desc);
+                }
+                d
+            })
+            .collect();
+        out.insert("tools".into(), json!([{"functionDeclarations": decls}]));
+    }
+    if let Some(choice) = &req.tool_choice {
+        let config = match choice {
+            ToolChoice::Auto => json!({"mode": "AUTO"}),
+            ToolChoice::None => json!({"mode": "NONE"}),
+            ToolChoice::Required => json!({"mode": "ANY"}),
+            ToolChoice::Named(n) => json!({"mode": "ANY", "allowedFunctionNames": [n]}),
+        };
+        out.insert("toolConfig".into(), json!({"functionCallingConfig": config}));
+    }
+    let mut g = Map::new();
+    if let Some(n) = req.max_tokens {
+        g.insert("maxOutputTokens".into(), json!(n));
+    }
+    if let Some(t) = req.temperature {
+        g.insert("temperature".into(), json!(t));
+    }
+    if let Some(p) = req.top_p {
+        g.insert("topP".into(), json!(p));
+    }
+    if !req.stop.is_empty() {
+        g.insert("stopSequences".into(), json!(req.stop));
+    }
+    match &req.response_format {
+        Some(ResponseFormat::JsonObject) => {
+            g.insert("responseMimeType".into(), json!("application/json"));
+        }
+        Some(ResponseFormat::JsonSchema { schema, .. }) => {
+            g.insert("responseMimeType".into(), json!("application/json"));
+            g.insert("responseSchema".into(), sanitize_schema(schema));
+        }
+        _ => {}
+    }
+    if !g.is_empty() {
+        out.insert("generationConfig".into(), Value::Object(g));
+    }
+    Ok(Value::Object(out))
+}
+
+fn finish_reason_of(s: &str, has_tool_calls: bool) -> FinishReason {
+    match s {
+        // Gemini says STOP after function calls too.
+        "STOP" if has_tool_calls => FinishReason::ToolCalls,
+        "STOP" => FinishReason::Stop,
+        "MAX_TOKENS" => FinishReason::Length,
+        "SAFETY" | "RECITATION" | "BLOCKLIST" | "PROHIBITED_CONTENT" | "SPII" | "IMAGE_SAFETY" => {
+            FinishReason::ContentFilter
+        }
+        _ => FinishReason::Other,
+    }
+}
+
+fn finish_reason_str(r: FinishReason) -> &'static str {
+    match r {
+        FinishReason::Stop | FinishReason::ToolCalls => "STOP",
+        FinishReason::Length => "MAX_TOKENS",
+        FinishReason::ContentFilter => "SAFETY",
+        FinishReason::Other => "OTHER",
+    }
+}
+
+/// Normalized usage from `usageMetadata`: output counts thinking tokens in.
+pub fn usage_of(u: &Value) -> Usage {
+    Usage {
+        input_tokens: json::u64(u, "promptTokenCount").unwrap_or(0),
+        output_tokens: json::u64(u, "candidatesTokenCount").unwrap_or(0)
+            + json::u64(u, "thoughtsTokenCount").unwrap_or(0),
+        cached_input_tokens: json::u64(u, "cachedContentTokenCount").unwrap_or(0),
+        estimated: false,
+    }
+}
+
+fn usage_json(u: &Usage) -> Value {
+    json!({
+        "promptTokenCount": u.input_tokens,
+        "candidatesTokenCount": u.output_tokens,
+        "totalTokenCount": u.total_tokens(),
+        "cachedContentTokenCount": u.cached_input_tokens,
+    })
+}
+
+/// Parses a `generateContent` response (the first candidate). A prompt blocked before any
+/// candidate (`promptFeedback.blockReason`) is an empty `content_filter` answer.
+///
+/// Errors: 502 when there is neither a candidate nor a block reason.
+pub fn response_to_ir(v: &Value) -> Result<ChatResponse, GatewayError> {
+    let usage = json::get(v, "usageMetadata").map(usage_of);
+    let (id, model) = (json::string(v, "responseId"), json::string(v, "modelVersion"));
+    let Some(candidate) = v.pointer("/candidates/0") else {
+        if v.pointer("/promptFeedback/blockReason").is_some() {
+            return Ok(ChatResponse {
+                id,
+                model,
+                content: Vec::new(),
+                finish_reason: FinishReason::ContentFilter,
+                usage,
+            });
+        }
+        return Err(super::bad_upstream("Gemini response has no candidates"));
+    };
+    let mut calls = Vec::new();
+    let mut content: Vec<Part> = Vec::new();
+    for p in json::array(candidate.get("content").unwrap_or(&Value::Null), "parts") {
+        match (part_to_ir(p, &mut calls), content.last_mut()) {
+            (Some(Part::Text(t)), Some(Part::Text(prev))) => prev.push_str(&t),
+            (Some(part), _) => content.push(part),
+            (None, _) => {}
+        }
+    }
+    let finish = finish_reason_of(json::str(candidate, "finishReason").unwrap_or("STOP"), !calls.is_empty());
+    Ok(ChatResponse { id, model, content, finish_reason: finish, usage })
+}
+
+fn parts_json(parts: &[Part]) -> Vec<Value> {
+    parts
+        .iter()
+        .filter_map(|p| match p {
+            Part::Text(t) => Some(json!({"text": t})),
+            Part::ToolCall(c) => Some(json!({"functionCall": {
+                "name": c.name,
+                "args": json::object_from_text(&c.arguments).unwrap_or_else(|| json!({})),
+            }})),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Emits a `generateContent` response body.
+pub fn response_from_ir(r: &ChatResponse) -> Value {
+    let mut out = json!({
+        "candidates": [{
+            "content": {"role": "model", "parts": parts_json(&r.content)},
+            "finishReason": finish_reason_str(r.finish_reason),
+            "index": 0,
+        }],
+        "modelVersion": r.model,
+        "responseId": r.id,
+    });
+    if let Some(u) = &r.usage {
+        out["usageMetadata"] = usage_json(u);
+    }
+    out
+}
+
+/// Reads `{"error":{"code","message","status"}}`.
+pub fn error_to_ir(status: u16, v: &Value) -> ApiError {
+    let e = v.get("error").unwrap_or(v);
+    let kind = match json::str(e, "status") {
+        Some("INVALID_ARGUMENT" | "FAILED_PRECONDITION" | "OUT_OF_RANGE") => "invalid_request_error",
+        Some("UNAUTHENTICATED") => "authentication_error",
+        Some("PERMISSION_DENIED") => "permission_error",
+        Some("NOT_FOUND") => "not_found_error",
+        Some("RESOURCE_EXHAUSTED") => "rate_limit_error",
+        Some("UNAVAILABLE") => "overloaded_error",
+        Some("DEADLINE_EXCEEDED") => "timeout_error",
+        _ => kind_for_status(status),
+    };
+    ApiError {
+        status,
+        message: json::str(e, "message").map(str::to_string).unwrap_or_else(|| v.to_string()),
+        kind: kind.to_string(),
+    }
+}
+
+/// Renders a Google-style error body.
+pub fn error_from_ir(e: &ApiError) -> Value {
+    let status = match e.kind.as_str() {
+        "invalid_request_error" => "INVALID_ARGUMENT",
+        "authentication_error" => "UNAUTHENTICATED",
+        "permission_error" => "PERMISSION_DENIED",
+        "not_found_error" => "NOT_FOUND",
+        "rate_limit_error" => "RESOURCE_EXHAUSTED",
+        "overloaded_error" => "UNAVAILABLE",
+        "timeout_error" => "DEADLINE_EXCEEDED",
+        _ => "INTERNAL",
+    };
+    json!({"error": {"code": e.status, "message": e.message, "status": status}})
+}
+
+/// Reads `streamGenerateContent?alt=sse` chunks into IR events.
+#[derive(Debug, Default)]
+pub struct StreamDecoder {
+    started: bool,
+    finished: bool,
+    calls: Vec<(String, String, bool)>,
+}
+
+impl StreamDecoder {
+    /// Decodes one chunk; returns true on an error chunk. Gemini marks no end of stream: a
+    /// chunk with `finishReason` is the last one with content.
+    pub fn decode(&mut self, ev: &SseEvent, out: &mut Vec<StreamEvent>) -> bool {
+        let Ok(v) = serde_json::from_str::<Value>(&ev.data) else { return false };
+        if json::get(&v, "error").is_some() {
+            let e = error_to_ir(500, &v);
+            out.push(StreamEvent::Error { message: e.message, kind: e.kind });
+            return true;
+        }
+        if !self.started {
+            self.started = true;
+            out.push(StreamEvent::Start {
+                id: json::string(&v, "responseId"),
+                model: json::string(&v, "modelVersion"),
+            });
+        }
+        let candidate = v.pointer("/candidates/0").unwrap_or(&Value::Null);
+        for p in json::array(candidate.get("content").unwrap_or(&Value::Null), "parts") {
+            match part_to_ir(p, &mut self.calls) {
+                Some(Part::Text(t)) if !t.is_empty() => out.push(StreamEvent::TextDelta(t)),
+                Some(Part::ToolCall(c)) => {
+                    let index = self.calls.len() - 1;
+                    out.push(StreamEvent::ToolCallStart { index, id: c.id, name: c.name });
+                    out.push(StreamEvent::ToolCallDelta { index, fragment: c.arguments });
+                }
+                _ => {}
+            }
+        }
+        if let Some(r) = json::str(candidate, "finishReason") {
+            self.finished = true;
+            out.push(StreamEvent::Finish(finish_reason_of(r, !self.calls.is_empty())));
+        } else if v.pointer("/promptFeedback/blockReason").is_some() {
+            self.finished = true;
+            out.push(StreamEvent::Finish(FinishReason::ContentFilter));
+        }
+        if let Some(u) = json::get(&v, "usageMetadata") {
+            out.push(StreamEvent::Usage(usage_of(u)));
+        }
+        false
+    }
+
+    /// Whether a chunk with a finish reason (or a blocked prompt) arrived: the answer is complete.
+    pub fn finished(&self) -> bool {
+        self.finished
+    }
+}
+
+/// Writes IR events as Gemini SSE chunks. Function calls are whole in Gemini: their argument
+/// fragments are gathered and sent in the final chunk.
+#[derive(Debug, Default)]
+pub struct StreamEncoder {
+    id: String,
+    model: String,
+    calls: Vec<(usize, String, String)>,
+    finish: Option<FinishReason>,
+    usage: Option<Usage>,
+}
+
+impl StreamEncoder {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn chunk(&self, parts: Vec<Value>, finish: Option<FinishReason>) -> Value {
+        let mut candidate = json!({"content": {"role": "model", "parts": parts}, "index": 0});
+        if let Some(r) = finish {
+            candidate["finishReason"] = json!(finish_reason_str(r));
+        }
+        let mut chunk = json!({"candidates": [candidate], "modelVersion": self.model, "responseId": self.id});
+        if let (Some(u), Some(_)) = (self.usage, finish) {
+            chunk["usageMetadata"] = usage_json(&u);
+        }
+        chunk
+    }
+
+    /// Appends the bytes for one IR event.
+    pub fn encode(&mut self, ev: &StreamEvent, out: &mut Vec<u8>) {
+        match ev {
+            StreamEvent::Start { id, model } => (self.id, self.model) = (id.clone(), model.clone()),
+            StreamEvent::TextDelta(t) => json::sse(out, None, &self.chunk(vec![json!({"text": t})], None).to_string()),
+            StreamEvent::ToolCallStart { index, name, .. } => self.calls.push((*index, name.clone(), String::new())),
+            StreamEvent::ToolCallDelta { index, fragment } => {
+                if let Some(call) = self.calls.iter_mut().find(|c| c.0 == *index) {
+                    call.2.push_str(fragment);
+                }
+            }
+            StreamEvent::Finish(r) => self.finish = Some(*r),
+            StreamEvent::Usage(u) => self.usage = Some(*u),
+            StreamEvent::Error { message, kind } => {
+                let e = error_from_ir(&ApiError { status: 500, message: message.clone(), kind: kind.clone() });
+                json::sse(out, None, &e.to_string());
+            }
+        }
+    }
+
+    /// Appends the final chunk: gathered function calls, finish reason and usage.
+    pub fn end(&mut self, out: &mut Vec<u8>) {
+        let parts: Vec<Value> = self
+            .calls
+            .iter()
+            .map(|(_, name, args)| {
+                json!({"functionCall": {"name": name, "args": json::object_from_text(args).unwrap_or_else(|| json!({}))}})
+            })
+            .collect();
+        let chunk = self.chunk(parts, Some(self.finish.unwrap_or(FinishReason::Stop)));
+        json::sse(out, None, &chunk.to_string());
+    }
+}
+
+#[cfg(test)]
+#[path = "gemini_tests.rs"]
+mod tests;

@@ -1,0 +1,208 @@
+//! The canonical internal representation (IR) every format converts to and from.
+//!
+//! A request arriving in one format is parsed into [`ChatRequest`], then emitted in the
+//! upstream's format; the upstream's answer comes back through [`ChatResponse`],
+//! [`StreamEvent`] or [`ApiError`]. Two converters per format instead of one per pair.
+//! The IR holds only what at least two formats can express; what a target cannot express is
+//! dropped by the rules tabled in [`crate::translate`].
+
+use serde_json::Value;
+
+use crate::usage::Usage;
+
+/// A chat request, whatever format it arrived in.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ChatRequest {
+    /// The model name as the upstream knows it (provider prefix already removed).
+    pub model: String,
+    /// The system prompt: OpenAI `system`/`developer` messages, Anthropic `system`, Gemini
+    /// `systemInstruction`, joined with blank lines when there were several.
+    pub system: Option<String>,
+    pub messages: Vec<Message>,
+    pub tools: Vec<Tool>,
+    pub tool_choice: Option<ToolChoice>,
+    pub max_tokens: Option<u64>,
+    pub temperature: Option<f64>,
+    pub top_p: Option<f64>,
+    /// Stop sequences (empty: none).
+    pub stop: Vec<String>,
+    pub stream: bool,
+    /// Whether the client asked for token usage at the end of a stream (OpenAI
+    /// `stream_options.include_usage`; always true for Anthropic, which always reports it).
+    pub include_usage: bool,
+    pub response_format: Option<ResponseFormat>,
+}
+
+/// Who wrote a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    User,
+    Assistant,
+    /// Results of tool calls, answering an earlier assistant message.
+    Tool,
+}
+
+/// One turn of the conversation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Message {
+    pub role: Role,
+    pub content: Vec<Part>,
+}
+
+impl Message {
+    /// A message holding one text part.
+    pub fn text(role: Role, text: impl Into<String>) -> Self {
+        Message { role, content: vec![Part::Text(text.into())] }
+    }
+}
+
+/// One piece of a message or response.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Part {
+    Text(String),
+    Image(Image),
+    ToolCall(ToolCall),
+    ToolResult(ToolResult),
+}
+
+/// An image given to the model.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Image {
+    /// A plain `http(s)` URL the provider fetches.
+    Url(String),
+    /// Inline bytes, base64-encoded (OpenAI `data:` URLs, Anthropic base64 sources, Gemini
+    /// `inlineData`).
+    Base64 { media_type: String, data: String },
+}
+
+/// A call the model made to a tool.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ToolCall {
+    pub id: String,
+    pub name: String,
+    /// The arguments as a JSON text (OpenAI's representation; others hold an object).
+    pub arguments: String,
+}
+
+/// The result of a tool call, sent back to the model.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ToolResult {
+    pub tool_call_id: String,
+    pub content: String,
+    /// Anthropic's `is_error`; other formats have no such flag and drop it.
+    pub is_error: bool,
+}
+
+/// A tool the model may call.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tool {
+    pub name: String,
+    pub description: Option<String>,
+    /// A JSON schema of the arguments object.
+    pub parameters: Value,
+}
+
+/// Whether and which tool the model must call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ToolChoice {
+    Auto,
+    None,
+    /// Some tool must be called (Anthropic `any`, Gemini `ANY`).
+    Required,
+    /// This tool must be called.
+    Named(String),
+}
+
+/// The shape the answer must have.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ResponseFormat {
+    Text,
+    JsonObject,
+    JsonSchema { name: String, schema: Value, strict: bool },
+}
+
+/// Why the model stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FinishReason {
+    Stop,
+    Length,
+    ToolCalls,
+    ContentFilter,
+    Other,
+}
+
+/// A complete (non-streamed) answer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChatResponse {
+    pub id: String,
+    pub model: String,
+    /// Text and tool-call parts, in order.
+    pub content: Vec<Part>,
+    pub finish_reason: FinishReason,
+    pub usage: Option<Usage>,
+}
+
+/// One event of a streamed answer.
+#[derive(Debug, Clone, PartialEq)]
+pub enum StreamEvent {
+    /// The stream opened: the response id and model, before any content.
+    Start {
+        id: String,
+        model: String,
+    },
+    TextDelta(String),
+    /// A tool call began; `index` counts tool calls of this response from 0.
+    ToolCallStart {
+        index: usize,
+        id: String,
+        name: String,
+    },
+    /// A piece of the JSON arguments of tool call `index`.
+    ToolCallDelta {
+        index: usize,
+        fragment: String,
+    },
+    Finish(FinishReason),
+    /// Token usage so far (the last one seen is the total).
+    Usage(Usage),
+    /// The upstream reported an error inside the stream.
+    Error {
+        message: String,
+        kind: String,
+    },
+}
+
+/// A provider's error answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiError {
+    /// The provider's HTTP status, kept when rendered for the client.
+    pub status: u16,
+    pub message: String,
+    /// The error type in Anthropic's vocabulary (`invalid_request_error`,
+    /// `authentication_error`, `permission_error`, `not_found_error`, `rate_limit_error`,
+    /// `overloaded_error`, `api_error`, ...), which OpenAI clients read just as well.
+    pub kind: String,
+}
+
+impl ApiError {
+    /// An error whose type is derived from the HTTP status.
+    pub fn from_status(status: u16, message: impl Into<String>) -> Self {
+        ApiError { status, message: message.into(), kind: kind_for_status(status).to_string() }
+    }
+}
+
+/// The Anthropic-style error type for an HTTP status.
+pub fn kind_for_status(status: u16) -> &'static str {
+    match status {
+        400 | 422 => "invalid_request_error",
+        401 => "authentication_error",
+        402 => "billing_error",
+        403 => "permission_error",
+        404 => "not_found_error",
+        413 => "request_too_large",
+        429 => "rate_limit_error",
+        503 | 529 => "overloaded_error",
+        504 => "timeout_error",
+        _ => "api_error",
+    }
+}

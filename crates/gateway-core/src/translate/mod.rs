@@ -1,0 +1,248 @@
+//! Format translation: one API for every provider.
+//!
+//! Each wire format ([`Format`]) has two converters per kind of message, to and from the one
+//! canonical representation in [`ir`]: requests, responses, stream events and errors. A request
+//! in format A reaches a provider speaking B as `A → IR → B`; the answer comes back `B → IR → A`,
+//! whole ([`convert_response`]) or as a stream cut anywhere ([`stream::StreamTranslator`]).
+//! [`compat`] plans the gateway's `/compat/...` endpoint on top of this.
+//!
+//! # Parameters a target cannot honour
+//!
+//! They are dropped when the request is emitted, never sent to fail upstream:
+//!
+//! | IR field                        | OpenAI emitter | Anthropic emitter                                   | Gemini emitter                                       |
+//! |---------------------------------|----------------|-----------------------------------------------------|------------------------------------------------------|
+//! | `response_format` json_object   | kept           | dropped; a system instruction asks for JSON only    | `responseMimeType: application/json`                 |
+//! | `response_format` json_schema   | kept           | dropped; the instruction quotes the schema          | `responseMimeType` + `responseSchema` (sanitized)    |
+//! | `include_usage`                 | kept (stream)  | dropped (Anthropic always reports usage)            | dropped (Gemini always reports usage)                |
+//! | `ToolResult.is_error`           | dropped        | kept                                                | dropped                                              |
+//! | `max_tokens` absent             | left absent    | set to the configured default (Anthropic needs it)  | left absent                                          |
+//! | `tool_choice: none`             | kept           | `{"type":"none"}`                                   | `mode: NONE`                                         |
+//! | tool schema `$schema`, `additionalProperties` | kept | kept                                    | removed (Gemini's schema subset rejects them)        |
+//! | `temperature` > 1               | kept           | clamped to 1 (Anthropic's range is 0–1)             | kept                                                 |
+//!
+//! Client fields outside the IR (OpenAI `n`, `logprobs`, `seed`, `frequency_penalty`, `user`,
+//! Anthropic `metadata`, `top_k`, `thinking`, ...) are dropped by any *translation*; a
+//! pass-through (same format on both sides) forwards the body untouched but for `model`.
+//! Other lossy rules: OpenAI `system`/`developer` messages anywhere in the conversation are
+//! gathered into the one system prompt; image parts inside tool results become nothing (only
+//! their text survives); Gemini ids for function calls are generated (`call_{n}`) when absent.
+
+pub mod anthropic;
+pub mod compat;
+pub mod embeddings;
+pub mod gemini;
+pub mod ir;
+pub mod openai;
+pub mod stream;
+
+use serde_json::Value;
+
+use crate::error::GatewayError;
+use crate::provider::ApiFormat;
+pub use ir::{ApiError, ChatRequest, ChatResponse, FinishReason, StreamEvent};
+pub use stream::{StreamOptions, StreamTranslator};
+
+/// A wire format the gateway translates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// OpenAI Chat Completions (`/chat/completions`).
+    OpenAi,
+    /// Anthropic Messages (`/v1/messages`).
+    Anthropic,
+    /// Google Gemini `generateContent` / `streamGenerateContent`.
+    Gemini,
+}
+
+impl Format {
+    /// The translatable format of a provider's API; `None` for providers forwarded untouched.
+    pub fn of(api: ApiFormat) -> Option<Format> {
+        match api {
+            ApiFormat::OpenAi => Some(Format::OpenAi),
+            ApiFormat::Anthropic => Some(Format::Anthropic),
+            ApiFormat::Gemini => Some(Format::Gemini),
+            ApiFormat::Native => None,
+        }
+    }
+}
+
+/// Options of the request emitters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EmitOptions {
+    /// `max_tokens` sent to Anthropic when the client set none (Anthropic requires it).
+    pub default_max_tokens: u64,
+}
+
+/// Parses a request body in `format` into the IR. `model` replaces the body's `model` when
+/// given (Gemini carries it in the URL, and the compat endpoint strips the provider prefix).
+///
+/// Errors: 400 naming the field when the body is not JSON or a field has the wrong shape.
+pub fn parse_request(format: Format, body: &[u8], model: Option<&str>) -> Result<ChatRequest, GatewayError> {
+    let value = parse_json(body, "request body")?;
+    let mut request = match format {
+        Format::OpenAi => openai::request_to_ir(&value)?,
+        Format::Anthropic => anthropic::request_to_ir(&value)?,
+        Format::Gemini => gemini::request_to_ir(&value)?,
+    };
+    if let Some(model) = model {
+        request.model = model.to_string();
+    }
+    Ok(request)
+}
+
+/// Emits the IR request as a body in `format`.
+///
+/// Errors: 400 when a tool call's arguments are not a JSON object (Anthropic and Gemini need an
+/// object, not text).
+pub fn emit_request(format: Format, request: &ChatRequest, opts: EmitOptions) -> Result<Vec<u8>, GatewayError> {
+    let value = match format {
+        Format::OpenAi => openai::request_from_ir(request),
+        Format::Anthropic => anthropic::request_from_ir(request, opts.default_max_tokens)?,
+        Format::Gemini => gemini::request_from_ir(request)?,
+    };
+    Ok(value.to_string().into_bytes())
+}
+
+/// Parses a successful (2xx) response body in `format`.
+///
+/// Errors: 502 (`upstream` fault) when the body is not the format's response shape.
+pub fn parse_response(format: Format, body: &[u8]) -> Result<ChatResponse, GatewayError> {
+    let value =
+        serde_json::from_slice::<Value>(body).map_err(|e| bad_upstream(format!("upstream sent invalid JSON: {e}")))?;
+    match format {
+        Format::OpenAi => openai::response_to_ir(&value),
+        Format::Anthropic => anthropic::response_to_ir(&value),
+        Format::Gemini => gemini::response_to_ir(&value),
+    }
+}
+
+/// Emits the IR response as a body in `format`. `created` (Unix seconds, injected) fills
+/// OpenAI's `created`.
+pub fn emit_response(format: Format, response: &ChatResponse, created: u64) -> Vec<u8> {
+    let value = match format {
+        Format::OpenAi => openai::response_from_ir(response, created),
+        Format::Anthropic => anthropic::response_from_ir(response),
+        Format::Gemini => gemini::response_from_ir(response),
+    };
+    value.to_string().into_bytes()
+}
+
+/// Reads a provider's error body (any shape; a non-JSON body becomes the message).
+pub fn parse_error(format: Format, status: u16, body: &[u8]) -> ApiError {
+    let Ok(value) = serde_json::from_slice::<Value>(body) else {
+        let text = String::from_utf8_lossy(body).trim().chars().take(1000).collect::<String>();
+        let message = if text.is_empty() { format!("upstream answered HTTP {status}") } else { text };
+        return ApiError::from_status(status, message);
+    };
+    match format {
+        Format::OpenAi => openai::error_to_ir(status, &value),
+        Format::Anthropic => anthropic::error_to_ir(status, &value),
+        Format::Gemini => gemini::error_to_ir(status, &value),
+    }
+}
+
+/// Renders an error as a body in `format`.
+pub fn emit_error(format: Format, error: &ApiError) -> Vec<u8> {
+    let value = match format {
+        Format::OpenAi => openai::error_from_ir(error),
+        Format::Anthropic => anthropic::error_from_ir(error),
+        Format::Gemini => gemini::error_from_ir(error),
+    };
+    value.to_string().into_bytes()
+}
+
+/// Converts a whole (non-streamed) upstream answer from `from` into the client's format `to`.
+///
+/// Runs once the upstream body has been read. A status ≥ 400 is an error body, rendered in the
+/// client's format with the provider's status kept; a 2xx body that is not the expected shape
+/// becomes a 502 error in the client's format. Never fails.
+pub fn convert_response(from: Format, to: Format, status: u16, body: &[u8], created: u64) -> (u16, Vec<u8>) {
+    if status >= 400 {
+        let error = parse_error(from, status, body);
+        return (status, emit_error(to, &error));
+    }
+    if from == to {
+        return (status, body.to_vec());
+    }
+    match parse_response(from, body) {
+        Ok(response) => (status, emit_response(to, &response, created)),
+        Err(e) => {
+            let error =
+                ApiError::from_status(502, format!("could not translate the upstream response: {}", e.message()));
+            (502, emit_error(to, &error))
+        }
+    }
+}
+
+fn parse_json(body: &[u8], what: &str) -> Result<Value, GatewayError> {
+    serde_json::from_slice(body).map_err(|e| GatewayError::invalid(format!("{what} is not valid JSON: {e}")))
+}
+
+/// Small readers over `serde_json::Value` shared by the format modules.
+pub(crate) mod json {
+    use serde_json::Value;
+
+    /// The field when present and not `null`.
+    pub fn get<'a>(v: &'a Value, key: &str) -> Option<&'a Value> {
+        v.get(key).filter(|f| !f.is_null())
+    }
+
+    pub fn str<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
+        v.get(key).and_then(Value::as_str)
+    }
+
+    pub fn string(v: &Value, key: &str) -> String {
+        str(v, key).unwrap_or_default().to_string()
+    }
+
+    pub fn u64(v: &Value, key: &str) -> Option<u64> {
+        v.get(key).and_then(Value::as_u64)
+    }
+
+    pub fn f64(v: &Value, key: &str) -> Option<f64> {
+        v.get(key).and_then(Value::as_f64)
+    }
+
+    /// The array at `key`, empty when absent.
+    pub fn array<'a>(v: &'a Value, key: &str) -> &'a [Value] {
+        v.get(key).and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// A JSON text as an object, for providers that want tool arguments as an object. Empty
+    /// text is `{}`.
+    pub fn object_from_text(text: &str) -> Option<Value> {
+        if text.trim().is_empty() {
+            return Some(Value::Object(Default::default()));
+        }
+        serde_json::from_str::<Value>(text).ok().filter(Value::is_object)
+    }
+
+    /// Splits a `data:{media type};base64,{data}` URL.
+    pub fn split_data_url(url: &str) -> Option<(String, String)> {
+        let rest = url.strip_prefix("data:")?;
+        let (meta, data) = rest.split_once(',')?;
+        let media_type = meta.strip_suffix(";base64")?;
+        Some((media_type.to_string(), data.to_string()))
+    }
+
+    /// Appends one SSE event (`event:` line only when named) to `out`.
+    pub fn sse(out: &mut Vec<u8>, event: Option<&str>, data: &str) {
+        if let Some(name) = event {
+            out.extend_from_slice(b"event: ");
+            out.extend_from_slice(name.as_bytes());
+            out.push(b'\n');
+        }
+        out.extend_from_slice(b"data: ");
+        out.extend_from_slice(data.as_bytes());
+        out.extend_from_slice(b"\n\n");
+    }
+}
+
+#[cfg(test)]
+#[path = "mod_tests.rs"]
+mod tests;
+
+/// The 502 for an upstream body that is not the shape its format promises.
+pub(crate) fn bad_upstream(message: impl Into<String>) -> GatewayError {
+    GatewayError::new(crate::ErrorKind::UpstreamUnreachable, message).with_retryable(false)
+}

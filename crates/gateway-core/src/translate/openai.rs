@@ -1,0 +1,549 @@
+//! OpenAI Chat Completions ⇄ IR: requests, responses, `chat.completion.chunk` streams, errors.
+//!
+//! Shapes follow platform.openai.com/docs/api-reference/chat. Parsing is lenient about fields
+//! OpenAI-compatible providers omit (`created`, `object`); emitting writes the full shape.
+
+use serde_json::{json, Map, Value};
+
+use super::ir::*;
+use super::json;
+use crate::error::GatewayError;
+use crate::sse::SseEvent;
+use crate::usage::Usage;
+
+/// Parses a Chat Completions request body.
+///
+/// Errors: 400 naming the field (`messages[1].role`, `tools[0].function.name`, ...).
+pub fn request_to_ir(v: &Value) -> Result<ChatRequest, GatewayError> {
+    let mut req = ChatRequest {
+        model: json::string(v, "model"),
+        max_tokens: json::u64(v, "max_completion_tokens").or_else(|| json::u64(v, "max_tokens")),
+        temperature: json::f64(v, "temperature"),
+        top_p: json::f64(v, "top_p"),
+        stream: v.get("stream").and_then(Value::as_bool).unwrap_or(false),
+        ..ChatRequest::default()
+    };
+    req.include_usage =
+        req.stream && v.pointer("/stream_options/include_usage").and_then(Value::as_bool).unwrap_or(false);
+    req.stop = match json::get(v, "stop") {
+        Some(Value::String(s)) => vec![s.clone()],
+        Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).map(str::to_string).collect(),
+        _ => Vec::new(),
+    };
+    let messages = v
+        .get("messages")
+        .and_then(Value::as_array)
+        .ok_or_else(|| GatewayError::invalid("`messages` must be an array of chat messages"))?;
+    let mut system: Vec<String> = Vec::new();
+    for (i, m) in messages.iter().enumerate() {
+        let role = json::str(m, "role").unwrap_or_default();
+        let content = json::get(m, "content");
+        match role {
+            "system" | "developer" => system.push(content.map(text_of).unwrap_or_default()),
+            "user" => req.messages.push(Message { role: Role::User, content: user_parts(content, i)? }),
+            "assistant" => {
+                let mut parts = match content {
+                    Some(c) => user_parts(Some(c), i)?.into_iter().filter(|p| matches!(p, Part::Text(_))).collect(),
+                    None => Vec::new(),
+                };
+                for call in json::array(m, "tool_calls") {
+                    let f = call.get("function").unwrap_or(&Value::Null);
+                    parts.push(Part::ToolCall(ToolCall {
+                        id: json::string(call, "id"),
+                        name: json::string(f, "name"),
+                        arguments: json::string(f, "arguments"),
+                    }));
+                }
+                req.messages.push(Message { role: Role::Assistant, content: parts });
+            }
+            "tool" | "function" => {
+                let id = json::str(m, "tool_call_id").or_else(|| json::str(m, "name")).unwrap_or_default();
+                let result = ToolResult {
+                    tool_call_id: id.to_string(),
+                    content: content.map(text_of).unwrap_or_default(),
+                    is_error: false,
+                };
+                req.messages.push(Message { role: Role::Tool, content: vec![Part::ToolResult(result)] });
+            }
+            other => {
+                return Err(GatewayError::invalid(format!(
+                    "messages[{i}].role {other:?} is not one of system, developer, user, assistant, tool"
+                )))
+            }
+        }
+    }
+    if !system.is_empty() {
+        req.system = Some(system.join("\n\n"));
+    }
+    for (i, t) in json::array(v, "tools").iter().enumerate() {
+        let f = t.get("function").unwrap_or(&Value::Null);
+        let name = json::str(f, "name")
+            .ok_or_else(|| GatewayError::invalid(format!("tools[{i}].function.name is missing")))?;
+        req.tools.push(Tool {
+            name: name.to_string(),
+            description: json::str(f, "description").map(str::to_string),
+            parameters: f.get("parameters").cloned().unwrap_or_else(|| json!({"type": "object", "properties": {}})),
+        });
+    }
+    req.tool_choice = match json::get(v, "tool_choice") {
+        Some(Value::String(s)) => match s.as_str() {
+            "auto" => Some(ToolChoice::Auto),
+            "none" => Some(ToolChoice::None),
+            "required" => Some(ToolChoice::Required),
+            other => return Err(GatewayError::invalid(format!("tool_choice {other:?} is not auto, none or required"))),
+        },
+        Some(c) => c.pointer("/function/name").and_then(Value::as_str).map(|n| ToolChoice::Named(n.to_string())),
+        None => None,
+    };
+    req.response_format = json::get(v, "response_format").and_then(|f| match json::str(f, "type") {
+        Some("json_object") => Some(ResponseFormat::JsonObject),
+        Some("json_schema") => {
+            let s = f.get("json_schema").unwrap_or(&Value::Null);
+            Some(ResponseFormat::JsonSchema {
+                name: json::string(s, "name"),
+                schema: s.get("schema").cloned().unwrap_or(Value::Null),
+                strict: s.get("strict").and_then(Value::as_bool).unwrap_or(false),
+            })
+        }
+        Some("text") => Some(ResponseFormat::Text),
+        _ => None,
+    });
+    Ok(req)
+}
+
+/// The text of a `content` that is a string or an array of `{type:"text"}` parts.
+fn text_of(content: &Value) -> String {
+    match content {
+        Value::String(s) => s.clone(),
+        Value::Array(parts) => parts.iter().filter_map(|p| json::str(p, "text")).collect::<Vec<_>>().join(""),
+        _ => String::new(),
+    }
+}
+
+fn user_parts(content: Option<&Value>, i: usize) -> Result<Vec<Part>, GatewayError> {
+    match content {
+        None => Ok(Vec::new()),
+        Some(Value::String(s)) => Ok(vec![Part::Text(s.clone())]),
+        Some(Value::Array(items)) => items
+            .iter()
+            .enumerate()
+            .filter_map(|(j, p)| match json::str(p, "type") {
+                Some("text") => Some(Ok(Part::Text(json::string(p, "text")))),
+                Some("image_url") => {
+                    let url = p.pointer("/image_url/url").and_then(Value::as_str).or_else(|| json::str(p, "image_url"));
+                    Some(match url {
+                        Some(url) => Ok(Part::Image(image_from_url(url))),
+                        None => {
+                            Err(GatewayError::invalid(format!("messages[{i}].content[{j}].image_url.url is missing")))
+                        }
+                    })
+                }
+                // Audio and file parts have no IR counterpart.
+                _ => None,
+            })
+            .collect(),
+        Some(_) => Err(GatewayError::invalid(format!("messages[{i}].content must be a string or an array of parts"))),
+    }
+}
+
+fn image_from_url(url: &str) -> Image {
+    match json::split_data_url(url) {
+        Some((media_type, data)) => Image::Base64 { media_type, data },
+        None => Image::Url(url.to_string()),
+    }
+}
+
+fn image_url(image: &Image) -> String {
+    match image {
+        Image::Url(url) => url.clone(),
+        Image::Base64 { media_type, data } => format!("data:{media_type};base64,{data}"),
+    }
+}
+
+/// Emits a Chat Completions request body.
+pub fn request_from_ir(req: &ChatRequest) -> Value {
+    let mut messages = Vec::new();
+    if let Some(system) = &req.system {
+        messages.push(json!({"role": "system", "content": system}));
+    }
+    for m in &req.messages {
+        match m.role {
+            Role::User => {
+                // Anthropic-style turns may hold tool results too; OpenAI wants them first, as
+                // tool messages.
+                push_tool_results(&mut messages, &m.content);
+                let parts: Vec<Value> = m
+                    .content
+                    .iter()
+                    .filter_map(|p| match p {
+                        Part::Text(t) => Some(json!({"type": "text", "text": t})),
+                        Part::Image(img) => Some(json!({"type": "image_url", "image_url": {"url": image_url(img)}})),
+                        _ => None,
+                    })
+                    .collect();
+                let content = match parts.as_slice() {
+                    [] => continue,
+                    [only] if only["type"] == "text" => only["text"].clone(),
+                    _ => Value::Array(parts),
+                };
+                messages.push(json!({"role": "user", "content": content}));
+            }
+            Role::Assistant => {
+                let text: String = m
+                    .content
+                    .iter()
+                    .filter_map(|p| if let Part::Text(t) = p { Some(t.as_str()) } else { None })
+                    .collect();
+                let calls: Vec<Value> = m
+                    .content
+                    .iter()
+                    .filter_map(|p| match p {
+                        Part::ToolCall(c) => Some(json!({"id": c.id, "type": "function", "function": {"name": c.name, "arguments": c.arguments}})),
+                        _ => None,
+                    })
+                    .collect();
+                let mut msg = json!({"role": "assistant", "content": if text.is_empty() && !calls.is_empty() { Value::Null } else { json!(text) }});
+                if !calls.is_empty() {
+                    msg["tool_calls"] = Value::Array(calls);
+                }
+                messages.push(msg);
+            }
+            Role::Tool => push_tool_results(&mut messages, &m.content),
+        }
+    }
+    let mut out = Map::new();
+    out.insert("model".into(), json!(req.model));
+    out.insert("messages".into(), Value::Array(messages));
+    if let Some(n) = req.max_tokens {
+        out.insert("max_tokens".into(), json!(n));
+    }
+    if let Some(t) = req.temperature {
+        out.insert("temperature".into(), json!(t));
+    }
+    if let Some(p) = req.top_p {
+        out.insert("top_p".into(), json!(p));
+    }
+    if !req.stop.is_empty() {
+        out.insert("stop".into(), json!(req.stop));
+    }
+    if req.stream {
+        out.insert("stream".into(), json!(true));
+        if req.include_usage {
+            out.insert("stream_options".into(), json!({"include_usage": true}));
+        }
+    }
+    if !req.tools.is_empty() {
+        let tools: Vec<Value> = req
+            .tools
+            .iter()
+            .map(|t| {
+                let mut f = json!({"name": t.name, "parameters": t.parameters});
+                if let Some(d) = &t.description {
+                    f["description"] = json!(d);
+                }
+                json!({"type": "function", "function": f})
+            })
+            .collect();
+        out.insert("tools".into(), Value::Array(tools));
+    }
+    if let Some(choice) = &req.tool_choice {
+        let c = match choice {
+            ToolChoice::Auto => json!("auto"),
+            ToolChoice::None => json!("none"),
+            ToolChoice::Required => json!("required"),
+            ToolChoice::Named(n) => json!({"type": "function", "function": {"name": n}}),
+        };
+        out.insert("tool_choice".into(), c);
+    }
+    if let Some(f) = &req.response_format {
+        let f = match f {
+            ResponseFormat::Text => json!({"type": "text"}),
+            ResponseFormat::JsonObject => json!({"type": "json_object"}),
+            ResponseFormat::JsonSchema { name, schema, strict } => {
+                json!({"type": "json_schema", "json_schema": {"name": name, "schema": schema, "strict": strict}})
+            }
+        };
+        out.insert("response_format".into(), f);
+    }
+    Value::Object(out)
+}
+
+fn push_tool_results(messages: &mut Vec<Value>, parts: &[Part]) {
+    for p in parts {
+        if let Part::ToolResult(r) = p {
+            messages.push(json!({"role": "tool", "tool_call_id": r.tool_call_id, "content": r.content}));
+        }
+    }
+}
+
+/// OpenAI's `finish_reason` for the IR's.
+pub fn finish_reason_str(r: FinishReason) -> &'static str {
+    match r {
+        FinishReason::Stop | FinishReason::Other => "stop",
+        FinishReason::Length => "length",
+        FinishReason::ToolCalls => "tool_calls",
+        FinishReason::ContentFilter => "content_filter",
+    }
+}
+
+fn finish_reason_of(s: &str) -> FinishReason {
+    match s {
+        "stop" => FinishReason::Stop,
+        "length" => FinishReason::Length,
+        "tool_calls" | "function_call" => FinishReason::ToolCalls,
+        "content_filter" => FinishReason::ContentFilter,
+        _ => FinishReason::Other,
+    }
+}
+
+/// Normalized usage from an OpenAI `usage` object.
+pub fn usage_of(u: &Value) -> Usage {
+    Usage {
+        input_tokens: json::u64(u, "prompt_tokens").unwrap_or(0),
+        output_tokens: json::u64(u, "completion_tokens").unwrap_or(0),
+        cached_input_tokens: u.pointer("/prompt_tokens_details/cached_tokens").and_then(Value::as_u64).unwrap_or(0),
+        estimated: false,
+    }
+}
+
+/// An OpenAI `usage` object.
+pub fn usage_json(u: &Usage) -> Value {
+    json!({
+        "prompt_tokens": u.input_tokens,
+        "completion_tokens": u.output_tokens,
+        "total_tokens": u.total_tokens(),
+        "prompt_tokens_details": {"cached_tokens": u.cached_input_tokens},
+    })
+}
+
+/// Parses a `chat.completion` body (the first choice).
+///
+/// Errors: 502 when `choices[0].message` is missing.
+pub fn response_to_ir(v: &Value) -> Result<ChatResponse, GatewayError> {
+    let choice = v.pointer("/choices/0").ok_or_else(|| super::bad_upstream("OpenAI response has no choices[0]"))?;
+    let message =
+        choice.get("message").ok_or_else(|| super::bad_upstream("OpenAI response has no choices[0].message"))?;
+    let mut content = Vec::new();
+    if let Some(text) = json::get(message, "content").map(text_of).filter(|t| !t.is_empty()) {
+        content.push(Part::Text(text));
+    }
+    for call in json::array(message, "tool_calls") {
+        let f = call.get("function").unwrap_or(&Value::Null);
+        content.push(Part::ToolCall(ToolCall {
+            id: json::string(call, "id"),
+            name: json::string(f, "name"),
+            arguments: json::string(f, "arguments"),
+        }));
+    }
+    Ok(ChatResponse {
+        id: json::string(v, "id"),
+        model: json::string(v, "model"),
+        content,
+        finish_reason: finish_reason_of(json::str(choice, "finish_reason").unwrap_or("stop")),
+        usage: json::get(v, "usage").map(usage_of),
+    })
+}
+
+/// Emits a `chat.completion` body; `created` is Unix seconds.
+pub fn response_from_ir(r: &ChatResponse, created: u64) -> Value {
+    let text: String =
+        r.content.iter().filter_map(|p| if let Part::Text(t) = p { Some(t.as_str()) } else { None }).collect();
+    let calls: Vec<Value> = r
+        .content
+        .iter()
+        .filter_map(|p| match p {
+            Part::ToolCall(c) => {
+                Some(json!({"id": c.id, "type": "function", "function": {"name": c.name, "arguments": c.arguments}}))
+            }
+            _ => None,
+        })
+        .collect();
+    let mut message = json!({"role": "assistant", "content": if text.is_empty() && !calls.is_empty() { Value::Null } else { json!(text) }});
+    if !calls.is_empty() {
+        message["tool_calls"] = Value::Array(calls);
+    }
+    let mut out = json!({
+        "id": r.id,
+        "object": "chat.completion",
+        "created": created,
+        "model": r.model,
+        "choices": [{"index": 0, "message": message, "logprobs": null, "finish_reason": finish_reason_str(r.finish_reason)}],
+    });
+    if let Some(u) = &r.usage {
+        out["usage"] = usage_json(u);
+    }
+    out
+}
+
+/// Reads an OpenAI error body `{"error":{"message","type","code"}}`.
+pub fn error_to_ir(status: u16, v: &Value) -> ApiError {
+    let e = v.get("error").unwrap_or(v);
+    let message = match e {
+        Value::String(s) => s.clone(),
+        _ => json::str(e, "message").map(str::to_string).unwrap_or_else(|| v.to_string()),
+    };
+    let kind = match json::str(e, "type") {
+        Some("invalid_request_error") if status == 401 => "authentication_error".to_string(),
+        Some("insufficient_quota") | Some("tokens") | Some("requests") => "rate_limit_error".to_string(),
+        Some("server_error") => "api_error".to_string(),
+        Some(t) if t.ends_with("_error") => t.to_string(),
+        _ => kind_for_status(status).to_string(),
+    };
+    ApiError { status, message, kind }
+}
+
+/// Renders an OpenAI error body.
+pub fn error_from_ir(e: &ApiError) -> Value {
+    json!({"error": {"message": e.message, "type": e.kind, "param": null, "code": null}})
+}
+
+/// Reads `chat.completion.chunk` events into IR events.
+#[derive(Debug, Default)]
+pub struct StreamDecoder {
+    started: bool,
+    /// Tool-call indexes already announced (OpenAI sends `id` and `name` once, then arguments).
+    announced: Vec<usize>,
+}
+
+impl StreamDecoder {
+    /// Decodes one SSE event; returns true at `[DONE]`, the stream's proper end.
+    pub fn decode(&mut self, ev: &SseEvent, out: &mut Vec<StreamEvent>) -> bool {
+        let data = ev.data.trim();
+        if data == "[DONE]" {
+            return true;
+        }
+        let Ok(v) = serde_json::from_str::<Value>(data) else { return false };
+        if let Some(e) = json::get(&v, "error") {
+            let err = error_to_ir(500, &json!({ "error": e }));
+            out.push(StreamEvent::Error { message: err.message, kind: err.kind });
+            return true;
+        }
+        if !self.started {
+            self.started = true;
+            out.push(StreamEvent::Start { id: json::string(&v, "id"), model: json::string(&v, "model") });
+        }
+        if let Some(choice) = v.pointer("/choices/0") {
+            let delta = choice.get("delta").unwrap_or(&Value::Null);
+            if let Some(t) = json::str(delta, "content").filter(|t| !t.is_empty()) {
+                out.push(StreamEvent::TextDelta(t.to_string()));
+            }
+            for (k, call) in json::array(delta, "tool_calls").iter().enumerate() {
+                let index = json::u64(call, "index").map_or(k, |i| i as usize);
+                let f = call.get("function").unwrap_or(&Value::Null);
+                if !self.announced.contains(&index) {
+                    self.announced.push(index);
+                    out.push(StreamEvent::ToolCallStart {
+                        index,
+                        id: json::string(call, "id"),
+                        name: json::string(f, "name"),
+                    });
+                }
+                if let Some(a) = json::str(f, "arguments").filter(|a| !a.is_empty()) {
+                    out.push(StreamEvent::ToolCallDelta { index, fragment: a.to_string() });
+                }
+            }
+            if let Some(r) = json::str(choice, "finish_reason") {
+                out.push(StreamEvent::Finish(finish_reason_of(r)));
+            }
+        }
+        if let Some(u) = json::get(&v, "usage") {
+            out.push(StreamEvent::Usage(usage_of(u)));
+        }
+        false
+    }
+}
+
+/// Writes IR events as `chat.completion.chunk` SSE events.
+#[derive(Debug, Default)]
+pub struct StreamEncoder {
+    /// Send a usage chunk (empty `choices`) before `[DONE]`.
+    pub include_usage: bool,
+    pub created: u64,
+    id: String,
+    model: String,
+    started: bool,
+    usage: Option<Usage>,
+}
+
+impl StreamEncoder {
+    /// An encoder; `created` is Unix seconds (injected).
+    pub fn new(include_usage: bool, created: u64) -> Self {
+        StreamEncoder { include_usage, created, ..Default::default() }
+    }
+
+    fn chunk(&self, delta: Value, finish: Option<&str>) -> String {
+        json!({
+            "id": self.id,
+            "object": "chat.completion.chunk",
+            "created": self.created,
+            "model": self.model,
+            "choices": [{"index": 0, "delta": delta, "logprobs": null, "finish_reason": finish}],
+        })
+        .to_string()
+    }
+
+    fn start(&mut self, out: &mut Vec<u8>) {
+        if !self.started {
+            self.started = true;
+            let first = self.chunk(json!({"role": "assistant", "content": ""}), None);
+            json::sse(out, None, &first);
+        }
+    }
+
+    /// Appends the bytes for one IR event.
+    pub fn encode(&mut self, ev: &StreamEvent, out: &mut Vec<u8>) {
+        match ev {
+            StreamEvent::Start { id, model } => {
+                if !self.started {
+                    self.id = id.clone();
+                    self.model = model.clone();
+                }
+                self.start(out);
+            }
+            StreamEvent::TextDelta(t) => {
+                self.start(out);
+                json::sse(out, None, &self.chunk(json!({"content": t}), None));
+            }
+            StreamEvent::ToolCallStart { index, id, name } => {
+                self.start(out);
+                let call =
+                    json!({"index": index, "id": id, "type": "function", "function": {"name": name, "arguments": ""}});
+                json::sse(out, None, &self.chunk(json!({"tool_calls": [call]}), None));
+            }
+            StreamEvent::ToolCallDelta { index, fragment } => {
+                self.start(out);
+                let call = json!({"index": index, "function": {"arguments": fragment}});
+                json::sse(out, None, &self.chunk(json!({"tool_calls": [call]}), None));
+            }
+            StreamEvent::Finish(r) => {
+                self.start(out);
+                json::sse(out, None, &self.chunk(json!({}), Some(finish_reason_str(*r))));
+            }
+            StreamEvent::Usage(u) => self.usage = Some(*u),
+            StreamEvent::Error { message, kind } => {
+                let e = error_from_ir(&ApiError { status: 500, message: message.clone(), kind: kind.clone() });
+                json::sse(out, None, &e.to_string());
+            }
+        }
+    }
+
+    /// Appends the end of a properly finished stream: the usage chunk (when asked) and `[DONE]`.
+    pub fn end(&mut self, out: &mut Vec<u8>) {
+        if let (true, Some(u)) = (self.include_usage, self.usage) {
+            let chunk = json!({
+                "id": self.id,
+                "object": "chat.completion.chunk",
+                "created": self.created,
+                "model": self.model,
+                "choices": [],
+                "usage": usage_json(&u),
+            });
+            json::sse(out, None, &chunk.to_string());
+        }
+        json::sse(out, None, "[DONE]");
+    }
+}
+
+#[cfg(test)]
+#[path = "openai_tests.rs"]
+mod tests;

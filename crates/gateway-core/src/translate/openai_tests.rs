@@ -1,0 +1,106 @@
+//! Unit tests of `translate::openai`.
+
+use serde_json::json;
+
+use super::*;
+
+#[test]
+fn request_gathers_system_and_developer_messages_and_reads_options() {
+    let body = json!({
+        "model": "gpt-4o",
+        "messages": [
+            {"role": "developer", "content": [{"type": "text", "text": "Be brief."}]},
+            {"role": "system", "content": "Answer in French."},
+            {"role": "user", "content": "Hi"}
+        ],
+        "max_tokens": 10, "max_completion_tokens": 20, "stop": "END",
+        "stream": true, "stream_options": {"include_usage": true},
+        "tool_choice": {"type": "function", "function": {"name": "lookup"}},
+        "response_format": {"type": "json_schema", "json_schema": {"name": "out", "schema": {"type": "object"}, "strict": true}}
+    });
+    let req = request_to_ir(&body).unwrap();
+    assert_eq!(req.system.as_deref(), Some("Be brief.\n\nAnswer in French."));
+    assert_eq!(req.messages, vec![Message::text(Role::User, "Hi")]);
+    assert_eq!(req.max_tokens, Some(20), "max_completion_tokens wins");
+    assert_eq!(req.stop, vec!["END".to_string()]);
+    assert!(req.stream && req.include_usage);
+    assert_eq!(req.tool_choice, Some(ToolChoice::Named("lookup".into())));
+    assert_eq!(
+        req.response_format,
+        Some(ResponseFormat::JsonSchema { name: "out".into(), schema: json!({"type": "object"}), strict: true })
+    );
+}
+
+#[test]
+fn include_usage_needs_a_stream_and_plain_urls_stay_urls() {
+    let body = json!({"model": "m", "stream_options": {"include_usage": true}, "messages": [
+        {"role": "user", "content": [{"type": "image_url", "image_url": {"url": "https://example.com/cat.png"}}]}
+    ]});
+    let req = request_to_ir(&body).unwrap();
+    assert!(!req.include_usage);
+    assert_eq!(req.messages[0].content, vec![Part::Image(Image::Url("https://example.com/cat.png".into()))]);
+}
+
+#[test]
+fn bad_role_and_missing_messages_name_the_field() {
+    let e = request_to_ir(&json!({"model": "m", "messages": [{"role": "robot", "content": "x"}]})).unwrap_err();
+    assert!(e.message().contains("messages[0].role"), "{}", e.message());
+    let e = request_to_ir(&json!({"model": "m"})).unwrap_err();
+    assert!(e.message().contains("`messages`"));
+}
+
+#[test]
+fn emitted_tool_results_come_before_the_user_text_of_the_same_turn() {
+    let req = ChatRequest {
+        model: "m".into(),
+        messages: vec![Message {
+            role: Role::User,
+            content: vec![
+                Part::ToolResult(ToolResult { tool_call_id: "c1".into(), content: "42".into(), is_error: true }),
+                Part::Text("thanks".into()),
+            ],
+        }],
+        stream: true,
+        include_usage: true,
+        ..ChatRequest::default()
+    };
+    let out = request_from_ir(&req);
+    assert_eq!(out["messages"][0], json!({"role": "tool", "tool_call_id": "c1", "content": "42"}));
+    assert_eq!(out["messages"][1], json!({"role": "user", "content": "thanks"}));
+    assert_eq!(out["stream_options"], json!({"include_usage": true}));
+    assert!(out.get("max_tokens").is_none());
+}
+
+#[test]
+fn response_reads_cached_tokens_and_finish_reasons() {
+    let v = json!({"id": "x", "model": "m", "choices": [{"index": 0, "message": {"role": "assistant", "content": "hi"}, "finish_reason": "length"}],
+        "usage": {"prompt_tokens": 9, "completion_tokens": 3, "prompt_tokens_details": {"cached_tokens": 4}}});
+    let r = response_to_ir(&v).unwrap();
+    assert_eq!(r.finish_reason, FinishReason::Length);
+    assert_eq!(r.usage, Some(Usage { input_tokens: 9, output_tokens: 3, cached_input_tokens: 4, estimated: false }));
+    assert!(response_to_ir(&json!({"choices": []})).is_err());
+}
+
+#[test]
+fn encoder_leaves_out_the_usage_chunk_unless_asked() {
+    let mut e = StreamEncoder::new(false, 5);
+    let mut out = Vec::new();
+    e.encode(&StreamEvent::Start { id: "id1".into(), model: "m".into() }, &mut out);
+    e.encode(&StreamEvent::Usage(Usage { input_tokens: 1, ..Usage::default() }), &mut out);
+    e.end(&mut out);
+    let text = String::from_utf8(out).unwrap();
+    assert!(!text.contains("\"usage\""), "{text}");
+    assert!(text.starts_with("data: {") && text.ends_with("data: [DONE]\n\n"));
+    assert!(text.contains("\"role\":\"assistant\""));
+}
+
+#[test]
+fn error_types_are_normalized() {
+    let e = error_to_ir(
+        401,
+        &json!({"error": {"message": "Incorrect API key", "type": "invalid_request_error", "code": "invalid_api_key"}}),
+    );
+    assert_eq!(e.kind, "authentication_error");
+    let e = error_to_ir(500, &json!({"error": {"message": "boom", "type": "server_error"}}));
+    assert_eq!(e.kind, "api_error");
+}

@@ -1,0 +1,189 @@
+//! Streamed answers translated on the fly, byte chunks in, byte chunks out.
+//!
+//! The runtime feeds the upstream's SSE body to [`StreamTranslator::push`] as it arrives (cut
+//! anywhere) and sends what it returns to the client at once; [`StreamTranslator::finish`] at
+//! the end of the upstream body. When both formats are the same, bytes pass through unchanged
+//! and the translator only watches them (usage, proper end).
+
+use super::ir::StreamEvent;
+use super::{anthropic, gemini, json, openai, Format};
+use crate::sse::{SseEvent, SseParser};
+use crate::usage::Usage;
+
+/// How the client asked for the stream.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StreamOptions {
+    /// OpenAI clients: send a usage chunk (empty `choices`) before `[DONE]`
+    /// (`stream_options.include_usage`).
+    pub include_usage: bool,
+    /// Unix seconds for OpenAI's `created` field (injected, not read from a clock).
+    pub created: u64,
+}
+
+#[derive(Debug)]
+enum Decoder {
+    OpenAi(openai::StreamDecoder),
+    Anthropic(anthropic::StreamDecoder),
+    Gemini(gemini::StreamDecoder),
+}
+
+impl Decoder {
+    /// Decodes one event; true when the stream has properly ended.
+    fn decode(&mut self, ev: &SseEvent, out: &mut Vec<StreamEvent>) -> (bool, bool) {
+        match self {
+            Decoder::OpenAi(d) => {
+                let ended = d.decode(ev, out);
+                (ended, ended)
+            }
+            Decoder::Anthropic(d) => {
+                let ended = d.decode(ev, out);
+                (ended, ended)
+            }
+            // Gemini has no end marker: the chunk with a finish reason is complete, and the
+            // encoder's end waits for the end of the body in case usage follows.
+            Decoder::Gemini(d) => {
+                let ended = d.decode(ev, out);
+                (ended || d.finished(), ended)
+            }
+        }
+    }
+}
+
+#[derive(Debug)]
+enum Encoder {
+    OpenAi(openai::StreamEncoder),
+    Anthropic(anthropic::StreamEncoder),
+    Gemini(gemini::StreamEncoder),
+}
+
+impl Encoder {
+    fn encode(&mut self, ev: &StreamEvent, out: &mut Vec<u8>) {
+        match self {
+            Encoder::OpenAi(e) => e.encode(ev, out),
+            Encoder::Anthropic(e) => e.encode(ev, out),
+            Encoder::Gemini(e) => e.encode(ev, out),
+        }
+    }
+
+    fn end(&mut self, out: &mut Vec<u8>) {
+        match self {
+            Encoder::OpenAi(e) => e.end(out),
+            Encoder::Anthropic(e) => e.end(out),
+            Encoder::Gemini(e) => e.end(out),
+        }
+    }
+}
+
+/// Translates one SSE stream from the upstream's format to the client's.
+#[derive(Debug)]
+pub struct StreamTranslator {
+    to: Format,
+    passthrough: bool,
+    parser: SseParser,
+    decoder: Decoder,
+    encoder: Encoder,
+    usage: Option<Usage>,
+    terminal: bool,
+    /// Nothing more goes to the client (end written, or an error event).
+    closed: bool,
+}
+
+impl StreamTranslator {
+    /// A translator from the upstream's format `from` to the client's `to`.
+    pub fn new(from: Format, to: Format, opts: StreamOptions) -> Self {
+        let decoder = match from {
+            Format::OpenAi => Decoder::OpenAi(openai::StreamDecoder::default()),
+            Format::Anthropic => Decoder::Anthropic(anthropic::StreamDecoder::default()),
+            Format::Gemini => Decoder::Gemini(gemini::StreamDecoder::default()),
+        };
+        let encoder = match to {
+            Format::OpenAi => Encoder::OpenAi(openai::StreamEncoder::new(opts.include_usage, opts.created)),
+            Format::Anthropic => Encoder::Anthropic(anthropic::StreamEncoder::new()),
+            Format::Gemini => Encoder::Gemini(gemini::StreamEncoder::new()),
+        };
+        StreamTranslator {
+            to,
+            passthrough: from == to,
+            parser: SseParser::new(),
+            decoder,
+            encoder,
+            usage: None,
+            terminal: false,
+            closed: false,
+        }
+    }
+
+    /// Feeds the next upstream chunk; returns the bytes to send to the client now (possibly
+    /// none: an incomplete event waits for the next chunk). Never fails: malformed events are
+    /// skipped.
+    pub fn push(&mut self, chunk: &[u8]) -> Vec<u8> {
+        let mut sse_events = Vec::new();
+        self.parser.feed(chunk, |ev| sse_events.push(ev));
+        let mut out = if self.passthrough { chunk.to_vec() } else { Vec::new() };
+        let mut ir = Vec::new();
+        for ev in &sse_events {
+            ir.clear();
+            let (complete, ended) = self.decoder.decode(ev, &mut ir);
+            let errored = ir.iter().any(|e| matches!(e, StreamEvent::Error { .. }));
+            for e in &ir {
+                if let StreamEvent::Usage(u) = e {
+                    self.usage = Some(*u);
+                }
+                if !self.passthrough && !self.closed {
+                    self.encoder.encode(e, &mut out);
+                }
+            }
+            self.terminal |= complete;
+            if ended && !self.closed {
+                if !self.passthrough && !errored {
+                    self.encoder.end(&mut out);
+                }
+                self.closed = true;
+            }
+        }
+        out
+    }
+
+    /// Ends the upstream body; returns the last bytes for the client. A stream that ended
+    /// properly is closed in the client's format (Gemini upstreams end here); a cut stream gets
+    /// nothing: check [`saw_terminal`](Self::saw_terminal) and send [`error_event`](Self::error_event).
+    pub fn finish(&mut self) -> Vec<u8> {
+        self.parser.finish();
+        let mut out = Vec::new();
+        if self.terminal && !self.closed {
+            if !self.passthrough {
+                self.encoder.end(&mut out);
+            }
+            self.closed = true;
+        }
+        out
+    }
+
+    /// The last token usage the upstream reported, normalized.
+    pub fn usage(&self) -> Option<Usage> {
+        self.usage
+    }
+
+    /// Whether the upstream's stream ended properly (`[DONE]`, `message_stop`, a Gemini finish
+    /// reason) or with an error event it sent, which already reached the client.
+    pub fn saw_terminal(&self) -> bool {
+        self.terminal
+    }
+
+    /// An explicit error event in the client's format, for a stream cut short (so the client
+    /// does not take a truncated answer for a complete one). OpenAI: a `data: {"error":…}`
+    /// chunk; Anthropic: `event: error` with an `api_error`; Gemini: a `data: {"error":…}`
+    /// chunk. Nothing more is sent after it.
+    pub fn error_event(&mut self, message: &str) -> Vec<u8> {
+        self.closed = true;
+        let error = super::ApiError { status: 502, message: message.to_string(), kind: "api_error".to_string() };
+        let body = String::from_utf8_lossy(&super::emit_error(self.to, &error)).into_owned();
+        let mut out = Vec::new();
+        json::sse(&mut out, (self.to == Format::Anthropic).then_some("error"), &body);
+        out
+    }
+}
+
+#[cfg(test)]
+#[path = "stream_tests.rs"]
+mod tests;
