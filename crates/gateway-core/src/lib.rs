@@ -10,8 +10,10 @@
 //! `unwrap` and `expect` outside tests (see `[lints]` in its Cargo.toml).
 
 pub mod config;
+pub mod cost;
 pub mod error;
 pub mod headers;
+pub mod logs;
 pub mod pipeline;
 pub mod plugin;
 pub mod provider;
