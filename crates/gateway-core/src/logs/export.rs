@@ -5,7 +5,42 @@
 //! values are empty fields; metadata is its JSON text. Values are written as stored: a
 //! spreadsheet may interpret fields starting with `=`, `+`, `-` or `@` as formulas.
 
+use crate::error::GatewayError;
 use crate::logs::entry::LogEntry;
+use crate::logs::query::parse_pairs;
+
+/// The body format of `GET /api/logs`, from its `format` parameter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ExportFormat {
+    /// `{"entries": […], "next_cursor": …}` (default).
+    #[default]
+    Json,
+    Jsonl,
+    Csv,
+}
+
+impl ExportFormat {
+    /// Reads `format` from the query string: `json` (default), `jsonl` or `csv`.
+    ///
+    /// Errors: 400 naming `format` for any other value.
+    pub fn from_query(query: &str) -> Result<ExportFormat, GatewayError> {
+        match parse_pairs(query)?.iter().find(|(k, _)| k == "format").map(|(_, v)| v.as_str()) {
+            None | Some("json") => Ok(ExportFormat::Json),
+            Some("jsonl") => Ok(ExportFormat::Jsonl),
+            Some("csv") => Ok(ExportFormat::Csv),
+            Some(other) => Err(GatewayError::invalid(format!("format must be json, jsonl or csv, got {other:?}"))),
+        }
+    }
+
+    /// The response `content-type`.
+    pub fn content_type(self) -> &'static str {
+        match self {
+            ExportFormat::Json => "application/json",
+            ExportFormat::Jsonl => "application/x-ndjson",
+            ExportFormat::Csv => "text/csv; charset=utf-8",
+        }
+    }
+}
 
 /// One JSON object per entry, each line ending in `\n`.
 pub fn to_jsonl(entries: &[LogEntry]) -> String {

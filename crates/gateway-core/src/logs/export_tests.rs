@@ -65,3 +65,11 @@ fn jsonl_is_one_entry_per_line() {
     assert_eq!(back, entries);
     assert!(text.ends_with('\n'));
 }
+
+#[test]
+fn format_parameter() {
+    assert_eq!(ExportFormat::from_query("limit=5").unwrap(), ExportFormat::Json);
+    assert_eq!(ExportFormat::from_query("format=csv&limit=5").unwrap(), ExportFormat::Csv);
+    assert_eq!(ExportFormat::from_query("format=jsonl").unwrap().content_type(), "application/x-ndjson");
+    assert!(ExportFormat::from_query("format=xml").unwrap_err().message().contains("format"));
+}

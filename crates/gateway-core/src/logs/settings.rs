@@ -3,7 +3,8 @@
 //! - `LOGS_ENABLED`: `true` (default) or `false`; whether requests are logged when the request does
 //!   not say otherwise (`cf-aig-collect-log` inverts it per request).
 //! - `LOG_BODY_MAX_BYTES`: the largest request or response body kept in a log entry, in bytes
-//!   (default 65536); longer bodies are cut with [`crate::logs::entry::TRUNCATION_MARKER`].
+//!   (default 65536, at most 983040 so that a row with both bodies stays under the 2 MB row limit
+//!   of Durable Object SQLite); longer bodies are cut with [`crate::logs::entry::TRUNCATION_MARKER`].
 //! - `LOG_RETENTION_DAYS`: rows older than this many days are deleted (default 30; `0` keeps rows
 //!   until deleted, as Cloudflare does).
 //! - `LOG_MAX_ROWS_PER_SHARD`: each shard keeps at most this many newest rows (default 1,000,000;
@@ -15,6 +16,8 @@ use crate::error::{ErrorKind, GatewayError};
 
 /// Default `LOG_BODY_MAX_BYTES`: 64 KiB per body.
 pub const DEFAULT_LOG_BODY_MAX_BYTES: usize = 64 * 1024;
+/// Largest `LOG_BODY_MAX_BYTES`: two bodies plus the other columns fit a 2 MiB row.
+pub const MAX_LOG_BODY_MAX_BYTES: usize = 960 * 1024;
 /// Default `LOG_RETENTION_DAYS`.
 pub const DEFAULT_LOG_RETENTION_DAYS: u32 = 30;
 /// Default `LOG_MAX_ROWS_PER_SHARD`.
@@ -76,8 +79,11 @@ impl LogSettings {
             s.enabled = parse_bool(raw).ok_or_else(|| misconfigured("LOGS_ENABLED", "true or false", raw))?;
         }
         if let Some(raw) = set(body_max_bytes) {
-            s.body_max_bytes =
-                raw.parse().map_err(|_| misconfigured("LOG_BODY_MAX_BYTES", "a whole number of bytes", raw))?;
+            s.body_max_bytes = raw
+                .parse()
+                .ok()
+                .filter(|n| *n <= MAX_LOG_BODY_MAX_BYTES)
+                .ok_or_else(|| misconfigured("LOG_BODY_MAX_BYTES", "a whole number of bytes up to 983040", raw))?;
         }
         if let Some(raw) = set(retention_days) {
             let days: u32 =

@@ -15,6 +15,8 @@
 //! - **Gemini**: `usageMetadata.promptTokenCount` (cache included), output =
 //!   `candidatesTokenCount + thoughtsTokenCount`, cached = `cachedContentTokenCount`; streams: the
 //!   last chunk carrying `usageMetadata`.
+//! - **Workers AI** native: the OpenAI fields, possibly wrapped in `{"result": …}`; streamed text
+//!   in `response`.
 //!
 //! **Estimate** when a stream reported no usage at all: input = ⌈c/4⌉ where c is the number of
 //! characters of text in the request's messages ([`request_text_chars`]), output = ⌈d/4⌉ where d
@@ -98,6 +100,10 @@ fn parts_of_gemini(m: &Value) -> Parts {
 
 /// Usage and model of one JSON object: a whole response or one stream event.
 fn read_object(v: &Value) -> (Option<Parts>, Option<String>) {
+    // Workers AI's native API wraps its answer in {"result": …}.
+    if let Some(inner) = v.get("result").filter(|r| r.is_object()) {
+        return read_object(inner);
+    }
     let text = |v: &Value, key: &str| v.get(key).and_then(Value::as_str).map(str::to_string);
     if let Some(m) = v.get("usageMetadata") {
         return (Some(parts_of_gemini(m)), text(v, "modelVersion"));
@@ -207,6 +213,8 @@ fn delta_text_chars(v: &Value) -> usize {
     if v.get("type").and_then(Value::as_str) == Some("response.output_text.delta") {
         add(v.get("delta"));
     }
+    // Workers AI's native stream: {"response": "text"}.
+    add(v.get("response").filter(|r| r.is_string()));
     for cand in v.get("candidates").and_then(Value::as_array).into_iter().flatten() {
         let parts = cand.get("content").and_then(|c| c.get("parts")).and_then(Value::as_array);
         for part in parts.into_iter().flatten() {

@@ -120,3 +120,12 @@ fn model_from_request_and_path() {
     );
     assert_eq!(model_from_path("/v1/chat/completions"), None);
 }
+
+#[test]
+fn workers_ai_native_shapes() {
+    let body = r#"{"result":{"response":"hi","usage":{"prompt_tokens":11,"completion_tokens":2,"total_tokens":13}},"success":true}"#;
+    assert_eq!(from_json(body).usage, Some(usage(11, 2, 0)));
+    let raw = "data: {\"response\":\"abcdef\",\"p\":\"x\"}\n\ndata: [DONE]\n\n";
+    let u = run_stream(raw, None).usage.unwrap();
+    assert_eq!((u.output_tokens, u.estimated), (2, true));
+}
