@@ -1,0 +1,195 @@
+//! One request log entry, and how it is built from what the gateway saw.
+//!
+//! Built once per request in the logging phase (off the hot path), then stored by a log shard.
+//! The entry holds no header values except the user agent: provider keys, `Authorization`,
+//! `x-api-key`, `cf-aig-authorization` never reach it, and the endpoint is the path *without* its
+//! query string (Gemini accepts `?key=` there).
+
+use serde::{Deserialize, Serialize};
+
+use crate::headers::Headers;
+use crate::logs::headers::{LogOptions, Metadata};
+use crate::usage::Usage;
+
+/// Appended to a body cut to `LOG_BODY_MAX_BYTES`; followed by the original size and `]`.
+pub const TRUNCATION_MARKER: &str = "…[truncated, original ";
+
+/// Whether the response came from the gateway's cache.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum CacheStatus {
+    Hit,
+    Miss,
+    /// Caching was skipped (`cf-aig-skip-cache`, or an uncacheable request).
+    Bypass,
+    /// No cache was consulted.
+    #[default]
+    None,
+}
+
+impl CacheStatus {
+    /// The stored text: `HIT`, `MISS`, `BYPASS` or `NONE`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CacheStatus::Hit => "HIT",
+            CacheStatus::Miss => "MISS",
+            CacheStatus::Bypass => "BYPASS",
+            CacheStatus::None => "NONE",
+        }
+    }
+
+    /// Parses the stored text, case-insensitively.
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw.to_ascii_uppercase().as_str() {
+            "HIT" => Some(CacheStatus::Hit),
+            "MISS" => Some(CacheStatus::Miss),
+            "BYPASS" => Some(CacheStatus::Bypass),
+            "NONE" => Some(CacheStatus::None),
+            _ => None,
+        }
+    }
+}
+
+/// One logged request, as stored and as returned by `GET /api/logs`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LogEntry {
+    /// Time-sortable id ([`crate::logs::id::new_log_id`]); also sent as `cf-aig-log-id`.
+    pub id: String,
+    pub created_at_ms: i64,
+    pub gateway: String,
+    pub provider: String,
+    /// The model, from the response when it named one, else from the request.
+    pub model: String,
+    /// The provider path, without query string.
+    pub endpoint: String,
+    pub method: String,
+    /// The status sent to the client.
+    pub status: u16,
+    pub success: bool,
+    pub duration_ms: u64,
+    /// Time to the upstream's response headers; `None` when no response arrived.
+    pub ttfb_ms: Option<u64>,
+    pub tokens_in: u64,
+    pub tokens_out: u64,
+    pub tokens_cached: u64,
+    /// The token counts are the gateway's estimate (a stream that reported no usage).
+    pub tokens_estimated: bool,
+    /// USD; `None` when the model's price is unknown (never 0 for "unknown").
+    pub cost: Option<f64>,
+    pub cache_status: CacheStatus,
+    /// The fallback step that answered (0-based).
+    pub step: u32,
+    /// Upstream attempts made, retries included.
+    pub attempts: u32,
+    pub virtual_key_id: Option<String>,
+    pub metadata: Metadata,
+    /// The gateway's or provider's error message for failed requests.
+    pub error: Option<String>,
+    pub request_body: Option<String>,
+    pub response_body: Option<String>,
+    pub user_agent: Option<String>,
+    /// Human feedback: 1 (good) or -1 (bad), set through `PATCH /api/logs/{id}`.
+    pub feedback: Option<i8>,
+    /// Evaluation score 0..=100.
+    pub score: Option<f64>,
+    pub comment: Option<String>,
+}
+
+/// What the runtime knows about a finished request; turned into a [`LogEntry`] by
+/// [`LogEntry::build`]. Headers are passed whole so that the builder, not every caller, decides
+/// which of them may be stored (only `user-agent`).
+#[derive(Debug, Clone, Default)]
+pub struct EntryFacts<'a> {
+    pub id: String,
+    pub created_at_ms: f64,
+    pub gateway: String,
+    pub provider: String,
+    pub model: String,
+    /// The provider path as received; a query string is dropped.
+    pub path: String,
+    pub method: String,
+    pub request_headers: Option<&'a Headers>,
+    pub status: u16,
+    pub duration_ms: f64,
+    pub ttfb_ms: Option<f64>,
+    pub usage: Option<Usage>,
+    pub cost: Option<f64>,
+    pub cache_status: CacheStatus,
+    pub step: u32,
+    pub attempts: u32,
+    pub virtual_key_id: Option<String>,
+    pub error: Option<String>,
+    pub request_body: Option<&'a str>,
+    pub response_body: Option<&'a str>,
+}
+
+impl LogEntry {
+    /// Builds the entry for a finished request. Bodies are kept only when `options` allow it, cut
+    /// to `body_max_bytes`; success means a 2xx/3xx status with no gateway error. Never fails.
+    pub fn build(facts: EntryFacts<'_>, options: &LogOptions, body_max_bytes: usize) -> LogEntry {
+        let usage = facts.usage.unwrap_or_default();
+        let keep = |body: Option<&str>| {
+            if options.collect_payload {
+                body.map(|b| truncate_body(b, body_max_bytes))
+            } else {
+                None
+            }
+        };
+        let endpoint = facts.path.split(['?', '#']).next().unwrap_or_default().to_string();
+        LogEntry {
+            id: facts.id,
+            created_at_ms: ms(facts.created_at_ms) as i64,
+            gateway: facts.gateway,
+            provider: facts.provider,
+            model: facts.model,
+            endpoint,
+            method: facts.method,
+            status: facts.status,
+            success: (200..400).contains(&facts.status) && facts.error.is_none(),
+            duration_ms: ms(facts.duration_ms),
+            ttfb_ms: facts.ttfb_ms.map(ms),
+            tokens_in: usage.input_tokens,
+            tokens_out: usage.output_tokens,
+            tokens_cached: usage.cached_input_tokens,
+            tokens_estimated: usage.estimated,
+            cost: facts.cost.filter(|c| c.is_finite()),
+            cache_status: facts.cache_status,
+            step: facts.step,
+            attempts: facts.attempts,
+            virtual_key_id: facts.virtual_key_id,
+            metadata: options.metadata.clone(),
+            error: facts.error,
+            request_body: keep(facts.request_body),
+            response_body: keep(facts.response_body),
+            user_agent: facts.request_headers.and_then(|h| h.get("user-agent")).map(|ua| truncate_body(ua, 512)),
+            feedback: None,
+            score: None,
+            comment: None,
+        }
+    }
+}
+
+fn ms(value: f64) -> u64 {
+    if value.is_finite() && value > 0.0 {
+        value.round() as u64
+    } else {
+        0
+    }
+}
+
+/// Cuts `body` to at most `max_bytes` (at a character boundary) and appends
+/// `…[truncated, original N bytes]`; shorter bodies are returned whole.
+pub fn truncate_body(body: &str, max_bytes: usize) -> String {
+    if body.len() <= max_bytes {
+        return body.to_string();
+    }
+    let mut cut = max_bytes;
+    while !body.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    format!("{}{TRUNCATION_MARKER}{} bytes]", &body[..cut], body.len())
+}
+
+#[cfg(test)]
+#[path = "entry_tests.rs"]
+mod tests;

@@ -1,0 +1,106 @@
+//! The Workers Analytics Engine data point written for every request (logged or not).
+//!
+//! Layout (the SQL API names fields `index1`, `blob1…`, `double1…`):
+//!
+//! | field | value |
+//! |---|---|
+//! | `index1` | gateway id (≤ 96 bytes) |
+//! | `blob1` | provider |
+//! | `blob2` | model |
+//! | `blob3` | status class: `2xx`, `4xx`, `5xx`, … |
+//! | `blob4` | cache status: `HIT`, `MISS`, `BYPASS`, `NONE` |
+//! | `blob5` | virtual key id, or empty |
+//! | `double1` | input tokens |
+//! | `double2` | output tokens |
+//! | `double3` | cost in USD, **0 when unknown** |
+//! | `double4` | duration, ms |
+//! | `double5` | time to first byte, ms (0 when unknown) |
+//! | `double6` | 1 when the cost is known, else 0 |
+//! | `double7` | 1 when the ttfb is known, else 0 |
+//!
+//! Unknown costs are 0 plus a flag, not NaN: NaN poisons `SUM` and has no JSON form, while
+//! `SUM(double3)` over known costs stays right and `SUM(_sample_interval * (1 - double6))` counts
+//! the unpriced requests. Always weight by `_sample_interval` (Analytics Engine samples).
+//!
+//! Example SQL API queries (dataset name as bound in wrangler.toml, e.g. `ai_gateway`):
+//!
+//! ```sql
+//! -- Requests, errors and cost per provider over the last day
+//! SELECT blob1 AS provider,
+//!        SUM(_sample_interval) AS requests,
+//!        SUM(IF(blob3 = '2xx', 0, _sample_interval)) AS errors,
+//!        SUM(_sample_interval * double3) AS cost_usd,
+//!        SUM(_sample_interval * (1 - double6)) AS unpriced_requests
+//! FROM ai_gateway
+//! WHERE index1 = 'my-gateway' AND timestamp > NOW() - INTERVAL '1' DAY
+//! GROUP BY provider ORDER BY requests DESC
+//!
+//! -- Tokens per model per hour
+//! SELECT toStartOfInterval(timestamp, INTERVAL '1' HOUR) AS hour, blob2 AS model,
+//!        SUM(_sample_interval * double1) AS tokens_in, SUM(_sample_interval * double2) AS tokens_out
+//! FROM ai_gateway WHERE index1 = 'my-gateway'
+//! GROUP BY hour, model ORDER BY hour
+//!
+//! -- Latency percentiles and cache hit rate per model
+//! SELECT blob2 AS model,
+//!        quantileWeighted(0.5)(double4, _sample_interval) AS p50_ms,
+//!        quantileWeighted(0.95)(double4, _sample_interval) AS p95_ms,
+//!        SUM(IF(blob4 = 'HIT', _sample_interval, 0)) / SUM(_sample_interval) AS cache_hit_rate
+//! FROM ai_gateway WHERE index1 = 'my-gateway' AND timestamp > NOW() - INTERVAL '1' HOUR
+//! GROUP BY model
+//! ```
+
+use serde::Serialize;
+
+use crate::logs::entry::LogEntry;
+
+/// Analytics Engine's limit on the index size, in bytes.
+pub const MAX_INDEX_BYTES: usize = 96;
+
+/// The argument of `writeDataPoint`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DataPoint {
+    pub indexes: Vec<String>,
+    pub blobs: Vec<String>,
+    pub doubles: Vec<f64>,
+}
+
+/// `2xx`, `4xx`, … for a status code.
+pub fn status_class(status: u16) -> String {
+    format!("{}xx", status / 100)
+}
+
+/// The data point of one request (see the module doc for the layout).
+pub fn data_point(e: &LogEntry) -> DataPoint {
+    let mut index = e.gateway.clone();
+    if index.len() > MAX_INDEX_BYTES {
+        let mut cut = MAX_INDEX_BYTES;
+        while !index.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        index.truncate(cut);
+    }
+    DataPoint {
+        indexes: vec![index],
+        blobs: vec![
+            e.provider.clone(),
+            e.model.clone(),
+            status_class(e.status),
+            e.cache_status.as_str().to_string(),
+            e.virtual_key_id.clone().unwrap_or_default(),
+        ],
+        doubles: vec![
+            e.tokens_in as f64,
+            e.tokens_out as f64,
+            e.cost.unwrap_or(0.0),
+            e.duration_ms as f64,
+            e.ttfb_ms.unwrap_or(0) as f64,
+            if e.cost.is_some() { 1.0 } else { 0.0 },
+            if e.ttfb_ms.is_some() { 1.0 } else { 0.0 },
+        ],
+    }
+}
+
+#[cfg(test)]
+#[path = "metrics_tests.rs"]
+mod tests;

@@ -1,0 +1,30 @@
+//! Request logs: building entries, storing them in sharded SQLite, listing, stats and export.
+//!
+//! The runtime stores entries in N Durable Objects with SQLite storage; this module produces
+//! everything those objects run — SQL text and bindings ([`sql`]), list filters and cursors
+//! ([`query`]), the merge of per-shard pages ([`merge`]) and stats ([`stats`]) — plus the parts
+//! run in the request Worker: header rules ([`headers`]), usage extraction ([`usage_extract`]),
+//! entry building ([`entry`]) and the Analytics Engine data point ([`metrics`]).
+
+pub mod entry;
+pub mod export;
+pub mod feedback;
+pub mod headers;
+pub mod id;
+pub mod merge;
+pub mod metrics;
+pub mod query;
+pub mod retention;
+pub mod settings;
+pub mod sql;
+pub mod stats;
+pub mod usage_extract;
+
+pub use entry::{CacheStatus, EntryFacts, LogEntry};
+pub use headers::{parse_log_options, LogOptions, MetaValue, Metadata};
+pub use id::{new_log_id, shard_of};
+pub use settings::LogSettings;
+pub use sql::SqlValue;
+
+#[cfg(test)]
+mod test_db;

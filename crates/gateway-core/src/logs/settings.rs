@@ -1,0 +1,120 @@
+//! Log settings, read from Worker variables.
+//!
+//! - `LOGS_ENABLED`: `true` (default) or `false`; whether requests are logged when the request does
+//!   not say otherwise (`cf-aig-collect-log` inverts it per request).
+//! - `LOG_BODY_MAX_BYTES`: the largest request or response body kept in a log entry, in bytes
+//!   (default 65536, at most 983040 so that a row with both bodies stays under the 2 MB row limit
+//!   of Durable Object SQLite); longer bodies are cut with [`crate::logs::entry::TRUNCATION_MARKER`].
+//! - `LOG_RETENTION_DAYS`: rows older than this many days are deleted (default 30; `0` keeps rows
+//!   until deleted, as Cloudflare does).
+//! - `LOG_MAX_ROWS_PER_SHARD`: each shard keeps at most this many newest rows (default 1,000,000;
+//!   `0` means no limit).
+//! - `LOG_SHARDS`: how many Durable Objects the logs are spread over (default 4, 1..=64). Changing
+//!   it moves where new ids land; old entries stay readable only if the shard count is not lowered.
+
+use crate::error::{ErrorKind, GatewayError};
+
+/// Default `LOG_BODY_MAX_BYTES`: 64 KiB per body.
+pub const DEFAULT_LOG_BODY_MAX_BYTES: usize = 64 * 1024;
+/// Largest `LOG_BODY_MAX_BYTES`: two bodies plus the other columns fit a 2 MiB row.
+pub const MAX_LOG_BODY_MAX_BYTES: usize = 960 * 1024;
+/// Default `LOG_RETENTION_DAYS`.
+pub const DEFAULT_LOG_RETENTION_DAYS: u32 = 30;
+/// Default `LOG_MAX_ROWS_PER_SHARD`.
+pub const DEFAULT_LOG_MAX_ROWS_PER_SHARD: u64 = 1_000_000;
+/// Default `LOG_SHARDS`.
+pub const DEFAULT_LOG_SHARDS: u32 = 4;
+
+/// The gateway-wide log settings, parsed once per isolate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogSettings {
+    /// Log requests unless the request says otherwise.
+    pub enabled: bool,
+    /// Largest body kept per entry, in bytes.
+    pub body_max_bytes: usize,
+    /// Days a row is kept; `None` keeps rows until deleted.
+    pub retention_days: Option<u32>,
+    /// Newest rows kept per shard; `None` means no limit.
+    pub max_rows_per_shard: Option<u64>,
+    /// Number of Durable Object shards.
+    pub shards: u32,
+}
+
+impl Default for LogSettings {
+    fn default() -> Self {
+        LogSettings {
+            enabled: true,
+            body_max_bytes: DEFAULT_LOG_BODY_MAX_BYTES,
+            retention_days: Some(DEFAULT_LOG_RETENTION_DAYS),
+            max_rows_per_shard: Some(DEFAULT_LOG_MAX_ROWS_PER_SHARD),
+            shards: DEFAULT_LOG_SHARDS,
+        }
+    }
+}
+
+fn misconfigured(name: &str, rule: &str, raw: &str) -> GatewayError {
+    GatewayError::new(ErrorKind::Misconfigured, format!("{name} must be {rule}, got {raw:?}"))
+}
+
+fn set(raw: Option<&str>) -> Option<&str> {
+    raw.map(str::trim).filter(|s| !s.is_empty())
+}
+
+impl LogSettings {
+    /// Builds the settings from the raw variable values (`None` or empty when unset), in the order
+    /// `LOGS_ENABLED`, `LOG_BODY_MAX_BYTES`, `LOG_RETENTION_DAYS`, `LOG_MAX_ROWS_PER_SHARD`,
+    /// `LOG_SHARDS`.
+    ///
+    /// Errors (500, `gateway_misconfigured`) name the variable: a flag that is not `true`/`false`,
+    /// a number that does not parse, or a shard count outside 1..=64.
+    pub fn from_vars(
+        logs_enabled: Option<&str>,
+        body_max_bytes: Option<&str>,
+        retention_days: Option<&str>,
+        max_rows_per_shard: Option<&str>,
+        shards: Option<&str>,
+    ) -> Result<Self, GatewayError> {
+        let mut s = LogSettings::default();
+        if let Some(raw) = set(logs_enabled) {
+            s.enabled = parse_bool(raw).ok_or_else(|| misconfigured("LOGS_ENABLED", "true or false", raw))?;
+        }
+        if let Some(raw) = set(body_max_bytes) {
+            s.body_max_bytes = raw
+                .parse()
+                .ok()
+                .filter(|n| *n <= MAX_LOG_BODY_MAX_BYTES)
+                .ok_or_else(|| misconfigured("LOG_BODY_MAX_BYTES", "a whole number of bytes up to 983040", raw))?;
+        }
+        if let Some(raw) = set(retention_days) {
+            let days: u32 =
+                raw.parse().map_err(|_| misconfigured("LOG_RETENTION_DAYS", "a whole number of days", raw))?;
+            s.retention_days = (days > 0).then_some(days);
+        }
+        if let Some(raw) = set(max_rows_per_shard) {
+            let rows: u64 =
+                raw.parse().map_err(|_| misconfigured("LOG_MAX_ROWS_PER_SHARD", "a whole number of rows", raw))?;
+            s.max_rows_per_shard = (rows > 0).then_some(rows);
+        }
+        if let Some(raw) = set(shards) {
+            s.shards = raw
+                .parse()
+                .ok()
+                .filter(|n| (1..=64).contains(n))
+                .ok_or_else(|| misconfigured("LOG_SHARDS", "a whole number from 1 to 64", raw))?;
+        }
+        Ok(s)
+    }
+}
+
+/// `true`/`false`, case-insensitive, as used by variables and `cf-aig-*` flags.
+pub(crate) fn parse_bool(raw: &str) -> Option<bool> {
+    match raw.trim().to_ascii_lowercase().as_str() {
+        "true" => Some(true),
+        "false" => Some(false),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+#[path = "settings_tests.rs"]
+mod tests;

@@ -1,0 +1,109 @@
+use std::collections::BTreeMap;
+
+use super::*;
+use crate::logs::entry::{CacheStatus, LogEntry};
+use crate::logs::id::shard_of;
+use crate::logs::test_db::{insert, open, query, sample_entries, BASE_MS};
+
+/// Relative error bound of a histogram percentile (module doc).
+const BOUND: f64 = 0.0443;
+
+fn exact_percentile(mut values: Vec<u64>, p: f64) -> f64 {
+    values.sort();
+    let rank = ((p * values.len() as f64).ceil() as usize).clamp(1, values.len());
+    values[rank - 1] as f64
+}
+
+fn run(shards: &[rusqlite::Connection], q: &str) -> Vec<StatsPoint> {
+    let parsed = StatsQuery::parse(q).unwrap();
+    let statement = stats_statement(&parsed);
+    let rows = shards.iter().flat_map(|c| query(c, &statement)).map(|r| StatsRow::from_row(&r).unwrap());
+    merge_stats(rows, parsed.group_by)
+}
+
+#[test]
+fn stats_over_shards_equal_stats_of_the_raw_entries() {
+    let mut entries = sample_entries(400, 31);
+    // Spread over ~3 hours and make latencies span several decades.
+    for (i, e) in entries.iter_mut().enumerate() {
+        e.created_at_ms = BASE_MS + i as i64 * 27_000;
+        e.duration_ms = [0, 1, 3, 17, 250, 1234, 9999, 60_000][i % 8] + (i as u64 % 13);
+    }
+    let shards: Vec<rusqlite::Connection> = (0..4).map(|_| open()).collect();
+    for (i, s) in shards.iter().enumerate() {
+        let mine: Vec<LogEntry> = entries.iter().filter(|e| shard_of(&e.id, 4) == i as u32).cloned().collect();
+        insert(s, &mine);
+    }
+    for group_by in ["none", "provider", "model"] {
+        let points = run(&shards, &format!("bucket=1h&group_by={group_by}"));
+        let mut raw: BTreeMap<(i64, String), Vec<&LogEntry>> = BTreeMap::new();
+        for e in &entries {
+            let group = match group_by {
+                "provider" => e.provider.clone(),
+                "model" => e.model.clone(),
+                _ => String::new(),
+            };
+            raw.entry((e.created_at_ms / 3_600_000 * 3_600_000, group)).or_default().push(e);
+        }
+        assert_eq!(points.len(), raw.len(), "group_by={group_by}");
+        for (p, ((bucket, group), es)) in points.iter().zip(&raw) {
+            assert_eq!(p.bucket_start_ms, *bucket);
+            assert_eq!(p.group.clone().unwrap_or_default(), *group);
+            assert_eq!(p.requests, es.len() as u64);
+            assert_eq!(p.errors, es.iter().filter(|e| !e.success).count() as u64);
+            assert_eq!(p.tokens_in, es.iter().map(|e| e.tokens_in).sum::<u64>());
+            assert_eq!(p.tokens_out, es.iter().map(|e| e.tokens_out).sum::<u64>());
+            assert_eq!(p.cost, es.iter().filter_map(|e| e.cost).sum::<f64>());
+            assert_eq!(p.cost_unknown_requests, es.iter().filter(|e| e.cost.is_none()).count() as u64);
+            let hits = es.iter().filter(|e| e.cache_status == CacheStatus::Hit).count();
+            assert_eq!(p.cache_hit_rate, hits as f64 / es.len() as f64);
+            let durations: Vec<u64> = es.iter().map(|e| e.duration_ms).collect();
+            for (got, q) in [(p.latency_p50_ms, 0.5), (p.latency_p95_ms, 0.95)] {
+                let want = exact_percentile(durations.clone(), q);
+                assert!((got - want).abs() <= BOUND * want, "p{q}: got {got}, exact {want}");
+            }
+        }
+    }
+}
+
+#[test]
+fn stats_respect_filters() {
+    let entries = sample_entries(120, 32);
+    let conn = open();
+    insert(&conn, &entries);
+    let points = run(std::slice::from_ref(&conn), "bucket=1d&provider=openai&status=2xx");
+    let total: u64 = points.iter().map(|p| p.requests).sum();
+    let want = entries.iter().filter(|e| e.provider == "openai" && e.status / 100 == 2).count() as u64;
+    assert_eq!(total, want);
+    assert!(points.iter().all(|p| p.errors == 0 && p.group.is_none()));
+}
+
+#[test]
+fn histogram_bins_and_error_bound() {
+    assert_eq!(latency_bin(0), 0);
+    assert_eq!(latency_bin(1), 1);
+    assert_eq!(latency_bin(2), 9);
+    assert_eq!(latency_bin(u64::MAX), MAX_BIN);
+    for d in 1..20_000u64 {
+        let v = bin_value_ms(latency_bin(d));
+        assert!((v - d as f64).abs() <= BOUND * d as f64, "{d} -> {v}");
+    }
+    assert_eq!(percentile(&BTreeMap::new(), 0.5), 0.0);
+}
+
+#[test]
+fn stats_query_parameters() {
+    let q = StatsQuery::parse("bucket=5m&group_by=model&provider=groq").unwrap();
+    assert_eq!((q.bucket, q.group_by), (Bucket::FiveMinutes, GroupBy::Model));
+    assert_eq!(StatsQuery::parse("").unwrap().bucket, Bucket::Hour);
+    for (bad, name) in [
+        ("bucket=2m", "bucket"),
+        ("group_by=user", "group_by"),
+        ("bucket=1m&bucket=1h", "bucket"),
+        ("limit=5", "limit"),
+        ("bucket=1m&from=0&to=9999999999", "bucket"),
+    ] {
+        let err = StatsQuery::parse(bad).unwrap_err();
+        assert!(err.message().contains(name), "{bad}: {}", err.message());
+    }
+}
