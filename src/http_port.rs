@@ -20,13 +20,15 @@ pub struct WorkerHttp {
     client: web_sys::Headers,
     /// The names of the client's headers that the forwarding rules drop.
     dropped: Vec<String>,
+    /// For secrets (stored provider keys).
+    env: worker::Env,
 }
 
 impl WorkerHttp {
     /// `headers` is `client` as read by [`client_headers`].
-    pub fn new(client: web_sys::Headers, headers: &Headers) -> Self {
+    pub fn new(client: web_sys::Headers, headers: &Headers, env: worker::Env) -> Self {
         let dropped = dropped_request_header_names(headers).into_iter().map(str::to_owned).collect();
-        WorkerHttp { client, dropped }
+        WorkerHttp { client, dropped, env }
     }
 
     /// The upstream request's `Headers`. Unless a plugin edited them, the runtime copies the
@@ -136,6 +138,14 @@ impl HttpPort for WorkerHttp {
 
     fn now_ms(&self) -> f64 {
         js_sys::Date::now()
+    }
+
+    fn random(&self) -> f64 {
+        js_sys::Math::random()
+    }
+
+    fn secret(&self, name: &str) -> Option<String> {
+        crate::var(&self.env, name)
     }
 
     async fn read_body(&self, body: JsValue, max_bytes: u64) -> Result<Vec<u8>, GatewayError> {

@@ -5,6 +5,7 @@
 //! through, never read here) or a local JSON reply. What happens after the response head is sent
 //! (watching a stream for plugins, `on_log` hooks) runs in `ctx.wait_until`, off the hot path.
 
+mod admin;
 mod body_stream;
 mod http_port;
 mod plugins;
@@ -13,7 +14,7 @@ mod timer;
 use std::cell::OnceCell;
 use std::rc::Rc;
 
-use gateway_core::{ClientRequest, GatewayConfig, GatewayError, Outcome, Pipeline, Reply};
+use gateway_core::{ClientRequest, GatewayConfig, GatewayError, Outcome, Pipeline, Reply, Services};
 use worker::worker_sys::web_sys;
 use worker::{event, Context, Env};
 
@@ -24,17 +25,15 @@ thread_local! {
     static PIPELINE: OnceCell<Result<Rc<Pipeline>, GatewayError>> = const { OnceCell::new() };
 }
 
-fn var(env: &Env, name: &str) -> Option<String> {
-    env.var(name).ok().map(|v| v.to_string())
+/// A variable or secret of the Worker (locally both are plain bindings); `None` when unset.
+pub(crate) fn var(env: &Env, name: &str) -> Option<String> {
+    env.var(name).map(|v| v.to_string()).or_else(|_| env.secret(name).map(|s| s.to_string())).ok()
 }
 
 fn pipeline(env: &Env) -> Result<Rc<Pipeline>, GatewayError> {
     PIPELINE.with(|cell| {
         cell.get_or_init(|| {
-            let config = GatewayConfig::from_vars(
-                var(env, "UPSTREAM_OVERRIDES").as_deref(),
-                var(env, "MAX_REQUEST_BODY_BYTES").as_deref(),
-            )?;
+            let config = GatewayConfig::from_env(|name| var(env, name))?;
             let plugins = plugins::enabled(var(env, "PLUGINS").as_deref())?;
             Ok(Rc::new(Pipeline::new(config, plugins)))
         })
@@ -44,9 +43,13 @@ fn pipeline(env: &Env) -> Result<Rc<Pipeline>, GatewayError> {
 
 #[event(fetch)]
 async fn fetch(req: web_sys::Request, env: Env, ctx: Context) -> worker::Result<web_sys::Response> {
-    let response = match pipeline(&env) {
-        Ok(pipeline) => handle(&pipeline, req, &ctx).await,
-        Err(err) => Err(err),
+    let response = if gateway_core::admin::is_admin_path(gateway_core::route::split_url(&req.url()).0) {
+        admin::handle(req, &env).await
+    } else {
+        match pipeline(&env) {
+            Ok(pipeline) => handle(&pipeline, req, &env, &ctx).await,
+            Err(err) => Err(err),
+        }
     };
     match response {
         Ok(response) => Ok(response),
@@ -54,12 +57,22 @@ async fn fetch(req: web_sys::Request, env: Env, ctx: Context) -> worker::Result<
     }
 }
 
-async fn handle(pipeline: &Pipeline, req: web_sys::Request, ctx: &Context) -> Result<web_sys::Response, GatewayError> {
+/// The services the pipeline may use for this request, from the Worker's bindings.
+fn services(_env: &Env) -> Services {
+    Services::default()
+}
+
+async fn handle(
+    pipeline: &Pipeline,
+    req: web_sys::Request,
+    env: &Env,
+    ctx: &Context,
+) -> Result<web_sys::Response, GatewayError> {
     let url = req.url();
     let (path, query) = gateway_core::route::split_url(&url);
     let js_headers = req.headers();
     let headers = client_headers(&js_headers);
-    let port = WorkerHttp::new(js_headers, &headers);
+    let port = WorkerHttp::new(js_headers, &headers, env.clone());
     let request = ClientRequest {
         method: req.method(),
         path: path.to_owned(),
@@ -67,7 +80,7 @@ async fn handle(pipeline: &Pipeline, req: web_sys::Request, ctx: &Context) -> Re
         headers,
         body: req.body().map(Into::into),
     };
-    let (outcome, completion) = pipeline.handle(&port, request).await;
+    let (outcome, completion) = pipeline.handle(&port, &services(env), request).await;
     match outcome {
         Outcome::Upstream(response) => body_stream::respond(response, completion, ctx),
         Outcome::Local(reply) => {

@@ -18,6 +18,7 @@ pub mod retention;
 pub mod settings;
 pub mod sql;
 pub mod stats;
+pub mod store;
 pub mod usage_extract;
 
 pub use entry::{CacheStatus, EntryFacts, LogEntry};

@@ -21,6 +21,7 @@ use crate::config::GatewayConfig;
 use crate::error::GatewayError;
 use crate::headers::Headers;
 use crate::keys;
+use crate::logs::store::{LogSink, MetricsSink};
 use crate::plugin::{Plugin, Reply, RequestContext};
 use crate::port::{HttpPort, RequestBody};
 use crate::resilience::RetryOverrides;
@@ -68,6 +69,10 @@ impl Reply {
 pub struct Services {
     pub cache: Option<Rc<dyn CacheStore>>,
     pub coalescer: Option<Rc<dyn Coalescer>>,
+    /// Where log entries go (batched into the log shards).
+    pub logs: Option<Rc<dyn LogSink>>,
+    /// Analytics Engine.
+    pub metrics: Option<Rc<dyn MetricsSink>>,
 }
 
 /// The gateway's request handling, configured once per isolate.

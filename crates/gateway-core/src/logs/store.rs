@@ -1,0 +1,38 @@
+//! The ports through which logs leave the request: storage shards, the batching sink, and
+//! Analytics Engine.
+
+use async_trait::async_trait;
+use serde_json::{Map, Value};
+
+use crate::error::GatewayError;
+use crate::logs::entry::LogEntry;
+use crate::logs::metrics::DataPoint;
+use crate::logs::sql::Statement;
+
+/// One row as SQLite returns it: column name to value.
+pub type Row = Map<String, Value>;
+
+/// The log shards: SQLite databases (Durable Objects in Workers) that run the statements of
+/// [`crate::logs::sql`].
+#[async_trait(?Send)]
+pub trait LogStore {
+    /// How many shards entries are spread over (`LOG_SHARDS`).
+    fn shards(&self) -> u32;
+
+    /// Runs `statements` in order on shard `shard`, in one transaction, and returns each
+    /// statement's rows. Errors: the shard could not be reached, or a statement failed (then
+    /// none of them took effect).
+    async fn run(&self, shard: u32, statements: Vec<Statement>) -> Result<Vec<Vec<Row>>, GatewayError>;
+}
+
+/// Where finished entries go. Implementations batch and write off the hot path; a failure is
+/// theirs to report (a console line), it cannot reach the client.
+#[async_trait(?Send)]
+pub trait LogSink {
+    async fn write(&self, entry: LogEntry);
+}
+
+/// Analytics Engine's `writeDataPoint`: fire and forget.
+pub trait MetricsSink {
+    fn write(&self, point: &DataPoint);
+}
