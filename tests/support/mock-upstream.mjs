@@ -20,6 +20,8 @@
 //                           the Nth request of script ID answers the Nth status (the last repeats)
 //   x-mock-retry-after: V   send `retry-after: V` with error statuses
 //   x-mock-reject-key: K    answer 401 when the request's key (any auth header) is K
+//   x-mock-fail-provider: P1,P2 + x-mock-fail-status: N (default 503)
+//                           answer N for requests under those provider prefixes only
 // Control routes (not under a provider prefix): GET /__requests, POST /__reset, POST /__release/ID.
 import http from 'node:http';
 import { createHash } from 'node:crypto';
@@ -204,6 +206,9 @@ export async function startMockUpstream({ port = 0 } = {}) {
     }
     const key = (h('authorization') ?? '').replace(/^Bearer /i, '') || h('x-api-key') || h('x-goog-api-key') || h('api-key');
     if (h('x-mock-reject-key') && key === h('x-mock-reject-key')) status = 401;
+    const provider = url.pathname.split('/')[1];
+    if (String(h('x-mock-fail-provider') ?? '').split(',').includes(provider)) status = Number(h('x-mock-fail-status') ?? 503);
+    record.key = key;
     record.status = status;
     const isAnthropic = url.pathname.endsWith('/v1/messages');
     const isChat = url.pathname.endsWith('/chat/completions');

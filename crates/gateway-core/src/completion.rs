@@ -10,6 +10,8 @@ use crate::pipeline::Services;
 use crate::plugin::{Plugin, RequestContext};
 use crate::sse::SseParser;
 use crate::stream_guard::StreamGuard;
+use crate::translate::stream::StreamTranslator;
+use crate::translate::Format;
 
 /// How the runtime handles the response body.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,6 +49,10 @@ pub struct Completion {
     pub(crate) plugin_parser: Option<SseParser>,
     /// Appends an error event when a streamed response ends badly.
     pub(crate) guard: Option<StreamGuard>,
+    /// Rewrites a stream into the client's format (compat endpoint).
+    pub(crate) translator: Option<StreamTranslator>,
+    /// The API format the client speaks, for errors (Anthropic's for `compat/messages`).
+    pub(crate) client_format: Format,
 }
 
 impl Completion {
@@ -56,6 +62,8 @@ impl Completion {
             plugins,
             plugin_parser: None,
             guard: None,
+            translator: None,
+            client_format: Format::OpenAi,
             services,
             recorder: None,
             cache_write: None,
@@ -66,7 +74,7 @@ impl Completion {
 
     /// How the runtime must handle the response body.
     pub fn body_mode(&self) -> BodyMode {
-        if self.guard.is_some() {
+        if self.guard.is_some() || self.translator.is_some() {
             BodyMode::Rewrite
         } else if self.plugin_parser.is_some() || self.recorder.is_some() {
             BodyMode::Watch
@@ -89,12 +97,16 @@ impl Completion {
     /// Takes the next chunk of the upstream body. In [`BodyMode::Rewrite`] the bytes for the
     /// client are appended to `out`; in [`BodyMode::Watch`] `out` is left alone.
     pub fn on_chunk(&mut self, chunk: &[u8], out: &mut Vec<u8>) {
-        if let Some(guard) = self.guard.as_mut() {
+        let start = out.len();
+        if let Some(translator) = self.translator.as_mut() {
+            out.extend_from_slice(&translator.push(chunk));
+        } else if let Some(guard) = self.guard.as_mut() {
             guard.observe(chunk);
             out.extend_from_slice(chunk);
         }
         if let Some(recorder) = self.recorder.as_mut() {
-            recorder.push(chunk);
+            // The cache stores what the client received: translated bytes when translating.
+            recorder.push(if self.translator.is_some() { &out[start..] } else { chunk });
         }
         if let Some(parser) = self.plugin_parser.as_mut() {
             let (ctx, plugins) = (&mut self.ctx, &self.plugins);
@@ -113,7 +125,23 @@ impl Completion {
     pub fn end_body(&mut self, now_ms: f64, complete: bool, out: &mut Vec<u8>) {
         self.ctx.finished_at_ms = Some(now_ms);
         let mut ended_properly = complete;
-        if let Some(guard) = self.guard.as_mut() {
+        if let Some(translator) = self.translator.as_mut() {
+            let start = out.len();
+            out.extend_from_slice(&translator.finish());
+            if !(complete && translator.saw_terminal()) {
+                let message = if complete {
+                    "the provider's stream ended before its final event; the response is incomplete"
+                } else {
+                    "the connection to the provider broke mid-stream; the response is incomplete"
+                };
+                out.extend_from_slice(&translator.error_event(message));
+                self.ctx.stream_error_sent = true;
+                ended_properly = false;
+            }
+            if let Some(recorder) = self.recorder.as_mut() {
+                recorder.push(&out[start..]);
+            }
+        } else if let Some(guard) = self.guard.as_mut() {
             if let Some(error_event) = guard.end(complete) {
                 out.extend_from_slice(&error_event);
                 self.ctx.stream_error_sent = true;
@@ -140,6 +168,16 @@ impl Completion {
         for plugin in self.plugins.iter() {
             plugin.on_log(&self.ctx).await;
         }
+    }
+
+    /// Takes the whole body of a reply the gateway built from the upstream's answer (a
+    /// translated JSON response), as if it had streamed through.
+    pub(crate) fn local_body(&mut self, body: &[u8], now_ms: f64) {
+        if let Some(recorder) = self.recorder.as_mut() {
+            recorder.push(body);
+        }
+        self.ctx.finished_at_ms = Some(now_ms);
+        self.body_complete = true;
     }
 
     /// Stores a complete, cacheable response; returns the encoded entry to share with coalesced

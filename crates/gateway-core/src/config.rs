@@ -7,6 +7,7 @@
 //! - `GATEWAY_TOKEN` (secret): when set, every proxied request must carry it (see [`crate::keys`]).
 //! - `RETRY_DEFAULTS`, `ROUTES`, `KEY_POOLS`, `KEY_COOLDOWN_SECONDS`: see [`crate::resilience`].
 //! - `CACHE_TTL`, `CACHE_COALESCE`: see [`crate::cache`].
+//! - `COMPAT_ALIASES`, `DEFAULT_MAX_TOKENS`: see [`crate::translate::compat`].
 
 use std::collections::HashMap;
 
@@ -14,6 +15,9 @@ use crate::cache::CacheDefaults;
 use crate::error::{ErrorKind, GatewayError};
 use crate::provider::{self, Provider};
 use crate::resilience::{KeyPools, RetryPolicy, Routes};
+
+/// Default `max_tokens` for providers that require one (Anthropic) when the client set none.
+pub const DEFAULT_MAX_TOKENS: u64 = 4096;
 
 /// Default request body limit: above the 25 MB of OpenAI's audio uploads, well below the 128 MB
 /// an isolate may use in all.
@@ -34,6 +38,11 @@ pub struct GatewayConfig {
     pub key_pools: KeyPools,
     /// The gateway's cache defaults (`CACHE_TTL`, `CACHE_COALESCE`).
     pub cache: CacheDefaults,
+    /// Compat-endpoint model aliases (`COMPAT_ALIASES`): alias to `"{provider}/{model}"`.
+    pub aliases: HashMap<String, String>,
+    /// `max_tokens` sent to providers that require it when the client set none
+    /// (`DEFAULT_MAX_TOKENS`, default 4096).
+    pub default_max_tokens: u64,
 }
 
 impl Default for GatewayConfig {
@@ -46,6 +55,8 @@ impl Default for GatewayConfig {
             routes: Routes::default(),
             key_pools: KeyPools::default(),
             cache: CacheDefaults::default(),
+            aliases: HashMap::new(),
+            default_max_tokens: DEFAULT_MAX_TOKENS,
         }
     }
 }
@@ -69,6 +80,12 @@ impl GatewayConfig {
         config.routes = Routes::from_var(var("ROUTES").as_deref())?;
         config.key_pools = KeyPools::from_vars(var("KEY_POOLS").as_deref(), var("KEY_COOLDOWN_SECONDS").as_deref())?;
         config.cache = CacheDefaults::from_vars(var("CACHE_TTL").as_deref(), var("CACHE_COALESCE").as_deref())?;
+        config.aliases = crate::translate::compat::parse_aliases(var("COMPAT_ALIASES").as_deref())?;
+        if let Some(raw) = var("DEFAULT_MAX_TOKENS") {
+            config.default_max_tokens = raw.trim().parse().ok().filter(|n| *n > 0).ok_or_else(|| {
+                misconfigured(format!("DEFAULT_MAX_TOKENS must be a positive whole number, got {raw:?}"))
+            })?;
+        }
         let stores_keys = !config.key_pools.is_empty() || config.routes.uses_stored_keys();
         if stores_keys && config.gateway_token.is_none() {
             return Err(misconfigured(

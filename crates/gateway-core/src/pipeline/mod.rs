@@ -18,16 +18,18 @@ use crate::cache::store::{lookup, Lookup};
 use crate::cache::{options, CacheDecision, CacheEntry, CacheStatus, CacheStore, Coalescer, Joined};
 use crate::completion::{CacheWrite, Completion};
 use crate::config::GatewayConfig;
-use crate::error::GatewayError;
+use crate::error::{ErrorKind, GatewayError};
 use crate::headers::Headers;
 use crate::keys;
 use crate::logs::store::{LogSink, MetricsSink};
-use crate::plugin::{Plugin, Reply, RequestContext};
+use crate::plugin::{Plugin, Reply, RequestContext, ResponseHead};
 use crate::port::{HttpPort, RequestBody};
 use crate::resilience::RetryOverrides;
 use crate::route::{self, GatewayRoute};
 use crate::sse::SseParser;
 use crate::stream_guard::StreamGuard;
+use crate::translate::compat::{self, CompatPlan, Endpoint, ResponseConversion};
+use crate::translate::Format;
 
 use plan::Target;
 use send::{Sender, Sent};
@@ -117,7 +119,13 @@ impl Pipeline {
         let outcome = match self.run(port, services, request, &mut completion).await {
             Ok(outcome) => outcome,
             Err(err) => {
-                let reply = Reply::from_error(&err);
+                let reply = match completion.client_format {
+                    Format::Anthropic => {
+                        let (status, body) = compat::error_body(Endpoint::Messages, &err);
+                        json_reply(status, body)
+                    }
+                    _ => Reply::from_error(&err),
+                };
                 completion.ctx.error = Some(err);
                 Outcome::Local(reply)
             }
@@ -158,13 +166,21 @@ impl Pipeline {
             }
             GatewayRoute::Universal { .. } if request.method != "POST" => {
                 return Err(GatewayError::new(
-                    crate::error::ErrorKind::MethodNotAllowed,
+                    ErrorKind::MethodNotAllowed,
                     "the universal endpoint takes POST with a JSON array of steps",
                 ))
             }
             GatewayRoute::Universal { .. } => None,
-            GatewayRoute::Compat { .. } => {
-                return Err(GatewayError::not_found("the compat endpoint is not available in this build"))
+            GatewayRoute::Compat { endpoint, .. } => {
+                let endpoint = Endpoint::parse(endpoint)?;
+                completion.client_format = endpoint.client_format();
+                if endpoint == Endpoint::Models {
+                    return Ok(Outcome::Local(json_reply(200, compat::list_models(&self.config.aliases))));
+                }
+                if request.method != "POST" {
+                    return Err(GatewayError::new(ErrorKind::MethodNotAllowed, "the compat endpoints take POST"));
+                }
+                None
             }
         };
 
@@ -179,20 +195,26 @@ impl Pipeline {
             _ => &[],
         };
 
-        let planned = match provider_target {
-            Some(target) => {
+        let input = plan::PlanInput {
+            account_id: route.account_id(),
+            gateway_id: route.gateway_id(),
+            config: &self.config,
+            headers: &request.headers,
+            body: bytes,
+            retry,
+        };
+        let planned = match (provider_target, &route) {
+            (Some(target), _) => {
                 let scope = (target.provider.id.to_string(), endpoint_of(&route, request.query.as_deref()));
                 Planned { targets: vec![target], reports_step: false, cache_scope: scope }
             }
-            None => Planned {
-                targets: plan::universal_targets(
-                    route.account_id(),
-                    route.gateway_id(),
-                    &self.config,
-                    &request.headers,
-                    bytes,
-                    retry,
-                )?,
+            (None, GatewayRoute::Compat { endpoint, .. }) => Planned {
+                targets: plan::compat_targets(&input, Endpoint::parse(endpoint)?, port.random(), port.now_ms())?,
+                reports_step: true,
+                cache_scope: ("compat".to_string(), format!("/{endpoint}")),
+            },
+            (None, _) => Planned {
+                targets: plan::universal_targets(&input)?,
                 reports_step: true,
                 cache_scope: ("universal".to_string(), String::new()),
             },
@@ -298,8 +320,12 @@ impl Pipeline {
     ) -> Result<Outcome<P::Response>, GatewayError> {
         let status = port.status(&response);
         let success = (200..300).contains(&status);
+        completion.ctx.upstream_headers_at_ms = Some(port.now_ms());
+        let translated = target.compat.as_ref().filter(|p| !matches!(p.conversion, ResponseConversion::PassThrough(_)));
+        if let Some(compat_plan) = translated {
+            return self.respond_translated(port, response, compat_plan, planned, decision, completion).await;
+        }
         let ctx = &mut completion.ctx;
-        ctx.upstream_headers_at_ms = Some(port.now_ms());
         ctx.response_is_event_stream =
             port.header(&response, "content-type").is_some_and(|ct| ct.trim_start().starts_with("text/event-stream"));
         if ctx.response_is_event_stream && success {
@@ -349,6 +375,65 @@ impl Pipeline {
             Ok(Outcome::Upstream(port.with_head(response, head.clone())?))
         }
     }
+}
+
+impl Pipeline {
+    /// Shapes an answer that must change format (the compat endpoint to a provider speaking
+    /// another API): a 2xx stream is translated event by event as it passes; anything else is
+    /// read whole, converted, and answered as the gateway's own reply.
+    async fn respond_translated<P: HttpPort>(
+        &self,
+        port: &P,
+        response: P::Response,
+        compat_plan: &CompatPlan,
+        planned: &Planned,
+        decision: CacheDecision,
+        completion: &mut Completion,
+    ) -> Result<Outcome<P::Response>, GatewayError> {
+        let status = port.status(&response);
+        let streamed = compat_plan.stream && (200..300).contains(&status);
+        let mut headers = Headers::new();
+        headers.set("content-type", if streamed { "text/event-stream" } else { "application/json" });
+        if streamed {
+            headers.set("cache-control", "no-cache");
+        }
+        if let Some(cache_status) = completion.ctx.cache_status {
+            cache_status.apply(&mut headers, None);
+        }
+        if planned.reports_step {
+            if let Some(step) = completion.ctx.step {
+                headers.set("cf-aig-step", step.to_string());
+            }
+        }
+        completion.ctx.response_is_event_stream = streamed;
+        if let CacheDecision::Use { key, ttl_s } = decision {
+            if (200..300).contains(&status) {
+                completion.recorder = Some(ResponseRecorder::new(crate::cache::entry::KV_MAX_VALUE_BYTES, streamed));
+                completion.cache_write = Some(CacheWrite { key, ttl_s, status, headers: headers.clone() });
+            }
+        }
+        if streamed {
+            completion.translator = compat_plan.stream_translator();
+            if self.plugins.iter().any(|p| p.wants_stream_events()) {
+                completion.plugin_parser = Some(SseParser::new());
+            }
+            let head = ResponseHead { status, headers };
+            return Ok(Outcome::Upstream(port.with_head(response, head)?));
+        }
+        let body = port.read_response(response, self.config.max_request_body_bytes).await?;
+        let (status, converted) = compat_plan.convert_response(status, &body);
+        completion.ctx.status = status;
+        let reply = Reply { status, headers, body: converted };
+        completion.local_body(&reply.body, port.now_ms());
+        Ok(Outcome::Local(reply))
+    }
+}
+
+/// A JSON reply of the gateway's own.
+fn json_reply(status: u16, body: Vec<u8>) -> Reply {
+    let mut headers = Headers::new();
+    headers.set("content-type", "application/json");
+    Reply { status, headers, body }
 }
 
 /// The provider path and query of a provider-native route, for the cache key.

@@ -12,6 +12,7 @@ use crate::headers::{upstream_request_headers, Headers};
 use crate::provider::Provider;
 use crate::resilience::{parse_universal, RetryOverrides, RetryPolicy, Step};
 use crate::route::{self, ProviderRoute};
+use crate::translate::compat::{self, CompatPlan, Endpoint};
 
 /// The body one target sends.
 #[derive(Debug, Clone)]
@@ -41,6 +42,8 @@ pub(crate) struct Target {
     /// Whether the gateway built this request, so the client's key must be moved into the
     /// header the provider expects.
     pub translated: bool,
+    /// For the compat endpoint: how the answer becomes the client's format.
+    pub compat: Option<Rc<CompatPlan>>,
 }
 
 impl Target {
@@ -70,21 +73,29 @@ pub(crate) fn provider_target(
         policy: RetryPolicy::resolve(config.retry_default, retry, RetryOverrides::default()),
         key_secret: None,
         translated: false,
+        compat: None,
     })
+}
+
+/// What planning a universal or compat request reads.
+pub(crate) struct PlanInput<'a> {
+    pub account_id: &'a str,
+    pub gateway_id: &'a str,
+    pub config: &'a GatewayConfig,
+    /// The client's headers.
+    pub headers: &'a Headers,
+    /// The client's body.
+    pub body: &'a [u8],
+    /// The retry settings of the request's headers.
+    pub retry: RetryOverrides,
 }
 
 /// The targets of a universal request, one per step of its body.
 ///
 /// Errors (400): the body's own validation (see [`parse_universal`]), and each step's path
 /// checked as the same provider-native request would be.
-pub(crate) fn universal_targets(
-    account_id: &str,
-    gateway_id: &str,
-    config: &GatewayConfig,
-    headers: &Headers,
-    body: &[u8],
-    retry: RetryOverrides,
-) -> Result<Vec<Target>, GatewayError> {
+pub(crate) fn universal_targets(input: &PlanInput<'_>) -> Result<Vec<Target>, GatewayError> {
+    let PlanInput { account_id, gateway_id, config, headers, body, retry } = *input;
     let steps = parse_universal(body)?;
     steps
         .into_iter()
@@ -104,6 +115,60 @@ pub(crate) fn universal_targets(
                 policy: RetryPolicy::resolve(config.retry_default, retry, step.retry),
                 key_secret: None,
                 translated: false,
+                compat: None,
+            })
+        })
+        .collect()
+}
+
+/// The targets of a compat request: one for `"{provider}/{model}"` or an alias; a route's plan
+/// (weighted primary, then its fallbacks) when `model` names a route.
+///
+/// Errors (400): the body is not JSON or lacks `model`, the model is not routable, a field has
+/// the wrong shape (see [`compat::plan`]).
+pub(crate) fn compat_targets(
+    input: &PlanInput<'_>,
+    endpoint: Endpoint,
+    random: f64,
+    now_ms: f64,
+) -> Result<Vec<Target>, GatewayError> {
+    let PlanInput { account_id, config, headers, body, retry, .. } = *input;
+    let requested = serde_json::from_slice::<serde_json::Value>(body)
+        .ok()
+        .and_then(|v| v.get("model").and_then(|m| m.as_str()).map(str::to_owned));
+    let route = requested.as_deref().and_then(|m| config.routes.get(m));
+    let choices: Vec<(Option<Vec<u8>>, Option<String>, RetryOverrides)> = match route {
+        None => vec![(None, None, RetryOverrides::default())],
+        Some(route) => route
+            .plan(random)
+            .into_iter()
+            .map(|t| {
+                let full = format!("{}/{}", t.provider.id, t.model);
+                (compat::rewrite_model(body, &full), t.key.clone(), route.retry)
+            })
+            .collect(),
+    };
+    choices
+        .into_iter()
+        .enumerate()
+        .map(|(step, (rewritten, key_secret, route_retry))| {
+            let body = rewritten.as_deref().unwrap_or(body);
+            let plan = compat::plan(endpoint, body, headers, &config.aliases, config.default_max_tokens, now_ms)?;
+            let provider_route =
+                ProviderRoute { account_id, gateway_id: "", provider: plan.provider, rest: &plan.path };
+            let url = provider_route.upstream_url(config, plan.query)?;
+            Ok(Target {
+                step,
+                provider: plan.provider,
+                method: "POST".to_string(),
+                url,
+                headers: plan.headers.clone(),
+                headers_edited: true,
+                body: TargetBody::Own(plan.body.clone().into()),
+                policy: RetryPolicy::resolve(config.retry_default, retry, route_retry),
+                key_secret,
+                translated: true,
+                compat: Some(Rc::new(plan)),
             })
         })
         .collect()

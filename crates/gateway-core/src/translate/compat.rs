@@ -155,20 +155,6 @@ pub fn resolve_model<'a>(
     }
 }
 
-/// The provider key to send, taken from the client's `Authorization: Bearer …` or `x-api-key`
-/// and presented as the provider expects (`x-api-key` for Anthropic, `x-goog-api-key` for
-/// Gemini, `Authorization: Bearer` for the others). `None` when the client sent no key.
-///
-/// The one place a key is chosen: stored keys replace this function later.
-pub fn provider_key(provider: &Provider, client: &Headers) -> Option<(&'static str, String)> {
-    let bearer = client.get("authorization").and_then(|v| {
-        let (scheme, key) = v.trim().split_once(' ')?;
-        scheme.eq_ignore_ascii_case("bearer").then(|| key.trim())
-    });
-    let key = bearer.or_else(|| client.get("x-api-key").map(str::trim)).filter(|k| !k.is_empty())?;
-    Some((provider.auth.header, format!("{}{}", provider.auth.scheme, key)))
-}
-
 /// `GET compat/models`: the configured aliases, then one `"{provider}/*"` entry per routable
 /// provider, in OpenAI's list shape.
 pub fn list_models(aliases: &HashMap<String, String>) -> Vec<u8> {
@@ -213,8 +199,9 @@ pub struct CompatPlan {
     pub query: Option<&'static str>,
     /// The body to send.
     pub body: Vec<u8>,
-    /// The complete upstream header list: the client's forwardable headers less its key
-    /// headers, plus `content-type`, the provider key and (Anthropic) `anthropic-version`.
+    /// The upstream header list before the key is chosen: the client's forwardable headers (its
+    /// key headers included, for [`crate::keys::choose_key`]), `content-type` and, for
+    /// Anthropic, `anthropic-version`.
     pub headers: Headers,
     /// Whether the answer is an SSE stream.
     pub stream: bool,
@@ -347,10 +334,9 @@ pub fn plan(
         }
     };
 
+    // The client's credentials stay: the pipeline's key choice (`crate::keys`) moves the key
+    // into the header this provider expects, or replaces it with a stored key.
     let mut headers = upstream_request_headers(client);
-    for name in ["authorization", "x-api-key", "x-goog-api-key", "api-key", "content-type"] {
-        headers.remove(name);
-    }
     headers.set("content-type", "application/json");
     if upstream == Format::Anthropic {
         if headers.get("anthropic-version").is_none() {
@@ -359,9 +345,6 @@ pub fn plan(
     } else {
         headers.remove("anthropic-version");
         headers.remove("anthropic-beta");
-    }
-    if let Some((name, value)) = provider_key(provider, client) {
-        headers.set(name, value);
     }
     Ok(CompatPlan {
         endpoint,
