@@ -336,14 +336,7 @@ impl Pipeline {
         }
 
         let mut extra = Headers::new();
-        if let Some(status) = completion.ctx.cache_status {
-            status.apply(&mut extra, None);
-        }
-        if planned.reports_step {
-            if let Some(step) = completion.ctx.step {
-                extra.set("cf-aig-step", step.to_string());
-            }
-        }
+        add_gateway_headers(&completion.ctx, planned, &mut extra);
         let needs_head = !self.plugins.is_empty() || matches!(decision, CacheDecision::Use { .. });
         let mut head = needs_head.then(|| port.response_head(&response));
         if let (CacheDecision::Use { key, ttl_s }, Some(head)) = (decision, head.as_ref()) {
@@ -397,14 +390,7 @@ impl Pipeline {
         if streamed {
             headers.set("cache-control", "no-cache");
         }
-        if let Some(cache_status) = completion.ctx.cache_status {
-            cache_status.apply(&mut headers, None);
-        }
-        if planned.reports_step {
-            if let Some(step) = completion.ctx.step {
-                headers.set("cf-aig-step", step.to_string());
-            }
-        }
+        add_gateway_headers(&completion.ctx, planned, &mut headers);
         completion.ctx.response_is_event_stream = streamed;
         if let CacheDecision::Use { key, ttl_s } = decision {
             if (200..300).contains(&status) {
@@ -426,6 +412,17 @@ impl Pipeline {
         let reply = Reply { status, headers, body: converted };
         completion.local_body(&reply.body, port.now_ms());
         Ok(Outcome::Local(reply))
+    }
+}
+
+/// The gateway's own response headers: `cf-aig-cache-status` when the cache took part, and
+/// `cf-aig-step` when the request had steps to choose from.
+fn add_gateway_headers(ctx: &RequestContext, planned: &Planned, headers: &mut Headers) {
+    if let Some(status) = ctx.cache_status {
+        status.apply(headers, None);
+    }
+    if let Some(step) = ctx.step.filter(|_| planned.reports_step) {
+        headers.set("cf-aig-step", step.to_string());
     }
 }
 
