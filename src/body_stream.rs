@@ -2,21 +2,41 @@
 //! ([`BodyMode`]):
 //!
 //! - pass-through: the runtime's own response goes back; the body never enters Wasm;
-//! - watch: the body is `tee()`d; the client reads one branch straight from the runtime while a
-//!   `wait_until` task feeds the other to the completion, so the client never waits for it;
-//! - rewrite: a `wait_until` task reads each chunk, lets the completion rewrite it (translation,
-//!   an error event at a bad end) and writes the result into a `TransformStream` whose readable
-//!   side is the client's body. Writes are awaited, so a slow client slows the reading
-//!   (backpressure) instead of filling memory.
+//! - watch and rewrite: the body is relayed by a small JavaScript pull stream (`src/js/relay.js`).
+//!   Watching, chunks go to the client as they come while a copy reaches the completion in
+//!   batches (a few Wasm calls per response, never delaying a chunk); rewriting, each chunk goes
+//!   through the completion (translation) and the client gets what it returns. Either way the
+//!   completion may append bytes at the end (an error event for a stream that broke), and its
+//!   `finish` (logs, cache writes, plugins' `on_log`) runs in `ctx.wait_until` once the body ended.
+//!
+//! The relay pulls from the provider only as the client reads, so a slow client slows the reading
+//! (backpressure) instead of filling memory.
+
+use std::cell::RefCell;
+use std::rc::Rc;
 
 use gateway_core::{BodyMode, Completion, GatewayError};
 use js_sys::Uint8Array;
-use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen::prelude::*;
 use worker::worker_sys::web_sys;
 use worker::Context;
 
-use crate::http_port::{next_chunk, response_with_body};
+use crate::http_port::response_with_body;
+
+#[wasm_bindgen(module = "/src/js/relay.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = relayBody)]
+    fn relay_body(
+        body: &web_sys::ReadableStream,
+        rewrite: bool,
+        batch_bytes: u32,
+        on_chunk: &Closure<dyn FnMut(Uint8Array) -> Option<Uint8Array>>,
+        on_end: &JsValue,
+    ) -> web_sys::ReadableStream;
+}
+
+/// How many bytes a watched body gathers before they are handed to the completion.
+const WATCH_BATCH_BYTES: u32 = 64 * 1024;
 
 /// The response for the client, with `completion` scheduled to run alongside or after it.
 pub fn respond(
@@ -31,22 +51,44 @@ pub fn respond(
         }
         return Ok(response);
     };
-    match mode {
-        BodyMode::Watch => {
-            let branches = body.tee();
-            let to_client: web_sys::ReadableStream = branches.get(0).unchecked_into();
-            let to_watch: web_sys::ReadableStream = branches.get(1).unchecked_into();
-            ctx.wait_until(watch(to_watch, completion));
-            response_with_body(Some(&to_client), response.status(), &response.headers())
+    let shared = Rc::new(RefCell::new(Some(completion)));
+    let (ended_tx, ended) = oneshot();
+
+    let on_chunk = {
+        let shared = Rc::clone(&shared);
+        Closure::<dyn FnMut(Uint8Array) -> Option<Uint8Array>>::new(move |chunk: Uint8Array| {
+            let mut out = Vec::new();
+            if let Some(completion) = shared.borrow_mut().as_mut() {
+                completion.on_chunk(&chunk.to_vec(), &mut out);
+            }
+            (!out.is_empty()).then(|| Uint8Array::from(&out[..]))
+        })
+    };
+    let on_end = {
+        let shared = Rc::clone(&shared);
+        Closure::once_into_js(move |rest: Uint8Array, complete: bool| -> Option<Uint8Array> {
+            let mut out = Vec::new();
+            if let Some(completion) = shared.borrow_mut().as_mut() {
+                if rest.length() > 0 {
+                    completion.on_chunk(&rest.to_vec(), &mut Vec::new());
+                }
+                completion.end_body(js_sys::Date::now(), complete, &mut out);
+            }
+            ended_tx.send();
+            (!out.is_empty()).then(|| Uint8Array::from(&out[..]))
+        })
+    };
+    let relayed = relay_body(&body, mode == BodyMode::Rewrite, WATCH_BATCH_BYTES, &on_chunk, &on_end);
+    ctx.wait_until(async move {
+        ended.await;
+        // The relay called `on_end`, so `on_chunk` runs no more and may be freed.
+        drop(on_chunk);
+        let completion = shared.borrow_mut().take();
+        if let Some(completion) = completion {
+            completion.finish().await;
         }
-        _ => {
-            let pipe = web_sys::TransformStream::new()
-                .map_err(|_| GatewayError::internal("creating the response stream failed"))?;
-            let writer = pipe.writable().get_writer().map_err(|_| GatewayError::internal("locking the stream"))?;
-            ctx.wait_until(rewrite(body, writer, completion));
-            response_with_body(Some(&pipe.readable()), response.status(), &response.headers())
-        }
-    }
+    });
+    response_with_body(Some(&relayed), response.status(), &response.headers())
 }
 
 async fn finish_without_body(mut completion: Completion) {
@@ -54,55 +96,35 @@ async fn finish_without_body(mut completion: Completion) {
     completion.finish().await;
 }
 
-async fn watch(stream: web_sys::ReadableStream, mut completion: Completion) {
-    let reader: web_sys::ReadableStreamDefaultReader = stream.get_reader().unchecked_into();
-    let mut ignored = Vec::new();
-    let complete = loop {
-        match next_chunk(&reader).await {
-            Ok(Some(chunk)) => completion.on_chunk(&chunk, &mut ignored),
-            Ok(None) => break true,
-            Err(_) => break false,
-        }
-    };
-    completion.end_body(js_sys::Date::now(), complete, &mut ignored);
-    completion.finish().await;
+/// A one-shot signal from the relay's end to the `wait_until` task.
+fn oneshot() -> (Signal, Wait) {
+    let state = Rc::new(RefCell::new((false, None::<std::task::Waker>)));
+    (Signal(Rc::clone(&state)), Wait(state))
 }
 
-async fn write(writer: &web_sys::WritableStreamDefaultWriter, bytes: &[u8]) -> bool {
-    if bytes.is_empty() {
-        return true;
+struct Signal(Rc<RefCell<(bool, Option<std::task::Waker>)>>);
+
+impl Signal {
+    fn send(self) {
+        let mut state = self.0.borrow_mut();
+        state.0 = true;
+        if let Some(waker) = state.1.take() {
+            waker.wake();
+        }
     }
-    JsFuture::from(writer.write_with_chunk(&Uint8Array::from(bytes))).await.is_ok()
 }
 
-async fn rewrite(
-    body: web_sys::ReadableStream,
-    writer: web_sys::WritableStreamDefaultWriter,
-    mut completion: Completion,
-) {
-    let reader: web_sys::ReadableStreamDefaultReader = body.get_reader().unchecked_into();
-    let mut out = Vec::new();
-    let mut client_gone = false;
-    let complete = loop {
-        match next_chunk(&reader).await {
-            Ok(Some(chunk)) => {
-                out.clear();
-                completion.on_chunk(&chunk, &mut out);
-                if !write(&writer, &out).await {
-                    // The client went away: stop reading the provider's stream too.
-                    client_gone = true;
-                    let _ = reader.cancel();
-                    break false;
-                }
-            }
-            Ok(None) => break true,
-            Err(_) => break false,
+struct Wait(Rc<RefCell<(bool, Option<std::task::Waker>)>>);
+
+impl std::future::Future for Wait {
+    type Output = ();
+    fn poll(self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<()> {
+        let mut state = self.0.borrow_mut();
+        if state.0 {
+            std::task::Poll::Ready(())
+        } else {
+            state.1 = Some(cx.waker().clone());
+            std::task::Poll::Pending
         }
-    };
-    out.clear();
-    completion.end_body(js_sys::Date::now(), complete, &mut out);
-    if !client_gone && write(&writer, &out).await {
-        let _ = JsFuture::from(writer.close()).await;
     }
-    completion.finish().await;
 }

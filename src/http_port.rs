@@ -106,14 +106,6 @@ async fn read_chunk(reader: &web_sys::ReadableStreamDefaultReader) -> Result<Opt
     Ok(Some(Reflect::get(&result, &"value".into())?.unchecked_into()))
 }
 
-/// Reads the next chunk of a byte stream: `Ok(None)` at its end, `Err` if the stream broke.
-pub async fn next_chunk(reader: &web_sys::ReadableStreamDefaultReader) -> Result<Option<Vec<u8>>, String> {
-    match read_chunk(reader).await {
-        Ok(chunk) => Ok(chunk.map(|c| c.to_vec())),
-        Err(err) => Err(js_message(&err)),
-    }
-}
-
 /// How much of a refused body is still read (and dropped) before the 413 goes out.
 const DRAIN_LIMIT_BYTES: u64 = 16 * 1024 * 1024;
 
