@@ -7,6 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::cache::CacheStatus;
 use crate::headers::Headers;
 use crate::logs::headers::{LogOptions, Metadata};
 use crate::usage::Usage;
@@ -14,39 +15,38 @@ use crate::usage::Usage;
 /// Appended to a body cut to `LOG_BODY_MAX_BYTES`; followed by the original size and `]`.
 pub const TRUNCATION_MARKER: &str = "…[truncated, original ";
 
-/// Whether the response came from the gateway's cache.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "UPPERCASE")]
-pub enum CacheStatus {
-    Hit,
-    Miss,
-    /// Caching was skipped (`cf-aig-skip-cache`, or an uncacheable request).
-    Bypass,
-    /// No cache was consulted.
-    #[default]
-    None,
+/// The stored text of a request's cache status: `HIT`, `MISS`, `BYPASS`, or `NONE` when the
+/// request did not use the cache.
+pub fn cache_status_text(status: Option<CacheStatus>) -> &'static str {
+    status.map_or(NO_CACHE, CacheStatus::as_str)
 }
 
-impl CacheStatus {
-    /// The stored text: `HIT`, `MISS`, `BYPASS` or `NONE`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CacheStatus::Hit => "HIT",
-            CacheStatus::Miss => "MISS",
-            CacheStatus::Bypass => "BYPASS",
-            CacheStatus::None => "NONE",
-        }
+/// Parses [`cache_status_text`]'s output, case-insensitively: `Some(None)` is `NONE`; `None` is
+/// not a cache status at all.
+pub fn parse_cache_status_text(raw: &str) -> Option<Option<CacheStatus>> {
+    if raw.eq_ignore_ascii_case(NO_CACHE) {
+        Some(None)
+    } else {
+        CacheStatus::parse(raw).map(Some)
+    }
+}
+
+/// The text of "no cache consulted".
+pub const NO_CACHE: &str = "NONE";
+
+/// Serde for `Option<CacheStatus>` as [`cache_status_text`] (never JSON `null`).
+mod cache_status_serde {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    use super::{cache_status_text, parse_cache_status_text, CacheStatus};
+
+    pub fn serialize<S: Serializer>(status: &Option<CacheStatus>, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(cache_status_text(*status))
     }
 
-    /// Parses the stored text, case-insensitively.
-    pub fn parse(raw: &str) -> Option<Self> {
-        match raw.to_ascii_uppercase().as_str() {
-            "HIT" => Some(CacheStatus::Hit),
-            "MISS" => Some(CacheStatus::Miss),
-            "BYPASS" => Some(CacheStatus::Bypass),
-            "NONE" => Some(CacheStatus::None),
-            _ => None,
-        }
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<CacheStatus>, D::Error> {
+        let raw = String::deserialize(d)?;
+        parse_cache_status_text(&raw).ok_or_else(|| serde::de::Error::custom(format!("unknown cache status {raw:?}")))
     }
 }
 
@@ -76,7 +76,9 @@ pub struct LogEntry {
     pub tokens_estimated: bool,
     /// USD; `None` when the model's price is unknown (never 0 for "unknown").
     pub cost: Option<f64>,
-    pub cache_status: CacheStatus,
+    /// `None` when the request did not use the cache (stored as `NONE`).
+    #[serde(with = "cache_status_serde")]
+    pub cache_status: Option<CacheStatus>,
     /// The fallback step that answered (0-based).
     pub step: u32,
     /// Upstream attempts made, retries included.
@@ -114,7 +116,7 @@ pub struct EntryFacts<'a> {
     pub ttfb_ms: Option<f64>,
     pub usage: Option<Usage>,
     pub cost: Option<f64>,
-    pub cache_status: CacheStatus,
+    pub cache_status: Option<CacheStatus>,
     pub step: u32,
     pub attempts: u32,
     pub virtual_key_id: Option<String>,

@@ -86,7 +86,7 @@ pub fn data_point(e: &LogEntry) -> DataPoint {
             e.provider.clone(),
             e.model.clone(),
             status_class(e.status),
-            e.cache_status.as_str().to_string(),
+            crate::logs::entry::cache_status_text(e.cache_status).to_string(),
             e.virtual_key_id.clone().unwrap_or_default(),
         ],
         doubles: vec![

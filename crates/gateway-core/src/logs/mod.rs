@@ -21,7 +21,7 @@ pub mod stats;
 pub mod store;
 pub mod usage_extract;
 
-pub use entry::{CacheStatus, EntryFacts, LogEntry};
+pub use entry::{EntryFacts, LogEntry};
 pub use headers::{parse_log_options, LogOptions, MetaValue, Metadata};
 pub use id::{new_log_id, shard_of};
 pub use settings::LogSettings;

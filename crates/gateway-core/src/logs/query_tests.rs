@@ -13,7 +13,7 @@ fn parses_every_filter() {
     assert_eq!(f.model.as_deref(), Some("gpt-4o-mini"));
     assert_eq!(f.status, Some(StatusFilter::Class(4)));
     assert_eq!(f.success, Some(false));
-    assert_eq!(f.cache_status, Some(CacheStatus::Hit));
+    assert_eq!(f.cache_status, Some(Some(CacheStatus::Hit)));
     assert_eq!(f.virtual_key.as_deref(), Some("vk1"));
     assert_eq!(f.metadata, vec![("user".into(), "alice".into()), ("tier".into(), "3".into())]);
     assert_eq!(f.q.as_deref(), Some("hello world"));
