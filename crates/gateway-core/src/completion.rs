@@ -1,11 +1,14 @@
 //! The rest of a request's life after the response head went out: the response body (passed
-//! through, watched on the side, or rewritten on its way), then the `on_log` hooks.
+//! through, watched on the side, or rewritten on its way), then the cache write, the request log
+//! and metrics, and the `on_log` hooks.
 
 use std::rc::Rc;
 
 use crate::cache::store::{store, StoreOutcome};
 use crate::cache::{CacheEntry, CacheKey, ResponseRecorder};
+use crate::cost::PriceTable;
 use crate::headers::Headers;
+use crate::logs::RequestLog;
 use crate::pipeline::Services;
 use crate::plugin::{Plugin, RequestContext};
 use crate::sse::SseParser;
@@ -47,6 +50,8 @@ pub struct Completion {
     pub(crate) plugin_parser: Option<SseParser>,
     /// Appends an error event when a streamed response ends badly.
     pub(crate) guard: Option<StreamGuard>,
+    /// The request's log entry in the making; `None` when neither logs nor metrics are kept.
+    pub(crate) log: Option<RequestLog>,
 }
 
 impl Completion {
@@ -61,6 +66,7 @@ impl Completion {
             cache_write: None,
             coalesce_lead: None,
             body_complete: false,
+            log: None,
         }
     }
 
@@ -68,7 +74,7 @@ impl Completion {
     pub fn body_mode(&self) -> BodyMode {
         if self.guard.is_some() {
             BodyMode::Rewrite
-        } else if self.plugin_parser.is_some() || self.recorder.is_some() {
+        } else if self.plugin_parser.is_some() || self.recorder.is_some() || self.log.is_some() {
             BodyMode::Watch
         } else {
             BodyMode::PassThrough
@@ -83,7 +89,7 @@ impl Completion {
     /// Whether there is anything left to do at all once the body went through untouched; when
     /// not, the runtime may drop the completion.
     pub fn is_noop(&self) -> bool {
-        self.plugins.is_empty() && self.recorder.is_none() && self.coalesce_lead.is_none()
+        self.plugins.is_empty() && self.recorder.is_none() && self.coalesce_lead.is_none() && self.log.is_none()
     }
 
     /// Takes the next chunk of the upstream body. In [`BodyMode::Rewrite`] the bytes for the
@@ -95,6 +101,9 @@ impl Completion {
         }
         if let Some(recorder) = self.recorder.as_mut() {
             recorder.push(chunk);
+        }
+        if let Some(log) = self.log.as_mut() {
+            log.on_chunk(chunk);
         }
         if let Some(parser) = self.plugin_parser.as_mut() {
             let (ctx, plugins) = (&mut self.ctx, &self.plugins);
@@ -130,12 +139,23 @@ impl Completion {
         self.body_complete = ended_properly;
     }
 
-    /// Ends the request: runs every plugin's `on_log`. Call after [`Completion::end_body`] when
-    /// the body was watched.
+    /// Ends the request: stores a cacheable response, writes the metrics point and hands the log
+    /// entry to the log sink, then runs every plugin's `on_log`. Call after
+    /// [`Completion::end_body`] when the body was watched.
     pub async fn finish(mut self) {
         let shared = self.store_in_cache().await;
         if let (Some(key), Some(coalescer)) = (self.coalesce_lead.take(), self.services.coalescer.as_ref()) {
             coalescer.release(&key, shared).await;
+        }
+        if let Some(log) = self.log.take() {
+            let stored = log.id().is_some();
+            let entry = log.entry(&self.ctx, PriceTable::builtin());
+            if let Some(metrics) = self.services.metrics.as_deref() {
+                metrics.write(&crate::logs::metrics::data_point(&entry));
+            }
+            if let (true, Some(sink)) = (stored, self.services.logs.as_deref()) {
+                sink.write(entry).await;
+            }
         }
         for plugin in self.plugins.iter() {
             plugin.on_log(&self.ctx).await;

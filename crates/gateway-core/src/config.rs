@@ -7,11 +7,14 @@
 //! - `GATEWAY_TOKEN` (secret): when set, every proxied request must carry it (see [`crate::keys`]).
 //! - `RETRY_DEFAULTS`, `ROUTES`, `KEY_POOLS`, `KEY_COOLDOWN_SECONDS`: see [`crate::resilience`].
 //! - `CACHE_TTL`, `CACHE_COALESCE`: see [`crate::cache`].
+//! - `LOGS_ENABLED`, `LOG_BODY_MAX_BYTES`, `LOG_RETENTION_DAYS`, `LOG_MAX_ROWS_PER_SHARD`,
+//!   `LOG_SHARDS`: see [`crate::logs::settings`].
 
 use std::collections::HashMap;
 
 use crate::cache::CacheDefaults;
 use crate::error::{ErrorKind, GatewayError};
+use crate::logs::LogSettings;
 use crate::provider::{self, Provider};
 use crate::resilience::{KeyPools, RetryPolicy, Routes};
 
@@ -34,6 +37,8 @@ pub struct GatewayConfig {
     pub key_pools: KeyPools,
     /// The gateway's cache defaults (`CACHE_TTL`, `CACHE_COALESCE`).
     pub cache: CacheDefaults,
+    /// Request logs (`LOGS_ENABLED`, `LOG_*`).
+    pub logs: LogSettings,
 }
 
 impl Default for GatewayConfig {
@@ -46,6 +51,7 @@ impl Default for GatewayConfig {
             routes: Routes::default(),
             key_pools: KeyPools::default(),
             cache: CacheDefaults::default(),
+            logs: LogSettings::default(),
         }
     }
 }
@@ -69,6 +75,7 @@ impl GatewayConfig {
         config.routes = Routes::from_var(var("ROUTES").as_deref())?;
         config.key_pools = KeyPools::from_vars(var("KEY_POOLS").as_deref(), var("KEY_COOLDOWN_SECONDS").as_deref())?;
         config.cache = CacheDefaults::from_vars(var("CACHE_TTL").as_deref(), var("CACHE_COALESCE").as_deref())?;
+        config.logs = LogSettings::from_env(&var)?;
         let stores_keys = !config.key_pools.is_empty() || config.routes.uses_stored_keys();
         if stores_keys && config.gateway_token.is_none() {
             return Err(misconfigured(

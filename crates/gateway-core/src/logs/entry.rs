@@ -123,6 +123,8 @@ pub struct EntryFacts<'a> {
     pub error: Option<String>,
     pub request_body: Option<&'a str>,
     pub response_body: Option<&'a str>,
+    /// The size of the whole response body when `response_body` is only its first part.
+    pub response_body_len: Option<usize>,
 }
 
 impl LogEntry {
@@ -130,9 +132,9 @@ impl LogEntry {
     /// to `body_max_bytes`; success means a 2xx/3xx status with no gateway error. Never fails.
     pub fn build(facts: EntryFacts<'_>, options: &LogOptions, body_max_bytes: usize) -> LogEntry {
         let usage = facts.usage.unwrap_or_default();
-        let keep = |body: Option<&str>| {
+        let keep = |body: Option<&str>, len: Option<usize>| {
             if options.collect_payload {
-                body.map(|b| truncate_body(b, body_max_bytes))
+                body.map(|b| truncate_captured(b, len.unwrap_or(b.len()), body_max_bytes))
             } else {
                 None
             }
@@ -161,8 +163,8 @@ impl LogEntry {
             virtual_key_id: facts.virtual_key_id,
             metadata: options.metadata.clone(),
             error: facts.error,
-            request_body: keep(facts.request_body),
-            response_body: keep(facts.response_body),
+            request_body: keep(facts.request_body, None),
+            response_body: keep(facts.response_body, facts.response_body_len),
             user_agent: facts.request_headers.and_then(|h| h.get("user-agent")).map(|ua| truncate_body(ua, 512)),
             feedback: None,
             score: None,
@@ -182,14 +184,21 @@ fn ms(value: f64) -> u64 {
 /// Cuts `body` to at most `max_bytes` (at a character boundary) and appends
 /// `…[truncated, original N bytes]`; shorter bodies are returned whole.
 pub fn truncate_body(body: &str, max_bytes: usize) -> String {
-    if body.len() <= max_bytes {
+    truncate_captured(body, body.len(), max_bytes)
+}
+
+/// As [`truncate_body`], for a body of which only a prefix was kept: `original_len` is the size
+/// of the whole body, reported in the marker.
+pub fn truncate_captured(body: &str, original_len: usize, max_bytes: usize) -> String {
+    if body.len() <= max_bytes && original_len <= body.len() {
         return body.to_string();
     }
+    let max_bytes = max_bytes.min(body.len());
     let mut cut = max_bytes;
     while !body.is_char_boundary(cut) {
         cut -= 1;
     }
-    format!("{}{TRUNCATION_MARKER}{} bytes]", &body[..cut], body.len())
+    format!("{}{TRUNCATION_MARKER}{} bytes]", &body[..cut], original_len.max(body.len()))
 }
 
 #[cfg(test)]

@@ -23,8 +23,8 @@
 //! Any other parameter, a repeated one, or a bad value is answered 400 naming the parameter, so
 //! that a typo never silently widens a `DELETE`.
 
-use crate::error::GatewayError;
 use crate::cache::CacheStatus;
+use crate::error::GatewayError;
 use crate::logs::entry::parse_cache_status_text;
 use crate::logs::id::is_log_id;
 
