@@ -75,7 +75,7 @@ impl GatewayConfig {
         config.routes = Routes::from_var(var("ROUTES").as_deref())?;
         config.key_pools = KeyPools::from_vars(var("KEY_POOLS").as_deref(), var("KEY_COOLDOWN_SECONDS").as_deref())?;
         config.cache = CacheDefaults::from_vars(var("CACHE_TTL").as_deref(), var("CACHE_COALESCE").as_deref())?;
-        config.logs = LogSettings::from_env(&var)?;
+        config.logs = LogSettings::from_env(var)?;
         let stores_keys = !config.key_pools.is_empty() || config.routes.uses_stored_keys();
         if stores_keys && config.gateway_token.is_none() {
             return Err(misconfigured(
