@@ -6,7 +6,7 @@
 //! 0/1 (decoded by [`row_to_entry`]). Every value reaches SQLite as a binding; the only text
 //! spliced into SQL are column names from this file.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::error::GatewayError;
 use crate::logs::entry::{cache_status_text, parse_cache_status_text, LogEntry};
@@ -14,8 +14,9 @@ use crate::logs::headers::Metadata;
 use crate::logs::query::{Cursor, ListQuery, LogFilter, Order, StatusFilter};
 use crate::logs::stats::latency_bin;
 
-/// One bound parameter. Serializes to what `sql.exec` takes: `null`, a number or a string.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// One bound parameter. Serializes to what `sql.exec` takes: `null`, a number or a string (and
+/// back, when a batch travels to its shard as JSON).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum SqlValue {
     Null,
