@@ -29,7 +29,7 @@ async fn route(req: web_sys::Request, env: &Env) -> Result<Reply, GatewayError> 
         let store = crate::log_store::ShardStore::from_env(env, config.shards).ok_or_else(|| {
             GatewayError::new(
                 ErrorKind::Misconfigured,
-                "the logs API needs the LOG_SHARDS Durable Object binding (see wrangler.toml)",
+                "the logs API needs the LOGS Durable Object binding (see wrangler.toml)",
             )
         })?;
         let method = req.method();
@@ -46,6 +46,7 @@ async fn read_body(req: &web_sys::Request) -> Result<Vec<u8>, GatewayError> {
         return Ok(Vec::new());
     }
     let promise = req.array_buffer().map_err(|_| GatewayError::invalid("the request body could not be read"))?;
-    let buffer = JsFuture::from(promise).await.map_err(|_| GatewayError::invalid("the request body could not be read"))?;
+    let buffer =
+        JsFuture::from(promise).await.map_err(|_| GatewayError::invalid("the request body could not be read"))?;
     Ok(Uint8Array::new(&buffer).to_vec())
 }

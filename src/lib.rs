@@ -61,7 +61,7 @@ async fn fetch(req: web_sys::Request, env: Env, ctx: Context) -> worker::Result<
 }
 
 /// The services the pipeline may use for this request, from the Worker's bindings: the log
-/// shards (`LOG_SHARDS`) behind a batching sink, and Analytics Engine (`METRICS`).
+/// shards (`LOGS` binding, `LOG_SHARDS` of them) behind a batching sink, and Analytics Engine (`METRICS`).
 fn services(env: &Env, config: &GatewayConfig) -> Services {
     let logs = log_store::ShardStore::from_env(env, config.logs.shards)
         .map(|store| Rc::new(log_store::BatchingSink::new(store)) as Rc<dyn gateway_core::logs::store::LogSink>);

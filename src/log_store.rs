@@ -1,7 +1,7 @@
 //! The log shards as the core's [`LogStore`], and the batching [`LogSink`] that writes entries
 //! to them off the hot path.
 //!
-//! Shards are `LogShard` Durable Objects (`src/log_shard.rs`) of the `LOG_SHARDS` namespace,
+//! Shards are `LogShard` Durable Objects (`src/log_shard.rs`) of the `LOGS` namespace,
 //! named `logs-0` … `logs-{N−1}` (N = the `LOG_SHARDS` variable); an entry lives in shard
 //! `logs::shard_of(id, N)`. More shards spread the write load (one Durable Object handles a few
 //! hundred batches a second) at the price of a fan-out on every list and stats query.
@@ -33,7 +33,7 @@ use wasm_bindgen_futures::JsFuture;
 use worker::{console_error, Env, Method, ObjectNamespace, Request, RequestInit};
 
 /// The Durable Object namespace binding of the log shards.
-pub const BINDING: &str = "LOG_SHARDS";
+pub const BINDING: &str = "LOGS";
 /// How long the first entry of a batch waits for others.
 pub const BATCH_WINDOW_MS: u64 = 100;
 /// A batch this large is written without waiting.
@@ -44,14 +44,14 @@ thread_local! {
     static FLUSH_SCHEDULED: Cell<bool> = const { Cell::new(false) };
 }
 
-/// The `LOG_SHARDS` Durable Objects.
+/// The `LOGS` Durable Objects.
 pub struct ShardStore {
     namespace: ObjectNamespace,
     shards: u32,
 }
 
 impl ShardStore {
-    /// The store over the `LOG_SHARDS` binding, `None` when it is not bound.
+    /// The store over the `LOGS` binding, `None` when it is not bound.
     pub fn from_env(env: &Env, shards: u32) -> Option<ShardStore> {
         env.durable_object(BINDING).ok().map(|namespace| ShardStore { namespace, shards: shards.max(1) })
     }
@@ -67,7 +67,8 @@ impl ShardStore {
             .map_err(|e| failed("no stub", e))?;
         let mut init = RequestInit::new();
         init.with_method(Method::Post).with_body(body.map(|b| JsValue::from_str(&b)));
-        let request = Request::new_with_init(&format!("https://log-shard{path}"), &init).map_err(|e| failed("request", e))?;
+        let request =
+            Request::new_with_init(&format!("https://log-shard{path}"), &init).map_err(|e| failed("request", e))?;
         let mut response = stub.fetch_with_request(request).await.map_err(|e| failed("unreachable", e))?;
         let text = response.text().await.map_err(|e| failed("reading the answer", e))?;
         if response.status_code() != 200 {
@@ -120,8 +121,9 @@ impl BatchingSink {
         let writes: Vec<Pin<Box<dyn Future<Output = ShardWrite> + '_>>> = by_shard
             .into_iter()
             .map(|(shard, entries)| {
-                Box::pin(async move { (shard, entries.len(), self.store.run(shard, insert_statements(&entries)).await) })
-                    as Pin<Box<dyn Future<Output = _>>>
+                Box::pin(
+                    async move { (shard, entries.len(), self.store.run(shard, insert_statements(&entries)).await) },
+                ) as Pin<Box<dyn Future<Output = _>>>
             })
             .collect();
         for (shard, count, result) in join_all(writes).await {

@@ -46,7 +46,7 @@ export async function startWorker({ script = path.join(ROOT, 'build/index.js'), 
     bindings: { ...(isGateway ? { ADMIN_TOKEN } : {}), ...vars },
     // As in wrangler.toml: the log shards and the metrics dataset (the gateway's own script only).
     ...(isGateway ? {
-      durableObjects: { LOG_SHARDS: { className: 'LogShard', useSQLite: true } },
+      durableObjects: { LOGS: { className: 'LogShard', useSQLite: true } },
       analyticsEngineDatasets: { METRICS: { dataset: 'ai_gateway' } },
     } : {}),
     host: '127.0.0.1',
