@@ -147,18 +147,18 @@ impl Completion {
         if let (Some(key), Some(coalescer)) = (self.coalesce_lead.take(), self.services.coalescer.as_ref()) {
             coalescer.release(&key, shared).await;
         }
-        if let Some(log) = self.log.take() {
-            let stored = log.id().is_some();
-            let entry = log.entry(&self.ctx, PriceTable::builtin());
+        let log = self.log.take().map(|log| (log.id().is_some(), log.entry(&self.ctx, PriceTable::builtin())));
+        for plugin in self.plugins.iter() {
+            plugin.on_log(&self.ctx).await;
+        }
+        // Last: the sink may hold this task for its batch window.
+        if let Some((stored, entry)) = log {
             if let Some(metrics) = self.services.metrics.as_deref() {
                 metrics.write(&crate::logs::metrics::data_point(&entry));
             }
             if let (true, Some(sink)) = (stored, self.services.logs.as_deref()) {
                 sink.write(entry).await;
             }
-        }
-        for plugin in self.plugins.iter() {
-            plugin.on_log(&self.ctx).await;
         }
     }
 
