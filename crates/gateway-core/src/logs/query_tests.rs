@@ -78,3 +78,9 @@ fn percent_decoding() {
     assert_eq!(pairs, vec![("a".into(), "A+".into()), ("b".into(), "x%2".into()), ("c".into(), "".into())]);
     assert!(parse_pairs("a=%ff").is_err());
 }
+
+#[test]
+fn cache_status_none_selects_requests_that_did_not_use_the_cache() {
+    assert_eq!(LogFilter::parse("cache_status=none").unwrap().cache_status, Some(None));
+    assert_eq!(LogFilter::parse("cache_status=BYPASS").unwrap().cache_status, Some(Some(CacheStatus::Bypass)));
+}
