@@ -1,7 +1,10 @@
 //! The admin API (`/api/...`): the operator's logs, stats and cache controls, behind
 //! `Authorization: Bearer <ADMIN_TOKEN>` (see `gateway_core::admin`).
 
+use gateway_core::logs::api::{self as logs_api, AdminRequest};
 use gateway_core::{admin, ErrorKind, GatewayError, Reply};
+use js_sys::Uint8Array;
+use wasm_bindgen_futures::JsFuture;
 use worker::worker_sys::web_sys;
 use worker::Env;
 
@@ -20,6 +23,30 @@ async fn route(req: web_sys::Request, env: &Env) -> Result<Reply, GatewayError> 
     let headers = client_headers(&req.headers());
     admin::authorize(&headers, crate::var(env, "ADMIN_TOKEN").as_deref())?;
     let url = req.url();
-    let (path, _query) = gateway_core::route::split_url(&url);
+    let (path, query) = gateway_core::route::split_url(&url);
+    if logs_api::is_logs_path(path) {
+        let config = crate::pipeline(env)?.config().logs.clone();
+        let store = crate::log_store::ShardStore::from_env(env, config.shards).ok_or_else(|| {
+            GatewayError::new(
+                ErrorKind::Misconfigured,
+                "the logs API needs the LOGS Durable Object binding (see wrangler.toml)",
+            )
+        })?;
+        let method = req.method();
+        let body = read_body(&req).await?;
+        let request = AdminRequest { method: &method, path, query: query.unwrap_or(""), body: &body };
+        return logs_api::handle(&store, request).await;
+    }
     Err(GatewayError::new(ErrorKind::NotFound, format!("no admin route for {} {path}", req.method())))
+}
+
+/// The request body (a PATCH's JSON); empty when there is none.
+async fn read_body(req: &web_sys::Request) -> Result<Vec<u8>, GatewayError> {
+    if req.body().is_none() {
+        return Ok(Vec::new());
+    }
+    let promise = req.array_buffer().map_err(|_| GatewayError::invalid("the request body could not be read"))?;
+    let buffer =
+        JsFuture::from(promise).await.map_err(|_| GatewayError::invalid("the request body could not be read"))?;
+    Ok(Uint8Array::new(&buffer).to_vec())
 }

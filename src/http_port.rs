@@ -136,6 +136,16 @@ impl HttpPort for WorkerHttp {
         js_sys::Math::random()
     }
 
+    fn random_bytes(&self, out: &mut [u8]) {
+        let bytes = Uint8Array::new_with_length(out.len() as u32);
+        let crypto = Reflect::get(&js_sys::global(), &"crypto".into()).ok();
+        let get = crypto.as_ref().and_then(|c| Reflect::get(c, &"getRandomValues".into()).ok());
+        match (crypto, get.and_then(|f| f.dyn_into::<js_sys::Function>().ok())) {
+            (Some(crypto), Some(get)) if get.call1(&crypto, &bytes).is_ok() => bytes.copy_to(out),
+            _ => out.iter_mut().for_each(|b| *b = (js_sys::Math::random() * 256.0) as u8),
+        }
+    }
+
     fn secret(&self, name: &str) -> Option<String> {
         crate::var(&self.env, name)
     }

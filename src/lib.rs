@@ -8,6 +8,9 @@
 mod admin;
 mod body_stream;
 mod http_port;
+mod log_shard;
+mod log_store;
+mod metrics;
 mod plugins;
 mod timer;
 
@@ -30,7 +33,7 @@ pub(crate) fn var(env: &Env, name: &str) -> Option<String> {
     env.var(name).map(|v| v.to_string()).or_else(|_| env.secret(name).map(|s| s.to_string())).ok()
 }
 
-fn pipeline(env: &Env) -> Result<Rc<Pipeline>, GatewayError> {
+pub(crate) fn pipeline(env: &Env) -> Result<Rc<Pipeline>, GatewayError> {
     PIPELINE.with(|cell| {
         cell.get_or_init(|| {
             let config = GatewayConfig::from_env(|name| var(env, name))?;
@@ -57,9 +60,14 @@ async fn fetch(req: web_sys::Request, env: Env, ctx: Context) -> worker::Result<
     }
 }
 
-/// The services the pipeline may use for this request, from the Worker's bindings.
-fn services(_env: &Env) -> Services {
-    Services::default()
+/// The services the pipeline may use for this request, from the Worker's bindings: the log
+/// shards (`LOGS` binding, `LOG_SHARDS` of them) behind a batching sink, and Analytics Engine (`METRICS`).
+fn services(env: &Env, config: &GatewayConfig) -> Services {
+    let logs = log_store::ShardStore::from_env(env, config.logs.shards)
+        .map(|store| Rc::new(log_store::BatchingSink::new(store)) as Rc<dyn gateway_core::logs::store::LogSink>);
+    let metrics = metrics::AnalyticsEngine::from_env(env)
+        .map(|sink| Rc::new(sink) as Rc<dyn gateway_core::logs::store::MetricsSink>);
+    Services { logs, metrics, ..Services::default() }
 }
 
 async fn handle(
@@ -80,7 +88,7 @@ async fn handle(
         headers,
         body: req.body().map(Into::into),
     };
-    let (outcome, completion) = pipeline.handle(&port, &services(env), request).await;
+    let (outcome, completion) = pipeline.handle(&port, &services(env, pipeline.config()), request).await;
     match outcome {
         Outcome::Upstream(response) => body_stream::respond(response, completion, ctx),
         Outcome::Local(reply) => {

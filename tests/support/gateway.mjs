@@ -7,6 +7,9 @@ import path from 'node:path';
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const PROVIDERS_ON_MOCK = ['openai', 'anthropic', 'groq', 'mistral', 'google-ai-studio', 'deepseek', 'grok', 'openrouter', 'cerebras', 'perplexity-ai', 'cohere', 'huggingface', 'azure-openai', 'workers-ai', 'replicate', 'google-vertex-ai', 'aws-bedrock'];
 
+/** The admin token every test gateway accepts (`Authorization: Bearer …` on /api/…). */
+export const ADMIN_TOKEN = 'test-admin-token';
+
 export function overridesFor(mockUrl) {
   const map = Object.fromEntries(PROVIDERS_ON_MOCK.map((id) => [id, `${mockUrl}/${id}`]));
   map['azure-openai'] = `${mockUrl}/azure-openai/{resource_name}/{deployment_name}`;
@@ -34,12 +37,18 @@ export async function startWorker({ script = path.join(ROOT, 'build/index.js'), 
       if (process.env.AI_GATEWAY_TEST_VERBOSE) lines.forEach((l) => console.error(`[workerd] ${l}`));
     });
   };
+  const isGateway = path.resolve(script) === path.join(ROOT, 'build/index.js');
   const mf = new Miniflare({
     scriptPath: script,
     modules: true,
     modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }],
     compatibilityDate: '2026-04-20',
-    bindings: vars,
+    bindings: { ...(isGateway ? { ADMIN_TOKEN } : {}), ...vars },
+    // As in wrangler.toml: the log shards and the metrics dataset (the gateway's own script only).
+    ...(isGateway ? {
+      durableObjects: { LOGS: { className: 'LogShard', useSQLite: true } },
+      analyticsEngineDatasets: { METRICS: { dataset: 'ai_gateway' } },
+    } : {}),
     host: '127.0.0.1',
     port: 0,
     handleRuntimeStdio: (stdout, stderr) => { collect(stdout); collect(stderr); },

@@ -1,11 +1,14 @@
 //! The rest of a request's life after the response head went out: the response body (passed
-//! through, watched on the side, or rewritten on its way), then the `on_log` hooks.
+//! through, watched on the side, or rewritten on its way), then the cache write, the request log
+//! and metrics, and the `on_log` hooks.
 
 use std::rc::Rc;
 
 use crate::cache::store::{store, StoreOutcome};
 use crate::cache::{CacheEntry, CacheKey, ResponseRecorder};
+use crate::cost::PriceTable;
 use crate::headers::Headers;
+use crate::logs::RequestLog;
 use crate::pipeline::Services;
 use crate::plugin::{Plugin, RequestContext};
 use crate::sse::SseParser;
@@ -53,6 +56,8 @@ pub struct Completion {
     pub(crate) translator: Option<StreamTranslator>,
     /// The API format the client speaks, for errors (Anthropic's for `compat/messages`).
     pub(crate) client_format: Format,
+    /// The request's log entry in the making; `None` when neither logs nor metrics are kept.
+    pub(crate) log: Option<RequestLog>,
 }
 
 impl Completion {
@@ -69,6 +74,7 @@ impl Completion {
             cache_write: None,
             coalesce_lead: None,
             body_complete: false,
+            log: None,
         }
     }
 
@@ -76,7 +82,7 @@ impl Completion {
     pub fn body_mode(&self) -> BodyMode {
         if self.guard.is_some() || self.translator.is_some() {
             BodyMode::Rewrite
-        } else if self.plugin_parser.is_some() || self.recorder.is_some() {
+        } else if self.plugin_parser.is_some() || self.recorder.is_some() || self.log.is_some() {
             BodyMode::Watch
         } else {
             BodyMode::PassThrough
@@ -91,7 +97,7 @@ impl Completion {
     /// Whether there is anything left to do at all once the body went through untouched; when
     /// not, the runtime may drop the completion.
     pub fn is_noop(&self) -> bool {
-        self.plugins.is_empty() && self.recorder.is_none() && self.coalesce_lead.is_none()
+        self.plugins.is_empty() && self.recorder.is_none() && self.coalesce_lead.is_none() && self.log.is_none()
     }
 
     /// Takes the next chunk of the upstream body. In [`BodyMode::Rewrite`] the bytes for the
@@ -107,6 +113,9 @@ impl Completion {
         if let Some(recorder) = self.recorder.as_mut() {
             // The cache stores what the client received: translated bytes when translating.
             recorder.push(if self.translator.is_some() { &out[start..] } else { chunk });
+        }
+        if let Some(log) = self.log.as_mut() {
+            log.on_chunk(chunk);
         }
         if let Some(parser) = self.plugin_parser.as_mut() {
             let (ctx, plugins) = (&mut self.ctx, &self.plugins);
@@ -158,15 +167,26 @@ impl Completion {
         self.body_complete = ended_properly;
     }
 
-    /// Ends the request: runs every plugin's `on_log`. Call after [`Completion::end_body`] when
-    /// the body was watched.
+    /// Ends the request: stores a cacheable response, writes the metrics point and hands the log
+    /// entry to the log sink, then runs every plugin's `on_log`. Call after
+    /// [`Completion::end_body`] when the body was watched.
     pub async fn finish(mut self) {
         let shared = self.store_in_cache().await;
         if let (Some(key), Some(coalescer)) = (self.coalesce_lead.take(), self.services.coalescer.as_ref()) {
             coalescer.release(&key, shared).await;
         }
+        let log = self.log.take().map(|log| (log.id().is_some(), log.entry(&self.ctx, PriceTable::builtin())));
         for plugin in self.plugins.iter() {
             plugin.on_log(&self.ctx).await;
+        }
+        // Last: the sink may hold this task for its batch window.
+        if let Some((stored, entry)) = log {
+            if let Some(metrics) = self.services.metrics.as_deref() {
+                metrics.write(&crate::logs::metrics::data_point(&entry));
+            }
+            if let (true, Some(sink)) = (stored, self.services.logs.as_deref()) {
+                sink.write(entry).await;
+            }
         }
     }
 

@@ -8,11 +8,14 @@
 //! - `RETRY_DEFAULTS`, `ROUTES`, `KEY_POOLS`, `KEY_COOLDOWN_SECONDS`: see [`crate::resilience`].
 //! - `CACHE_TTL`, `CACHE_COALESCE`: see [`crate::cache`].
 //! - `COMPAT_ALIASES`, `DEFAULT_MAX_TOKENS`: see [`crate::translate::compat`].
+//! - `LOGS_ENABLED`, `LOG_BODY_MAX_BYTES`, `LOG_RETENTION_DAYS`, `LOG_MAX_ROWS_PER_SHARD`,
+//!   `LOG_SHARDS`: see [`crate::logs::settings`].
 
 use std::collections::HashMap;
 
 use crate::cache::CacheDefaults;
 use crate::error::{ErrorKind, GatewayError};
+use crate::logs::LogSettings;
 use crate::provider::{self, Provider};
 use crate::resilience::{KeyPools, RetryPolicy, Routes};
 
@@ -43,6 +46,8 @@ pub struct GatewayConfig {
     /// `max_tokens` sent to providers that require it when the client set none
     /// (`DEFAULT_MAX_TOKENS`, default 4096).
     pub default_max_tokens: u64,
+    /// Request logs (`LOGS_ENABLED`, `LOG_*`).
+    pub logs: LogSettings,
 }
 
 impl Default for GatewayConfig {
@@ -57,6 +62,7 @@ impl Default for GatewayConfig {
             cache: CacheDefaults::default(),
             aliases: HashMap::new(),
             default_max_tokens: DEFAULT_MAX_TOKENS,
+            logs: LogSettings::default(),
         }
     }
 }
@@ -86,6 +92,7 @@ impl GatewayConfig {
                 misconfigured(format!("DEFAULT_MAX_TOKENS must be a positive whole number, got {raw:?}"))
             })?;
         }
+        config.logs = LogSettings::from_env(var)?;
         let stores_keys = !config.key_pools.is_empty() || config.routes.uses_stored_keys();
         if stores_keys && config.gateway_token.is_none() {
             return Err(misconfigured(

@@ -35,6 +35,14 @@ pub trait HttpPort {
     /// A random number in `[0, 1)`, for weighted choices.
     fn random(&self) -> f64;
 
+    /// Fills `out` with random bytes (log ids). The default derives them from
+    /// [`HttpPort::random`]; the Workers port uses `crypto.getRandomValues`.
+    fn random_bytes(&self, out: &mut [u8]) {
+        for byte in out.iter_mut() {
+            *byte = (self.random() * 256.0) as u8;
+        }
+    }
+
     /// The value of a Worker secret (a stored provider key), `None` when it is not set.
     fn secret(&self, name: &str) -> Option<String>;
 

@@ -467,3 +467,82 @@ fn a_broken_stream_is_recorded_as_incomplete() {
     let last = log.borrow().last().cloned().unwrap();
     assert_eq!(last, "w:log:200:-:1:Some(false)", "a stream ending mid-event is not complete");
 }
+
+/// Log entries and metrics points handed to the services.
+#[derive(Default)]
+struct Recorded {
+    entries: RefCell<Vec<gateway_core::logs::LogEntry>>,
+    points: RefCell<Vec<gateway_core::logs::metrics::DataPoint>>,
+}
+
+struct Sink(Rc<Recorded>);
+
+#[async_trait(?Send)]
+impl gateway_core::logs::store::LogSink for Sink {
+    async fn write(&self, entry: gateway_core::logs::LogEntry) {
+        self.0.entries.borrow_mut().push(entry);
+    }
+}
+
+impl gateway_core::logs::store::MetricsSink for Sink {
+    fn write(&self, point: &gateway_core::logs::metrics::DataPoint) {
+        self.0.points.borrow_mut().push(point.clone());
+    }
+}
+
+fn logging_services(recorded: &Rc<Recorded>) -> Services {
+    Services {
+        logs: Some(Rc::new(Sink(Rc::clone(recorded)))),
+        metrics: Some(Rc::new(Sink(Rc::clone(recorded)))),
+        ..Services::default()
+    }
+}
+
+#[test]
+fn a_logged_request_carries_its_log_id_and_is_written_only_after_its_body() {
+    let body = r#"{"model":"gpt-4o-mini","usage":{"prompt_tokens":10,"completion_tokens":4}}"#;
+    let port = FakePort::answering(200, "application/json", body);
+    let recorded = Rc::new(Recorded::default());
+    let pipeline = Pipeline::new(GatewayConfig::default(), vec![]);
+    let req = request("/v1/a/g/openai/chat/completions", &[("cf-aig-metadata", r#"{"u":"x"}"#)], Some("{}"));
+    let (outcome, mut completion) = pollster::block_on(pipeline.handle(&port, &logging_services(&recorded), req));
+    let Outcome::Upstream(response) = outcome else { panic!("expected the upstream response") };
+    let id = response.headers.get("cf-aig-log-id").expect("log id header").to_string();
+    assert_eq!(completion.body_mode(), BodyMode::Watch, "the body is watched on a copy, never rewritten");
+    completion.on_chunk(body.as_bytes(), &mut Vec::new());
+    completion.end_body(1000.0, true, &mut Vec::new());
+    assert!(recorded.entries.borrow().is_empty(), "nothing is written before finish (the logging phase)");
+    pollster::block_on(completion.finish());
+    let entries = recorded.entries.borrow();
+    assert_eq!(entries.len(), 1);
+    assert_eq!((entries[0].id.as_str(), entries[0].tokens_in, entries[0].tokens_out), (id.as_str(), 10, 4));
+    assert!(entries[0].cost.is_some());
+    assert_eq!(recorded.points.borrow().len(), 1);
+}
+
+#[test]
+fn unlogged_requests_still_write_metrics_and_local_errors_carry_the_log_id() {
+    let recorded = Rc::new(Recorded::default());
+    let pipeline = Pipeline::new(GatewayConfig::default(), vec![]);
+    let port = FakePort::default(); // no upstream answer: 502
+    let req = request("/v1/a/g/openai/chat/completions", &[("cf-aig-collect-log", "false")], Some("{}"));
+    let (outcome, completion) = pollster::block_on(pipeline.handle(&port, &logging_services(&recorded), req));
+    assert_eq!(local(outcome).headers.get("cf-aig-log-id"), None);
+    pollster::block_on(completion.finish());
+    assert_eq!((recorded.entries.borrow().len(), recorded.points.borrow().len()), (0, 1));
+
+    let req = request("/v1/a/g/openai/chat/completions", &[], Some("{}"));
+    let (outcome, completion) = pollster::block_on(pipeline.handle(&port, &logging_services(&recorded), req));
+    let reply = local(outcome);
+    assert_eq!(reply.status, 502);
+    let id = reply.headers.get("cf-aig-log-id").expect("log id on a local error").to_string();
+    pollster::block_on(completion.finish());
+    let entries = recorded.entries.borrow();
+    assert_eq!((entries[0].id.as_str(), entries[0].status, entries[0].success), (id.as_str(), 502, false));
+    assert!(entries[0].error.as_deref().unwrap().contains("connection refused"));
+
+    let bad = request("/v1/a/g/openai/chat/completions", &[("cf-aig-metadata", "[1]")], Some("{}"));
+    let reply = local(pollster::block_on(pipeline.handle(&port, &logging_services(&recorded), bad)).0);
+    assert_eq!(reply.status, 400);
+    assert!(port.sent.borrow().len() == 2, "a bad metadata header is refused before the provider is called");
+}

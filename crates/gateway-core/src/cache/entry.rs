@@ -25,8 +25,11 @@ pub const CACHE_STATUS_HEADER: &str = "cf-aig-cache-status";
 
 const FORMAT_VERSION: u32 = 1;
 
-/// Whether a response came from the cache.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Whether a response came from the cache. Request logs store it as text (`HIT`, `MISS`,
+/// `BYPASS`, and `NONE` for a request that did not use the cache: see
+/// [`crate::logs::entry::cache_status_text`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
 pub enum CacheStatus {
     /// Served from the cache.
     Hit,
@@ -43,6 +46,16 @@ impl CacheStatus {
             CacheStatus::Hit => "HIT",
             CacheStatus::Miss => "MISS",
             CacheStatus::Bypass => "BYPASS",
+        }
+    }
+
+    /// Parses `HIT`, `MISS` or `BYPASS`, case-insensitively.
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw.to_ascii_uppercase().as_str() {
+            "HIT" => Some(CacheStatus::Hit),
+            "MISS" => Some(CacheStatus::Miss),
+            "BYPASS" => Some(CacheStatus::Bypass),
+            _ => None,
         }
     }
 

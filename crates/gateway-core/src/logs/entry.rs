@@ -7,6 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::cache::CacheStatus;
 use crate::headers::Headers;
 use crate::logs::headers::{LogOptions, Metadata};
 use crate::usage::Usage;
@@ -14,39 +15,38 @@ use crate::usage::Usage;
 /// Appended to a body cut to `LOG_BODY_MAX_BYTES`; followed by the original size and `]`.
 pub const TRUNCATION_MARKER: &str = "…[truncated, original ";
 
-/// Whether the response came from the gateway's cache.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "UPPERCASE")]
-pub enum CacheStatus {
-    Hit,
-    Miss,
-    /// Caching was skipped (`cf-aig-skip-cache`, or an uncacheable request).
-    Bypass,
-    /// No cache was consulted.
-    #[default]
-    None,
+/// The stored text of a request's cache status: `HIT`, `MISS`, `BYPASS`, or `NONE` when the
+/// request did not use the cache.
+pub fn cache_status_text(status: Option<CacheStatus>) -> &'static str {
+    status.map_or(NO_CACHE, CacheStatus::as_str)
 }
 
-impl CacheStatus {
-    /// The stored text: `HIT`, `MISS`, `BYPASS` or `NONE`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CacheStatus::Hit => "HIT",
-            CacheStatus::Miss => "MISS",
-            CacheStatus::Bypass => "BYPASS",
-            CacheStatus::None => "NONE",
-        }
+/// Parses [`cache_status_text`]'s output, case-insensitively: `Some(None)` is `NONE`; `None` is
+/// not a cache status at all.
+pub fn parse_cache_status_text(raw: &str) -> Option<Option<CacheStatus>> {
+    if raw.eq_ignore_ascii_case(NO_CACHE) {
+        Some(None)
+    } else {
+        CacheStatus::parse(raw).map(Some)
+    }
+}
+
+/// The text of "no cache consulted".
+pub const NO_CACHE: &str = "NONE";
+
+/// Serde for `Option<CacheStatus>` as [`cache_status_text`] (never JSON `null`).
+mod cache_status_serde {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    use super::{cache_status_text, parse_cache_status_text, CacheStatus};
+
+    pub fn serialize<S: Serializer>(status: &Option<CacheStatus>, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(cache_status_text(*status))
     }
 
-    /// Parses the stored text, case-insensitively.
-    pub fn parse(raw: &str) -> Option<Self> {
-        match raw.to_ascii_uppercase().as_str() {
-            "HIT" => Some(CacheStatus::Hit),
-            "MISS" => Some(CacheStatus::Miss),
-            "BYPASS" => Some(CacheStatus::Bypass),
-            "NONE" => Some(CacheStatus::None),
-            _ => None,
-        }
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<CacheStatus>, D::Error> {
+        let raw = String::deserialize(d)?;
+        parse_cache_status_text(&raw).ok_or_else(|| serde::de::Error::custom(format!("unknown cache status {raw:?}")))
     }
 }
 
@@ -76,7 +76,9 @@ pub struct LogEntry {
     pub tokens_estimated: bool,
     /// USD; `None` when the model's price is unknown (never 0 for "unknown").
     pub cost: Option<f64>,
-    pub cache_status: CacheStatus,
+    /// `None` when the request did not use the cache (stored as `NONE`).
+    #[serde(with = "cache_status_serde")]
+    pub cache_status: Option<CacheStatus>,
     /// The fallback step that answered (0-based).
     pub step: u32,
     /// Upstream attempts made, retries included.
@@ -114,13 +116,15 @@ pub struct EntryFacts<'a> {
     pub ttfb_ms: Option<f64>,
     pub usage: Option<Usage>,
     pub cost: Option<f64>,
-    pub cache_status: CacheStatus,
+    pub cache_status: Option<CacheStatus>,
     pub step: u32,
     pub attempts: u32,
     pub virtual_key_id: Option<String>,
     pub error: Option<String>,
     pub request_body: Option<&'a str>,
     pub response_body: Option<&'a str>,
+    /// The size of the whole response body when `response_body` is only its first part.
+    pub response_body_len: Option<usize>,
 }
 
 impl LogEntry {
@@ -128,9 +132,9 @@ impl LogEntry {
     /// to `body_max_bytes`; success means a 2xx/3xx status with no gateway error. Never fails.
     pub fn build(facts: EntryFacts<'_>, options: &LogOptions, body_max_bytes: usize) -> LogEntry {
         let usage = facts.usage.unwrap_or_default();
-        let keep = |body: Option<&str>| {
+        let keep = |body: Option<&str>, len: Option<usize>| {
             if options.collect_payload {
-                body.map(|b| truncate_body(b, body_max_bytes))
+                body.map(|b| truncate_captured(b, len.unwrap_or(b.len()), body_max_bytes))
             } else {
                 None
             }
@@ -159,8 +163,8 @@ impl LogEntry {
             virtual_key_id: facts.virtual_key_id,
             metadata: options.metadata.clone(),
             error: facts.error,
-            request_body: keep(facts.request_body),
-            response_body: keep(facts.response_body),
+            request_body: keep(facts.request_body, None),
+            response_body: keep(facts.response_body, facts.response_body_len),
             user_agent: facts.request_headers.and_then(|h| h.get("user-agent")).map(|ua| truncate_body(ua, 512)),
             feedback: None,
             score: None,
@@ -180,14 +184,21 @@ fn ms(value: f64) -> u64 {
 /// Cuts `body` to at most `max_bytes` (at a character boundary) and appends
 /// `…[truncated, original N bytes]`; shorter bodies are returned whole.
 pub fn truncate_body(body: &str, max_bytes: usize) -> String {
-    if body.len() <= max_bytes {
+    truncate_captured(body, body.len(), max_bytes)
+}
+
+/// As [`truncate_body`], for a body of which only a prefix was kept: `original_len` is the size
+/// of the whole body, reported in the marker.
+pub fn truncate_captured(body: &str, original_len: usize, max_bytes: usize) -> String {
+    if body.len() <= max_bytes && original_len <= body.len() {
         return body.to_string();
     }
+    let max_bytes = max_bytes.min(body.len());
     let mut cut = max_bytes;
     while !body.is_char_boundary(cut) {
         cut -= 1;
     }
-    format!("{}{TRUNCATION_MARKER}{} bytes]", &body[..cut], body.len())
+    format!("{}{TRUNCATION_MARKER}{} bytes]", &body[..cut], original_len.max(body.len()))
 }
 
 #[cfg(test)]

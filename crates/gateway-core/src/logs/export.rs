@@ -109,7 +109,7 @@ fn row(e: &LogEntry) -> Vec<String> {
         e.tokens_cached.to_string(),
         e.tokens_estimated.to_string(),
         opt(&e.cost),
-        e.cache_status.as_str().to_string(),
+        crate::logs::entry::cache_status_text(e.cache_status).to_string(),
         e.step.to_string(),
         e.attempts.to_string(),
         opt(&e.virtual_key_id),

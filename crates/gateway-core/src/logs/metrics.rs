@@ -22,33 +22,7 @@
 //! `SUM(double3)` over known costs stays right and `SUM(_sample_interval * (1 - double6))` counts
 //! the unpriced requests. Always weight by `_sample_interval` (Analytics Engine samples).
 //!
-//! Example SQL API queries (dataset name as bound in wrangler.toml, e.g. `ai_gateway`):
-//!
-//! ```sql
-//! -- Requests, errors and cost per provider over the last day
-//! SELECT blob1 AS provider,
-//!        SUM(_sample_interval) AS requests,
-//!        SUM(IF(blob3 = '2xx', 0, _sample_interval)) AS errors,
-//!        SUM(_sample_interval * double3) AS cost_usd,
-//!        SUM(_sample_interval * (1 - double6)) AS unpriced_requests
-//! FROM ai_gateway
-//! WHERE index1 = 'my-gateway' AND timestamp > NOW() - INTERVAL '1' DAY
-//! GROUP BY provider ORDER BY requests DESC
-//!
-//! -- Tokens per model per hour
-//! SELECT toStartOfInterval(timestamp, INTERVAL '1' HOUR) AS hour, blob2 AS model,
-//!        SUM(_sample_interval * double1) AS tokens_in, SUM(_sample_interval * double2) AS tokens_out
-//! FROM ai_gateway WHERE index1 = 'my-gateway'
-//! GROUP BY hour, model ORDER BY hour
-//!
-//! -- Latency percentiles and cache hit rate per model
-//! SELECT blob2 AS model,
-//!        quantileWeighted(0.5)(double4, _sample_interval) AS p50_ms,
-//!        quantileWeighted(0.95)(double4, _sample_interval) AS p95_ms,
-//!        SUM(IF(blob4 = 'HIT', _sample_interval, 0)) / SUM(_sample_interval) AS cache_hit_rate
-//! FROM ai_gateway WHERE index1 = 'my-gateway' AND timestamp > NOW() - INTERVAL '1' HOUR
-//! GROUP BY model
-//! ```
+//! Queries over the dataset (Analytics Engine SQL API, Grafana) are in `docs/logs.md`.
 
 use serde::Serialize;
 
@@ -86,7 +60,7 @@ pub fn data_point(e: &LogEntry) -> DataPoint {
             e.provider.clone(),
             e.model.clone(),
             status_class(e.status),
-            e.cache_status.as_str().to_string(),
+            crate::logs::entry::cache_status_text(e.cache_status).to_string(),
             e.virtual_key_id.clone().unwrap_or_default(),
         ],
         doubles: vec![

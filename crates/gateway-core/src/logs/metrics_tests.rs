@@ -12,7 +12,13 @@ fn data_point_layout() {
     assert_eq!(p.indexes, vec!["gw".to_string()]);
     assert_eq!(
         p.blobs,
-        vec![e.provider.clone(), e.model.clone(), "4xx".into(), e.cache_status.as_str().into(), "vk9".into()]
+        vec![
+            e.provider.clone(),
+            e.model.clone(),
+            "4xx".into(),
+            crate::logs::entry::cache_status_text(e.cache_status).into(),
+            "vk9".into()
+        ]
     );
     assert_eq!(p.doubles, vec![e.tokens_in as f64, e.tokens_out as f64, 0.0, e.duration_ms as f64, 40.0, 0.0, 1.0]);
     e.cost = Some(0.25);

@@ -6,6 +6,7 @@
 //! run in the request Worker: header rules ([`headers`]), usage extraction ([`usage_extract`]),
 //! entry building ([`entry`]) and the Analytics Engine data point ([`metrics`]).
 
+pub mod api;
 pub mod entry;
 pub mod export;
 pub mod feedback;
@@ -14,6 +15,7 @@ pub mod id;
 pub mod merge;
 pub mod metrics;
 pub mod query;
+pub mod request_log;
 pub mod retention;
 pub mod settings;
 pub mod sql;
@@ -21,9 +23,10 @@ pub mod stats;
 pub mod store;
 pub mod usage_extract;
 
-pub use entry::{CacheStatus, EntryFacts, LogEntry};
+pub use entry::{EntryFacts, LogEntry};
 pub use headers::{parse_log_options, LogOptions, MetaValue, Metadata};
 pub use id::{new_log_id, shard_of};
+pub use request_log::{RequestLog, LOG_ID_HEADER};
 pub use settings::LogSettings;
 pub use sql::SqlValue;
 

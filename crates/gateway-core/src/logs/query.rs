@@ -23,8 +23,9 @@
 //! Any other parameter, a repeated one, or a bad value is answered 400 naming the parameter, so
 //! that a typo never silently widens a `DELETE`.
 
+use crate::cache::CacheStatus;
 use crate::error::GatewayError;
-use crate::logs::entry::CacheStatus;
+use crate::logs::entry::parse_cache_status_text;
 use crate::logs::id::is_log_id;
 
 /// Largest page.
@@ -53,7 +54,8 @@ pub struct LogFilter {
     pub model: Option<String>,
     pub status: Option<StatusFilter>,
     pub success: Option<bool>,
-    pub cache_status: Option<CacheStatus>,
+    /// `Some(None)` selects the requests that did not use the cache (`cache_status=NONE`).
+    pub cache_status: Option<Option<CacheStatus>>,
     pub virtual_key: Option<String>,
     /// `metadata.KEY=VALUE` pairs, all of which must match.
     pub metadata: Vec<(String, String)>,
@@ -184,7 +186,7 @@ impl LogFilter {
             "status" => once(key, &mut self.status, parse_status(value)?)?,
             "success" => once(key, &mut self.success, parse_flag(key, value)?)?,
             "cache_status" => {
-                let status = CacheStatus::parse(value).ok_or_else(|| {
+                let status = parse_cache_status_text(value).ok_or_else(|| {
                     GatewayError::invalid(format!("cache_status must be HIT, MISS, BYPASS or NONE, got {value:?}"))
                 })?;
                 once(key, &mut self.cache_status, status)?

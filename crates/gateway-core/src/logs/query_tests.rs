@@ -13,7 +13,7 @@ fn parses_every_filter() {
     assert_eq!(f.model.as_deref(), Some("gpt-4o-mini"));
     assert_eq!(f.status, Some(StatusFilter::Class(4)));
     assert_eq!(f.success, Some(false));
-    assert_eq!(f.cache_status, Some(CacheStatus::Hit));
+    assert_eq!(f.cache_status, Some(Some(CacheStatus::Hit)));
     assert_eq!(f.virtual_key.as_deref(), Some("vk1"));
     assert_eq!(f.metadata, vec![("user".into(), "alice".into()), ("tier".into(), "3".into())]);
     assert_eq!(f.q.as_deref(), Some("hello world"));
@@ -77,4 +77,10 @@ fn percent_decoding() {
     let pairs = parse_pairs("?a=%41%2b&b=x%2&c").unwrap();
     assert_eq!(pairs, vec![("a".into(), "A+".into()), ("b".into(), "x%2".into()), ("c".into(), "".into())]);
     assert!(parse_pairs("a=%ff").is_err());
+}
+
+#[test]
+fn cache_status_none_selects_requests_that_did_not_use_the_cache() {
+    assert_eq!(LogFilter::parse("cache_status=none").unwrap().cache_status, Some(None));
+    assert_eq!(LogFilter::parse("cache_status=BYPASS").unwrap().cache_status, Some(Some(CacheStatus::Bypass)));
 }

@@ -61,6 +61,18 @@ fn set(raw: Option<&str>) -> Option<&str> {
 }
 
 impl LogSettings {
+    /// Builds the settings from the Worker's variables, `lookup` returning a variable's value
+    /// (`None` when unset). Errors as [`LogSettings::from_vars`].
+    pub fn from_env(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, GatewayError> {
+        Self::from_vars(
+            lookup("LOGS_ENABLED").as_deref(),
+            lookup("LOG_BODY_MAX_BYTES").as_deref(),
+            lookup("LOG_RETENTION_DAYS").as_deref(),
+            lookup("LOG_MAX_ROWS_PER_SHARD").as_deref(),
+            lookup("LOG_SHARDS").as_deref(),
+        )
+    }
+
     /// Builds the settings from the raw variable values (`None` or empty when unset), in the order
     /// `LOGS_ENABLED`, `LOG_BODY_MAX_BYTES`, `LOG_RETENTION_DAYS`, `LOG_MAX_ROWS_PER_SHARD`,
     /// `LOG_SHARDS`.

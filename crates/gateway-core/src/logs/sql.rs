@@ -6,16 +6,17 @@
 //! 0/1 (decoded by [`row_to_entry`]). Every value reaches SQLite as a binding; the only text
 //! spliced into SQL are column names from this file.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::error::GatewayError;
-use crate::logs::entry::{CacheStatus, LogEntry};
+use crate::logs::entry::{cache_status_text, parse_cache_status_text, LogEntry};
 use crate::logs::headers::Metadata;
 use crate::logs::query::{Cursor, ListQuery, LogFilter, Order, StatusFilter};
 use crate::logs::stats::latency_bin;
 
-/// One bound parameter. Serializes to what `sql.exec` takes: `null`, a number or a string.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// One bound parameter. Serializes to what `sql.exec` takes: `null`, a number or a string (and
+/// back, when a batch travels to its shard as JSON).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum SqlValue {
     Null,
@@ -160,7 +161,7 @@ pub fn insert_bindings(e: &LogEntry) -> Vec<SqlValue> {
         int(e.tokens_cached),
         int(u64::from(e.tokens_estimated)),
         e.cost.map(SqlValue::Real).unwrap_or(SqlValue::Null),
-        e.cache_status.as_str().into(),
+        cache_status_text(e.cache_status).into(),
         int(u64::from(e.step)),
         int(u64::from(e.attempts)),
         e.virtual_key_id.clone().into(),
@@ -223,7 +224,7 @@ pub fn filter_where(f: &LogFilter) -> Statement {
         push("success = ?", i64::from(v).into());
     }
     if let Some(v) = f.cache_status {
-        push("cache_status = ?", v.as_str().into());
+        push("cache_status = ?", cache_status_text(v).into());
     }
     if let Some(v) = &f.virtual_key {
         push("virtual_key_id = ?", v.as_str().into());
@@ -331,7 +332,7 @@ pub fn row_to_entry(row: &serde_json::Map<String, serde_json::Value>) -> Result<
         tokens_cached: uint("tokens_cached")?,
         tokens_estimated: num("tokens_estimated")? != 0.0,
         cost: opt_num("cost"),
-        cache_status: CacheStatus::parse(&text("cache_status")?).ok_or_else(|| bad("cache_status"))?,
+        cache_status: parse_cache_status_text(&text("cache_status")?).ok_or_else(|| bad("cache_status"))?,
         step: uint("step")? as u32,
         attempts: uint("attempts")? as u32,
         virtual_key_id: opt_text("virtual_key_id"),

@@ -1,4 +1,5 @@
 use super::*;
+use crate::cache::CacheStatus;
 use crate::logs::headers::MetaValue;
 use crate::logs::query::ListQuery;
 use crate::logs::test_db::{count, exec, insert, open, query, sample_entries, BASE_MS};
@@ -69,7 +70,7 @@ fn every_filter_selects_exactly_the_matching_rows() {
         ("status=5xx".into(), expected(&entries, |e| (500..600).contains(&e.status))),
         ("success=false".into(), expected(&entries, |e| !e.success)),
         ("success=true".into(), expected(&entries, |e| e.success)),
-        ("cache_status=hit".into(), expected(&entries, |e| e.cache_status == CacheStatus::Hit)),
+        ("cache_status=hit".into(), expected(&entries, |e| e.cache_status == Some(CacheStatus::Hit))),
         ("virtual_key=vk1".into(), expected(&entries, |e| e.virtual_key_id.as_deref() == Some("vk1"))),
         ("metadata.user=u3".into(), expected(&entries, |e| e.metadata["user"] == MetaValue::String("u3".into()))),
         ("metadata.n=2".into(), expected(&entries, |e| serde_json::to_string(&e.metadata["n"]).unwrap() == "2")),

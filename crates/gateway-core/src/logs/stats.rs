@@ -159,8 +159,10 @@ impl StatsQuery {
 pub fn stats_statement(q: &StatsQuery) -> Statement {
     let (cond, mut binds) = filter_where(&q.filter);
     let width = q.bucket.millis();
+    // Durable Objects bind every JS number as a REAL: without the casts, the division would not
+    // truncate and every row would be its own bucket.
     let sql = format!(
-        "SELECT (created_at / ?) * ? AS bucket, {grp} AS grp, latency_bin AS bin, COUNT(*) AS requests, \
+        "SELECT (created_at / CAST(? AS INTEGER)) * CAST(? AS INTEGER) AS bucket, {grp} AS grp, latency_bin AS bin, COUNT(*) AS requests, \
          SUM(success = 0) AS errors, SUM(tokens_in) AS tokens_in, SUM(tokens_out) AS tokens_out, \
          SUM(cost) AS cost, COUNT(cost) AS cost_known, SUM(cache_status = 'HIT') AS cache_hits \
          FROM logs WHERE {cond} GROUP BY bucket, grp, bin",

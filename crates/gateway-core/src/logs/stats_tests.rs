@@ -1,7 +1,8 @@
 use std::collections::BTreeMap;
 
 use super::*;
-use crate::logs::entry::{CacheStatus, LogEntry};
+use crate::cache::CacheStatus;
+use crate::logs::entry::LogEntry;
 use crate::logs::id::shard_of;
 use crate::logs::test_db::{insert, open, query, sample_entries, BASE_MS};
 
@@ -55,7 +56,7 @@ fn stats_over_shards_equal_stats_of_the_raw_entries() {
             assert_eq!(p.tokens_out, es.iter().map(|e| e.tokens_out).sum::<u64>());
             assert_eq!(p.cost, es.iter().filter_map(|e| e.cost).sum::<f64>());
             assert_eq!(p.cost_unknown_requests, es.iter().filter(|e| e.cost.is_none()).count() as u64);
-            let hits = es.iter().filter(|e| e.cache_status == CacheStatus::Hit).count();
+            let hits = es.iter().filter(|e| e.cache_status == Some(CacheStatus::Hit)).count();
             assert_eq!(p.cache_hit_rate, hits as f64 / es.len() as f64);
             let durations: Vec<u64> = es.iter().map(|e| e.duration_ms).collect();
             for (got, q) in [(p.latency_p50_ms, 0.5), (p.latency_p95_ms, 0.95)] {

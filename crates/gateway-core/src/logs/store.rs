@@ -23,16 +23,24 @@ pub trait LogStore {
     /// statement's rows. Errors: the shard could not be reached, or a statement failed (then
     /// none of them took effect).
     async fn run(&self, shard: u32, statements: Vec<Statement>) -> Result<Vec<Vec<Row>>, GatewayError>;
+
+    /// Runs shard `shard`'s retention now — what its alarm runs
+    /// ([`crate::logs::retention::retention_statements`] with the shard's settings) — and
+    /// returns how many rows it deleted. Errors: the shard could not be reached or failed.
+    async fn run_retention(&self, shard: u32) -> Result<u64, GatewayError>;
 }
 
 /// Where finished entries go. Implementations batch and write off the hot path; a failure is
 /// theirs to report (a console line), it cannot reach the client.
 #[async_trait(?Send)]
 pub trait LogSink {
+    /// Takes one finished entry. Called in the request's logging phase (`ctx.wait_until`), after
+    /// the response completed; it may wait for a batch to fill before returning.
     async fn write(&self, entry: LogEntry);
 }
 
 /// Analytics Engine's `writeDataPoint`: fire and forget.
 pub trait MetricsSink {
+    /// Writes one point; failures are the sink's to report.
     fn write(&self, point: &DataPoint);
 }

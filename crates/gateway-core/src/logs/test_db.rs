@@ -5,7 +5,8 @@ use rusqlite::types::Value as Sql;
 use rusqlite::{params_from_iter, Connection};
 use serde_json::{Map, Value};
 
-use crate::logs::entry::{CacheStatus, LogEntry};
+use crate::cache::CacheStatus;
+use crate::logs::entry::LogEntry;
 use crate::logs::headers::{MetaValue, Metadata};
 use crate::logs::id::new_log_id;
 use crate::logs::sql::{insert_statements, SqlValue, Statement, SCHEMA};
@@ -92,7 +93,7 @@ pub fn sample_entries(n: usize, seed: u64) -> Vec<LogEntry> {
         ("groq", "llama-3.3-70b-versatile"),
     ];
     let statuses = [200u16, 200, 200, 201, 429, 500, 404];
-    let caches = [CacheStatus::Hit, CacheStatus::Miss, CacheStatus::Bypass, CacheStatus::None];
+    let caches = [Some(CacheStatus::Hit), Some(CacheStatus::Miss), Some(CacheStatus::Bypass), None];
     (0..n)
         .map(|i| {
             let created = BASE_MS + (i as i64 / 3) * 1000;

@@ -21,7 +21,9 @@ use crate::config::GatewayConfig;
 use crate::error::{ErrorKind, GatewayError};
 use crate::headers::Headers;
 use crate::keys;
+use crate::logs::request_log::{parse_request_options, LOG_ID_HEADER};
 use crate::logs::store::{LogSink, MetricsSink};
+use crate::logs::RequestLog;
 use crate::plugin::{Plugin, Reply, RequestContext, ResponseHead};
 use crate::port::{HttpPort, RequestBody};
 use crate::resilience::RetryOverrides;
@@ -130,9 +132,19 @@ impl Pipeline {
                 Outcome::Local(reply)
             }
         };
-        completion.ctx.status = match &outcome {
+        let mut outcome = outcome;
+        completion.ctx.status = match &mut outcome {
             Outcome::Upstream(response) => port.status(response),
-            Outcome::Local(reply) => reply.status,
+            Outcome::Local(reply) => {
+                completion.ctx.finished_at_ms = Some(port.now_ms());
+                if let Some(log) = completion.log.as_mut() {
+                    if let Some(id) = log.id() {
+                        reply.headers.set(LOG_ID_HEADER, id);
+                    }
+                    log.on_local_reply(&reply.headers, &reply.body);
+                }
+                reply.status
+            }
         };
         (outcome, completion)
     }
@@ -145,6 +157,7 @@ impl Pipeline {
         completion: &mut Completion,
     ) -> Result<Outcome<P::Response>, GatewayError> {
         let route = route::parse_gateway(&request.path)?;
+        completion.log = self.start_log(port, services, &request.headers)?;
         let ctx = &mut completion.ctx;
         ctx.account_id = route.account_id().to_string();
         ctx.gateway_id = route.gateway_id().to_string();
@@ -188,8 +201,16 @@ impl Pipeline {
             services.cache.is_some() && self.config.cache.ttl_s > 0 || options::mentions_cache(&request.headers);
         let needs_bytes = provider_target.as_ref().is_none_or(|t| plan::may_resend(std::slice::from_ref(t)))
             || may_cache
+            || completion.log.is_some()
             || request.headers.content_length().is_none();
         let body = self.read_body(port, request.body, &request.headers, needs_bytes).await?;
+        if let Some(log) = completion.log.as_mut() {
+            let bytes = match &body {
+                Some(RequestBody::Bytes(bytes)) => Some(Rc::clone(bytes)),
+                _ => None,
+            };
+            log.set_request(&request.headers, bytes);
+        }
         let bytes: &[u8] = match &body {
             Some(RequestBody::Bytes(bytes)) => bytes,
             _ => &[],
@@ -243,6 +264,27 @@ impl Pipeline {
         completion.ctx.provider = target.provider.id;
         completion.ctx.upstream_url.clone_from(&target.url);
         self.respond(port, response, target, &planned, decision, completion).await
+    }
+
+    /// Starts the request's log when it is stored (logging on for it and a log sink bound) or
+    /// metrics are written; the log id is made here so that every response can carry it.
+    ///
+    /// Errors: 400 for a malformed `cf-aig-metadata`, `cf-aig-collect-log*` or
+    /// `cf-aig-custom-cost` header, checked even when nothing is logged.
+    fn start_log<P: HttpPort>(
+        &self,
+        port: &P,
+        services: &Services,
+        headers: &Headers,
+    ) -> Result<Option<RequestLog>, GatewayError> {
+        let (options, custom_cost) = parse_request_options(headers, &self.config.logs)?;
+        let store = options.collect && services.logs.is_some();
+        if !store && services.metrics.is_none() {
+            return Ok(None);
+        }
+        let mut random = [0u8; 10];
+        port.random_bytes(&mut random);
+        Ok(Some(RequestLog::start(store, options, custom_cost, &self.config.logs, port.now_ms(), random)))
     }
 
     /// Reads the client's body into bytes when `needed` (or streams it on), enforcing the limit.
@@ -326,6 +368,9 @@ impl Pipeline {
             return self.respond_translated(port, response, compat_plan, planned, decision, completion).await;
         }
         let ctx = &mut completion.ctx;
+        if let Some(log) = completion.log.as_mut() {
+            log.start_response(port.header(&response, "content-type").as_deref());
+        }
         ctx.response_is_event_stream =
             port.header(&response, "content-type").is_some_and(|ct| ct.trim_start().starts_with("text/event-stream"));
         if ctx.response_is_event_stream && success {
@@ -336,7 +381,7 @@ impl Pipeline {
         }
 
         let mut extra = Headers::new();
-        add_gateway_headers(&completion.ctx, planned, &mut extra);
+        add_gateway_headers(completion, planned, &mut extra);
         let needs_head = !self.plugins.is_empty() || matches!(decision, CacheDecision::Use { .. });
         let mut head = needs_head.then(|| port.response_head(&response));
         if let (CacheDecision::Use { key, ttl_s }, Some(head)) = (decision, head.as_ref()) {
@@ -390,7 +435,10 @@ impl Pipeline {
         if streamed {
             headers.set("cache-control", "no-cache");
         }
-        add_gateway_headers(&completion.ctx, planned, &mut headers);
+        if let Some(log) = completion.log.as_mut() {
+            log.start_response(port.header(&response, "content-type").as_deref());
+        }
+        add_gateway_headers(completion, planned, &mut headers);
         completion.ctx.response_is_event_stream = streamed;
         if let CacheDecision::Use { key, ttl_s } = decision {
             if (200..300).contains(&status) {
@@ -415,9 +463,14 @@ impl Pipeline {
     }
 }
 
-/// The gateway's own response headers: `cf-aig-cache-status` when the cache took part, and
-/// `cf-aig-step` when the request had steps to choose from.
-fn add_gateway_headers(ctx: &RequestContext, planned: &Planned, headers: &mut Headers) {
+/// The gateway's own response headers: `cf-aig-log-id` when the request is logged,
+/// `cf-aig-cache-status` when the cache took part, and `cf-aig-step` when the request had steps
+/// to choose from.
+fn add_gateway_headers(completion: &Completion, planned: &Planned, headers: &mut Headers) {
+    if let Some(id) = completion.log.as_ref().and_then(RequestLog::id) {
+        headers.set(LOG_ID_HEADER, id);
+    }
+    let ctx = &completion.ctx;
     if let Some(status) = ctx.cache_status {
         status.apply(headers, None);
     }

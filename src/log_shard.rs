@@ -1,0 +1,191 @@
+//! `LogShard`: the Durable Object (SQLite storage) that holds one shard of the request logs.
+//!
+//! The Worker talks to it over `fetch` with JSON (see `src/log_store.rs`):
+//!
+//! - `POST /run` `{"statements": [[sql, [bindings…]], …]}` runs the statements, in order, in one
+//!   `ctx.storage.transactionSync` (workers-rs 0.8.7 has no wrapper, so it is called through
+//!   `js_sys`): either all take effect or none. Answers `[[row, …], …]`, one list per statement;
+//!   500 with the SQLite error as text when a statement failed.
+//! - `POST /retention` runs retention now (what the alarm runs): `{"deleted": n}`.
+//!
+//! Every statement comes from `gateway_core::logs` (schema, inserts, queries, retention); this
+//! file only runs them. The schema is created on the first request an instance serves
+//! (idempotent `CREATE … IF NOT EXISTS`). After a batch with inserts, an instance that has not yet
+//! checked sets its retention alarm when none is set (`logs::retention::next_alarm_ms`); the
+//! alarm deletes rows by age and count and sets the next one.
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use gateway_core::logs::retention::{next_alarm_ms, retention_statements, OLDEST_ROW_SQL};
+use gateway_core::logs::sql::{Statement, SCHEMA};
+use gateway_core::logs::store::Row;
+use gateway_core::logs::{LogSettings, SqlValue};
+use js_sys::Reflect;
+use serde::Deserialize;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+use worker::{console_error, durable_object, DurableObject, Env, Request, Response, Result, SqlStorage, State};
+
+/// One shard of the request logs.
+#[durable_object]
+pub struct LogShard {
+    state: State,
+    env: Env,
+    schema_ready: Cell<bool>,
+    alarm_checked: Cell<bool>,
+}
+
+#[derive(Deserialize)]
+struct RunRequest {
+    statements: Vec<Statement>,
+}
+
+fn binding(value: &SqlValue) -> JsValue {
+    match value {
+        SqlValue::Null => JsValue::NULL,
+        SqlValue::Integer(i) => JsValue::from_f64(*i as f64),
+        SqlValue::Real(r) => JsValue::from_f64(*r),
+        SqlValue::Text(t) => JsValue::from_str(t),
+    }
+}
+
+/// Runs one statement; its rows and the number of rows it wrote.
+fn exec(sql: &SqlStorage, (text, binds): &Statement) -> Result<(Vec<Row>, usize)> {
+    let cursor = sql.exec_raw(text, binds.iter().map(binding).collect::<Vec<_>>())?;
+    let rows = cursor.to_array::<Row>()?;
+    Ok((rows, cursor.rows_written()))
+}
+
+impl LogShard {
+    fn settings(&self) -> LogSettings {
+        LogSettings::from_env(|name| crate::var(&self.env, name)).unwrap_or_else(|err| {
+            console_error!("log shard: {}; using the default log settings", err.message());
+            LogSettings::default()
+        })
+    }
+
+    fn ensure_schema(&self) -> Result<()> {
+        if !self.schema_ready.get() {
+            let sql = self.state.storage().sql();
+            for statement in SCHEMA {
+                sql.exec(statement, None)?;
+            }
+            self.schema_ready.set(true);
+        }
+        Ok(())
+    }
+
+    /// Runs `statements` in one `transactionSync`: rows per statement, and rows written in all.
+    fn transaction(&self, statements: Vec<Statement>) -> Result<(Vec<Vec<Row>>, usize)> {
+        self.ensure_schema()?;
+        let storage = self.state.storage();
+        let raw: &JsValue = storage.as_raw().as_ref();
+        let sql = storage.sql();
+        let out: Rc<RefCell<(Vec<Vec<Row>>, usize)>> = Rc::default();
+        let failure: Rc<RefCell<Option<String>>> = Rc::default();
+        let body = {
+            let (out, failure) = (Rc::clone(&out), Rc::clone(&failure));
+            Closure::once(move || -> std::result::Result<JsValue, JsValue> {
+                for statement in &statements {
+                    match exec(&sql, statement) {
+                        Ok((rows, written)) => {
+                            let mut out = out.borrow_mut();
+                            out.0.push(rows);
+                            out.1 += written;
+                        }
+                        Err(err) => {
+                            *failure.borrow_mut() = Some(err.to_string());
+                            // Throwing makes transactionSync roll the whole batch back.
+                            return Err(JsValue::from_str("log batch failed"));
+                        }
+                    }
+                }
+                Ok(JsValue::UNDEFINED)
+            })
+        };
+        let transaction_sync: js_sys::Function = Reflect::get(raw, &"transactionSync".into())?.dyn_into()?;
+        let result = transaction_sync.call1(raw, body.as_ref());
+        if let Some(message) = failure.borrow_mut().take() {
+            return Err(worker::Error::RustError(message));
+        }
+        result?;
+        Ok(out.take())
+    }
+
+    /// Deletes expired rows; returns how many.
+    fn retain(&self, settings: &LogSettings) -> Result<u64> {
+        let (_, written) = self.transaction(retention_statements(settings, js_sys::Date::now()))?;
+        Ok(written as u64)
+    }
+
+    /// Sets the next retention alarm (`logs::retention::next_alarm_ms`), or none when there is
+    /// nothing to expire.
+    async fn schedule(&self, settings: &LogSettings) -> Result<()> {
+        let (rows, _) = self.transaction(vec![(OLDEST_ROW_SQL.to_string(), Vec::new())])?;
+        let oldest = rows.first().and_then(|r| r.first()).and_then(|r| r.get("oldest")).and_then(|v| v.as_f64());
+        let now = js_sys::Date::now();
+        let storage = self.state.storage();
+        match next_alarm_ms(settings, now, oldest) {
+            Some(at) => storage.set_alarm((at - now).max(0.0) as i64).await,
+            None => storage.delete_alarm().await,
+        }
+    }
+
+    async fn after_insert(&self) {
+        if self.alarm_checked.replace(true) {
+            return;
+        }
+        let storage = self.state.storage();
+        let unset = matches!(storage.get_alarm().await, Ok(None));
+        if unset {
+            if let Err(err) = self.schedule(&self.settings()).await {
+                console_error!("log shard: scheduling retention failed: {err}");
+            }
+        }
+    }
+}
+
+impl DurableObject for LogShard {
+    fn new(state: State, env: Env) -> Self {
+        LogShard { state, env, schema_ready: Cell::new(false), alarm_checked: Cell::new(false) }
+    }
+
+    async fn fetch(&self, mut req: Request) -> Result<Response> {
+        match req.path().as_str() {
+            "/run" => {
+                let batch: RunRequest = req.json().await?;
+                let inserts = batch.statements.iter().any(|(sql, _)| sql.starts_with("INSERT"));
+                match self.transaction(batch.statements) {
+                    Ok((rows, _)) => {
+                        if inserts {
+                            self.after_insert().await;
+                        }
+                        Response::from_json(&rows)
+                    }
+                    Err(err) => Response::error(err.to_string(), 500),
+                }
+            }
+            "/retention" => {
+                let settings = self.settings();
+                match self.retain(&settings) {
+                    Ok(deleted) => {
+                        self.schedule(&settings).await?;
+                        Response::from_json(&serde_json::json!({ "deleted": deleted }))
+                    }
+                    Err(err) => Response::error(err.to_string(), 500),
+                }
+            }
+            path => Response::error(format!("no log shard route {path}"), 404),
+        }
+    }
+
+    async fn alarm(&self) -> Result<Response> {
+        let settings = self.settings();
+        if let Err(err) = self.retain(&settings) {
+            console_error!("log shard: retention failed: {err}");
+        }
+        self.schedule(&settings).await?;
+        Response::ok("")
+    }
+}

@@ -1,0 +1,163 @@
+//! The log shards as the core's [`LogStore`], and the batching [`LogSink`] that writes entries
+//! to them off the hot path.
+//!
+//! Shards are `LogShard` Durable Objects (`src/log_shard.rs`) of the `LOGS` namespace,
+//! named `logs-0` … `logs-{N−1}` (N = the `LOG_SHARDS` variable); an entry lives in shard
+//! `logs::shard_of(id, N)`. More shards spread the write load (one Durable Object handles a few
+//! hundred batches a second) at the price of a fan-out on every list and stats query.
+//!
+//! **Batching.** Entries reach [`BatchingSink::write`] in the request's logging phase, inside
+//! `ctx.wait_until`, after the client's response completed. They wait in a per-isolate buffer:
+//! the first entry of an empty buffer makes its request the *flusher*, which sleeps
+//! [`BATCH_WINDOW_MS`] and then writes everything that arrived meanwhile, one `fetch` per shard
+//! (all shards at once), each batch in one SQLite transaction. A buffer reaching
+//! [`MAX_BATCH`] entries is written at once by the request that filled it. Only the flusher does
+//! I/O, with its own request's bindings, so no request touches another's I/O objects; its
+//! `wait_until` keeps the isolate alive until the batch is written. A failed batch is reported on
+//! the console and dropped: logging never fails or slows a request. An isolate evicted during the
+//! window loses its buffer (at most one window of entries).
+
+use std::cell::{Cell, RefCell};
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::pin::Pin;
+
+use async_trait::async_trait;
+use gateway_core::logs::api::join_all;
+use gateway_core::logs::sql::{insert_statements, Statement};
+use gateway_core::logs::store::{LogSink, LogStore, Row};
+use gateway_core::logs::{shard_of, LogEntry};
+use gateway_core::{ErrorKind, GatewayError};
+use wasm_bindgen::JsValue;
+use wasm_bindgen_futures::JsFuture;
+use worker::{console_error, Env, Method, ObjectNamespace, Request, RequestInit};
+
+/// The Durable Object namespace binding of the log shards.
+pub const BINDING: &str = "LOGS";
+/// How long the first entry of a batch waits for others.
+pub const BATCH_WINDOW_MS: u64 = 100;
+/// A batch this large is written without waiting.
+pub const MAX_BATCH: usize = 64;
+
+thread_local! {
+    static PENDING: RefCell<Vec<LogEntry>> = const { RefCell::new(Vec::new()) };
+    static FLUSH_SCHEDULED: Cell<bool> = const { Cell::new(false) };
+}
+
+/// The `LOGS` Durable Objects.
+pub struct ShardStore {
+    namespace: ObjectNamespace,
+    shards: u32,
+}
+
+impl ShardStore {
+    /// The store over the `LOGS` binding, `None` when it is not bound.
+    pub fn from_env(env: &Env, shards: u32) -> Option<ShardStore> {
+        env.durable_object(BINDING).ok().map(|namespace| ShardStore { namespace, shards: shards.max(1) })
+    }
+
+    async fn call(&self, shard: u32, path: &str, body: Option<String>) -> Result<String, GatewayError> {
+        let failed = |what: &str, err: worker::Error| {
+            GatewayError::new(ErrorKind::Internal, format!("log shard {shard}: {what}: {err}"))
+        };
+        let stub = self
+            .namespace
+            .id_from_name(&format!("logs-{shard}"))
+            .and_then(|id| id.get_stub())
+            .map_err(|e| failed("no stub", e))?;
+        let mut init = RequestInit::new();
+        init.with_method(Method::Post).with_body(body.map(|b| JsValue::from_str(&b)));
+        let request =
+            Request::new_with_init(&format!("https://log-shard{path}"), &init).map_err(|e| failed("request", e))?;
+        let mut response = stub.fetch_with_request(request).await.map_err(|e| failed("unreachable", e))?;
+        let text = response.text().await.map_err(|e| failed("reading the answer", e))?;
+        if response.status_code() != 200 {
+            return Err(GatewayError::new(ErrorKind::Internal, format!("log shard {shard}: {text}")));
+        }
+        Ok(text)
+    }
+}
+
+fn decode<T: serde::de::DeserializeOwned>(shard: u32, text: &str) -> Result<T, GatewayError> {
+    serde_json::from_str(text).map_err(|e| GatewayError::internal(format!("log shard {shard} answered badly: {e}")))
+}
+
+#[async_trait(?Send)]
+impl LogStore for ShardStore {
+    fn shards(&self) -> u32 {
+        self.shards
+    }
+
+    async fn run(&self, shard: u32, statements: Vec<Statement>) -> Result<Vec<Vec<Row>>, GatewayError> {
+        let body = serde_json::json!({ "statements": statements }).to_string();
+        decode(shard, &self.call(shard, "/run", Some(body)).await?)
+    }
+
+    async fn run_retention(&self, shard: u32) -> Result<u64, GatewayError> {
+        let answer: serde_json::Value = decode(shard, &self.call(shard, "/retention", None).await?)?;
+        Ok(answer.get("deleted").and_then(serde_json::Value::as_u64).unwrap_or(0))
+    }
+}
+
+/// A shard, the entries sent to it, and how the write went.
+type ShardWrite = (u32, usize, Result<Vec<Vec<Row>>, GatewayError>);
+
+/// The batching log sink of one request (see the module doc).
+pub struct BatchingSink {
+    store: ShardStore,
+}
+
+impl BatchingSink {
+    pub fn new(store: ShardStore) -> Self {
+        BatchingSink { store }
+    }
+
+    /// Writes `batch`, one transaction per shard, all shards at once.
+    async fn flush(&self, batch: Vec<LogEntry>) {
+        let mut by_shard: BTreeMap<u32, Vec<LogEntry>> = BTreeMap::new();
+        for entry in batch {
+            by_shard.entry(shard_of(&entry.id, self.store.shards)).or_default().push(entry);
+        }
+        let writes: Vec<Pin<Box<dyn Future<Output = ShardWrite> + '_>>> = by_shard
+            .into_iter()
+            .map(|(shard, entries)| {
+                Box::pin(
+                    async move { (shard, entries.len(), self.store.run(shard, insert_statements(&entries)).await) },
+                ) as Pin<Box<dyn Future<Output = _>>>
+            })
+            .collect();
+        for (shard, count, result) in join_all(writes).await {
+            if let Err(err) = result {
+                console_error!("logs: {count} entries for shard {shard} were dropped: {}", err.message());
+            }
+        }
+    }
+}
+
+fn take_pending() -> Vec<LogEntry> {
+    PENDING.with(|p| std::mem::take(&mut *p.borrow_mut()))
+}
+
+#[async_trait(?Send)]
+impl LogSink for BatchingSink {
+    async fn write(&self, entry: LogEntry) {
+        let full = PENDING.with(|p| {
+            let mut pending = p.borrow_mut();
+            pending.push(entry);
+            pending.len() >= MAX_BATCH
+        });
+        if full {
+            self.flush(take_pending()).await;
+            return;
+        }
+        if FLUSH_SCHEDULED.with(|f| f.replace(true)) {
+            return;
+        }
+        let _ = JsFuture::from(crate::timer::delay(BATCH_WINDOW_MS)).await;
+        FLUSH_SCHEDULED.with(|f| f.set(false));
+        let batch = take_pending();
+        if !batch.is_empty() {
+            self.flush(batch).await;
+        }
+    }
+}
