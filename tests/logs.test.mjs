@@ -18,12 +18,13 @@ const price = (provider, model, tokensIn, tokensOut) => {
 };
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-let mock, gw, openai, anthropic;
+let mock, gw, openai, anthropic, compat;
 before(async () => {
   mock = await startMockUpstream();
   gw = await startGateway(mock.url, { METRICS_DEBUG: 'true' });
   openai = new OpenAI({ apiKey: 'sk-test-secret', baseURL: `${gw.url}/v1/acct/gw/openai`, maxRetries: 0 });
   anthropic = new Anthropic({ apiKey: 'sk-ant-secret', baseURL: `${gw.url}/v1/acct/gw/anthropic`, maxRetries: 0 });
+  compat = new OpenAI({ apiKey: 'sk-any-secret', baseURL: `${gw.url}/v1/acct/gw/compat`, maxRetries: 0 });
 });
 after(async () => { await gw?.close(); await mock?.close(); });
 
@@ -110,7 +111,38 @@ const CASES = [
     },
     entry: { provider: 'anthropic', model: 'claude-haiku-4-5', endpoint: '/v1/messages', tokens_in: 5, tokens_out: 4 },
   },
+  {
+    name: 'compat chat completion translated to anthropic',
+    call: async (headers) => {
+      const { response } = await compat.chat.completions.create({ model: 'anthropic/claude-sonnet-4-5', messages: [{ role: 'user', content: 'hi there' }] }, { headers }).withResponse();
+      return response.headers.get('cf-aig-log-id');
+    },
+    entry: { provider: 'anthropic', model: 'claude-sonnet-4-5', endpoint: '/chat/completions', tokens_in: 5, tokens_out: 3 },
+  },
+  {
+    name: 'compat streamed chat completion translated to gemini',
+    call: async (headers) => {
+      const { data, response } = await compat.chat.completions.create({
+        model: 'google-ai-studio/gemini-2.5-flash', messages: [{ role: 'user', content: 'hi there' }], stream: true,
+      }, { headers }).withResponse();
+      await drain(data);
+      return response.headers.get('cf-aig-log-id');
+    },
+    entry: { provider: 'google-ai-studio', model: 'gemini-2.5-flash', endpoint: '/chat/completions', tokens_in: 9, tokens_out: 3 },
+  },
 ];
+
+test('a stream that breaks mid-way is logged as a failure', async () => {
+  const { data, response } = await openai.chat.completions.create(
+    { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi there' }], stream: true },
+    { headers: { 'x-mock-cut-after': '2' } },
+  ).withResponse();
+  await assert.rejects(drain(data));
+  const e = await waitForLog(response.headers.get('cf-aig-log-id'));
+  assert.equal(e.status, 200, 'the status the client got');
+  assert.equal(e.success, false);
+  assert.match(e.error, /client received an error event/);
+});
 
 for (const c of CASES) {
   test(`log entry with tokens and cost: ${c.name}`, async () => {

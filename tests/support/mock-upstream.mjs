@@ -127,7 +127,7 @@ function geminiError(status) {
   return { error: { code: status, message: `mock upstream error ${status}`, status: status === 429 ? 'RESOURCE_EXHAUSTED' : 'INTERNAL' } };
 }
 
-async function geminiResponse(res, payload, stream, n, delay) {
+async function geminiResponse(res, payload, stream, n, delay, model) {
   const last = payload.contents?.at(-1);
   const fnResponse = last?.parts?.find((p) => p.functionResponse)?.functionResponse;
   const fn = payload.tools?.[0]?.functionDeclarations?.[0];
@@ -139,13 +139,13 @@ async function geminiResponse(res, payload, stream, n, delay) {
   const candidate = (p, finishReason) => ({ content: { role: 'model', parts: p }, ...(finishReason ? { finishReason } : {}), index: 0 });
   if (!stream) {
     const text = Array.from({ length: n }, (_, i) => `tok${i} `).join('');
-    return json(res, 200, { candidates: [candidate(parts ?? [{ text }], 'STOP')], usageMetadata: usage, modelVersion: 'gemini-mock' });
+    return json(res, 200, { candidates: [candidate(parts ?? [{ text }], 'STOP')], usageMetadata: usage, modelVersion: model });
   }
   res.writeHead(200, { 'content-type': 'text/event-stream' });
   const chunks = parts ? [parts] : Array.from({ length: n }, (_, i) => [{ text: `tok${i} ` }]);
   for (let i = 0; i < chunks.length; i++) {
     const lastChunk = i === chunks.length - 1;
-    const data = { candidates: [candidate(chunks[i], lastChunk ? 'STOP' : undefined)], ...(lastChunk ? { usageMetadata: usage } : {}), modelVersion: 'gemini-mock' };
+    const data = { candidates: [candidate(chunks[i], lastChunk ? 'STOP' : undefined)], ...(lastChunk ? { usageMetadata: usage } : {}), modelVersion: model };
     res.write(`data: ${JSON.stringify(data)}\r\n\r\n`);
     if (delay) await sleep(delay);
   }
@@ -232,7 +232,7 @@ export async function startMockUpstream({ port = 0 } = {}) {
     record.payload = payload;
     if (isEmbeddings) return json(res, 200, gemini ? geminiEmbeddings(payload) : openAiEmbeddings(payload));
     const n = Number(h('x-mock-chunks') ?? 3);
-    if (gemini) return geminiResponse(res, payload, gemini === 'streamGenerateContent', n, delay);
+    if (gemini) return geminiResponse(res, payload, gemini === 'streamGenerateContent', n, delay, url.pathname.match(/models\/([^:/]+):/)?.[1] ?? 'gemini-mock');
     const model = payload.model ?? 'mock-model';
     const tool = toolPlan(payload, isAnthropic ? 'anthropic' : 'openai');
     if (tool) return toolResponse(res, payload, tool, isAnthropic);

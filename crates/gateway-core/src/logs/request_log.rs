@@ -157,10 +157,15 @@ impl RequestLog {
             (None, Some(CustomCost::Total(total))) => Some(*total),
             (None, _) => None,
         };
-        let error = ctx.error.as_ref().map(|e| e.message().to_string()).or_else(|| {
-            (ctx.status >= 400)
-                .then(|| provider_error_message(&response_text).unwrap_or_else(|| status_text(ctx.status)))
-        });
+        let error = ctx
+            .error
+            .as_ref()
+            .map(|e| e.message().to_string())
+            .or_else(|| {
+                (ctx.status >= 400)
+                    .then(|| provider_error_message(&response_text).unwrap_or_else(|| status_text(ctx.status)))
+            })
+            .or_else(|| ctx.stream_error_sent.then(|| STREAM_BROKE.to_string()));
         let mut ua = Headers::new();
         if let Some(agent) = &self.user_agent {
             ua.append("user-agent", agent.as_str());
@@ -202,6 +207,9 @@ fn provider_path(path: &str) -> String {
         _ => path.to_string(),
     }
 }
+
+/// The error logged for a stream that broke after its first byte (the client got an error event).
+pub const STREAM_BROKE: &str = "the provider's stream ended before completing; the client received an error event";
 
 /// `error.message` (OpenAI, Anthropic, Gemini) or a top-level `message` of an error body.
 fn provider_error_message(body: &str) -> Option<String> {
