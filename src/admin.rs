@@ -21,5 +21,8 @@ async fn route(req: web_sys::Request, env: &Env) -> Result<Reply, GatewayError> 
     admin::authorize(&headers, crate::var(env, "ADMIN_TOKEN").as_deref())?;
     let url = req.url();
     let (path, _query) = gateway_core::route::split_url(&url);
+    if let Some(gateway_id) = crate::cache_admin::purge_gateway(path) {
+        return crate::cache_admin::purge(req, env, gateway_id).await;
+    }
     Err(GatewayError::new(ErrorKind::NotFound, format!("no admin route for {} {path}", req.method())))
 }

@@ -7,7 +7,10 @@
 
 mod admin;
 mod body_stream;
+mod cache_admin;
+mod coalescer;
 mod http_port;
+mod kv_cache;
 mod plugins;
 mod timer;
 
@@ -57,9 +60,15 @@ async fn fetch(req: web_sys::Request, env: Env, ctx: Context) -> worker::Result<
     }
 }
 
-/// The services the pipeline may use for this request, from the Worker's bindings.
-fn services(_env: &Env) -> Services {
-    Services::default()
+/// The services the pipeline may use for this request, from the Worker's bindings: the `CACHE` KV
+/// namespace and the `CACHE_COALESCER` Durable Objects, each `None` when not bound.
+fn services(env: &Env) -> Services {
+    Services {
+        cache: kv_cache::KvCache::from_env(env).map(|kv| Rc::new(kv) as Rc<dyn gateway_core::cache::CacheStore>),
+        coalescer: coalescer::DurableCoalescer::from_env(env)
+            .map(|c| Rc::new(c) as Rc<dyn gateway_core::cache::Coalescer>),
+        ..Services::default()
+    }
 }
 
 async fn handle(

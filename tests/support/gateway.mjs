@@ -16,13 +16,17 @@ export function overridesFor(mockUrl) {
   return map;
 }
 
+/** The gateway's storage bindings, mirroring wrangler.toml: the cache's KV namespace and coalescer. */
+export const GATEWAY_BINDINGS = { kvNamespaces: ['CACHE'], durableObjects: { CACHE_COALESCER: 'CacheCoalescer' } };
+
 /**
- * Starts a worker script under Miniflare; `vars` become plain-text bindings. The worker's console
+ * Starts a worker script under Miniflare; `vars` become plain-text bindings, `kvNamespaces` and
+ * `durableObjects` are passed to Miniflare as they are (in memory, gone when the instance is). The worker's console
  * output is collected line by line in `logs` (and echoed when AI_GATEWAY_TEST_VERBOSE is set).
  * With `direct`, the returned URL is a socket of workerd that serves the worker itself, without
  * Miniflare's entry worker in front (the benchmark uses it to measure the worker alone).
  */
-export async function startWorker({ script = path.join(ROOT, 'build/index.js'), vars = {}, direct = false } = {}) {
+export async function startWorker({ script = path.join(ROOT, 'build/index.js'), vars = {}, direct = false, kvNamespaces = [], durableObjects = {} } = {}) {
   const logs = [];
   const collect = (stream) => {
     let pending = '';
@@ -40,6 +44,8 @@ export async function startWorker({ script = path.join(ROOT, 'build/index.js'), 
     modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }],
     compatibilityDate: '2026-04-20',
     bindings: vars,
+    kvNamespaces,
+    durableObjects,
     host: '127.0.0.1',
     port: 0,
     handleRuntimeStdio: (stdout, stderr) => { collect(stdout); collect(stderr); },
@@ -50,7 +56,7 @@ export async function startWorker({ script = path.join(ROOT, 'build/index.js'), 
   return { url: url.origin, mf, logs, close: () => mf.dispose() };
 }
 
-/** Starts the gateway against a mock upstream. */
+/** Starts the gateway against a mock upstream, with its bindings unless `options` replace them. */
 export async function startGateway(mockUrl, vars = {}, options = {}) {
-  return startWorker({ vars: { UPSTREAM_OVERRIDES: JSON.stringify(overridesFor(mockUrl)), ...vars }, ...options });
+  return startWorker({ vars: { UPSTREAM_OVERRIDES: JSON.stringify(overridesFor(mockUrl)), ...vars }, ...GATEWAY_BINDINGS, ...options });
 }
