@@ -148,7 +148,7 @@ impl Completion {
         let (recorder, write) = (self.recorder.take()?, self.cache_write.take()?);
         let body = recorder.finish(self.body_complete)?;
         let stored_at = self.ctx.finished_at_ms.unwrap_or(self.ctx.started_at_ms);
-        let entry = CacheEntry::from_response(write.status, &write.headers, body, None, stored_at)?;
+        let entry = CacheEntry::from_response(write.status, &write.headers, body, self.log_id(), stored_at)?;
         let store_port = self.services.cache.as_deref()?;
         match store(store_port, &write.key, &entry, write.ttl_s).await {
             StoreOutcome::Stored => entry.encode(crate::cache::entry::KV_MAX_VALUE_BYTES),
@@ -158,6 +158,13 @@ impl Completion {
                 None
             }
         }
+    }
+
+    /// The id of this request's log entry, stored with its cache entry so that purge-by-log-id
+    /// finds it (`cf-aig-log-id`). Hook for the request log: when the completion carries the log,
+    /// return its id here; until then entries are stored without one (purge by key or all).
+    fn log_id(&self) -> Option<String> {
+        None
     }
 
     /// The request's context, for runtimes that report on it.
