@@ -6,6 +6,8 @@
 //   gateway      through the gateway (build/), pointed at the mock by UPSTREAM_OVERRIDES
 //   gateway-hit  through the gateway with `cf-aig-cache-ttl`: after the warm-up's first request
 //                stored it, every answer is a cache hit from KV (checked: `cf-aig-cache-status: HIT`)
+//   kv-floor     a JS worker that answers with one KV read (bench/kv-floor): what a hit costs at
+//                the least, Miniflare's simulated KV included
 // each at concurrency 1 and 8, for a JSON answer and for an SSE stream read to the end.
 // The mock runs in its own Node process, and the floor and the gateway each in their own
 // Miniflare instance (one workerd process each), so the CPU time of each workerd process over a
@@ -39,6 +41,7 @@ if (CONCURRENCY.some((c) => !Number.isInteger(c) || c < 1)) fail('BENCH_CONCURRE
 
 const FLOOR_SCRIPT = path.join(ROOT, 'bench/floor/build/index.js');
 const GATEWAY_SCRIPT = path.join(ROOT, 'build/index.js');
+const KV_FLOOR_SCRIPT = path.join(ROOT, 'bench/kv-floor/index.mjs');
 const MOCK_SCRIPT = path.join(ROOT, 'tests/support/mock-upstream.mjs');
 const RESULTS_FILE = path.join(ROOT, 'target/bench-results.json');
 const HEADERS = { authorization: 'Bearer sk-bench', 'content-type': 'application/json' };
@@ -377,6 +380,8 @@ async function main() {
   const gateway = await startMeasuredWorker('gateway', {
     script: GATEWAY_SCRIPT, vars: { UPSTREAM_OVERRIDES: JSON.stringify(overridesFor(mock.url)) }, ...GATEWAY_BINDINGS,
   });
+  const kvFloor = await startMeasuredWorker('kv-floor', { script: KV_FLOOR_SCRIPT, kvNamespaces: ['CACHE'] });
+  console.log(`bench: kv-floor ${kvFloor.url} (workerd pid ${kvFloor.pid})`);
   console.log(`bench: mock ${mock.url} (pid ${mock.pid}), floor ${floor.url} (workerd pid ${floor.pid}), gateway ${gateway.url} (workerd pid ${gateway.pid})\n`);
 
   const paths = [
@@ -387,6 +392,7 @@ async function main() {
       name: 'gateway-hit', url: `${gateway.url}/v1/bench/gw/openai/chat/completions`, cpuPids: { worker: gateway.pid, mock: mock.pid },
       headers: { 'cf-aig-cache-ttl': '3600' },
     },
+    { name: 'kv-floor', url: `${kvFloor.url}/`, cpuPids: { worker: kvFloor.pid, mock: mock.pid } },
   ];
   const scenarios = STREAM ? ['json', 'stream'] : ['json'];
 
@@ -398,6 +404,8 @@ async function main() {
     agent.destroy();
     if (res.status !== 200) throw new Error(`the mock answered ${res.status} to the ${scenario} request`);
     references[scenario] = res.body;
+    const seed = new Uint8Array(res.body);
+    await (await kvFloor.mf.getKVNamespace('CACHE')).put(`bench-${scenario}`, seed.buffer.slice(seed.byteOffset, seed.byteOffset + seed.byteLength));
   }
 
   // Rounds of every (scenario, concurrency, path) run; the floor and the gateway swap places every
@@ -405,10 +413,10 @@ async function main() {
   const keys = [];
   for (const scenario of scenarios) for (const concurrency of CONCURRENCY) for (const p of paths) keys.push({ scenario, concurrency, path: p.name });
   const raw = new Map(keys.map((k) => [JSON.stringify(k), []]));
-  const ownPids = [process.pid, mock.pid, floor.pid, gateway.pid];
+  const ownPids = [process.pid, mock.pid, floor.pid, gateway.pid, kvFloor.pid];
   for (let round = 1; round <= ROUNDS; round++) {
     console.log(`round ${round}/${ROUNDS}`);
-    const order = round % 2 === 1 ? paths : [paths[0], paths[2], paths[1], paths[3]];
+    const order = round % 2 === 1 ? paths : [paths[0], paths[2], paths[1], paths[4], paths[3]];
     for (const scenario of scenarios) {
       for (const concurrency of CONCURRENCY) {
         for (const p of order) {
@@ -430,12 +438,12 @@ async function main() {
   for (const scenario of scenarios) {
     for (const concurrency of CONCURRENCY) {
       const find = (name) => results.find((r) => r.scenario === scenario && r.concurrency === concurrency && r.path === name);
-      const f = find('floor');
-      for (const name of ['gateway', 'gateway-hit']) {
+      for (const [name, base] of [['gateway', 'floor'], ['gateway-hit', 'floor'], ['gateway-hit', 'kv-floor']]) {
         const g = find(name);
+        const f = find(base);
         const byRound = g.workerCpuMsPerReqByRound.map((x, i) => ratio(x, f.workerCpuMsPerReqByRound[i]));
         ratios.push({
-          scenario, concurrency, path: name,
+          scenario, concurrency, path: `${name} / ${base}`,
           cpuPerReq: ratio(g.workerCpuMsPerReq, f.workerCpuMsPerReq),
           cpuPerReqByRound: byRound,
           p50: ratio(g.p50Ms, f.p50Ms), p99: ratio(g.p99Ms, f.p99Ms), reqPerSec: ratio(g.reqPerSec, f.reqPerSec),
@@ -455,7 +463,7 @@ async function main() {
       range(r.workerCpuMsPerReqByRound, 3), cell(r.backgroundCpus, 0, 2), String(r.errors),
     ])));
 
-  console.log('\nGateway / floor (gateway-hit: every answer from the cache; last column: p50 over the mock\'s own p50)');
+  console.log('\nRatios (gateway-hit: every answer from the cache; last column: p50 over the mock\'s own p50)');
   console.log(table(['scenario', 'path', 'conc', 'CPU/req', 'CPU/req by round', 'p50', 'p99', 'req/s', 'p50/mock'],
     ratios.map((r) => [r.scenario, r.path, String(r.concurrency), ratioText(r.cpuPerReq), range(r.cpuPerReqByRound, 2, 'x'),
       ratioText(r.p50), ratioText(r.p99), ratioText(r.reqPerSec), ratioText(r.p50OverMock)])));

@@ -94,9 +94,11 @@ impl DurableCoalescer {
 
     /// Sends one request to the object of `key`; the promise of its response.
     fn send(&self, key: &str, path: &str, entry: Option<&[u8]>) -> Result<js_sys::Promise, GatewayError> {
-        let stub = self.namespace.id_from_name(key).and_then(|id| id.get_stub()).map_err(|e| {
-            GatewayError::internal(format!("coalescer object for {key}: {e}"))
-        })?;
+        let stub = self
+            .namespace
+            .id_from_name(key)
+            .and_then(|id| id.get_stub())
+            .map_err(|e| GatewayError::internal(format!("coalescer object for {key}: {e}")))?;
         let headers = web_sys::Headers::new().map_err(js_error("headers"))?;
         headers.set(KEY_HEADER, key).map_err(js_error("headers"))?;
         headers.set(ENTRY_HEADER, if entry.is_some() { "1" } else { "0" }).map_err(js_error("headers"))?;

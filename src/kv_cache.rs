@@ -10,8 +10,8 @@ use async_trait::async_trait;
 use gateway_core::cache::CacheStore;
 use gateway_core::GatewayError;
 use wasm_bindgen::JsCast;
-use worker::{KvError, KvStore};
 use worker::Env;
+use worker::{KvError, KvStore};
 
 /// The binding name of the cache's KV namespace.
 pub const BINDING: &str = "CACHE";
