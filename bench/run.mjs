@@ -1,9 +1,13 @@
 // The gateway benchmark: what the gateway costs on top of the smallest possible Rust worker.
 //
-// Three paths get the same small chat-completion request:
-//   mock     straight to the mock upstream (the client and mock alone, for reference)
-//   floor    through the floor worker (bench/floor: fetch UPSTREAM + path, return the response)
-//   gateway  through the gateway (build/), pointed at the mock by UPSTREAM_OVERRIDES
+// Four paths get the same small chat-completion request:
+//   mock         straight to the mock upstream (the client and mock alone, for reference)
+//   floor        through the floor worker (bench/floor: fetch UPSTREAM + path, return the response)
+//   gateway      through the gateway (build/), pointed at the mock by UPSTREAM_OVERRIDES
+//   gateway-hit  through the gateway with `cf-aig-cache-ttl`: after the warm-up's first request
+//                stored it, every answer is a cache hit from KV (checked: `cf-aig-cache-status: HIT`)
+//   kv-floor     a JS worker that answers with one KV read (bench/kv-floor): what a hit costs at
+//                the least, Miniflare's simulated KV included
 // each at concurrency 1 and 8, for a JSON answer and for an SSE stream read to the end.
 // The mock runs in its own Node process, and the floor and the gateway each in their own
 // Miniflare instance (one workerd process each), so the CPU time of each workerd process over a
@@ -24,7 +28,7 @@ import zlib from 'node:zlib';
 import os from 'node:os';
 import { spawn, execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { startWorker, overridesFor, ROOT } from '../tests/support/gateway.mjs';
+import { startWorker, overridesFor, ROOT, GATEWAY_BINDINGS } from '../tests/support/gateway.mjs';
 
 const REQUESTS = positiveInt('BENCH_REQUESTS', 3000);
 const WARMUP = positiveInt('BENCH_WARMUP', 300, true);
@@ -37,6 +41,7 @@ if (CONCURRENCY.some((c) => !Number.isInteger(c) || c < 1)) fail('BENCH_CONCURRE
 
 const FLOOR_SCRIPT = path.join(ROOT, 'bench/floor/build/index.js');
 const GATEWAY_SCRIPT = path.join(ROOT, 'build/index.js');
+const KV_FLOOR_SCRIPT = path.join(ROOT, 'bench/kv-floor/index.mjs');
 const MOCK_SCRIPT = path.join(ROOT, 'tests/support/mock-upstream.mjs');
 const RESULTS_FILE = path.join(ROOT, 'target/bench-results.json');
 const HEADERS = { authorization: 'Bearer sk-bench', 'content-type': 'application/json' };
@@ -168,18 +173,19 @@ async function startMeasuredWorker(name, options) {
 // ---------------------------------------------------------------------------------------------
 // Load generator: `concurrency` request loops over one keep-alive agent.
 
-function request(agent, target, body) {
+function request(agent, target, body, extraHeaders = {}) {
   return new Promise((resolve, reject) => {
     const start = process.hrtime.bigint();
     const req = http.request({
       agent, host: target.hostname, port: target.port, path: target.pathname, method: 'POST',
-      headers: { ...HEADERS, 'content-length': body.length },
+      headers: { ...HEADERS, ...extraHeaders, 'content-length': body.length },
     }, (res) => {
       const chunks = [];
       res.on('data', (c) => chunks.push(c));
       res.on('error', reject);
       res.on('end', () => resolve({
         status: res.statusCode,
+        headers: res.headers,
         ms: Number(process.hrtime.bigint() - start) / 1e6,
         body: Buffer.concat(chunks),
       }));
@@ -189,7 +195,7 @@ function request(agent, target, body) {
   });
 }
 
-async function load(agent, target, body, concurrency, total, check) {
+async function load(agent, target, body, concurrency, total, check, headers) {
   const latencies = new Float64Array(total);
   let next = 0;
   let errors = 0;
@@ -198,7 +204,7 @@ async function load(agent, target, body, concurrency, total, check) {
     while (next < total) {
       const i = next++;
       try {
-        const res = await request(agent, target, body);
+        const res = await request(agent, target, body, headers);
         latencies[i] = res.ms;
         const problem = check(res);
         if (problem) { errors++; firstError ??= problem; }
@@ -221,8 +227,9 @@ function percentile(sorted, p) {
 }
 
 /** What every response of a scenario must look like: the mock's own answer, byte for byte. */
-function checker(reference) {
+function checker(reference, expectHit) {
   return (res) => {
+    if (expectHit && res.headers['cf-aig-cache-status'] !== 'HIT') return `not a cache hit: ${res.headers['cf-aig-cache-status']}`;
     if (res.status !== 200) return `status ${res.status}: ${res.body.toString('utf8').slice(0, 200)}`;
     if (!res.body.equals(reference)) return `unexpected body: ${res.body.toString('utf8').slice(0, 200)}`;
     return null;
@@ -236,10 +243,11 @@ function machineTicks() {
 }
 
 /** One measured run: warm-up, then REQUESTS requests, with the CPU time of `cpuPids` around them. */
-async function run({ scenario, url, concurrency, cpuPids, ownPids, reference }) {
+async function run({ scenario, url, concurrency, cpuPids, ownPids, reference, headers }) {
   const target = new URL(url);
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
-  const check = checker(reference);
+  const check = checker(reference, false);
+  const checkHit = checker(reference, Boolean(headers));
   const label = `${scenario} ${url} c=${concurrency}`;
   const snapshot = () => ({
     pids: Object.fromEntries(Object.entries(cpuPids).map(([k, pid]) => [k, cpuTicks(pid)])),
@@ -247,13 +255,24 @@ async function run({ scenario, url, concurrency, cpuPids, ownPids, reference }) 
     machine: machineTicks(),
   });
   try {
+    if (headers) {
+      // The first request stores the entry (in waitUntil, after its response): wait for a hit.
+      let hit = false;
+      for (let i = 0; i < 100 && !hit; i++) {
+        const res = await request(agent, target, BODIES[scenario], headers);
+        if (check(res)) throw new Error(`${label}: priming the cache failed: ${check(res)}`);
+        hit = res.headers['cf-aig-cache-status'] === 'HIT';
+        if (!hit) await sleep(20);
+      }
+      if (!hit) throw new Error(`${label}: the response was never served from the cache`);
+    }
     if (WARMUP > 0) {
-      const warm = await load(agent, target, BODIES[scenario], concurrency, WARMUP, check);
+      const warm = await load(agent, target, BODIES[scenario], concurrency, WARMUP, checkHit, headers);
       if (warm.errors) throw new Error(`${label}: ${warm.errors} failed warm-up requests, first: ${warm.firstError}`);
     }
     await sleep(SETTLE_MS);
     const before = snapshot();
-    const measured = await load(agent, target, BODIES[scenario], concurrency, REQUESTS, check);
+    const measured = await load(agent, target, BODIES[scenario], concurrency, REQUESTS, checkHit, headers);
     await sleep(SETTLE_MS);
     const after = snapshot();
     const elapsedTicks = (after.machine.busy + after.machine.idle) - (before.machine.busy + before.machine.idle);
@@ -359,14 +378,21 @@ async function main() {
   const mock = await startMock();
   const floor = await startMeasuredWorker('floor', { script: FLOOR_SCRIPT, vars: { UPSTREAM: mock.url } });
   const gateway = await startMeasuredWorker('gateway', {
-    script: GATEWAY_SCRIPT, vars: { UPSTREAM_OVERRIDES: JSON.stringify(overridesFor(mock.url)) },
+    script: GATEWAY_SCRIPT, vars: { UPSTREAM_OVERRIDES: JSON.stringify(overridesFor(mock.url)) }, ...GATEWAY_BINDINGS,
   });
+  const kvFloor = await startMeasuredWorker('kv-floor', { script: KV_FLOOR_SCRIPT, kvNamespaces: ['CACHE'] });
+  console.log(`bench: kv-floor ${kvFloor.url} (workerd pid ${kvFloor.pid})`);
   console.log(`bench: mock ${mock.url} (pid ${mock.pid}), floor ${floor.url} (workerd pid ${floor.pid}), gateway ${gateway.url} (workerd pid ${gateway.pid})\n`);
 
   const paths = [
     { name: 'mock', url: `${mock.url}/openai/v1/chat/completions`, cpuPids: { mock: mock.pid } },
     { name: 'floor', url: `${floor.url}/openai/v1/chat/completions`, cpuPids: { worker: floor.pid, mock: mock.pid } },
     { name: 'gateway', url: `${gateway.url}/v1/bench/gw/openai/chat/completions`, cpuPids: { worker: gateway.pid, mock: mock.pid } },
+    {
+      name: 'gateway-hit', url: `${gateway.url}/v1/bench/gw/openai/chat/completions`, cpuPids: { worker: gateway.pid, mock: mock.pid },
+      headers: { 'cf-aig-cache-ttl': '3600' },
+    },
+    { name: 'kv-floor', url: `${kvFloor.url}/`, cpuPids: { worker: kvFloor.pid, mock: mock.pid } },
   ];
   const scenarios = STREAM ? ['json', 'stream'] : ['json'];
 
@@ -378,6 +404,8 @@ async function main() {
     agent.destroy();
     if (res.status !== 200) throw new Error(`the mock answered ${res.status} to the ${scenario} request`);
     references[scenario] = res.body;
+    const seed = new Uint8Array(res.body);
+    await (await kvFloor.mf.getKVNamespace('CACHE')).put(`bench-${scenario}`, seed.buffer.slice(seed.byteOffset, seed.byteOffset + seed.byteLength));
   }
 
   // Rounds of every (scenario, concurrency, path) run; the floor and the gateway swap places every
@@ -385,18 +413,18 @@ async function main() {
   const keys = [];
   for (const scenario of scenarios) for (const concurrency of CONCURRENCY) for (const p of paths) keys.push({ scenario, concurrency, path: p.name });
   const raw = new Map(keys.map((k) => [JSON.stringify(k), []]));
-  const ownPids = [process.pid, mock.pid, floor.pid, gateway.pid];
+  const ownPids = [process.pid, mock.pid, floor.pid, gateway.pid, kvFloor.pid];
   for (let round = 1; round <= ROUNDS; round++) {
     console.log(`round ${round}/${ROUNDS}`);
-    const order = round % 2 === 1 ? paths : [paths[0], paths[2], paths[1]];
+    const order = round % 2 === 1 ? paths : [paths[0], paths[2], paths[1], paths[4], paths[3]];
     for (const scenario of scenarios) {
       for (const concurrency of CONCURRENCY) {
         for (const p of order) {
-          const r = await run({ scenario, url: p.url, concurrency, cpuPids: p.cpuPids, ownPids, reference: references[scenario] });
+          const r = await run({ scenario, url: p.url, concurrency, cpuPids: p.cpuPids, ownPids, reference: references[scenario], headers: p.headers });
           raw.get(JSON.stringify({ scenario, concurrency, path: p.name })).push(r);
           const cpu = 'worker' in r.ticks ? `  CPU ${((r.ticks.worker * 1000) / clkTck / REQUESTS).toFixed(3)} ms/req (${r.ticks.worker} ticks)` : '';
           const sorted = [...r.latencies].filter((x) => !Number.isNaN(x)).sort((x, y) => x - y);
-          console.log(`  ${scenario.padEnd(6)} ${p.name.padEnd(7)} c=${String(concurrency).padEnd(2)} p50 ${percentile(sorted, 0.5).toFixed(3)} ms`
+          console.log(`  ${scenario.padEnd(6)} ${p.name.padEnd(11)} c=${String(concurrency).padEnd(2)} p50 ${percentile(sorted, 0.5).toFixed(3)} ms`
             + `  p99 ${percentile(sorted, 0.99).toFixed(3)} ms  ${(REQUESTS / r.seconds).toFixed(0)} req/s${cpu}`
             + `  background ${(r.backgroundCpus ?? NaN).toFixed(2)} CPUs`
             + (r.errors ? `  ${r.errors} ERRORS, first: ${r.firstError}` : ''));
@@ -410,15 +438,18 @@ async function main() {
   for (const scenario of scenarios) {
     for (const concurrency of CONCURRENCY) {
       const find = (name) => results.find((r) => r.scenario === scenario && r.concurrency === concurrency && r.path === name);
-      const f = find('floor');
-      const g = find('gateway');
-      const byRound = g.workerCpuMsPerReqByRound.map((x, i) => ratio(x, f.workerCpuMsPerReqByRound[i]));
-      ratios.push({
-        scenario, concurrency,
-        cpuPerReq: ratio(g.workerCpuMsPerReq, f.workerCpuMsPerReq),
-        cpuPerReqByRound: byRound,
-        p50: ratio(g.p50Ms, f.p50Ms), p99: ratio(g.p99Ms, f.p99Ms), reqPerSec: ratio(g.reqPerSec, f.reqPerSec),
-      });
+      for (const [name, base] of [['gateway', 'floor'], ['gateway-hit', 'floor'], ['gateway-hit', 'kv-floor']]) {
+        const g = find(name);
+        const f = find(base);
+        const byRound = g.workerCpuMsPerReqByRound.map((x, i) => ratio(x, f.workerCpuMsPerReqByRound[i]));
+        ratios.push({
+          scenario, concurrency, path: `${name} / ${base}`,
+          cpuPerReq: ratio(g.workerCpuMsPerReq, f.workerCpuMsPerReq),
+          cpuPerReqByRound: byRound,
+          p50: ratio(g.p50Ms, f.p50Ms), p99: ratio(g.p99Ms, f.p99Ms), reqPerSec: ratio(g.reqPerSec, f.reqPerSec),
+          p50OverMock: ratio(g.p50Ms, find('mock').p50Ms),
+        });
+      }
     }
   }
 
@@ -432,10 +463,10 @@ async function main() {
       range(r.workerCpuMsPerReqByRound, 3), cell(r.backgroundCpus, 0, 2), String(r.errors),
     ])));
 
-  console.log('\nGateway / floor');
-  console.log(table(['scenario', 'conc', 'CPU/req', 'CPU/req by round', 'p50', 'p99', 'req/s'],
-    ratios.map((r) => [r.scenario, String(r.concurrency), ratioText(r.cpuPerReq), range(r.cpuPerReqByRound, 2, 'x'),
-      ratioText(r.p50), ratioText(r.p99), ratioText(r.reqPerSec)])));
+  console.log('\nRatios (gateway-hit: every answer from the cache; last column: p50 over the mock\'s own p50)');
+  console.log(table(['scenario', 'path', 'conc', 'CPU/req', 'CPU/req by round', 'p50', 'p99', 'req/s', 'p50/mock'],
+    ratios.map((r) => [r.scenario, r.path, String(r.concurrency), ratioText(r.cpuPerReq), range(r.cpuPerReqByRound, 2, 'x'),
+      ratioText(r.p50), ratioText(r.p99), ratioText(r.reqPerSec), ratioText(r.p50OverMock)])));
 
   console.log('\nWasm size (gzip: zlib level 9)');
   console.log(table(['worker', 'file', 'raw', 'gzip', 'sha256', 'built'],

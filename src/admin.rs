@@ -24,6 +24,9 @@ async fn route(req: web_sys::Request, env: &Env) -> Result<Reply, GatewayError> 
     admin::authorize(&headers, crate::var(env, "ADMIN_TOKEN").as_deref())?;
     let url = req.url();
     let (path, query) = gateway_core::route::split_url(&url);
+    if let Some(gateway_id) = crate::cache_admin::purge_gateway(path) {
+        return crate::cache_admin::purge(req, env, gateway_id).await;
+    }
     if logs_api::is_logs_path(path) {
         let config = crate::pipeline(env)?.config().logs.clone();
         let store = crate::log_store::ShardStore::from_env(env, config.shards).ok_or_else(|| {

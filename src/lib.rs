@@ -7,7 +7,10 @@
 
 mod admin;
 mod body_stream;
+mod cache_admin;
+mod coalescer;
 mod http_port;
+mod kv_cache;
 mod log_shard;
 mod log_store;
 mod metrics;
@@ -60,14 +63,19 @@ async fn fetch(req: web_sys::Request, env: Env, ctx: Context) -> worker::Result<
     }
 }
 
-/// The services the pipeline may use for this request, from the Worker's bindings: the log
-/// shards (`LOGS` binding, `LOG_SHARDS` of them) behind a batching sink, and Analytics Engine (`METRICS`).
+/// The services the pipeline may use for this request, from the Worker's bindings, each `None`
+/// when not bound: the `CACHE` KV namespace and the `CACHE_COALESCER` Durable Objects; the log
+/// shards (`LOGS` binding, `LOG_SHARDS` of them) behind a batching sink; Analytics Engine (`METRICS`).
 fn services(env: &Env, config: &GatewayConfig) -> Services {
-    let logs = log_store::ShardStore::from_env(env, config.logs.shards)
-        .map(|store| Rc::new(log_store::BatchingSink::new(store)) as Rc<dyn gateway_core::logs::store::LogSink>);
-    let metrics = metrics::AnalyticsEngine::from_env(env)
-        .map(|sink| Rc::new(sink) as Rc<dyn gateway_core::logs::store::MetricsSink>);
-    Services { logs, metrics, ..Services::default() }
+    Services {
+        cache: kv_cache::KvCache::from_env(env).map(|kv| Rc::new(kv) as Rc<dyn gateway_core::cache::CacheStore>),
+        coalescer: coalescer::DurableCoalescer::from_env(env)
+            .map(|c| Rc::new(c) as Rc<dyn gateway_core::cache::Coalescer>),
+        logs: log_store::ShardStore::from_env(env, config.logs.shards)
+            .map(|store| Rc::new(log_store::BatchingSink::new(store)) as Rc<dyn gateway_core::logs::store::LogSink>),
+        metrics: metrics::AnalyticsEngine::from_env(env)
+            .map(|sink| Rc::new(sink) as Rc<dyn gateway_core::logs::store::MetricsSink>),
+    }
 }
 
 async fn handle(

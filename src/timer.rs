@@ -59,3 +59,24 @@ impl Deadline {
         self.fired.get()
     }
 }
+
+/// Waits for `promise` at most `ms` milliseconds: `None` when the time ran out first (the promise
+/// is then left to settle on its own), otherwise how it settled. The timer is cleared either way,
+/// so a promise that settles early leaves nothing pending.
+pub async fn within(promise: &js_sys::Promise, ms: u64) -> Option<Result<JsValue, JsValue>> {
+    let sentinel: JsValue = js_sys::Object::new().into();
+    let mut timer = None;
+    let timeout = js_sys::Promise::new(&mut |resolve, _reject| {
+        let ms = i32::try_from(ms).unwrap_or(i32::MAX);
+        timer = global().set_timeout_with_callback_and_timeout_and_arguments_1(&resolve, ms, &sentinel).ok();
+    });
+    let raced = js_sys::Promise::race(&js_sys::Array::of2(promise, &timeout));
+    let settled = wasm_bindgen_futures::JsFuture::from(raced).await;
+    if let Some(timer) = timer {
+        global().clear_timeout_with_handle(timer);
+    }
+    match settled {
+        Ok(value) if js_sys::Object::is(&value, &sentinel) => None,
+        other => Some(other),
+    }
+}

@@ -44,6 +44,8 @@ impl Plugin for AccessLog {
             "stream_events": ctx.stream_events,
             "stream_complete": ctx.stream_complete,
             "stream_done_marker": ctx.extensions.get::<StreamSummary>().map(|s| s.saw_done_marker),
+            "cache": ctx.cache_status.map(|s| s.as_str()),
+            "cache_error": ctx.cache_error,
         });
         worker::console_log!("ai-gateway access {line}");
     }

@@ -20,12 +20,25 @@ export function overridesFor(mockUrl) {
 }
 
 /**
- * Starts a worker script under Miniflare; `vars` become plain-text bindings. The worker's console
+ * The gateway's bindings, mirroring wrangler.toml: the cache's KV namespace and coalescer, the log
+ * shards, and the metrics dataset.
+ */
+export const GATEWAY_BINDINGS = {
+  kvNamespaces: ['CACHE'],
+  durableObjects: { CACHE_COALESCER: 'CacheCoalescer', LOGS: { className: 'LogShard', useSQLite: true } },
+  analyticsEngineDatasets: { METRICS: { dataset: 'ai_gateway' } },
+};
+
+/**
+ * Starts a worker script under Miniflare; `vars` become plain-text bindings, `kvNamespaces`,
+ * `durableObjects` and `analyticsEngineDatasets` are passed to Miniflare as they are (in memory, gone when the instance is). The worker's console
  * output is collected line by line in `logs` (and echoed when AI_GATEWAY_TEST_VERBOSE is set).
  * With `direct`, the returned URL is a socket of workerd that serves the worker itself, without
  * Miniflare's entry worker in front (the benchmark uses it to measure the worker alone).
  */
-export async function startWorker({ script = path.join(ROOT, 'build/index.js'), vars = {}, direct = false } = {}) {
+export async function startWorker({
+  script = path.join(ROOT, 'build/index.js'), vars = {}, direct = false, kvNamespaces = [], durableObjects = {}, analyticsEngineDatasets = {},
+} = {}) {
   const logs = [];
   const collect = (stream) => {
     let pending = '';
@@ -37,18 +50,15 @@ export async function startWorker({ script = path.join(ROOT, 'build/index.js'), 
       if (process.env.AI_GATEWAY_TEST_VERBOSE) lines.forEach((l) => console.error(`[workerd] ${l}`));
     });
   };
-  const isGateway = path.resolve(script) === path.join(ROOT, 'build/index.js');
   const mf = new Miniflare({
     scriptPath: script,
     modules: true,
     modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }],
     compatibilityDate: '2026-04-20',
-    bindings: { ...(isGateway ? { ADMIN_TOKEN } : {}), ...vars },
-    // As in wrangler.toml: the log shards and the metrics dataset (the gateway's own script only).
-    ...(isGateway ? {
-      durableObjects: { LOGS: { className: 'LogShard', useSQLite: true } },
-      analyticsEngineDatasets: { METRICS: { dataset: 'ai_gateway' } },
-    } : {}),
+    bindings: vars,
+    kvNamespaces,
+    durableObjects,
+    analyticsEngineDatasets,
     host: '127.0.0.1',
     port: 0,
     handleRuntimeStdio: (stdout, stderr) => { collect(stdout); collect(stderr); },
@@ -59,7 +69,11 @@ export async function startWorker({ script = path.join(ROOT, 'build/index.js'), 
   return { url: url.origin, mf, logs, close: () => mf.dispose() };
 }
 
-/** Starts the gateway against a mock upstream. */
+/** Starts the gateway against a mock upstream, with its bindings unless `options` replace them. */
 export async function startGateway(mockUrl, vars = {}, options = {}) {
-  return startWorker({ vars: { UPSTREAM_OVERRIDES: JSON.stringify(overridesFor(mockUrl)), ...vars }, ...options });
+  return startWorker({
+    vars: { UPSTREAM_OVERRIDES: JSON.stringify(overridesFor(mockUrl)), ADMIN_TOKEN, ...vars },
+    ...GATEWAY_BINDINGS,
+    ...options,
+  });
 }

@@ -206,7 +206,7 @@ impl Completion {
         let (recorder, write) = (self.recorder.take()?, self.cache_write.take()?);
         let body = recorder.finish(self.body_complete)?;
         let stored_at = self.ctx.finished_at_ms.unwrap_or(self.ctx.started_at_ms);
-        let entry = CacheEntry::from_response(write.status, &write.headers, body, None, stored_at)?;
+        let entry = CacheEntry::from_response(write.status, &write.headers, body, self.log_id(), stored_at)?;
         let store_port = self.services.cache.as_deref()?;
         match store(store_port, &write.key, &entry, write.ttl_s).await {
             StoreOutcome::Stored => entry.encode(crate::cache::entry::KV_MAX_VALUE_BYTES),
@@ -216,6 +216,12 @@ impl Completion {
                 None
             }
         }
+    }
+
+    /// The id of this request's log entry (`cf-aig-log-id`), stored with its cache entry so that
+    /// purge-by-log-id finds it; `None` when the request is not logged.
+    fn log_id(&self) -> Option<String> {
+        self.log.as_ref().and_then(RequestLog::id).map(str::to_owned)
     }
 
     /// The request's context, for runtimes that report on it.

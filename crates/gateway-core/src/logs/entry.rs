@@ -87,6 +87,9 @@ pub struct LogEntry {
     pub metadata: Metadata,
     /// The gateway's or provider's error message for failed requests.
     pub error: Option<String>,
+    /// A cache failure the request was served around (KV unreachable, an unreadable entry, a
+    /// failed write); the request itself may have succeeded.
+    pub cache_error: Option<String>,
     pub request_body: Option<String>,
     pub response_body: Option<String>,
     pub user_agent: Option<String>,
@@ -121,6 +124,7 @@ pub struct EntryFacts<'a> {
     pub attempts: u32,
     pub virtual_key_id: Option<String>,
     pub error: Option<String>,
+    pub cache_error: Option<String>,
     pub request_body: Option<&'a str>,
     pub response_body: Option<&'a str>,
     /// The size of the whole response body when `response_body` is only its first part.
@@ -163,6 +167,7 @@ impl LogEntry {
             virtual_key_id: facts.virtual_key_id,
             metadata: options.metadata.clone(),
             error: facts.error,
+            cache_error: facts.cache_error,
             request_body: keep(facts.request_body, None),
             response_body: keep(facts.response_body, facts.response_body_len),
             user_agent: facts.request_headers.and_then(|h| h.get("user-agent")).map(|ua| truncate_body(ua, 512)),

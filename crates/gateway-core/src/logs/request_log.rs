@@ -190,6 +190,7 @@ impl RequestLog {
             attempts: ctx.attempts.len() as u32,
             virtual_key_id: None,
             error,
+            cache_error: ctx.cache_error.clone(),
             request_body: request_text,
             response_body: keeps_response.then_some(&*response_text),
             response_body_len: Some(self.response_len),

@@ -84,6 +84,7 @@ pub const SCHEMA: &[&str] = &[
   virtual_key_id TEXT,
   metadata TEXT NOT NULL DEFAULT '{}',
   error TEXT,
+  cache_error TEXT,
   request_body TEXT,
   response_body TEXT,
   user_agent TEXT,
@@ -123,6 +124,7 @@ pub const COLUMNS: &[&str] = &[
     "virtual_key_id",
     "metadata",
     "error",
+    "cache_error",
     "request_body",
     "response_body",
     "user_agent",
@@ -134,7 +136,7 @@ pub const COLUMNS: &[&str] = &[
 /// Columns of list rows without bodies.
 const LIST_COLUMNS: &str = "id, created_at, gateway, provider, model, endpoint, method, status, success, duration_ms, \
      ttfb_ms, tokens_in, tokens_out, tokens_cached, tokens_estimated, cost, cache_status, step, attempts, \
-     virtual_key_id, metadata, error, user_agent, feedback, score, comment";
+     virtual_key_id, metadata, error, cache_error, user_agent, feedback, score, comment";
 
 fn int(v: u64) -> SqlValue {
     SqlValue::Integer(i64::try_from(v).unwrap_or(i64::MAX))
@@ -167,6 +169,7 @@ pub fn insert_bindings(e: &LogEntry) -> Vec<SqlValue> {
         e.virtual_key_id.clone().into(),
         metadata.into(),
         e.error.clone().into(),
+        e.cache_error.clone().into(),
         e.request_body.clone().into(),
         e.response_body.clone().into(),
         e.user_agent.clone().into(),
@@ -176,7 +179,7 @@ pub fn insert_bindings(e: &LogEntry) -> Vec<SqlValue> {
     ]
 }
 
-/// The statements inserting a batch: multi-row `INSERT OR IGNORE`s of at most 3 rows each (29
+/// The statements inserting a batch: multi-row `INSERT OR IGNORE`s of at most 3 rows each (30
 /// columns, ≤ 100 bindings). Run them in one `ctx.storage.transactionSync`. Re-inserting an id
 /// already stored is a no-op, so a retried batch does not duplicate rows.
 pub fn insert_statements(entries: &[LogEntry]) -> Vec<Statement> {
@@ -338,6 +341,7 @@ pub fn row_to_entry(row: &serde_json::Map<String, serde_json::Value>) -> Result<
         virtual_key_id: opt_text("virtual_key_id"),
         metadata,
         error: opt_text("error"),
+        cache_error: opt_text("cache_error"),
         request_body: opt_text("request_body"),
         response_body: opt_text("response_body"),
         user_agent: opt_text("user_agent"),

@@ -1,0 +1,370 @@
+// Exact-match caching in KV (binding CACHE), stampede protection (CacheCoalescer Durable Objects)
+// and the purge API, end to end in workerd. Each test uses its own prompt, so keys never collide.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import OpenAI from 'openai';
+import { startMockUpstream } from './support/mock-upstream.mjs';
+import { startGateway, GATEWAY_BINDINGS, ADMIN_TOKEN as DEFAULT_ADMIN_TOKEN } from './support/gateway.mjs';
+
+const ADMIN_TOKEN = 'admin-test-token';
+const CHAT = '/v1/acct/gw/openai/chat/completions';
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+let mock, gw, kv;
+before(async () => {
+  mock = await startMockUpstream();
+  gw = await startGateway(mock.url, { ADMIN_TOKEN });
+  kv = await gw.mf.getKVNamespace('CACHE');
+});
+after(async () => { await gw?.close(); await mock?.close(); });
+
+let counter = 0;
+/** A chat body no other request of this file sends. */
+function uniqueBody(extra = {}) {
+  return { model: 'gpt-4o-mini', messages: [{ role: 'user', content: `prompt ${++counter} ${Date.now()}` }], ...extra };
+}
+
+/** Upstream calls the mock saw for this exact prompt (by its parsed payload, or by the body's
+ * digest for error answers, whose payload the mock does not parse). */
+async function upstreamCalls(body) {
+  const digest = createHash('sha256').update(JSON.stringify(body)).digest('hex');
+  return (await mock.requests())
+    .filter((r) => r.bodySha256 === digest || r.payload?.messages?.[0]?.content === body.messages[0].content).length;
+}
+
+async function chat(body, headers = {}, url = gw.url) {
+  const res = await fetch(`${url}${CHAT}`, {
+    method: 'POST',
+    headers: { authorization: 'Bearer sk-a', 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
+  return { status: res.status, headers: res.headers, text: await res.text() };
+}
+
+/** Every KV key of a gateway: entries and the log-id index keys next to them. */
+async function allKeys(gateway = 'gw') {
+  return (await kv.list({ prefix: `v1/${gateway}/` })).keys.map((k) => k.name);
+}
+
+/** The cache entries of a gateway (not their log-id index keys, `v1/{gateway}/log/{id}`). */
+async function gatewayKeys(gateway = 'gw') {
+  return (await allKeys(gateway)).filter((k) => !k.startsWith(`v1/${gateway}/log/`));
+}
+
+/** The entry is written after the response (in waitUntil): wait until `n` keys are stored. */
+async function storedCount(n, gateway = 'gw') {
+  for (let i = 0; i < 100; i++) {
+    const keys = await gatewayKeys(gateway);
+    if (keys.length >= n) return keys;
+    await sleep(20);
+  }
+  assert.fail(`expected ${n} cache entries for ${gateway}, found ${(await gatewayKeys(gateway)).length}`);
+}
+
+/** Waits for one more stored entry than before `action` ran. */
+async function storing(action) {
+  const before = (await gatewayKeys()).length;
+  const result = await action();
+  await storedCount(before + 1);
+  return result;
+}
+
+function purge(body, gateway = 'gw', token = ADMIN_TOKEN) {
+  return fetch(`${gw.url}/api/gateways/${gateway}/cache/purge`, {
+    method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body),
+  });
+}
+
+const TTL = { 'cf-aig-cache-ttl': '3600' };
+
+test('openai SDK: MISS then HIT with an identical completion, one upstream call', async () => {
+  const openai = new OpenAI({ apiKey: 'sk-sdk', baseURL: `${gw.url}/v1/acct/gw/openai`, maxRetries: 0, defaultHeaders: TTL });
+  const body = uniqueBody();
+  const first = await storing(() => openai.chat.completions.create(body).withResponse());
+  assert.equal(first.response.headers.get('cf-aig-cache-status'), 'MISS');
+  const second = await openai.chat.completions.create(body).withResponse();
+  assert.equal(second.response.headers.get('cf-aig-cache-status'), 'HIT');
+  assert.match(second.response.headers.get('age'), /^\d+$/);
+  assert.equal(second.response.headers.get('content-type'), 'application/json');
+  assert.deepEqual(second.data, first.data);
+  assert.equal(second.data.choices[0].message.content, 'tok0 tok1 tok2 ');
+  assert.equal(await upstreamCalls(body), 1);
+});
+
+test('openai SDK: a streamed completion is recorded and replayed as the same SSE stream', async () => {
+  const openai = new OpenAI({ apiKey: 'sk-sdk', baseURL: `${gw.url}/v1/acct/gw/openai`, maxRetries: 0, defaultHeaders: TTL });
+  const body = uniqueBody({ stream: true, stream_options: { include_usage: true } });
+  const read = async () => {
+    const { data: stream, response } = await openai.chat.completions.create(body, { headers: { 'x-mock-chunks': '4' } }).withResponse();
+    const chunks = [];
+    for await (const chunk of stream) chunks.push(chunk);
+    return { response, chunks, text: chunks.map((c) => c.choices[0]?.delta?.content ?? '').join('') };
+  };
+  const first = await storing(read);
+  assert.equal(first.response.headers.get('cf-aig-cache-status'), 'MISS');
+  const second = await read();
+  assert.equal(second.response.headers.get('cf-aig-cache-status'), 'HIT');
+  assert.match(second.response.headers.get('content-type'), /^text\/event-stream/);
+  assert.equal(second.text, 'tok0 tok1 tok2 tok3 ');
+  assert.deepEqual(second.chunks, first.chunks);
+  assert.equal(second.chunks.at(-1).usage.completion_tokens, 4);
+  assert.equal(await upstreamCalls(body), 1);
+});
+
+test('CACHE_TTL turns caching on for every request; the KV entry expires with the TTL', async () => {
+  const local = await startGateway(mock.url, { CACHE_TTL: '120' });
+  try {
+    const localKv = await local.mf.getKVNamespace('CACHE');
+    const body = uniqueBody();
+    const first = await chat(body, {}, local.url);
+    assert.equal(first.headers.get('cf-aig-cache-status'), 'MISS');
+    let keys = [];
+    for (let i = 0; i < 100 && keys.length === 0; i++) {
+      keys = (await localKv.list({ prefix: 'v1/gw/' })).keys.filter((k) => !k.name.startsWith('v1/gw/log/'));
+      await sleep(20);
+    }
+    assert.equal(keys.length, 1);
+    // KV drops the entry by itself: its expiration is the TTL from now.
+    const inSeconds = keys[0].expiration - Date.now() / 1000;
+    assert.ok(inSeconds > 100 && inSeconds <= 121, `expires in ${inSeconds} s`);
+    const second = await chat(body, {}, local.url);
+    assert.equal(second.headers.get('cf-aig-cache-status'), 'HIT');
+    assert.equal(second.text, first.text);
+  } finally {
+    await local.close();
+  }
+});
+
+test('an entry older than the request\'s TTL is a miss (stored_at age check)', async () => {
+  const body = uniqueBody();
+  const before = new Set(await gatewayKeys());
+  await storing(() => chat(body, TTL));
+  const [key] = (await gatewayKeys()).filter((k) => !before.has(k));
+  // Age the stored entry by two minutes (KV itself cannot expire anything sooner than 60 s).
+  const value = Buffer.from(await kv.get(key, 'arrayBuffer'));
+  const newline = value.indexOf(10);
+  const meta = JSON.parse(value.subarray(0, newline).toString('utf8'));
+  meta.stored_at_ms -= 120_000;
+  const aged = new Uint8Array(Buffer.concat([Buffer.from(JSON.stringify(meta)), value.subarray(newline)]));
+  await kv.put(key, aged.buffer, { expirationTtl: 3600 });
+  const hit = await chat(body, TTL);
+  assert.equal(hit.headers.get('cf-aig-cache-status'), 'HIT');
+  assert.ok(Number(hit.headers.get('age')) >= 120, `age ${hit.headers.get('age')}`);
+  assert.equal(await upstreamCalls(body), 1);
+  const expired = await chat(body, { 'cf-aig-cache-ttl': '60' });
+  assert.equal(expired.headers.get('cf-aig-cache-status'), 'MISS');
+  assert.equal(await upstreamCalls(body), 2);
+});
+
+test('cf-aig-skip-cache: true neither reads nor writes the cache (BYPASS)', async () => {
+  const body = uniqueBody();
+  await storing(() => chat(body, TTL));
+  const storedBefore = (await gatewayKeys()).length;
+  for (const skip of ['cf-aig-skip-cache', 'cf-skip-cache']) {
+    const res = await chat(uniqueBody(), { ...TTL, [skip]: 'true' });
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('cf-aig-cache-status'), 'BYPASS');
+  }
+  const bypassed = await chat(body, { ...TTL, 'cf-aig-skip-cache': 'true' });
+  assert.equal(bypassed.headers.get('cf-aig-cache-status'), 'BYPASS');
+  assert.equal(await upstreamCalls(body), 2);
+  await sleep(100);
+  assert.equal((await gatewayKeys()).length, storedBefore);
+});
+
+test('cf-aig-cache-key is shared by two callers with different keys and bodies', async () => {
+  const sharedKey = `shared-${Date.now()}`;
+  const bodyA = uniqueBody();
+  const a = await storing(() => chat(bodyA, { 'cf-aig-cache-key': sharedKey, authorization: 'Bearer sk-alice' }));
+  assert.equal(a.headers.get('cf-aig-cache-status'), 'MISS');
+  const bodyB = uniqueBody();
+  const b = await chat(bodyB, { 'cf-aig-cache-key': sharedKey, authorization: 'Bearer sk-bob' });
+  assert.equal(b.headers.get('cf-aig-cache-status'), 'HIT');
+  assert.equal(b.text, a.text);
+  assert.equal(await upstreamCalls(bodyB), 0);
+});
+
+test('by default, callers with different provider keys never share an entry', async () => {
+  const body = uniqueBody();
+  const alice = await storing(() => chat(body, { ...TTL, authorization: 'Bearer sk-alice' }));
+  const bob = await chat(body, { ...TTL, authorization: 'Bearer sk-bob' });
+  assert.equal(alice.headers.get('cf-aig-cache-status'), 'MISS');
+  assert.equal(bob.headers.get('cf-aig-cache-status'), 'MISS');
+  assert.equal(await upstreamCalls(body), 2);
+  await sleep(100);
+  const aliceAgain = await chat(body, { ...TTL, authorization: 'Bearer sk-alice' });
+  assert.equal(aliceAgain.headers.get('cf-aig-cache-status'), 'HIT');
+  assert.equal(await upstreamCalls(body), 2);
+});
+
+test('non-2xx responses are not cached', async () => {
+  const body = uniqueBody();
+  for (const status of ['429', '500']) {
+    const res = await chat(body, { ...TTL, 'x-mock-status': status });
+    assert.equal(res.status, Number(status));
+    assert.equal(res.headers.get('cf-aig-cache-status'), 'MISS');
+  }
+  await sleep(100);
+  const ok = await chat(body, TTL);
+  assert.equal(ok.status, 200);
+  assert.equal(ok.headers.get('cf-aig-cache-status'), 'MISS');
+  assert.equal(await upstreamCalls(body), 3);
+});
+
+test('a stream cut mid-way is not cached', async () => {
+  const body = uniqueBody({ stream: true });
+  const cut = await chat(body, { ...TTL, 'x-mock-cut-after': '2' });
+  assert.equal(cut.headers.get('cf-aig-cache-status'), 'MISS');
+  assert.doesNotMatch(cut.text, /\[DONE\]/);
+  await sleep(200);
+  const whole = await storing(() => chat(body, TTL));
+  assert.equal(whole.headers.get('cf-aig-cache-status'), 'MISS');
+  assert.match(whole.text, /data: \[DONE\]/);
+  const replay = await chat(body, TTL);
+  assert.equal(replay.headers.get('cf-aig-cache-status'), 'HIT');
+  assert.equal(replay.text, whole.text);
+  assert.equal(await upstreamCalls(body), 2);
+});
+
+test('invalid cache headers are answered 400 naming the header, before any upstream call', async () => {
+  const cases = [
+    [{ 'cf-aig-cache-ttl': '59' }, 'cf-aig-cache-ttl'],
+    [{ 'cf-aig-cache-ttl': '2592001' }, 'cf-aig-cache-ttl'],
+    [{ 'cf-aig-cache-ttl': 'soon' }, 'cf-aig-cache-ttl'],
+    [{ 'cf-cache-ttl': '10' }, 'cf-cache-ttl'],
+    [{ 'cf-aig-skip-cache': 'maybe' }, 'cf-aig-skip-cache'],
+    [{ 'cf-aig-cache-key': 'k'.repeat(513) }, 'cf-aig-cache-key'],
+  ];
+  const body = uniqueBody();
+  for (const [headers, name] of cases) {
+    const res = await chat(body, headers);
+    assert.equal(res.status, 400, JSON.stringify(headers));
+    const error = JSON.parse(res.text).error;
+    assert.equal(error.type, 'invalid_request_error');
+    assert.ok(error.message.includes(name), error.message);
+  }
+  assert.equal(await upstreamCalls(body), 0);
+});
+
+test('20 concurrent identical misses make one upstream call and all get its answer', async () => {
+  const body = uniqueBody();
+  const results = await Promise.all(Array.from({ length: 20 }, () => chat(body, { ...TTL, 'x-mock-delay-ms': '400' })));
+  assert.equal(await upstreamCalls(body), 1);
+  for (const r of results) {
+    assert.equal(r.status, 200);
+    assert.equal(r.text, results[0].text);
+  }
+  const statuses = results.map((r) => r.headers.get('cf-aig-cache-status')).sort();
+  assert.deepEqual(statuses, [...Array(19).fill('HIT'), 'MISS']);
+});
+
+test('with CACHE_COALESCE=false the same 20 concurrent misses each call the provider', async () => {
+  const local = await startGateway(mock.url, { CACHE_COALESCE: 'false' });
+  try {
+    const body = uniqueBody();
+    const results = await Promise.all(Array.from({ length: 20 }, () => chat(body, { ...TTL, 'x-mock-delay-ms': '400' }, local.url)));
+    assert.ok(results.every((r) => r.status === 200 && r.headers.get('cf-aig-cache-status') === 'MISS'));
+    assert.equal(await upstreamCalls(body), 20);
+  } finally {
+    await local.close();
+  }
+});
+
+test('20 concurrent identical streamed misses: one upstream call, every client gets the whole stream', async () => {
+  const body = uniqueBody({ stream: true });
+  const results = await Promise.all(Array.from({ length: 20 }, () => chat(body, { ...TTL, 'x-mock-delay-ms': '100' })));
+  assert.equal(await upstreamCalls(body), 1);
+  for (const r of results) assert.equal(r.text, results[0].text);
+  assert.match(results[0].text, /data: \[DONE\]/);
+});
+
+test('followers of a leader whose response is not cacheable make their own calls', async () => {
+  const body = uniqueBody();
+  const results = await Promise.all(Array.from({ length: 5 }, () => chat(body, { ...TTL, 'x-mock-delay-ms': '300', 'x-mock-status': '503' })));
+  for (const r of results) assert.equal(r.status, 503);
+  assert.equal(await upstreamCalls(body), 5);
+});
+
+test('without the CACHE binding, requests are served from upstream and the cache error is logged', async () => {
+  // The log shards stay bound: the request log must say what went wrong with the cache.
+  const logsOnly = { LOGS: GATEWAY_BINDINGS.durableObjects.LOGS };
+  const local = await startGateway(mock.url, { CACHE_TTL: '3600', PLUGINS: 'access-log' }, { kvNamespaces: [], durableObjects: logsOnly });
+  try {
+    const body = uniqueBody();
+    let logId;
+    for (let i = 0; i < 2; i++) {
+      const res = await chat(body, {}, local.url);
+      assert.equal(res.status, 200);
+      assert.equal(res.headers.get('cf-aig-cache-status'), 'MISS');
+      assert.equal(JSON.parse(res.text).choices[0].message.content, 'tok0 tok1 tok2 ');
+      logId = res.headers.get('cf-aig-log-id');
+    }
+    let logged;
+    for (let i = 0; i < 100 && !logged; i++) {
+      const res = await fetch(`${local.url}/api/logs/${logId}`, { headers: { authorization: `Bearer ${DEFAULT_ADMIN_TOKEN}` } });
+      if (res.status === 200) logged = await res.json();
+      else await sleep(50);
+    }
+    assert.equal(logged.success, true, 'the request succeeded');
+    assert.match(logged.cache_error, /CACHE KV binding is missing/);
+    assert.equal(await upstreamCalls(body), 2);
+    let line;
+    for (let i = 0; i < 50 && !line; i++) { line = local.logs.find((l) => l.includes('cache_error')); await sleep(20); }
+    const entry = JSON.parse(line.slice(line.indexOf('{')));
+    assert.equal(entry.cache, 'MISS');
+    assert.match(entry.cache_error, /CACHE KV binding is missing/);
+  } finally {
+    await local.close();
+  }
+});
+
+test('purge API: by custom key, by KV key, by log id, and all entries of one gateway', async () => {
+  // Refused without the admin token.
+  assert.equal((await purge({ all: true }, 'gw', 'wrong')).status, 401);
+  assert.equal((await purge({ nothing: true })).status, 400);
+
+  // By the custom key a client sent.
+  const custom = `purge-${Date.now()}`;
+  await storing(() => chat(uniqueBody(), { 'cf-aig-cache-key': custom }));
+  assert.equal((await chat(uniqueBody(), { 'cf-aig-cache-key': custom })).headers.get('cf-aig-cache-status'), 'HIT');
+  const byCustom = await purge({ key: custom });
+  assert.equal(byCustom.status, 200);
+  assert.equal((await chat(uniqueBody(), { 'cf-aig-cache-key': custom })).headers.get('cf-aig-cache-status'), 'MISS');
+
+  // By a KV key as listed.
+  const body = uniqueBody();
+  const before = new Set(await gatewayKeys());
+  await storing(() => chat(body, TTL));
+  const [kvKey] = (await gatewayKeys()).filter((k) => !before.has(k));
+  assert.deepEqual(await (await purge({ key: kvKey })).json(), { deleted: 2, more: false });
+  assert.equal(await kv.get(kvKey), null);
+  assert.equal((await chat(body, TTL)).headers.get('cf-aig-cache-status'), 'MISS');
+
+  // By the log id of the request that stored the entry (`cf-aig-log-id`), through the index
+  // store() writes next to the entry.
+  const logged = uniqueBody();
+  const beforeLogged = new Set(await gatewayKeys());
+  const loggedResponse = await storing(() => chat(logged, TTL));
+  const logId = loggedResponse.headers.get('cf-aig-log-id');
+  assert.match(logId, /^[0-9A-Z]{26}$/);
+  const [loggedKey] = (await gatewayKeys()).filter((k) => !beforeLogged.has(k));
+  assert.equal(await kv.get(`v1/gw/log/${logId}`), loggedKey, 'the index points at the entry');
+  assert.deepEqual(await (await purge({ log_id: logId })).json(), { deleted: 2, more: false });
+  assert.equal(await kv.get(loggedKey), null);
+  assert.equal(await kv.get(`v1/gw/log/${logId}`), null);
+  assert.equal((await chat(logged, TTL)).headers.get('cf-aig-cache-status'), 'MISS');
+
+  // All of one gateway, and nothing of another.
+  await storing(() => chat(uniqueBody(), TTL));
+  const other = await fetch(`${gw.url}/v1/acct/gw2/openai/chat/completions`, {
+    method: 'POST', headers: { authorization: 'Bearer sk-a', ...TTL }, body: JSON.stringify(uniqueBody()),
+  });
+  await other.text();
+  await storedCount(1, 'gw2');
+  const count = (await allKeys()).length;
+  assert.ok(count >= 1);
+  assert.deepEqual(await (await purge({ all: true })).json(), { deleted: count, more: false });
+  assert.deepEqual(await allKeys(), []);
+  assert.equal((await gatewayKeys('gw2')).length, 1);
+});
