@@ -1,22 +1,25 @@
 //! The request pipeline: route, check, plan the upstream targets, consult the cache, send with
 //! retries and fallbacks, and shape the response.
 //!
-//! The pipeline does no I/O itself. The runtime supplies it through [`HttpPort`] (HTTP, timers,
+//! The pipeline does no I/O itself. The runtime supplies it through [`HttpPort`](crate::port::HttpPort) (HTTP, timers,
 //! secrets) and [`Services`] (storage); in tests, in-memory fakes. The upstream response stays
-//! opaque ([`HttpPort::Response`]) so that, when nothing needs to see it, the runtime's response
+//! opaque ([`HttpPort::Response`](crate::port::HttpPort::Response)) so that, when nothing needs to see it, the runtime's response
 //! object goes back to the client untouched and its body is never read.
+//!
+//! The stages live in submodules: `plan` turns the route into upstream targets, `cache` looks
+//! the request up, `send` runs the attempt loop, `respond` shapes the answer; what follows the
+//! response head is the [`crate::completion::Completion`]'s.
 
+mod cache;
 mod plan;
+mod respond;
 mod send;
 
 use std::rc::Rc;
 
-use crate::cache::entry::is_event_stream;
 use crate::cache::key::KeyInput;
-use crate::cache::recorder::ResponseRecorder;
-use crate::cache::store::{lookup, Lookup};
-use crate::cache::{options, CacheDecision, CacheEntry, CacheStatus, CacheStore, Coalescer, Joined};
-use crate::completion::{CacheWrite, Completion};
+use crate::cache::{options, CacheStore, Coalescer};
+use crate::completion::Completion;
 use crate::config::GatewayConfig;
 use crate::error::{ErrorKind, GatewayError};
 use crate::headers::Headers;
@@ -24,13 +27,11 @@ use crate::keys;
 use crate::logs::request_log::{parse_request_options, LOG_ID_HEADER};
 use crate::logs::store::{LogSink, MetricsSink};
 use crate::logs::RequestLog;
-use crate::plugin::{Plugin, Reply, RequestContext, ResponseHead};
+use crate::plugin::{Plugin, Reply, RequestContext};
 use crate::port::{HttpPort, RequestBody};
 use crate::resilience::RetryOverrides;
 use crate::route::{self, GatewayRoute};
-use crate::sse::SseParser;
-use crate::stream_guard::StreamGuard;
-use crate::translate::compat::{self, CompatPlan, Endpoint, ResponseConversion};
+use crate::translate::compat::{self, Endpoint};
 use crate::translate::Format;
 
 use plan::Target;
@@ -305,178 +306,6 @@ impl Pipeline {
             (body, _) => Ok(body.map(RequestBody::Stream)),
         }
     }
-
-    /// Looks the request up in the cache; `Some` is the answer (a hit, or a coalesced miss
-    /// answered with the leader's entry). Cache failures are recorded and served around.
-    async fn consult_cache<P: HttpPort>(
-        &self,
-        port: &P,
-        services: &Services,
-        decision: &CacheDecision,
-        completion: &mut Completion,
-    ) -> Option<Reply> {
-        let ctx = &mut completion.ctx;
-        let CacheDecision::Use { key, .. } = decision else {
-            ctx.cache_status = (*decision == CacheDecision::Bypass).then_some(CacheStatus::Bypass);
-            return None;
-        };
-        ctx.cache_status = Some(CacheStatus::Miss);
-        let Some(store) = services.cache.as_deref() else {
-            ctx.cache_error = Some("caching was requested but the CACHE KV binding is missing".to_string());
-            return None;
-        };
-        match lookup(store, decision, port.now_ms()).await {
-            Lookup::Hit { entry } => {
-                ctx.cache_status = Some(CacheStatus::Hit);
-                return Some(hit_reply(&entry, port.now_ms()));
-            }
-            Lookup::Error(message) => ctx.cache_error = Some(message),
-            Lookup::Miss | Lookup::Skip => {}
-        }
-        let coalescer = services.coalescer.as_ref().filter(|_| self.config.cache.coalesce)?;
-        match coalescer.join(key.hash()).await {
-            Ok(Joined::Lead) => completion.coalesce_lead = Some(key.hash().to_string()),
-            Ok(Joined::Served(bytes)) => {
-                if let Ok(entry) = CacheEntry::decode(&bytes) {
-                    completion.ctx.cache_status = Some(CacheStatus::Hit);
-                    return Some(hit_reply(&entry, port.now_ms()));
-                }
-            }
-            Ok(Joined::Alone) => {}
-            Err(err) => completion.ctx.cache_error = Some(format!("coalescing failed: {}", err.message())),
-        }
-        None
-    }
-
-    /// Shapes the upstream response for the client: gateway headers, plugins' `on_response`, and
-    /// what the completion must do with the body (guard a stream, record it for the cache, let
-    /// plugins watch it).
-    async fn respond<P: HttpPort>(
-        &self,
-        port: &P,
-        response: P::Response,
-        target: &Target,
-        planned: &Planned,
-        decision: CacheDecision,
-        completion: &mut Completion,
-    ) -> Result<Outcome<P::Response>, GatewayError> {
-        let status = port.status(&response);
-        let success = (200..300).contains(&status);
-        completion.ctx.upstream_headers_at_ms = Some(port.now_ms());
-        let translated = target.compat.as_ref().filter(|p| !matches!(p.conversion, ResponseConversion::PassThrough(_)));
-        if let Some(compat_plan) = translated {
-            return self.respond_translated(port, response, compat_plan, planned, decision, completion).await;
-        }
-        let ctx = &mut completion.ctx;
-        if let Some(log) = completion.log.as_mut() {
-            log.start_response(port.header(&response, "content-type").as_deref());
-        }
-        ctx.response_is_event_stream =
-            port.header(&response, "content-type").is_some_and(|ct| ct.trim_start().starts_with("text/event-stream"));
-        if ctx.response_is_event_stream && success {
-            completion.guard = Some(StreamGuard::new(target.provider.format));
-        }
-        if completion.ctx.response_is_event_stream && self.plugins.iter().any(|p| p.wants_stream_events()) {
-            completion.plugin_parser = Some(SseParser::new());
-        }
-
-        let mut extra = Headers::new();
-        add_gateway_headers(completion, planned, &mut extra);
-        let needs_head = !self.plugins.is_empty() || matches!(decision, CacheDecision::Use { .. });
-        let mut head = needs_head.then(|| port.response_head(&response));
-        if let (CacheDecision::Use { key, ttl_s }, Some(head)) = (decision, head.as_ref()) {
-            if success {
-                completion.recorder = Some(ResponseRecorder::new(
-                    crate::cache::entry::KV_MAX_VALUE_BYTES,
-                    is_event_stream(&head.headers),
-                ));
-                completion.cache_write = Some(CacheWrite { key, ttl_s, status, headers: head.headers.clone() });
-            }
-        }
-        let Some(head) = head.as_mut().filter(|_| !self.plugins.is_empty()) else {
-            return Ok(Outcome::Upstream(if extra.is_empty() {
-                response
-            } else {
-                port.set_headers(response, &extra)?
-            }));
-        };
-        let original = head.clone();
-        for plugin in self.plugins.iter() {
-            plugin.on_response(&mut completion.ctx, head).await?;
-        }
-        for (name, value) in extra.iter() {
-            head.headers.set(name, value);
-        }
-        if *head == original {
-            Ok(Outcome::Upstream(response))
-        } else {
-            Ok(Outcome::Upstream(port.with_head(response, head.clone())?))
-        }
-    }
-}
-
-impl Pipeline {
-    /// Shapes an answer that must change format (the compat endpoint to a provider speaking
-    /// another API): a 2xx stream is translated event by event as it passes; anything else is
-    /// read whole, converted, and answered as the gateway's own reply.
-    async fn respond_translated<P: HttpPort>(
-        &self,
-        port: &P,
-        response: P::Response,
-        compat_plan: &CompatPlan,
-        planned: &Planned,
-        decision: CacheDecision,
-        completion: &mut Completion,
-    ) -> Result<Outcome<P::Response>, GatewayError> {
-        let status = port.status(&response);
-        let streamed = compat_plan.stream && (200..300).contains(&status);
-        let mut headers = Headers::new();
-        headers.set("content-type", if streamed { "text/event-stream" } else { "application/json" });
-        if streamed {
-            headers.set("cache-control", "no-cache");
-        }
-        if let Some(log) = completion.log.as_mut() {
-            log.start_response(port.header(&response, "content-type").as_deref());
-        }
-        add_gateway_headers(completion, planned, &mut headers);
-        completion.ctx.response_is_event_stream = streamed;
-        if let CacheDecision::Use { key, ttl_s } = decision {
-            if (200..300).contains(&status) {
-                completion.recorder = Some(ResponseRecorder::new(crate::cache::entry::KV_MAX_VALUE_BYTES, streamed));
-                completion.cache_write = Some(CacheWrite { key, ttl_s, status, headers: headers.clone() });
-            }
-        }
-        if streamed {
-            completion.translator = compat_plan.stream_translator();
-            if self.plugins.iter().any(|p| p.wants_stream_events()) {
-                completion.plugin_parser = Some(SseParser::new());
-            }
-            let head = ResponseHead { status, headers };
-            return Ok(Outcome::Upstream(port.with_head(response, head)?));
-        }
-        let body = port.read_response(response, self.config.max_request_body_bytes).await?;
-        let (status, converted) = compat_plan.convert_response(status, &body);
-        completion.ctx.status = status;
-        let reply = Reply { status, headers, body: converted };
-        completion.local_body(&reply.body, port.now_ms());
-        Ok(Outcome::Local(reply))
-    }
-}
-
-/// The gateway's own response headers: `cf-aig-log-id` when the request is logged,
-/// `cf-aig-cache-status` when the cache took part, and `cf-aig-step` when the request had steps
-/// to choose from.
-fn add_gateway_headers(completion: &Completion, planned: &Planned, headers: &mut Headers) {
-    if let Some(id) = completion.log.as_ref().and_then(RequestLog::id) {
-        headers.set(LOG_ID_HEADER, id);
-    }
-    let ctx = &completion.ctx;
-    if let Some(status) = ctx.cache_status {
-        status.apply(headers, None);
-    }
-    if let Some(step) = ctx.step.filter(|_| planned.reports_step) {
-        headers.set("cf-aig-step", step.to_string());
-    }
 }
 
 /// A JSON reply of the gateway's own.
@@ -496,9 +325,4 @@ fn endpoint_of(route: &GatewayRoute<'_>, query: Option<&str>) -> String {
         Some(q) => format!("/{rest}?{q}"),
         None => format!("/{rest}"),
     }
-}
-
-/// The reply for a cache hit: the stored response, with `cf-aig-cache-status: HIT` and `age`.
-fn hit_reply(entry: &CacheEntry, now_ms: f64) -> Reply {
-    Reply { status: entry.status, headers: entry.hit_headers(now_ms), body: entry.body.clone() }
 }
