@@ -1,10 +1,18 @@
 //! The runtime-independent core of the AI gateway.
 //!
-//! Everything here is plain Rust, tested natively with `cargo test`: the provider table
-//! ([`provider`]), URL routing ([`route`]), header rules ([`headers`]), configuration
-//! ([`config`]), SSE parsing ([`sse`]), the error type ([`error`]), the plugin trait
-//! ([`plugin`]) and the request pipeline ([`pipeline`]). The Worker crate binds the pipeline to
-//! the Workers runtime through the [`pipeline::HttpPort`] trait.
+//! Everything here is plain Rust, tested natively with `cargo test`:
+//!
+//! - the request path: URL routing ([`route`]), the provider table ([`provider`]), header rules
+//!   ([`headers`]), key choice ([`keys`]), the request pipeline ([`pipeline`]) and what follows
+//!   the response head ([`completion`]), the plugin trait ([`plugin`]);
+//! - features: translation between API formats ([`translate`]), retries, routes and key pools
+//!   ([`resilience`]), caching ([`cache`]), logs and metrics ([`logs`]), cost ([`cost`]), stream
+//!   guarding ([`stream_guard`]), the admin API's door ([`admin`]);
+//! - building blocks: configuration ([`config`]), SSE parsing ([`sse`]), token usage
+//!   ([`usage`]), the error type ([`error`]).
+//!
+//! The Worker crate binds the core to the Workers runtime through ports: [`port::HttpPort`]
+//! (HTTP, timers, secrets) and the storage traits of [`pipeline::Services`].
 //!
 //! A panic in Wasm kills the instance and every request in flight on it, so this crate denies
 //! `unwrap` and `expect` outside tests (see `[lints]` in its Cargo.toml).

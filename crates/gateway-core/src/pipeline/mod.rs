@@ -1,9 +1,9 @@
 //! The request pipeline: route, check, plan the upstream targets, consult the cache, send with
 //! retries and fallbacks, and shape the response.
 //!
-//! The pipeline does no I/O itself. The runtime supplies it through [`HttpPort`](crate::port::HttpPort) (HTTP, timers,
+//! The pipeline does no I/O itself. The runtime supplies it through [`HttpPort`] (HTTP, timers,
 //! secrets) and [`Services`] (storage); in tests, in-memory fakes. The upstream response stays
-//! opaque ([`HttpPort::Response`](crate::port::HttpPort::Response)) so that, when nothing needs to see it, the runtime's response
+//! opaque ([`HttpPort::Response`]) so that, when nothing needs to see it, the runtime's response
 //! object goes back to the client untouched and its body is never read.
 //!
 //! The stages live in submodules: `plan` turns the route into upstream targets, `cache` looks
