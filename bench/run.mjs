@@ -41,6 +41,9 @@ if (CONCURRENCY.some((c) => !Number.isInteger(c) || c < 1)) fail('BENCH_CONCURRE
 
 const FLOOR_SCRIPT = path.join(ROOT, 'bench/floor/build/index.js');
 const GATEWAY_SCRIPT = path.join(ROOT, 'build/index.js');
+// BENCH_GATEWAY_VARS: extra gateway variables as JSON, e.g. '{"LOGS_ENABLED":"false"}' to measure
+// the proxy without request logs.
+const GATEWAY_VARS = JSON.parse(process.env.BENCH_GATEWAY_VARS || '{}');
 const KV_FLOOR_SCRIPT = path.join(ROOT, 'bench/kv-floor/index.mjs');
 const MOCK_SCRIPT = path.join(ROOT, 'tests/support/mock-upstream.mjs');
 const RESULTS_FILE = path.join(ROOT, 'target/bench-results.json');
@@ -378,7 +381,7 @@ async function main() {
   const mock = await startMock();
   const floor = await startMeasuredWorker('floor', { script: FLOOR_SCRIPT, vars: { UPSTREAM: mock.url } });
   const gateway = await startMeasuredWorker('gateway', {
-    script: GATEWAY_SCRIPT, vars: { UPSTREAM_OVERRIDES: JSON.stringify(overridesFor(mock.url)) }, ...GATEWAY_BINDINGS,
+    script: GATEWAY_SCRIPT, vars: { UPSTREAM_OVERRIDES: JSON.stringify(overridesFor(mock.url)), ...GATEWAY_VARS }, ...GATEWAY_BINDINGS,
   });
   const kvFloor = await startMeasuredWorker('kv-floor', { script: KV_FLOOR_SCRIPT, kvNamespaces: ['CACHE'] });
   console.log(`bench: kv-floor ${kvFloor.url} (workerd pid ${kvFloor.pid})`);

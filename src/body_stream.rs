@@ -1,16 +1,18 @@
 //! Sending the upstream response body to the client in the mode the pipeline chose
-//! ([`BodyMode`]):
+//! ([`BodyMode`]), keeping the client's bytes on the runtime's native paths wherever the gateway
+//! does not change them:
 //!
 //! - pass-through: the runtime's own response goes back; the body never enters Wasm;
-//! - watch and rewrite: the body is relayed by a small JavaScript pull stream (`src/js/relay.js`).
-//!   Watching, chunks go to the client as they come while a copy reaches the completion in
-//!   batches (a few Wasm calls per response, never delaying a chunk); rewriting, each chunk goes
-//!   through the completion (translation) and the client gets what it returns. Either way the
-//!   completion may append bytes at the end (an error event for a stream that broke), and its
-//!   `finish` (logs, cache writes, plugins' `on_log`) runs in `ctx.wait_until` once the body ended.
+//! - watch: the body is `tee()`d; the client reads one branch straight from the provider while a
+//!   `wait_until` task reads the other whole (natively) and hands it to the completion in one call;
+//! - guard: as watch, but the client's branch is piped (natively) into an
+//!   `IdentityTransformStream` that stays open at the end, so that the completion can append an
+//!   explicit error event when the provider's stream broke;
+//! - rewrite: a small JavaScript pull stream (`src/js/relay.js`) passes each chunk through the
+//!   completion (translation) and the client gets what it returns.
 //!
-//! The relay pulls from the provider only as the client reads, so a slow client slows the reading
-//! (backpressure) instead of filling memory.
+//! In every mode the completion's `finish` (logs, cache writes, plugins' `on_log`) runs in
+//! `ctx.wait_until` once the body ended, never delaying the client.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -18,6 +20,7 @@ use std::rc::Rc;
 use gateway_core::{BodyMode, Completion, GatewayError};
 use js_sys::Uint8Array;
 use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
 use worker::worker_sys::web_sys;
 use worker::Context;
 
@@ -28,15 +31,30 @@ extern "C" {
     #[wasm_bindgen(js_name = relayBody)]
     fn relay_body(
         body: &web_sys::ReadableStream,
-        rewrite: bool,
-        batch_bytes: u32,
         on_chunk: &Closure<dyn FnMut(Uint8Array) -> Option<Uint8Array>>,
         on_end: &JsValue,
     ) -> web_sys::ReadableStream;
+
+    /// What `passBody` returns.
+    type Passed;
+    #[wasm_bindgen(js_name = passBody)]
+    fn pass_body_js(body: &web_sys::ReadableStream, on_end: &JsValue) -> Passed;
+    #[wasm_bindgen(method, getter)]
+    fn readable(this: &Passed) -> web_sys::ReadableStream;
+    #[wasm_bindgen(method, getter)]
+    fn done(this: &Passed) -> js_sys::Promise;
 }
 
-/// How many bytes a watched body gathers before they are handed to the completion.
-const WATCH_BATCH_BYTES: u32 = 64 * 1024;
+/// The client's stream and the pump's completion promise.
+struct PassedBody {
+    readable: web_sys::ReadableStream,
+    done: js_sys::Promise,
+}
+
+fn pass_body(body: &web_sys::ReadableStream, on_end: &JsValue) -> PassedBody {
+    let passed = pass_body_js(body, on_end);
+    PassedBody { readable: passed.readable(), done: passed.done() }
+}
 
 /// The response for the client, with `completion` scheduled to run alongside or after it.
 pub fn respond(
@@ -51,6 +69,47 @@ pub fn respond(
         }
         return Ok(response);
     };
+    if mode == BodyMode::Rewrite {
+        return relay(&response, &body, completion, ctx);
+    }
+    let client_body = pass(&body, completion, ctx);
+    response_with_body(Some(&client_body), response.status(), &response.headers())
+}
+
+/// Passes `body` on unchanged through the JavaScript pump (`passBody`), which hands the
+/// completion a copy of the whole body at its end and appends what the completion returns.
+fn pass(body: &web_sys::ReadableStream, completion: Completion, ctx: &Context) -> web_sys::ReadableStream {
+    let shared = Rc::new(RefCell::new(Some(completion)));
+    let on_end = {
+        let shared = Rc::clone(&shared);
+        Closure::once_into_js(move |copy: Uint8Array, complete: bool| -> Option<Uint8Array> {
+            let mut tail = Vec::new();
+            if let Some(completion) = shared.borrow_mut().as_mut() {
+                completion.on_chunk(&copy.to_vec(), &mut Vec::new());
+                completion.end_body(js_sys::Date::now(), complete, &mut tail);
+            }
+            (!tail.is_empty()).then(|| Uint8Array::from(&tail[..]))
+        })
+    };
+    let passed = pass_body(body, &on_end);
+    let done = passed.done;
+    ctx.wait_until(async move {
+        let _ = JsFuture::from(done).await;
+        let completion = shared.borrow_mut().take();
+        if let Some(completion) = completion {
+            completion.finish().await;
+        }
+    });
+    passed.readable
+}
+
+/// Passes `body` through the JavaScript relay, each chunk rewritten by the completion.
+fn relay(
+    response: &web_sys::Response,
+    body: &web_sys::ReadableStream,
+    completion: Completion,
+    ctx: &Context,
+) -> Result<web_sys::Response, GatewayError> {
     let shared = Rc::new(RefCell::new(Some(completion)));
     let (ended_tx, ended) = oneshot();
 
@@ -66,19 +125,16 @@ pub fn respond(
     };
     let on_end = {
         let shared = Rc::clone(&shared);
-        Closure::once_into_js(move |rest: Uint8Array, complete: bool| -> Option<Uint8Array> {
+        Closure::once_into_js(move |complete: bool| -> Option<Uint8Array> {
             let mut out = Vec::new();
             if let Some(completion) = shared.borrow_mut().as_mut() {
-                if rest.length() > 0 {
-                    completion.on_chunk(&rest.to_vec(), &mut Vec::new());
-                }
                 completion.end_body(js_sys::Date::now(), complete, &mut out);
             }
             ended_tx.send();
             (!out.is_empty()).then(|| Uint8Array::from(&out[..]))
         })
     };
-    let relayed = relay_body(&body, mode == BodyMode::Rewrite, WATCH_BATCH_BYTES, &on_chunk, &on_end);
+    let relayed = relay_body(body, &on_chunk, &on_end);
     ctx.wait_until(async move {
         ended.await;
         // The relay called `on_end`, so `on_chunk` runs no more and may be freed.

@@ -1,39 +1,19 @@
-// Relays a response body to the client from JavaScript, so that the bytes cross into Wasm only
-// when the gateway must see them, and then in few, large calls.
-//
-// rewrite = false (observe): each chunk goes to the client as it is; a copy is gathered and handed
-//   to `onChunk` whenever `batchBytes` have gathered, so reading a stream on the side costs a few
-//   Wasm calls per response instead of a promise round trip per chunk.
-// rewrite = true: each chunk goes through `onChunk`, and what it returns goes to the client
-//   (translation between API formats).
-// At the end `onEnd(rest, complete)` runs once (complete = false when the upstream broke or the
-// client went away) and may return bytes to append, such as an explicit error event.
-export function relayBody(body, rewrite, batchBytes, onChunk, onEnd) {
+// Relays a response body that the gateway rewrites (translation between API formats): each chunk
+// goes through `onChunk`, a synchronous call into Wasm, and the client gets what it returns. At the
+// end `onEnd(complete)` runs once (complete = false when the upstream broke or the client went
+// away) and may return bytes to append, such as an explicit error event. Only the gateway's own
+// bytes cross into Wasm: bodies it passes on unchanged never come here (see src/body_stream.rs).
+export function relayBody(body, onChunk, onEnd) {
   const reader = body.getReader();
-  let gathered = [];
-  let size = 0;
   let ended = false;
-
-  const take = () => {
-    const out = new Uint8Array(size);
-    let offset = 0;
-    for (const chunk of gathered) {
-      out.set(chunk, offset);
-      offset += chunk.byteLength;
-    }
-    gathered = [];
-    size = 0;
-    return out;
-  };
   const end = (controller, complete) => {
     ended = true;
-    const tail = onEnd(take(), complete);
+    const tail = onEnd(complete);
     if (controller) {
       if (tail && tail.byteLength) controller.enqueue(tail);
       controller.close();
     }
   };
-
   return new ReadableStream(
     {
       async pull(controller) {
@@ -46,17 +26,8 @@ export function relayBody(body, rewrite, batchBytes, onChunk, onEnd) {
             return end(controller, false);
           }
           if (result.done) return end(controller, true);
-          const chunk = result.value;
-          if (rewrite) {
-            const out = onChunk(chunk);
-            if (out && out.byteLength) return controller.enqueue(out);
-            continue;
-          }
-          controller.enqueue(chunk);
-          gathered.push(chunk.slice());
-          size += chunk.byteLength;
-          if (size >= batchBytes) onChunk(take());
-          return;
+          const out = onChunk(result.value);
+          if (out && out.byteLength) return controller.enqueue(out);
         }
       },
       cancel(reason) {
@@ -66,4 +37,45 @@ export function relayBody(body, rewrite, batchBytes, onChunk, onEnd) {
     },
     { highWaterMark: 0 },
   );
+}
+
+// Passes a body on unchanged, keeping a copy for the gateway: a JavaScript loop reads the
+// provider's stream and writes each chunk into an `IdentityTransformStream` (native) whose readable
+// side is the client's body, so no chunk crosses into Wasm on its way. At the end `onEnd(copy,
+// complete)` runs once with every byte read (complete = false when the upstream broke or the client
+// went away) and may return bytes to append before the client's body closes (an error event).
+// Returns the client's stream and a promise that settles once `onEnd` has run.
+export function passBody(body, onEnd) {
+  const { readable, writable } = new IdentityTransformStream();
+  const writer = writable.getWriter();
+  const done = (async () => {
+    const reader = body.getReader();
+    const chunks = [];
+    let size = 0;
+    let complete = true;
+    try {
+      for (;;) {
+        const { done: end, value } = await reader.read();
+        if (end) break;
+        chunks.push(value);
+        size += value.byteLength;
+        await writer.write(value);
+      }
+    } catch {
+      complete = false;
+      reader.cancel().catch(() => {});
+    }
+    const copy = new Uint8Array(size);
+    let offset = 0;
+    for (const chunk of chunks) {
+      copy.set(chunk, offset);
+      offset += chunk.byteLength;
+    }
+    const tail = onEnd(copy, complete);
+    // Queued, not awaited: the gateway's work is done once the provider's body ended, whether or
+    // not the client reads what is left (a client that stopped at an error event never does).
+    if (tail && tail.byteLength) writer.write(tail).catch(() => {});
+    writer.close().catch(() => {});
+  })();
+  return { readable, done };
 }

@@ -23,8 +23,11 @@ pub enum BodyMode {
     PassThrough,
     /// Straight to the client, and a copy to [`Completion::on_chunk`] off the hot path (a tee).
     Watch,
+    /// As [`BodyMode::Watch`], and the client's body stays open at its end for what
+    /// [`Completion::end_body`] appends (an explicit error event for a stream that broke).
+    Guard,
     /// Every chunk goes through [`Completion::on_chunk`], and the client gets what it writes to
-    /// `out` (a stream that is translated, or guarded against silent truncation).
+    /// `out` (a stream translated into the client's format).
     Rewrite,
 }
 
@@ -80,8 +83,10 @@ impl Completion {
 
     /// How the runtime must handle the response body.
     pub fn body_mode(&self) -> BodyMode {
-        if self.guard.is_some() || self.translator.is_some() {
+        if self.translator.is_some() {
             BodyMode::Rewrite
+        } else if self.guard.is_some() {
+            BodyMode::Guard
         } else if self.plugin_parser.is_some() || self.recorder.is_some() || self.log.is_some() {
             BodyMode::Watch
         } else {
@@ -101,14 +106,13 @@ impl Completion {
     }
 
     /// Takes the next chunk of the upstream body. In [`BodyMode::Rewrite`] the bytes for the
-    /// client are appended to `out`; in [`BodyMode::Watch`] `out` is left alone.
+    /// client are appended to `out`; in the other modes `out` is left alone.
     pub fn on_chunk(&mut self, chunk: &[u8], out: &mut Vec<u8>) {
         let start = out.len();
         if let Some(translator) = self.translator.as_mut() {
             out.extend_from_slice(&translator.push(chunk));
         } else if let Some(guard) = self.guard.as_mut() {
             guard.observe(chunk);
-            out.extend_from_slice(chunk);
         }
         if let Some(recorder) = self.recorder.as_mut() {
             // The cache stores what the client received: translated bytes when translating.
@@ -129,8 +133,8 @@ impl Completion {
     }
 
     /// Marks the end of the body; `complete` is false when reading it failed. In
-    /// [`BodyMode::Rewrite`], appends to `out` what the client still needs: an explicit error
-    /// event when the stream ended badly.
+    /// [`BodyMode::Guard`] and [`BodyMode::Rewrite`], appends to `out` what the client still needs: an
+    /// explicit error event when the stream ended badly.
     pub fn end_body(&mut self, now_ms: f64, complete: bool, out: &mut Vec<u8>) {
         self.ctx.finished_at_ms = Some(now_ms);
         let mut ended_properly = complete;
