@@ -20,6 +20,7 @@ use std::rc::Rc;
 use gateway_core::{BodyMode, Completion, GatewayError};
 use js_sys::Uint8Array;
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use worker::worker_sys::web_sys;
 use worker::Context;
@@ -57,7 +58,7 @@ fn pass_body(body: &web_sys::ReadableStream, on_end: &JsValue) -> PassedBody {
 }
 
 /// The response for the client, with `completion` scheduled to run alongside or after it.
-pub fn respond(
+pub async fn respond(
     response: web_sys::Response,
     completion: Completion,
     ctx: &Context,
@@ -72,8 +73,56 @@ pub fn respond(
     if mode == BodyMode::Rewrite {
         return relay(&response, &body, completion, ctx);
     }
+    if mode == BodyMode::Watch && is_small_document(&response) {
+        return buffered(response, completion, ctx).await;
+    }
     let client_body = pass(&body, completion, ctx);
     response_with_body(Some(&client_body), response.status(), &response.headers())
+}
+
+/// The largest declared body read whole rather than pumped.
+const BUFFERED_MAX_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Whether a watched response is a document (JSON or text, not an event stream) of a bounded
+/// size: such a body is read whole in one native call, which costs less than pumping it, and
+/// delays nothing the client could use (it needs the whole document to parse it).
+fn is_small_document(response: &web_sys::Response) -> bool {
+    let headers = response.headers();
+    let content_type = headers.get("content-type").ok().flatten().unwrap_or_default().to_ascii_lowercase();
+    let textual = content_type.contains("json")
+        || (content_type.starts_with("text/") && !content_type.starts_with("text/event-stream"));
+    let length = headers.get("content-length").ok().flatten().and_then(|v| v.trim().parse::<u64>().ok());
+    textual && length.is_none_or(|len| len <= BUFFERED_MAX_BYTES)
+}
+
+/// Reads the body whole, answers the client with it, and gives the completion the same bytes.
+async fn buffered(
+    response: web_sys::Response,
+    mut completion: Completion,
+    ctx: &Context,
+) -> Result<web_sys::Response, GatewayError> {
+    let read = match response.array_buffer() {
+        Ok(promise) => JsFuture::from(promise).await.ok(),
+        Err(_) => None,
+    };
+    let Some(buffer) = read else {
+        // The provider's body broke off: the client gets what the runtime makes of it, an error.
+        completion.end_body(js_sys::Date::now(), false, &mut Vec::new());
+        ctx.wait_until(completion.finish());
+        return Err(GatewayError::new(
+            gateway_core::ErrorKind::UpstreamUnreachable,
+            "the provider's response broke off before its end",
+        ));
+    };
+    let bytes = Uint8Array::new(&buffer);
+    completion.on_chunk(&bytes.to_vec(), &mut Vec::new());
+    completion.end_body(js_sys::Date::now(), true, &mut Vec::new());
+    ctx.wait_until(completion.finish());
+    let init = web_sys::ResponseInit::new();
+    init.set_status(response.status());
+    init.set_headers(response.headers().as_ref());
+    web_sys::Response::new_with_opt_buffer_source_and_init(Some(buffer.unchecked_ref()), &init)
+        .map_err(|_| GatewayError::internal("building a response"))
 }
 
 /// Passes `body` on unchanged through the JavaScript pump (`passBody`), which hands the

@@ -150,8 +150,21 @@ impl HttpPort for WorkerHttp {
         crate::var(&self.env, name)
     }
 
-    async fn read_body(&self, body: JsValue, max_bytes: u64) -> Result<Vec<u8>, GatewayError> {
+    async fn read_body(&self, body: JsValue, declared: Option<u64>, max_bytes: u64) -> Result<Vec<u8>, GatewayError> {
         let stream: web_sys::ReadableStream = body.unchecked_into();
+        if declared.is_some() {
+            // The length was checked: read it in one native call rather than chunk by chunk. The
+            // runtime holds a request body to its declared length.
+            let whole = web_sys::Response::new_with_opt_readable_stream(Some(&stream))
+                .and_then(|r| r.array_buffer())
+                .map_err(internal("reading the request body"))?;
+            let buffer = JsFuture::from(whole).await.map_err(internal("reading the request body"))?;
+            let bytes = Uint8Array::new(&buffer);
+            if u64::from(bytes.length()) > max_bytes {
+                return Err(GatewayError::body_too_large(max_bytes));
+            }
+            return Ok(bytes.to_vec());
+        }
         let reader: web_sys::ReadableStreamDefaultReader = stream.get_reader().unchecked_into();
         let mut bytes = Vec::new();
         while let Some(chunk) = read_chunk(&reader).await.map_err(internal("reading the request body"))? {

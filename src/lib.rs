@@ -98,7 +98,7 @@ async fn handle(
     };
     let (outcome, completion) = pipeline.handle(&port, &services(env, pipeline.config()), request).await;
     match outcome {
-        Outcome::Upstream(response) => body_stream::respond(response, completion, ctx),
+        Outcome::Upstream(response) => body_stream::respond(response, completion, ctx).await,
         Outcome::Local(reply) => {
             if !completion.is_noop() {
                 ctx.wait_until(completion.finish());

@@ -47,8 +47,11 @@ pub trait HttpPort {
     fn secret(&self, name: &str) -> Option<String>;
 
     /// Reads a whole body, failing with 413 (`PayloadTooLarge`) as soon as it exceeds `max_bytes`
-    /// (what was not read yet is then drained, as [`HttpPort::discard`] does).
-    async fn read_body(&self, body: Self::Body, max_bytes: u64) -> Result<Vec<u8>, GatewayError>;
+    /// (what was not read yet is then drained, as [`HttpPort::discard`] does). `declared` is the
+    /// client's `content-length`, already checked against `max_bytes`: with it the runtime may
+    /// read the body in one piece instead of counting chunk by chunk.
+    async fn read_body(&self, body: Self::Body, declared: Option<u64>, max_bytes: u64)
+        -> Result<Vec<u8>, GatewayError>;
 
     /// Reads and drops a body the gateway refuses, so that a client still uploading receives the
     /// refusal rather than a reset connection. Implementations bound how much they read.

@@ -59,7 +59,7 @@ impl HttpPort for FakePort {
         (name == "STORED_KEY").then(|| "sk-stored".to_string())
     }
 
-    async fn read_body(&self, body: Vec<u8>, max_bytes: u64) -> Result<Vec<u8>, GatewayError> {
+    async fn read_body(&self, body: Vec<u8>, _declared: Option<u64>, max_bytes: u64) -> Result<Vec<u8>, GatewayError> {
         if body.len() as u64 > max_bytes {
             return Err(GatewayError::new(ErrorKind::PayloadTooLarge, "too large"));
         }

@@ -302,7 +302,9 @@ impl Pipeline {
                 port.discard(body).await;
                 Err(GatewayError::body_too_large(limit))
             }
-            (Some(body), _) if needed => Ok(Some(RequestBody::Bytes(port.read_body(body, limit).await?.into()))),
+            (Some(body), declared) if needed => {
+                Ok(Some(RequestBody::Bytes(port.read_body(body, declared, limit).await?.into())))
+            }
             (body, _) => Ok(body.map(RequestBody::Stream)),
         }
     }
