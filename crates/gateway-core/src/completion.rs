@@ -12,7 +12,7 @@ use crate::logs::RequestLog;
 use crate::pipeline::Services;
 use crate::plugin::{Plugin, RequestContext};
 use crate::sse::SseParser;
-use crate::stream_guard::StreamGuard;
+use crate::stream_guard::{broken_stream_message, StreamGuard};
 use crate::translate::stream::StreamTranslator;
 use crate::translate::Format;
 
@@ -142,12 +142,7 @@ impl Completion {
             let start = out.len();
             out.extend_from_slice(&translator.finish());
             if !(complete && translator.saw_terminal()) {
-                let message = if complete {
-                    "the provider's stream ended before its final event; the response is incomplete"
-                } else {
-                    "the connection to the provider broke mid-stream; the response is incomplete"
-                };
-                out.extend_from_slice(&translator.error_event(message));
+                out.extend_from_slice(&translator.error_event(broken_stream_message(complete)));
                 self.ctx.stream_error_sent = true;
                 ended_properly = false;
             }

@@ -53,15 +53,21 @@ impl StreamGuard {
         if (complete && self.ended_properly()) || self.saw_error {
             return None;
         }
-        let message = if complete {
-            "the provider's stream ended before its final event; the response is incomplete"
-        } else {
-            "the connection to the provider broke mid-stream; the response is incomplete"
-        };
+        let message = broken_stream_message(complete);
         // A partial event must be closed first, or the error would merge into it.
         let mut out = if self.parser.has_partial() { b"\n\n".to_vec() } else { Vec::new() };
         out.extend_from_slice(&error_event(self.format, "upstream_stream_error", message));
         Some(out)
+    }
+}
+
+/// What the client's error event says about a stream that ended badly: `complete` is whether
+/// the connection closed normally (only too early) rather than breaking.
+pub fn broken_stream_message(complete: bool) -> &'static str {
+    if complete {
+        "the provider's stream ended before its final event; the response is incomplete"
+    } else {
+        "the connection to the provider broke mid-stream; the response is incomplete"
     }
 }
 
