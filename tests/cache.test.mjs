@@ -90,6 +90,18 @@ test('openai SDK: MISS then HIT with an identical completion, one upstream call'
   assert.deepEqual(second.data, first.data);
   assert.equal(second.data.choices[0].message.content, 'tok0 tok1 tok2 ');
   assert.equal(await upstreamCalls(body), 1);
+  // The hit's log entry: the provider it stands for, the tokens it reports, and no cost.
+  const id = second.response.headers.get('cf-aig-log-id');
+  let entry;
+  for (let i = 0; i < 100 && !entry; i++) {
+    const res = await fetch(`${gw.url}/api/logs/${id}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    if (res.status === 200) entry = await res.json();
+    else await sleep(50);
+  }
+  assert.equal(entry.cache_status, 'HIT');
+  assert.equal(entry.provider, 'openai');
+  assert.equal(entry.tokens_out, 3);
+  assert.equal(entry.cost, 0);
 });
 
 test('openai SDK: a streamed completion is recorded and replayed as the same SSE stream', async () => {

@@ -14,6 +14,7 @@
 
 use std::rc::Rc;
 
+use crate::cache::CacheStatus;
 use crate::cost::{request_cost, CustomCost, PriceTable};
 use crate::error::GatewayError;
 use crate::headers::Headers;
@@ -153,6 +154,8 @@ impl RequestLog {
             .or_else(|| usage_extract::model_from_path(&ctx.path))
             .unwrap_or_default();
         let cost = match (&extracted.usage, &self.custom_cost) {
+            // A cache hit reached no provider: it cost nothing, whatever the tokens it reports.
+            _ if ctx.cache_status == Some(CacheStatus::Hit) => Some(0.0),
             (Some(usage), custom) => request_cost(prices, ctx.provider, &model, usage, custom.as_ref()),
             (None, Some(CustomCost::Total(total))) => Some(*total),
             (None, _) => None,

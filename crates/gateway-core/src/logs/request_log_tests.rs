@@ -153,3 +153,17 @@ fn header_errors_name_the_header() {
     let bad_cost: Headers = [("cf-aig-custom-cost", "{}")].into_iter().collect();
     assert!(parse_request_options(&bad_cost, &settings).unwrap_err().message().contains("cf-aig-custom-cost"));
 }
+
+#[test]
+fn a_cache_hit_costs_nothing_but_keeps_its_tokens() {
+    let mut l = log(stored(), None);
+    request(&mut l, r#"{"model":"gpt-4o-mini","messages":[]}"#);
+    let headers: Headers = [("content-type", "application/json")].into_iter().collect();
+    l.on_local_reply(&headers, OPENAI_JSON.as_bytes());
+    let mut c = ctx(200);
+    c.cache_status = Some(CacheStatus::Hit);
+    let e = l.entry(&c, PriceTable::builtin());
+    assert_eq!((e.tokens_in, e.tokens_out), (1000, 500));
+    assert_eq!(e.cost, Some(0.0));
+    assert_eq!(e.cache_status, Some(CacheStatus::Hit));
+}

@@ -242,6 +242,12 @@ impl Pipeline {
             },
         };
 
+        if completion.ctx.provider.is_empty() {
+            // Until a target answers, the request is the first target's (a cache hit's log says so).
+            if let Some(first) = planned.targets.first() {
+                completion.ctx.provider = first.provider.id;
+            }
+        }
         let decision = options::decide(
             &self.config.cache,
             &KeyInput {
