@@ -154,7 +154,12 @@ impl DurableObject for LogShard {
     async fn fetch(&self, mut req: Request) -> Result<Response> {
         match req.path().as_str() {
             "/run" => {
-                let batch: RunRequest = req.json().await?;
+                // Parsed from the text with serde_json: `Request::json` goes through
+                // serde_wasm_bindgen, which builds a JS `Error` (and its stack trace) for every
+                // binding that does not match the first variants of the untagged `SqlValue`.
+                let text = req.text().await?;
+                let batch: RunRequest =
+                    serde_json::from_str(&text).map_err(|e| worker::Error::RustError(format!("bad batch: {e}")))?;
                 let inserts = batch.statements.iter().any(|(sql, _)| sql.starts_with("INSERT"));
                 match self.transaction(batch.statements) {
                     Ok((rows, _)) => {
