@@ -1,0 +1,56 @@
+// Profiles the gateway's isolate over workerd's inspector (CDP `Profiler`) while it serves 2000
+// requests, and prints the functions with the most self time per request, then the call chains
+// that lead to FOCUS (default: JS `Error` construction, the first cost this found).
+//
+//   node bench/profile.mjs [json|stream|hit]      (after `npm run build`)
+//   FOCUS=__wbg_from node bench/profile.mjs hit   (who calls a function)
+//   VARS='{"LOGS_ENABLED":"false"}' node bench/profile.mjs json
+//
+// Sampling inflates every figure (about 2x); compare rows with each other, not with the benchmark.
+import { Miniflare } from 'miniflare';
+import WebSocket from 'ws';
+import path from 'node:path';
+import { startMockUpstream } from '../tests/support/mock-upstream.mjs';
+import { overridesFor, GATEWAY_BINDINGS, ROOT } from '../tests/support/gateway.mjs';
+const mode = process.argv[2] ?? 'json';
+if (!['json', 'stream', 'hit'].includes(mode)) throw new Error('usage: node bench/profile.mjs [json|stream|hit]');
+const mock = await startMockUpstream();
+const mf = new Miniflare({
+  scriptPath: path.join(ROOT, 'build/index.js'), modules: true, modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }],
+  compatibilityDate: '2026-04-20', bindings: { UPSTREAM_OVERRIDES: JSON.stringify(overridesFor(mock.url)), ...(process.env.VARS ? JSON.parse(process.env.VARS) : {}) },
+  ...GATEWAY_BINDINGS, inspectorPort: 9333,
+});
+const url = (await mf.ready).origin;
+const list = await (await fetch('http://127.0.0.1:9333/json')).json();
+const target = list.find((t) => t.webSocketDebuggerUrl) ;
+const ws = new WebSocket(target.webSocketDebuggerUrl);
+await new Promise((r) => ws.on('open', r));
+let id = 0; const pending = new Map();
+ws.on('message', (m) => { const msg = JSON.parse(m); if (pending.has(msg.id)) { pending.get(msg.id)(msg); pending.delete(msg.id); } });
+const send = (method, params = {}) => new Promise((r) => { const i = ++id; pending.set(i, r); ws.send(JSON.stringify({ id: i, method, params })); });
+const body = JSON.stringify({ model: 'gpt-4o-mini', stream: mode === 'stream', messages: [{ role: 'user', content: 'hello there' }] });
+const headers = { 'content-type': 'application/json', authorization: 'Bearer sk', ...(mode === 'hit' ? { 'cf-aig-cache-ttl': '3600' } : {}) };
+const go = () => fetch(`${url}/v1/a/g/openai/chat/completions`, { method: 'POST', headers, body }).then((r) => r.text());
+for (let i = 0; i < 300; i++) await go();
+await send('Profiler.enable'); await send('Profiler.setSamplingInterval', { interval: 50 }); await send('Profiler.start');
+for (let i = 0; i < 2000; i++) await go();
+const { result } = await send('Profiler.stop');
+const nodes = new Map(result.profile.nodes.map((n) => [n.id, n]));
+const self = new Map();
+const dt = result.profile.timeDeltas; const samples = result.profile.samples;
+for (let i = 0; i < samples.length; i++) { const n = nodes.get(samples[i]); const key = `${n.callFrame.functionName || '(anon)'} ${path.basename(n.callFrame.url)}:${n.callFrame.lineNumber}`; self.set(key, (self.get(key) ?? 0) + (dt[i] ?? 0)); }
+const total = [...self.values()].reduce((a, b) => a + b, 0);
+console.log(`total sampled ${(total / 1000).toFixed(0)} ms over 2000 requests = ${(total / 2000).toFixed(1)} us/req`);
+for (const [k, v] of [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, 30)) console.log(`${(v / 2000).toFixed(1).padStart(7)} us/req  ${k}`);
+const parent = new Map();
+for (const n of result.profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+const hot = new Map();
+for (let i = 0; i < samples.length; i++) {
+  const n = nodes.get(samples[i]);
+  if (!(n.callFrame.functionName || '').startsWith(process.env.FOCUS ?? '__wbg_Error')) continue;
+  const chain = []; let cur = parent.get(n.id);
+  while (cur && chain.length < 16) { const pn = nodes.get(cur); chain.push((pn.callFrame.functionName || '(anon)').slice(0, 70)); cur = parent.get(cur); }
+  const k = chain.join(' < '); hot.set(k, (hot.get(k) ?? 0) + (dt[i] ?? 0));
+}
+for (const [k, v] of [...hot.entries()].sort((a, b) => b[1] - a[1]).slice(0, 5)) console.log((v / 2000).toFixed(1), 'us/req:', k);
+ws.close(); await mf.dispose(); await mock.close();
