@@ -30,5 +30,7 @@ pub use request_log::{RequestLog, LOG_ID_HEADER};
 pub use settings::LogSettings;
 pub use sql::SqlValue;
 
+// Test helpers (a real SQLite standing in for a shard); the file name marks it as test code.
 #[cfg(test)]
+#[path = "test_db_tests.rs"]
 mod test_db;
