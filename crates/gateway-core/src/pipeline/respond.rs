@@ -38,12 +38,13 @@ impl Pipeline {
         if let Some(compat_plan) = translated {
             return self.respond_translated(port, response, compat_plan, planned, decision, completion).await;
         }
-        let ctx = &mut completion.ctx;
+        let content_type = port.header(&response, "content-type");
         if let Some(log) = completion.log.as_mut() {
-            log.start_response(port.header(&response, "content-type").as_deref());
+            log.start_response(content_type.as_deref());
         }
+        let ctx = &mut completion.ctx;
         ctx.response_is_event_stream =
-            port.header(&response, "content-type").is_some_and(|ct| ct.trim_start().starts_with("text/event-stream"));
+            content_type.as_deref().is_some_and(|ct| ct.trim_start().starts_with("text/event-stream"));
         if ctx.response_is_event_stream && success {
             completion.guard = Some(StreamGuard::new(target.provider.format));
         }
