@@ -69,13 +69,24 @@ pub fn client_headers(headers: &web_sys::Headers) -> Headers {
     pairs.into_iter().collect()
 }
 
-/// Builds a JS `Headers` from the core's list, again through one JSON string.
+/// Builds a JS `Headers` from the core's list. A short list (a gateway reply's few headers) is
+/// appended name by name; a long one crosses as one JSON string, which costs less than many calls.
 fn js_headers(headers: &Headers) -> Result<web_sys::Headers, GatewayError> {
+    if headers.len() <= SHORT_HEADER_LIST {
+        let built = web_sys::Headers::new().map_err(internal("creating headers"))?;
+        for (name, value) in headers.iter() {
+            built.append(name, value).map_err(internal("setting a header"))?;
+        }
+        return Ok(built);
+    }
     let pairs: Vec<(&str, &str)> = headers.iter().collect();
     let json = serde_json::to_string(&pairs).map_err(|e| GatewayError::internal(format!("encoding headers: {e}")))?;
     let parsed = js_sys::JSON::parse(&json).map_err(internal("decoding headers"))?;
     web_sys::Headers::new_with_str_sequence_sequence(&parsed).map_err(internal("creating headers"))
 }
+
+/// Up to how many headers [`js_headers`] appends one by one.
+const SHORT_HEADER_LIST: usize = 8;
 
 /// A response the gateway made itself (an error, or a plugin's reply).
 pub fn local_response(reply: &Reply) -> Result<web_sys::Response, GatewayError> {
