@@ -3,13 +3,15 @@
 //! does not change them:
 //!
 //! - pass-through: the runtime's own response goes back; the body never enters Wasm;
-//! - watch: the body is `tee()`d; the client reads one branch straight from the provider while a
-//!   `wait_until` task reads the other whole (natively) and hands it to the completion in one call;
-//! - guard: as watch, but the client's branch is piped (natively) into an
-//!   `IdentityTransformStream` that stays open at the end, so that the completion can append an
-//!   explicit error event when the provider's stream broke;
-//! - rewrite: a small JavaScript pull stream (`src/js/relay.js`) passes each chunk through the
-//!   completion (translation) and the client gets what it returns.
+//! - watch, for a JSON or text document: the body is read whole in one native call, the client is
+//!   answered with those bytes and the completion gets them in one call;
+//! - watch (anything else) and guard: a JavaScript pump (`passBody` in `src/js/relay.js`) writes
+//!   each chunk into a native `IdentityTransformStream` whose readable side is the client's body,
+//!   keeps a copy, and at the end hands the completion the copy in one call; the client's body
+//!   stays open until then, so that the completion can append an explicit error event when the
+//!   provider's stream broke;
+//! - rewrite: a JavaScript pull stream (`relayBody`) passes each chunk through the completion
+//!   (translation) and the client gets what it returns.
 //!
 //! In every mode the completion's `finish` (logs, cache writes, plugins' `on_log`) runs in
 //! `ctx.wait_until` once the body ended, never delaying the client.
@@ -34,27 +36,35 @@ extern "C" {
         body: &web_sys::ReadableStream,
         on_chunk: &Closure<dyn FnMut(Uint8Array) -> Option<Uint8Array>>,
         on_end: &JsValue,
-    ) -> web_sys::ReadableStream;
+    ) -> Relayed;
 
-    /// What `passBody` returns.
-    type Passed;
     #[wasm_bindgen(js_name = passBody)]
-    fn pass_body_js(body: &web_sys::ReadableStream, on_end: &JsValue) -> Passed;
+    fn pass_body(body: &web_sys::ReadableStream, on_end: &JsValue) -> Relayed;
+
+    /// What both return: the client's stream, and a promise settled once `onEnd` has run.
+    type Relayed;
     #[wasm_bindgen(method, getter)]
-    fn readable(this: &Passed) -> web_sys::ReadableStream;
+    fn readable(this: &Relayed) -> web_sys::ReadableStream;
     #[wasm_bindgen(method, getter)]
-    fn done(this: &Passed) -> js_sys::Promise;
+    fn done(this: &Relayed) -> js_sys::Promise;
 }
 
-/// The client's stream and the pump's completion promise.
-struct PassedBody {
-    readable: web_sys::ReadableStream,
+/// Runs the completion's `finish` in `wait_until` once `done` settled (the body's end was seen),
+/// keeping `keep_alive` (the relay's per-chunk callback) until then.
+fn finish_when_done<K: 'static>(
     done: js_sys::Promise,
-}
-
-fn pass_body(body: &web_sys::ReadableStream, on_end: &JsValue) -> PassedBody {
-    let passed = pass_body_js(body, on_end);
-    PassedBody { readable: passed.readable(), done: passed.done() }
+    shared: Rc<RefCell<Option<Completion>>>,
+    keep_alive: K,
+    ctx: &Context,
+) {
+    ctx.wait_until(async move {
+        let _ = JsFuture::from(done).await;
+        drop(keep_alive);
+        let completion = shared.borrow_mut().take();
+        if let Some(completion) = completion {
+            completion.finish().await;
+        }
+    });
 }
 
 /// The response for the client, with `completion` scheduled to run alongside or after it.
@@ -141,15 +151,8 @@ fn pass(body: &web_sys::ReadableStream, completion: Completion, ctx: &Context) -
         })
     };
     let passed = pass_body(body, &on_end);
-    let done = passed.done;
-    ctx.wait_until(async move {
-        let _ = JsFuture::from(done).await;
-        let completion = shared.borrow_mut().take();
-        if let Some(completion) = completion {
-            completion.finish().await;
-        }
-    });
-    passed.readable
+    finish_when_done(passed.done(), shared, (), ctx);
+    passed.readable()
 }
 
 /// Passes `body` through the JavaScript relay, each chunk rewritten by the completion.
@@ -160,8 +163,6 @@ fn relay(
     ctx: &Context,
 ) -> Result<web_sys::Response, GatewayError> {
     let shared = Rc::new(RefCell::new(Some(completion)));
-    let (ended_tx, ended) = oneshot();
-
     let on_chunk = {
         let shared = Rc::clone(&shared);
         Closure::<dyn FnMut(Uint8Array) -> Option<Uint8Array>>::new(move |chunk: Uint8Array| {
@@ -179,57 +180,16 @@ fn relay(
             if let Some(completion) = shared.borrow_mut().as_mut() {
                 completion.end_body(js_sys::Date::now(), complete, &mut out);
             }
-            ended_tx.send();
             (!out.is_empty()).then(|| Uint8Array::from(&out[..]))
         })
     };
     let relayed = relay_body(body, &on_chunk, &on_end);
-    ctx.wait_until(async move {
-        ended.await;
-        // The relay called `on_end`, so `on_chunk` runs no more and may be freed.
-        drop(on_chunk);
-        let completion = shared.borrow_mut().take();
-        if let Some(completion) = completion {
-            completion.finish().await;
-        }
-    });
-    response_with_body(Some(&relayed), response.status(), &response.headers())
+    // `on_chunk` lives until the relay called `on_end`; it runs no more after that.
+    finish_when_done(relayed.done(), shared, on_chunk, ctx);
+    response_with_body(Some(&relayed.readable()), response.status(), &response.headers())
 }
 
 async fn finish_without_body(mut completion: Completion) {
     completion.end_body(js_sys::Date::now(), true, &mut Vec::new());
     completion.finish().await;
-}
-
-/// A one-shot signal from the relay's end to the `wait_until` task.
-fn oneshot() -> (Signal, Wait) {
-    let state = Rc::new(RefCell::new((false, None::<std::task::Waker>)));
-    (Signal(Rc::clone(&state)), Wait(state))
-}
-
-struct Signal(Rc<RefCell<(bool, Option<std::task::Waker>)>>);
-
-impl Signal {
-    fn send(self) {
-        let mut state = self.0.borrow_mut();
-        state.0 = true;
-        if let Some(waker) = state.1.take() {
-            waker.wake();
-        }
-    }
-}
-
-struct Wait(Rc<RefCell<(bool, Option<std::task::Waker>)>>);
-
-impl std::future::Future for Wait {
-    type Output = ();
-    fn poll(self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<()> {
-        let mut state = self.0.borrow_mut();
-        if state.0 {
-            std::task::Poll::Ready(())
-        } else {
-            state.1 = Some(cx.waker().clone());
-            std::task::Poll::Pending
-        }
-    }
 }

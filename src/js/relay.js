@@ -3,18 +3,22 @@
 // end `onEnd(complete)` runs once (complete = false when the upstream broke or the client went
 // away) and may return bytes to append, such as an explicit error event. Only the gateway's own
 // bytes cross into Wasm: bodies it passes on unchanged never come here (see src/body_stream.rs).
+// Returns the client's stream and a promise that settles once `onEnd` has run.
 export function relayBody(body, onChunk, onEnd) {
   const reader = body.getReader();
   let ended = false;
+  let settle;
+  const done = new Promise((resolve) => (settle = resolve));
   const end = (controller, complete) => {
     ended = true;
     const tail = onEnd(complete);
+    settle();
     if (controller) {
       if (tail && tail.byteLength) controller.enqueue(tail);
       controller.close();
     }
   };
-  return new ReadableStream(
+  const readable = new ReadableStream(
     {
       async pull(controller) {
         // Loops until something is enqueued: a pull that enqueues nothing is not called again.
@@ -37,6 +41,7 @@ export function relayBody(body, onChunk, onEnd) {
     },
     { highWaterMark: 0 },
   );
+  return { readable, done };
 }
 
 // Passes a body on unchanged, keeping a copy for the gateway: a JavaScript loop reads the
