@@ -164,7 +164,7 @@ impl Pipeline {
         ctx.gateway_id = route.gateway_id().to_string();
         let caller = keys::authenticate(&request.headers, self.config.gateway_token.as_deref())?;
         let retry = RetryOverrides::from_headers(&request.headers)?;
-        let provider_target = match &route {
+        let first_step = match &route {
             GatewayRoute::Provider(provider_route) => {
                 ctx.provider = provider_route.provider.id;
                 let target = plan::provider_target(
@@ -176,7 +176,7 @@ impl Pipeline {
                     retry,
                 )?;
                 ctx.upstream_url.clone_from(&target.url);
-                Some(target)
+                FirstStep::Provider(target)
             }
             GatewayRoute::Universal { .. } if request.method != "POST" => {
                 return Err(GatewayError::new(
@@ -184,7 +184,7 @@ impl Pipeline {
                     "the universal endpoint takes POST with a JSON array of steps",
                 ))
             }
-            GatewayRoute::Universal { .. } => None,
+            GatewayRoute::Universal { .. } => FirstStep::Universal,
             GatewayRoute::Compat { endpoint, .. } => {
                 let endpoint = Endpoint::parse(endpoint)?;
                 completion.client_format = endpoint.client_format();
@@ -194,16 +194,18 @@ impl Pipeline {
                 if request.method != "POST" {
                     return Err(GatewayError::new(ErrorKind::MethodNotAllowed, "the compat endpoints take POST"));
                 }
-                None
+                FirstStep::Compat(endpoint)
             }
         };
 
         let may_cache =
             services.cache.is_some() && self.config.cache.ttl_s > 0 || options::mentions_cache(&request.headers);
-        let needs_bytes = provider_target.as_ref().is_none_or(|t| plan::may_resend(std::slice::from_ref(t)))
-            || may_cache
-            || completion.log.is_some()
-            || request.headers.content_length().is_none();
+        let streamable = match &first_step {
+            FirstStep::Provider(target) => !plan::may_resend(std::slice::from_ref(target)),
+            _ => false,
+        };
+        let needs_bytes =
+            !streamable || may_cache || completion.log.is_some() || request.headers.content_length().is_none();
         let body = self.read_body(port, request.body, &request.headers, needs_bytes).await?;
         if let Some(log) = completion.log.as_mut() {
             let bytes = match &body {
@@ -225,17 +227,17 @@ impl Pipeline {
             body: bytes,
             retry,
         };
-        let planned = match (provider_target, &route) {
-            (Some(target), _) => {
+        let planned = match first_step {
+            FirstStep::Provider(target) => {
                 let scope = (target.provider.id.to_string(), endpoint_of(&route, request.query.as_deref()));
                 Planned { targets: vec![target], reports_step: false, cache_scope: scope }
             }
-            (None, GatewayRoute::Compat { endpoint, .. }) => Planned {
-                targets: plan::compat_targets(&input, Endpoint::parse(endpoint)?, port.random(), port.now_ms())?,
+            FirstStep::Compat(endpoint) => Planned {
+                targets: plan::compat_targets(&input, endpoint, port.random(), port.now_ms())?,
                 reports_step: true,
-                cache_scope: ("compat".to_string(), format!("/{endpoint}")),
+                cache_scope: ("compat".to_string(), format!("/{}", compat_suffix(&route))),
             },
-            (None, _) => Planned {
+            FirstStep::Universal => Planned {
                 targets: plan::universal_targets(&input)?,
                 reports_step: true,
                 cache_scope: ("universal".to_string(), String::new()),
@@ -321,6 +323,22 @@ fn json_reply(status: u16, body: Vec<u8>) -> Reply {
     let mut headers = Headers::new();
     headers.set("content-type", "application/json");
     Reply { status, headers, body }
+}
+
+/// What the route says before the body is read: a provider-native request's one target, or
+/// which body-planned endpoint it is.
+enum FirstStep {
+    Provider(Target),
+    Universal,
+    Compat(Endpoint),
+}
+
+/// The path after `compat/` of a compat route.
+fn compat_suffix<'a>(route: &GatewayRoute<'a>) -> &'a str {
+    match route {
+        GatewayRoute::Compat { endpoint, .. } => endpoint,
+        _ => "",
+    }
 }
 
 /// The provider path and query of a provider-native route, for the cache key.
