@@ -5,6 +5,7 @@
 //   node bench/profile.mjs [json|stream|hit]      (after `npm run build`)
 //   FOCUS=__wbg_from node bench/profile.mjs hit   (who calls a function)
 //   VARS='{"LOGS_ENABLED":"false"}' node bench/profile.mjs json
+//   INCLUSIVE='log_shard,client_headers' node bench/profile.mjs hit   (time in or under functions)
 //
 // Sampling inflates every figure (about 2x); compare rows with each other, not with the benchmark.
 import { Miniflare } from 'miniflare';
@@ -53,4 +54,15 @@ for (let i = 0; i < samples.length; i++) {
   const k = chain.join(' < '); hot.set(k, (hot.get(k) ?? 0) + (dt[i] ?? 0));
 }
 for (const [k, v] of [...hot.entries()].sort((a, b) => b[1] - a[1]).slice(0, 5)) console.log((v / 2000).toFixed(1), 'us/req:', k);
+// INCLUSIVE=regex,regex: the time spent in (or under) the functions each regex matches.
+for (const pattern of (process.env.INCLUSIVE ?? '').split(',').filter(Boolean)) {
+  const re = new RegExp(pattern);
+  let inside = 0;
+  for (let i = 0; i < samples.length; i++) {
+    for (let cur = samples[i]; cur; cur = parent.get(cur)) {
+      if (re.test(nodes.get(cur).callFrame.functionName)) { inside += dt[i] ?? 0; break; }
+    }
+  }
+  console.log(`${(inside / 2000).toFixed(1).padStart(7)} us/req  in or under /${pattern}/`);
+}
 ws.close(); await mf.dispose(); await mock.close();

@@ -8,6 +8,8 @@
 //                stored it, every answer is a cache hit from KV (checked: `cf-aig-cache-status: HIT`)
 //   kv-floor     a JS worker that answers with one KV read (bench/kv-floor): what a hit costs at
 //                the least, Miniflare's simulated KV included
+//   mem-floor    a JS worker that answers from a copy in memory after its first KV read
+//                (bench/mem-floor): the least a hit from the gateway's memory tier can cost
 // each at concurrency 1 and 8, for a JSON answer and for an SSE stream read to the end.
 // The mock runs in its own Node process, and the floor and the gateway each in their own
 // Miniflare instance (one workerd process each), so the CPU time of each workerd process over a
@@ -18,7 +20,8 @@
 // Environment: BENCH_REQUESTS (measured requests per run, default 3000), BENCH_WARMUP (warm-up requests
 // before each run, default 300), BENCH_ROUNDS (default 3: every run is repeated, floor and gateway
 // taking turns to go first, and the rounds are pooled),
-// BENCH_CONCURRENCY (default "1,8"), BENCH_STREAM=0 to skip the streaming scenario, BENCH_DIRECT=1
+// BENCH_CONCURRENCY (default "1,8"), BENCH_PATHS (default all: a comma-separated subset of the paths
+// above), BENCH_STREAM=0 to skip the streaming scenario, BENCH_DIRECT=1
 // to reach the workers on workerd's direct sockets, bypassing Miniflare's entry worker.
 // Linux only: CPU time comes from /proc/<pid>/stat.
 import http from 'node:http';
@@ -36,6 +39,9 @@ const CONCURRENCY = (process.env.BENCH_CONCURRENCY ?? '1,8').split(',').map((c) 
 const ROUNDS = positiveInt('BENCH_ROUNDS', 3);
 const STREAM = process.env.BENCH_STREAM !== '0';
 const DIRECT = process.env.BENCH_DIRECT === '1';
+const PATH_NAMES = ['mock', 'floor', 'gateway', 'gateway-hit', 'kv-floor', 'mem-floor'];
+const ONLY = process.env.BENCH_PATHS ? process.env.BENCH_PATHS.split(',').map((p) => p.trim()) : PATH_NAMES;
+if (ONLY.some((p) => !PATH_NAMES.includes(p))) fail(`BENCH_PATHS must name some of ${PATH_NAMES.join(', ')}`);
 const SETTLE_MS = 150; // lets work that trails the last response land before CPU is read
 if (CONCURRENCY.some((c) => !Number.isInteger(c) || c < 1)) fail('BENCH_CONCURRENCY must be a comma-separated list of positive integers');
 
@@ -45,6 +51,7 @@ const GATEWAY_SCRIPT = path.join(ROOT, 'build/index.js');
 // the proxy without request logs.
 const GATEWAY_VARS = JSON.parse(process.env.BENCH_GATEWAY_VARS || '{}');
 const KV_FLOOR_SCRIPT = path.join(ROOT, 'bench/kv-floor/index.mjs');
+const MEM_FLOOR_SCRIPT = path.join(ROOT, 'bench/mem-floor/index.mjs');
 const MOCK_SCRIPT = path.join(ROOT, 'tests/support/mock-upstream.mjs');
 const RESULTS_FILE = path.join(ROOT, 'target/bench-results.json');
 const HEADERS = { authorization: 'Bearer sk-bench', 'content-type': 'application/json' };
@@ -384,10 +391,11 @@ async function main() {
     script: GATEWAY_SCRIPT, vars: { UPSTREAM_OVERRIDES: JSON.stringify(overridesFor(mock.url)), ...GATEWAY_VARS }, ...GATEWAY_BINDINGS,
   });
   const kvFloor = await startMeasuredWorker('kv-floor', { script: KV_FLOOR_SCRIPT, kvNamespaces: ['CACHE'] });
-  console.log(`bench: kv-floor ${kvFloor.url} (workerd pid ${kvFloor.pid})`);
+  const memFloor = await startMeasuredWorker('mem-floor', { script: MEM_FLOOR_SCRIPT, kvNamespaces: ['CACHE'] });
+  console.log(`bench: kv-floor ${kvFloor.url} (workerd pid ${kvFloor.pid}), mem-floor ${memFloor.url} (workerd pid ${memFloor.pid})`);
   console.log(`bench: mock ${mock.url} (pid ${mock.pid}), floor ${floor.url} (workerd pid ${floor.pid}), gateway ${gateway.url} (workerd pid ${gateway.pid})\n`);
 
-  const paths = [
+  const allPaths = [
     { name: 'mock', url: `${mock.url}/openai/v1/chat/completions`, cpuPids: { mock: mock.pid } },
     { name: 'floor', url: `${floor.url}/openai/v1/chat/completions`, cpuPids: { worker: floor.pid, mock: mock.pid } },
     { name: 'gateway', url: `${gateway.url}/v1/bench/gw/openai/chat/completions`, cpuPids: { worker: gateway.pid, mock: mock.pid } },
@@ -396,19 +404,23 @@ async function main() {
       headers: { 'cf-aig-cache-ttl': '3600' },
     },
     { name: 'kv-floor', url: `${kvFloor.url}/`, cpuPids: { worker: kvFloor.pid, mock: mock.pid } },
+    { name: 'mem-floor', url: `${memFloor.url}/`, cpuPids: { worker: memFloor.pid, mock: mock.pid } },
   ];
+  const paths = allPaths.filter((p) => ONLY.includes(p.name));
   const scenarios = STREAM ? ['json', 'stream'] : ['json'];
 
   // Each scenario's expected body, straight from the mock.
   const references = {};
   for (const scenario of scenarios) {
     const agent = new http.Agent({ keepAlive: false });
-    const res = await request(agent, new URL(paths[0].url), BODIES[scenario]);
+    const res = await request(agent, new URL(allPaths[0].url), BODIES[scenario]);
     agent.destroy();
     if (res.status !== 200) throw new Error(`the mock answered ${res.status} to the ${scenario} request`);
     references[scenario] = res.body;
     const seed = new Uint8Array(res.body);
-    await (await kvFloor.mf.getKVNamespace('CACHE')).put(`bench-${scenario}`, seed.buffer.slice(seed.byteOffset, seed.byteOffset + seed.byteLength));
+    for (const w of [kvFloor, memFloor]) {
+      await (await w.mf.getKVNamespace('CACHE')).put(`bench-${scenario}`, seed.buffer.slice(seed.byteOffset, seed.byteOffset + seed.byteLength));
+    }
   }
 
   // Rounds of every (scenario, concurrency, path) run; the floor and the gateway swap places every
@@ -416,10 +428,11 @@ async function main() {
   const keys = [];
   for (const scenario of scenarios) for (const concurrency of CONCURRENCY) for (const p of paths) keys.push({ scenario, concurrency, path: p.name });
   const raw = new Map(keys.map((k) => [JSON.stringify(k), []]));
-  const ownPids = [process.pid, mock.pid, floor.pid, gateway.pid, kvFloor.pid];
+  const ownPids = [process.pid, mock.pid, floor.pid, gateway.pid, kvFloor.pid, memFloor.pid];
   for (let round = 1; round <= ROUNDS; round++) {
     console.log(`round ${round}/${ROUNDS}`);
-    const order = round % 2 === 1 ? paths : [paths[0], paths[2], paths[1], paths[4], paths[3]];
+    // Odd rounds go in the listed order, even rounds in reverse.
+    const order = round % 2 === 1 ? paths : [...paths].reverse();
     for (const scenario of scenarios) {
       for (const concurrency of CONCURRENCY) {
         for (const p of order) {
@@ -441,16 +454,17 @@ async function main() {
   for (const scenario of scenarios) {
     for (const concurrency of CONCURRENCY) {
       const find = (name) => results.find((r) => r.scenario === scenario && r.concurrency === concurrency && r.path === name);
-      for (const [name, base] of [['gateway', 'floor'], ['gateway-hit', 'floor'], ['gateway-hit', 'kv-floor']]) {
+      for (const [name, base] of [['gateway', 'floor'], ['gateway-hit', 'floor'], ['gateway-hit', 'kv-floor'], ['gateway-hit', 'mem-floor']]) {
         const g = find(name);
         const f = find(base);
+        if (!g || !f) continue;
         const byRound = g.workerCpuMsPerReqByRound.map((x, i) => ratio(x, f.workerCpuMsPerReqByRound[i]));
         ratios.push({
           scenario, concurrency, path: `${name} / ${base}`,
           cpuPerReq: ratio(g.workerCpuMsPerReq, f.workerCpuMsPerReq),
           cpuPerReqByRound: byRound,
           p50: ratio(g.p50Ms, f.p50Ms), p99: ratio(g.p99Ms, f.p99Ms), reqPerSec: ratio(g.reqPerSec, f.reqPerSec),
-          p50OverMock: ratio(g.p50Ms, find('mock').p50Ms),
+          p50OverMock: ratio(g.p50Ms, find('mock')?.p50Ms ?? null),
         });
       }
     }

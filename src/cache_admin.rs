@@ -30,13 +30,15 @@ pub async fn purge(req: web_sys::Request, env: &Env, gateway_id: &str) -> Result
     if req.method() != "POST" {
         return Err(GatewayError::new(ErrorKind::MethodNotAllowed, "cache purge takes POST with a JSON body"));
     }
-    let Some(store) = KvCache::from_env(env) else {
+    // Through the memory tier, so that this isolate stops serving what is purged at once.
+    let limits = crate::pipeline(env).map(|p| p.config().cache.memory).unwrap_or_default();
+    let Some(store) = KvCache::tiered(env, limits) else {
         return Err(GatewayError::new(ErrorKind::Misconfigured, "the CACHE KV binding is missing: nothing to purge"));
     };
     let buffer = req.array_buffer().map_err(|_| GatewayError::invalid("the purge body could not be read"))?;
     let body = JsFuture::from(buffer).await.map_err(|_| GatewayError::invalid("the purge body could not be read"))?;
     let plan = parse_purge(gateway_id, &Uint8Array::new(&body).to_vec())?;
-    let result = run_purge(&store, gateway_id, &plan, MAX_DELETES).await?;
+    let result = run_purge(&*store, gateway_id, &plan, MAX_DELETES).await?;
     let mut headers = Headers::new();
     headers.append("content-type", "application/json");
     let body = serde_json::json!({ "deleted": result.deleted, "more": result.more }).to_string();

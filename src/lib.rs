@@ -67,11 +67,12 @@ async fn fetch(req: web_sys::Request, env: Env, ctx: Context) -> worker::Result<
 }
 
 /// The services the pipeline may use for this request, from the Worker's bindings, each `None`
-/// when not bound: the `CACHE` KV namespace and the `CACHE_COALESCER` Durable Objects; the log
+/// when not bound: the `CACHE` KV namespace (behind the isolate's memory tier) and the
+/// `CACHE_COALESCER` Durable Objects; the log
 /// shards (`LOGS` binding, `LOG_SHARDS` of them) behind a batching sink; Analytics Engine (`METRICS`).
 fn services(env: &Env, config: &GatewayConfig) -> Services {
     Services {
-        cache: kv_cache::KvCache::from_env(env).map(|kv| Rc::new(kv) as Rc<dyn gateway_core::cache::CacheStore>),
+        cache: kv_cache::KvCache::tiered(env, config.cache.memory),
         coalescer: coalescer::DurableCoalescer::from_env(env)
             .map(|c| Rc::new(c) as Rc<dyn gateway_core::cache::Coalescer>),
         logs: log_store::ShardStore::from_env(env, config.logs.shards)

@@ -154,12 +154,8 @@ test('an entry older than the request\'s TTL is a miss (stored_at age check)', a
   await storing(() => chat(body, TTL));
   const [key] = (await gatewayKeys()).filter((k) => !before.has(k));
   // Age the stored entry by two minutes (KV itself cannot expire anything sooner than 60 s).
-  const value = Buffer.from(await kv.get(key, 'arrayBuffer'));
-  const newline = value.indexOf(10);
-  const meta = JSON.parse(value.subarray(0, newline).toString('utf8'));
-  meta.stored_at_ms -= 120_000;
-  const aged = new Uint8Array(Buffer.concat([Buffer.from(JSON.stringify(meta)), value.subarray(newline)]));
-  await kv.put(key, aged.buffer, { expirationTtl: 3600 });
+  // Nothing read it yet, so the isolate's memory tier holds no copy.
+  await ageInKv(kv, key, 120_000);
   const hit = await chat(body, TTL);
   assert.equal(hit.headers.get('cf-aig-cache-status'), 'HIT');
   assert.ok(Number(hit.headers.get('age')) >= 120, `age ${hit.headers.get('age')}`);
@@ -167,6 +163,61 @@ test('an entry older than the request\'s TTL is a miss (stored_at age check)', a
   const expired = await chat(body, { 'cf-aig-cache-ttl': '60' });
   assert.equal(expired.headers.get('cf-aig-cache-status'), 'MISS');
   assert.equal(await upstreamCalls(body), 2);
+});
+
+/** Rewrites the KV entry at `key` as if it had been stored `ms` earlier. */
+async function ageInKv(store, key, ms) {
+  const value = Buffer.from(await store.get(key, 'arrayBuffer'));
+  const newline = value.indexOf(10);
+  const meta = JSON.parse(value.subarray(0, newline).toString('utf8'));
+  meta.stored_at_ms -= ms;
+  const aged = new Uint8Array(Buffer.concat([Buffer.from(JSON.stringify(meta)), value.subarray(newline)]));
+  await store.put(key, aged.buffer, { expirationTtl: 3600 });
+}
+
+test('memory tier: repeated hits are served from the isolate without reading KV again', async () => {
+  const body = uniqueBody();
+  const before = new Set(await gatewayKeys());
+  await storing(() => chat(body, TTL));
+  const [key] = (await gatewayKeys()).filter((k) => !before.has(k));
+  assert.equal((await chat(body, TTL)).headers.get('cf-aig-cache-status'), 'HIT', 'read from KV, kept in memory');
+  // KV now holds a copy two minutes older; the isolate keeps answering with the one it read.
+  await ageInKv(kv, key, 120_000);
+  const fromMemory = await chat(body, TTL);
+  assert.equal(fromMemory.headers.get('cf-aig-cache-status'), 'HIT');
+  assert.ok(Number(fromMemory.headers.get('age')) < 60, `age ${fromMemory.headers.get('age')}: served from memory`);
+  assert.equal(await upstreamCalls(body), 1);
+
+  // A purge by log id drops the memory copy too: the next request goes upstream.
+  const logged = uniqueBody();
+  const logId = (await storing(() => chat(logged, TTL))).headers.get('cf-aig-log-id');
+  assert.equal((await chat(logged, TTL)).headers.get('cf-aig-cache-status'), 'HIT');
+  assert.deepEqual(await (await purge({ log_id: logId })).json(), { deleted: 2, more: false });
+  assert.equal((await chat(logged, TTL)).headers.get('cf-aig-cache-status'), 'MISS');
+  assert.equal(await upstreamCalls(logged), 2);
+});
+
+test('memory tier: CACHE_MEMORY_SECONDS=0 reads KV on every hit', async () => {
+  const local = await startGateway(mock.url, { CACHE_MEMORY_SECONDS: '0' });
+  try {
+    const localKv = await local.mf.getKVNamespace('CACHE');
+    const body = uniqueBody();
+    const post = () => chat(body, TTL, local.url);
+    await post();
+    let keys = [];
+    for (let i = 0; i < 100 && keys.length === 0; i++) {
+      keys = (await localKv.list({ prefix: 'v1/gw/' })).keys.map((k) => k.name).filter((k) => !k.includes('/log/'));
+      if (keys.length === 0) await sleep(20);
+    }
+    assert.equal(keys.length, 1, 'the entry was stored');
+    assert.equal((await post()).headers.get('cf-aig-cache-status'), 'HIT');
+    await ageInKv(localKv, keys[0], 120_000);
+    const hit = await post();
+    assert.equal(hit.headers.get('cf-aig-cache-status'), 'HIT');
+    assert.ok(Number(hit.headers.get('age')) >= 120, `age ${hit.headers.get('age')}: read from KV`);
+  } finally {
+    await local.close();
+  }
 });
 
 test('cf-aig-skip-cache: true neither reads nor writes the cache (BYPASS)', async () => {

@@ -4,6 +4,7 @@
 
 use std::rc::Rc;
 
+use crate::cache::options::MIN_TTL_S;
 use crate::cache::store::{store, StoreOutcome};
 use crate::cache::{CacheEntry, CacheKey, ResponseRecorder};
 use crate::cost::PriceTable;
@@ -205,7 +206,8 @@ impl Completion {
         let (recorder, write) = (self.recorder.take()?, self.cache_write.take()?);
         let body = recorder.finish(self.body_complete)?;
         let stored_at = self.ctx.finished_at_ms.unwrap_or(self.ctx.started_at_ms);
-        let entry = CacheEntry::from_response(write.status, &write.headers, body, self.log_id(), stored_at)?;
+        let mut entry = CacheEntry::from_response(write.status, &write.headers, body, self.log_id(), stored_at)?;
+        entry.ttl_s = Some(write.ttl_s.max(MIN_TTL_S));
         let store_port = self.services.cache.as_deref()?;
         match store(store_port, &write.key, &entry, write.ttl_s).await {
             StoreOutcome::Stored => entry.encode(crate::cache::entry::KV_MAX_VALUE_BYTES),

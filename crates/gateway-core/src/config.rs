@@ -6,14 +6,14 @@
 //! - `MAX_REQUEST_BODY_BYTES`: the largest request body forwarded (default 32 MiB).
 //! - `GATEWAY_TOKEN` (secret): when set, every proxied request must carry it (see [`crate::keys`]).
 //! - `RETRY_DEFAULTS`, `ROUTES`, `KEY_POOLS`, `KEY_COOLDOWN_SECONDS`: see [`crate::resilience`].
-//! - `CACHE_TTL`, `CACHE_COALESCE`: see [`crate::cache`].
+//! - `CACHE_TTL`, `CACHE_COALESCE`, `CACHE_MEMORY_MIB`, `CACHE_MEMORY_SECONDS`: see [`crate::cache`].
 //! - `COMPAT_ALIASES`, `DEFAULT_MAX_TOKENS`: see [`crate::translate::compat`].
 //! - `LOGS_ENABLED`, `LOG_BODY_MAX_BYTES`, `LOG_RETENTION_DAYS`, `LOG_MAX_ROWS_PER_SHARD`,
 //!   `LOG_SHARDS`: see [`crate::logs::settings`].
 
 use std::collections::HashMap;
 
-use crate::cache::CacheDefaults;
+use crate::cache::{CacheDefaults, HotLimits};
 use crate::error::{ErrorKind, GatewayError};
 use crate::logs::LogSettings;
 use crate::provider::{self, Provider};
@@ -86,6 +86,8 @@ impl GatewayConfig {
         config.routes = Routes::from_var(var("ROUTES").as_deref())?;
         config.key_pools = KeyPools::from_vars(var("KEY_POOLS").as_deref(), var("KEY_COOLDOWN_SECONDS").as_deref())?;
         config.cache = CacheDefaults::from_vars(var("CACHE_TTL").as_deref(), var("CACHE_COALESCE").as_deref())?;
+        config.cache.memory =
+            HotLimits::from_vars(var("CACHE_MEMORY_MIB").as_deref(), var("CACHE_MEMORY_SECONDS").as_deref())?;
         config.aliases = crate::translate::compat::parse_aliases(var("COMPAT_ALIASES").as_deref())?;
         if let Some(raw) = var("DEFAULT_MAX_TOKENS") {
             config.default_max_tokens = raw.trim().parse().ok().filter(|n| *n > 0).ok_or_else(|| {

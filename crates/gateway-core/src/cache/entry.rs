@@ -83,6 +83,9 @@ pub struct CacheEntry {
     pub sse: bool,
     /// The gateway log id of the request that produced it, for purge-by-log-id.
     pub log_id: Option<String>,
+    /// The seconds it was stored for (KV's `expirationTtl`), so that a copy read from the memory
+    /// tier is not served after KV would have dropped it; `None` on entries built before storing.
+    pub ttl_s: Option<u64>,
     /// The body as the client received it (decoded: never gzip).
     pub body: Vec<u8>,
 }
@@ -96,6 +99,8 @@ struct Meta {
     sse: bool,
     #[serde(default)]
     log_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    ttl_s: Option<u64>,
     body_len: usize,
 }
 
@@ -122,7 +127,7 @@ impl CacheEntry {
             .map(|(n, v)| (n.to_string(), v.to_string()))
             .collect();
         let sse = is_event_stream(headers);
-        Some(CacheEntry { status, headers: kept, stored_at_ms: now_ms, sse, log_id, body })
+        Some(CacheEntry { status, headers: kept, stored_at_ms: now_ms, sse, log_id, ttl_s: None, body })
     }
 
     /// The KV value; `None` when it would be larger than `max_bytes` (the response is then not
@@ -135,6 +140,7 @@ impl CacheEntry {
             stored_at_ms: self.stored_at_ms,
             sse: self.sse,
             log_id: self.log_id.clone(),
+            ttl_s: self.ttl_s,
             body_len: self.body.len(),
         };
         // serde_json escapes control characters, so the line holds no raw `\n`.
@@ -175,8 +181,16 @@ impl CacheEntry {
             stored_at_ms: meta.stored_at_ms,
             sse: meta.sse,
             log_id: meta.log_id,
+            ttl_s: meta.ttl_s,
             body: body.to_vec(),
         })
+    }
+
+    /// Whether the entry may answer a request that accepts answers up to `max_age_s` old: younger
+    /// than that and than the TTL it was stored with.
+    pub fn is_fresh(&self, now_ms: f64, max_age_s: u64) -> bool {
+        let age = self.age_s(now_ms);
+        age < max_age_s && self.ttl_s.is_none_or(|ttl| age < ttl)
     }
 
     /// Whole seconds since the entry was stored; 0 if the clock reads earlier than `stored_at_ms`.

@@ -27,6 +27,7 @@
 
 pub mod coalesce;
 pub mod entry;
+pub mod hot;
 pub mod key;
 pub mod options;
 pub mod purge;
@@ -36,6 +37,7 @@ pub mod store;
 
 pub use coalesce::{Coalescer, Joined, MemoryCoalescer};
 pub use entry::{CacheEntry, CacheStatus};
+pub use hot::{HotCache, HotLimits, TieredStore};
 pub use key::CacheKey;
 pub use options::{CacheDecision, CacheDefaults};
 pub use recorder::ResponseRecorder;

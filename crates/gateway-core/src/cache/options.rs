@@ -5,6 +5,8 @@
 //!   it; otherwise between 60 and 2592000 (one month).
 //! - `CACHE_COALESCE`: `false` turns off the coalescing of concurrent identical misses (see
 //!   [`super::coalesce`]); on by default.
+//! - `CACHE_MEMORY_MIB`, `CACHE_MEMORY_SECONDS`: the isolate's memory tier in front of KV (see
+//!   [`super::hot`]); 8 MiB and 30 s by default, either at 0 turns it off.
 //!
 //! Request headers (Cloudflare's names; a `cf-aig-` header wins over its deprecated alias):
 //! - `cf-aig-cache-ttl` (alias `cf-cache-ttl`): seconds, 60 ..= 2592000; turns caching on for this
@@ -19,6 +21,7 @@
 use crate::error::{ErrorKind, GatewayError};
 use crate::headers::Headers;
 
+use super::hot::HotLimits;
 use super::key::{CacheKey, KeyInput};
 
 /// The shortest TTL a request may ask for, and KV's minimum `expirationTtl`.
@@ -41,11 +44,13 @@ pub struct CacheDefaults {
     pub ttl_s: u64,
     /// Whether concurrent identical misses go through one Durable Object.
     pub coalesce: bool,
+    /// The isolate's memory tier in front of KV (`CACHE_MEMORY_MIB`, `CACHE_MEMORY_SECONDS`).
+    pub memory: HotLimits,
 }
 
 impl Default for CacheDefaults {
     fn default() -> Self {
-        CacheDefaults { ttl_s: 0, coalesce: true }
+        CacheDefaults { ttl_s: 0, coalesce: true, memory: HotLimits::default() }
     }
 }
 

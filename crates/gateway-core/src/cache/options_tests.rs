@@ -10,11 +10,11 @@ fn decide_with(defaults: CacheDefaults, method: &str, pairs: &[(&str, &str)]) ->
 }
 
 fn off() -> CacheDefaults {
-    CacheDefaults { ttl_s: 0, coalesce: true }
+    CacheDefaults { ttl_s: 0, ..CacheDefaults::default() }
 }
 
 fn on(ttl_s: u64) -> CacheDefaults {
-    CacheDefaults { ttl_s, coalesce: true }
+    CacheDefaults { ttl_s, ..CacheDefaults::default() }
 }
 
 fn ttl_of(decision: Result<CacheDecision, GatewayError>) -> u64 {
@@ -32,12 +32,15 @@ fn error_of(decision: Result<CacheDecision, GatewayError>) -> String {
 
 #[test]
 fn defaults_from_vars() {
-    assert_eq!(CacheDefaults::from_vars(None, None), Ok(CacheDefaults { ttl_s: 0, coalesce: true }));
-    assert_eq!(CacheDefaults::from_vars(Some(" "), Some("")), Ok(CacheDefaults { ttl_s: 0, coalesce: true }));
+    assert_eq!(CacheDefaults::from_vars(None, None), Ok(CacheDefaults { ttl_s: 0, ..CacheDefaults::default() }));
+    assert_eq!(
+        CacheDefaults::from_vars(Some(" "), Some("")),
+        Ok(CacheDefaults { ttl_s: 0, ..CacheDefaults::default() })
+    );
     assert_eq!(CacheDefaults::from_vars(Some("0"), None).map(|d| d.ttl_s), Ok(0));
     assert_eq!(
         CacheDefaults::from_vars(Some("3600"), Some("false")),
-        Ok(CacheDefaults { ttl_s: 3600, coalesce: false })
+        Ok(CacheDefaults { ttl_s: 3600, coalesce: false, ..CacheDefaults::default() })
     );
     assert_eq!(CacheDefaults::from_vars(None, Some("TRUE")).map(|d| d.coalesce), Ok(true));
 }

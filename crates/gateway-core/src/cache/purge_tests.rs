@@ -72,6 +72,7 @@ fn entry(log_id: &str) -> CacheEntry {
         stored_at_ms: 0.0,
         sse: false,
         log_id: Some(log_id.into()),
+        ttl_s: None,
         body: b"{}".to_vec(),
     }
 }

@@ -4,7 +4,7 @@ use super::*;
 use crate::sse::SseParser;
 
 fn entry(body: &[u8], sse: bool) -> CacheEntry {
-    CacheEntry { status: 200, headers: vec![], stored_at_ms: 0.0, sse, log_id: None, body: body.to_vec() }
+    CacheEntry { status: 200, headers: vec![], stored_at_ms: 0.0, sse, log_id: None, ttl_s: None, body: body.to_vec() }
 }
 
 #[test]

@@ -122,8 +122,8 @@ pub enum Lookup {
 
 /// Looks the request up, after [`super::options::decide`] and before the upstream call. Never
 /// fails: a store error or a value that does not decode is [`Lookup::Error`], served as a miss.
-/// An entry older than this request's TTL is a miss too (a request asking for fresher answers
-/// than the gateway's TTL gets them).
+/// An entry older than this request's TTL, or than the TTL it was stored with, is a miss too (a
+/// request asking for fresher answers than the gateway's TTL gets them).
 pub async fn lookup(store: &dyn CacheStore, decision: &CacheDecision, now_ms: f64) -> Lookup {
     let CacheDecision::Use { key, ttl_s } = decision else { return Lookup::Skip };
     let kv_key = key.kv_key();
@@ -132,7 +132,7 @@ pub async fn lookup(store: &dyn CacheStore, decision: &CacheDecision, now_ms: f6
         Ok(None) => Lookup::Miss,
         Ok(Some(value)) => match CacheEntry::decode(&value) {
             Err(e) => Lookup::Error(format!("cache entry {kv_key} is unreadable: {}", e.0)),
-            Ok(entry) if entry.age_s(now_ms) >= *ttl_s => Lookup::Miss,
+            Ok(entry) if !entry.is_fresh(now_ms, *ttl_s) => Lookup::Miss,
             Ok(entry) => Lookup::Hit { entry },
         },
     }

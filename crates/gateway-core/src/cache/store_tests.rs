@@ -39,6 +39,7 @@ fn entry(log_id: Option<&str>, stored_at_ms: f64) -> CacheEntry {
         stored_at_ms,
         sse: false,
         log_id: log_id.map(str::to_string),
+        ttl_s: None,
         body: b"{\"ok\":true}".to_vec(),
     }
 }
@@ -131,6 +132,24 @@ fn store_then_lookup_hits_until_the_request_ttl() {
         assert!(matches!(lookup(&store, &use_key(&key, 300), t0 + 120_000.0).await, Lookup::Hit { .. }));
         now.set(t0 + 300_000.0);
         assert_eq!(lookup(&store, &use_key(&key, 300), now.get()).await, Lookup::Miss, "KV expired it");
+    });
+}
+
+#[test]
+fn an_entry_is_not_served_past_the_ttl_it_was_stored_with() {
+    // A copy read from memory (or from a store that keeps values longer) must not outlive the
+    // expirationTtl KV was given, even for a request that accepts older answers.
+    let (now, store) = clocked();
+    let key = CacheKey::custom("gw", "k");
+    let t0 = now.get();
+    let stored = CacheEntry { ttl_s: Some(60), ..entry(None, t0) };
+    block_on(async {
+        store.put(&key.kv_key(), stored.encode(KV_MAX_VALUE_BYTES).expect("encodes"), 0).await.expect("put");
+        let Lookup::Hit { entry: hit } = lookup(&store, &use_key(&key, 3600), t0 + 59_000.0).await else {
+            panic!("expected a hit")
+        };
+        assert_eq!(hit.ttl_s, Some(60), "the TTL survives encoding");
+        assert_eq!(lookup(&store, &use_key(&key, 3600), t0 + 60_000.0).await, Lookup::Miss);
     });
 }
 
