@@ -179,23 +179,37 @@ pub fn insert_bindings(e: &LogEntry) -> Vec<SqlValue> {
     ]
 }
 
-/// The statements inserting a batch: multi-row `INSERT OR IGNORE`s of at most 3 rows each (30
-/// columns, ≤ 100 bindings). Run them in one `ctx.storage.transactionSync`. Re-inserting an id
-/// already stored is a no-op, so a retried batch does not duplicate rows.
+/// How many bytes of row JSON one insert statement carries at most: Durable Objects' SQLite
+/// takes strings up to 2 MB. A single larger row (bodies near `LOG_BODY_MAX_BYTES`) goes alone.
+pub const MAX_INSERT_JSON_BYTES: usize = 1024 * 1024;
+
+/// The statements inserting a batch, each `INSERT OR IGNORE ... SELECT ... FROM json_each(?)`
+/// with the rows as one JSON array of arrays (in [`COLUMNS`] order) bound once: a batch of 64
+/// entries is one statement with one binding, where a binding per value cost the shard ~30 calls
+/// per entry. Run them in one `ctx.storage.transactionSync`. Re-inserting an id already stored is
+/// a no-op, so a retried batch does not duplicate rows.
 pub fn insert_statements(entries: &[LogEntry]) -> Vec<Statement> {
-    let per_statement = (MAX_BINDINGS / COLUMNS.len()).max(1);
-    let row = format!("({})", vec!["?"; COLUMNS.len()].join(", "));
-    entries
-        .chunks(per_statement)
-        .map(|chunk| {
-            let sql = format!(
-                "INSERT OR IGNORE INTO logs ({}) VALUES {}",
-                COLUMNS.join(", "),
-                vec![row.as_str(); chunk.len()].join(", ")
-            );
-            (sql, chunk.iter().flat_map(insert_bindings).collect())
-        })
-        .collect()
+    let columns: Vec<String> = (0..COLUMNS.len()).map(|i| format!("value->>{i}")).collect();
+    let sql =
+        format!("INSERT OR IGNORE INTO logs ({}) SELECT {} FROM json_each(?)", COLUMNS.join(", "), columns.join(", "));
+    let mut statements = Vec::new();
+    let mut rows = String::new();
+    for entry in entries {
+        // Serializing nulls, numbers and strings cannot fail (a non-finite float becomes null).
+        let row = serde_json::to_string(&insert_bindings(entry)).unwrap_or_default();
+        if !rows.is_empty() && rows.len() + row.len() + 2 > MAX_INSERT_JSON_BYTES {
+            statements.push((sql.clone(), vec![SqlValue::Text(format!("[{rows}]"))]));
+            rows.clear();
+        }
+        if !rows.is_empty() {
+            rows.push(',');
+        }
+        rows.push_str(&row);
+    }
+    if !rows.is_empty() {
+        statements.push((sql, vec![SqlValue::Text(format!("[{rows}]"))]));
+    }
+    statements
 }
 
 /// The `WHERE` condition of a filter (`1` when empty) and its bindings.

@@ -25,15 +25,37 @@ fn expected(entries: &[LogEntry], pred: impl Fn(&LogEntry) -> bool) -> Vec<Strin
 }
 
 #[test]
-fn insert_is_chunked_under_the_binding_limit_and_idempotent() {
-    let entries = sample_entries(10, 1);
+fn a_batch_is_one_statement_with_one_binding_and_inserting_is_idempotent() {
+    let entries = sample_entries(64, 1);
     let statements = insert_statements(&entries);
-    assert_eq!(statements.len(), 4); // 3 + 3 + 3 + 1 rows
+    assert_eq!(statements.len(), 1);
+    assert_eq!(statements[0].1.len(), 1);
     assert!(statements.iter().all(|(_, b)| b.len() <= MAX_BINDINGS));
     let conn = open();
     insert(&conn, &entries);
     insert(&conn, &entries);
-    assert_eq!(count(&conn), 10);
+    assert_eq!(count(&conn), 64);
+    assert!(insert_statements(&[]).is_empty());
+}
+
+#[test]
+fn large_rows_are_split_across_statements_under_the_string_limit() {
+    let mut entries = sample_entries(5, 4);
+    for e in &mut entries {
+        e.request_body = Some("x".repeat(400 * 1024));
+    }
+    let statements = insert_statements(&entries);
+    assert_eq!(statements.len(), 3, "two 400 KiB rows fit in 1 MiB, a third does not");
+    for (_, binds) in &statements {
+        let SqlValue::Text(json) = &binds[0] else { panic!("rows travel as JSON text") };
+        assert!(json.len() <= MAX_INSERT_JSON_BYTES, "{} bytes", json.len());
+    }
+    let conn = open();
+    insert(&conn, &entries);
+    assert_eq!(count(&conn), 5);
+    for e in &entries {
+        assert_eq!(&row_to_entry(&query(&conn, &get_statement(&e.id))[0]).unwrap(), e);
+    }
 }
 
 #[test]
