@@ -20,7 +20,8 @@
 // Environment: BENCH_REQUESTS (measured requests per run, default 3000), BENCH_WARMUP (warm-up requests
 // before each run, default 300), BENCH_ROUNDS (default 3: every run is repeated, floor and gateway
 // taking turns to go first, and the rounds are pooled),
-// BENCH_CONCURRENCY (default "1,8"), BENCH_PATHS (default all: a comma-separated subset of the paths
+// BENCH_UPSTREAM_MS (default 20: the delay of the provider-like direct call a hit is compared
+// with, see "Hit or upstream" in the report), BENCH_CONCURRENCY (default "1,8"), BENCH_PATHS (default all: a comma-separated subset of the paths
 // above), BENCH_STREAM=0 to skip the streaming scenario, BENCH_DIRECT=1
 // to reach the workers on workerd's direct sockets, bypassing Miniflare's entry worker.
 // Linux only: CPU time comes from /proc/<pid>/stat.
@@ -42,6 +43,10 @@ const DIRECT = process.env.BENCH_DIRECT === '1';
 const PATH_NAMES = ['mock', 'floor', 'gateway', 'gateway-hit', 'kv-floor', 'mem-floor'];
 const ONLY = process.env.BENCH_PATHS ? process.env.BENCH_PATHS.split(',').map((p) => p.trim()) : PATH_NAMES;
 if (ONLY.some((p) => !PATH_NAMES.includes(p))) fail(`BENCH_PATHS must name some of ${PATH_NAMES.join(', ')}`);
+// The direct call a hit is compared with: the mock answering after this many ms (and as long
+// between stream events), a network round trip to a provider with no model time at all.
+const UPSTREAM_MS = positiveInt('BENCH_UPSTREAM_MS', 20, true);
+const LATENCY_REQUESTS = { json: 100, stream: 25 };
 const SETTLE_MS = 150; // lets work that trails the last response land before CPU is read
 if (CONCURRENCY.some((c) => !Number.isInteger(c) || c < 1)) fail('BENCH_CONCURRENCY must be a comma-separated list of positive integers');
 
@@ -470,6 +475,28 @@ async function main() {
     }
   }
 
+  // Hit or upstream: latency of a hit against the direct call to the mock, answering at once and
+  // answering after UPSTREAM_MS (sequential requests; a hit's figures come from the runs above).
+  const versus = [];
+  if (ONLY.includes('gateway-hit')) {
+    for (const scenario of scenarios) {
+      const hit = results.find((r) => r.scenario === scenario && r.concurrency === Math.min(...CONCURRENCY) && r.path === 'gateway-hit');
+      const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+      const direct = new URL(allPaths[0].url);
+      const timed = async (headers) => {
+        const n = LATENCY_REQUESTS[scenario];
+        const { latencies, errors, firstError } = await load(agent, direct, BODIES[scenario], 1, n, checker(references[scenario], false), headers);
+        if (errors) throw new Error(`direct call to the mock failed: ${firstError}`);
+        const sorted = [...latencies].sort((a, b) => a - b);
+        return { p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99) };
+      };
+      const immediate = await timed({});
+      const delayed = await timed({ 'x-mock-delay-ms': String(UPSTREAM_MS) });
+      agent.destroy();
+      versus.push({ scenario, concurrency: hit.concurrency, hitP50: hit.p50Ms, hitP99: hit.p99Ms, immediate, delayed });
+    }
+  }
+
   const range = (xs, digits, suffix = '') => (xs && xs.length > 1
     ? `${Math.min(...xs).toFixed(digits)}${suffix}-${Math.max(...xs).toFixed(digits)}${suffix}` : '-');
   console.log(`\nRuns (${ROUNDS} round${ROUNDS === 1 ? '' : 's'} of ${REQUESTS} requests each, pooled)`);
@@ -485,12 +512,20 @@ async function main() {
     ratios.map((r) => [r.scenario, r.path, String(r.concurrency), ratioText(r.cpuPerReq), range(r.cpuPerReqByRound, 2, 'x'),
       ratioText(r.p50), ratioText(r.p99), ratioText(r.reqPerSec), ratioText(r.p50OverMock)])));
 
+  if (versus.length) {
+    console.log(`\nHit or upstream (p50 / p99 ms; the direct calls are ${LATENCY_REQUESTS.json} json and ${LATENCY_REQUESTS.stream} stream requests, one at a time)`);
+    console.log(table(['scenario', 'conc', 'gateway hit', 'mock, at once', `mock, after ${UPSTREAM_MS} ms`, 'hit faster by (p50)'],
+      versus.map((v) => [v.scenario, String(v.concurrency), `${cell(v.hitP50, 0, 3)} / ${cell(v.hitP99, 0, 3)}`,
+        `${cell(v.immediate.p50, 0, 3)} / ${cell(v.immediate.p99, 0, 3)}`, `${cell(v.delayed.p50, 0, 3)} / ${cell(v.delayed.p99, 0, 3)}`,
+        `${(ratio(v.delayed.p50, v.hitP50) ?? NaN).toFixed(1)}x`])));
+  }
+
   console.log('\nWasm size (gzip: zlib level 9)');
   console.log(table(['worker', 'file', 'raw', 'gzip', 'sha256', 'built'],
     Object.entries(sizes).map(([name, s]) => [name, s.file, kib(s.rawBytes), kib(s.gzipBytes), s.sha256.slice(0, 12), s.built])));
 
   fs.mkdirSync(path.dirname(RESULTS_FILE), { recursive: true });
-  fs.writeFileSync(RESULTS_FILE, `${JSON.stringify({ environment: env, wasm: sizes, runs: results, gatewayOverFloor: ratios }, null, 2)}\n`);
+  fs.writeFileSync(RESULTS_FILE, `${JSON.stringify({ environment: env, wasm: sizes, runs: results, gatewayOverFloor: ratios, hitOrUpstream: { upstreamMs: UPSTREAM_MS, versus } }, null, 2)}\n`);
   console.log(`\nbench: results written to ${path.relative(ROOT, RESULTS_FILE)}`);
 
   const errors = results.reduce((n, r) => n + r.errors, 0);
