@@ -70,6 +70,17 @@ async function storing(action) {
   return result;
 }
 
+/** The entry keys (`{name, expiration}`) of gateway `gw` in `store`, once one is stored (written
+ * in waitUntil, after the response); `[]` if none appears within 2 s. */
+async function entriesIn(store) {
+  for (let i = 0; i < 100; i++) {
+    const keys = (await store.list({ prefix: 'v1/gw/' })).keys.filter((k) => !k.name.startsWith('v1/gw/log/'));
+    if (keys.length) return keys;
+    await sleep(20);
+  }
+  return [];
+}
+
 function purge(body, gateway = 'gw', token = ADMIN_TOKEN) {
   return fetch(`${gw.url}/api/gateways/${gateway}/cache/purge`, {
     method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body),
@@ -131,11 +142,7 @@ test('CACHE_TTL turns caching on for every request; the KV entry expires with th
     const body = uniqueBody();
     const first = await chat(body, {}, local.url);
     assert.equal(first.headers.get('cf-aig-cache-status'), 'MISS');
-    let keys = [];
-    for (let i = 0; i < 100 && keys.length === 0; i++) {
-      keys = (await localKv.list({ prefix: 'v1/gw/' })).keys.filter((k) => !k.name.startsWith('v1/gw/log/'));
-      await sleep(20);
-    }
+    const keys = await entriesIn(localKv);
     assert.equal(keys.length, 1);
     // KV drops the entry by itself: its expiration is the TTL from now.
     const inSeconds = keys[0].expiration - Date.now() / 1000;
@@ -204,14 +211,10 @@ test('memory tier: CACHE_MEMORY_SECONDS=0 reads KV on every hit', async () => {
     const body = uniqueBody();
     const post = () => chat(body, TTL, local.url);
     await post();
-    let keys = [];
-    for (let i = 0; i < 100 && keys.length === 0; i++) {
-      keys = (await localKv.list({ prefix: 'v1/gw/' })).keys.map((k) => k.name).filter((k) => !k.includes('/log/'));
-      if (keys.length === 0) await sleep(20);
-    }
+    const keys = await entriesIn(localKv);
     assert.equal(keys.length, 1, 'the entry was stored');
     assert.equal((await post()).headers.get('cf-aig-cache-status'), 'HIT');
-    await ageInKv(localKv, keys[0], 120_000);
+    await ageInKv(localKv, keys[0].name, 120_000);
     const hit = await post();
     assert.equal(hit.headers.get('cf-aig-cache-status'), 'HIT');
     assert.ok(Number(hit.headers.get('age')) >= 120, `age ${hit.headers.get('age')}: read from KV`);

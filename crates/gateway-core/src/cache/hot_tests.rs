@@ -6,6 +6,7 @@ use std::rc::Rc;
 use pollster::block_on;
 
 use super::*;
+use crate::cache::store::tests::FailingStore;
 use crate::cache::MemoryCacheStore;
 
 const LIMITS: HotLimits = HotLimits { max_bytes: 100, max_value_bytes: 40, max_age_ms: 30_000 };
@@ -150,33 +151,17 @@ fn tiered_put_and_delete_drop_the_memory_copy() {
 
 #[test]
 fn tiered_backing_failures_pass_through() {
-    struct Down;
-    #[async_trait(?Send)]
-    impl CacheStore for Down {
-        async fn get(&self, _: &str) -> Result<Option<Vec<u8>>, GatewayError> {
-            Err(GatewayError::internal("KV GET failed"))
-        }
-        async fn put(&self, _: &str, _: Vec<u8>, _: u64) -> Result<(), GatewayError> {
-            Err(GatewayError::internal("KV PUT failed"))
-        }
-        async fn delete(&self, _: &str) -> Result<(), GatewayError> {
-            Err(GatewayError::internal("KV DELETE failed"))
-        }
-        async fn list(&self, _: &str, _: Option<String>) -> Result<(Vec<String>, Option<String>), GatewayError> {
-            Err(GatewayError::internal("KV LIST failed"))
-        }
-    }
     let (_, read) = clock();
     let hot = Rc::new(HotCache::new(LIMITS, read));
     hot.insert("held", b"v");
-    let store = TieredStore::new(Rc::clone(&hot), Rc::new(Down));
+    let store = TieredStore::new(Rc::clone(&hot), Rc::new(FailingStore));
     block_on(async {
         assert!(store.get("other").await.is_err());
         assert_eq!(store.get("held").await, Ok(Some(b"v".to_vec())), "memory still answers");
         assert!(store.put("held", b"w".to_vec(), 60).await.is_err());
         assert_eq!(
             store.get("held").await.map_err(|e| e.message().to_string()),
-            Err("KV GET failed".to_string()),
+            Err("KV GET failed: 503".to_string()),
             "a failed write still drops the stale copy"
         );
         assert!(store.delete("k").await.is_err());

@@ -8,9 +8,11 @@
 //!    [`CacheDecision`], computing the [`CacheKey`] ([`key`]) from the route, the caller's provider
 //!    credentials and the body. Off: no cache header at all. Bypass: straight upstream, answered
 //!    with `cf-aig-cache-status: BYPASS`.
-//! 2. [`store::lookup`] reads KV. A hit is answered from the [`CacheEntry`] with
-//!    [`CacheEntry::hit_headers`] and the chunks of [`replay::replay_chunks`]. A KV failure or an
-//!    unreadable value ([`Lookup::Error`]) is logged and served as a miss, never a failed request.
+//! 2. [`store::lookup`] reads KV, through the isolate's memory tier ([`hot`]). A hit is answered
+//!    from the [`CacheEntry`] with [`CacheEntry::hit_headers`] and its body in one piece (an SSE
+//!    body is the recorded event stream, which clients parse as if it had streamed). A KV failure
+//!    or an unreadable value ([`Lookup::Error`]) is logged and served as a miss, never a failed
+//!    request.
 //! 3. On a miss the upstream call is made, either directly or (with `CACHE_COALESCE` on) once for
 //!    all concurrent identical misses, which meet in a Durable Object ([`coalesce`]). The response gets
 //!    `cf-aig-cache-status: MISS`; its body streams to the client while a [`ResponseRecorder`]
@@ -32,7 +34,6 @@ pub mod key;
 pub mod options;
 pub mod purge;
 pub mod recorder;
-pub mod replay;
 pub mod store;
 
 pub use coalesce::{Coalescer, Joined, MemoryCoalescer};

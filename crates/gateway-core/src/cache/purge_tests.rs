@@ -7,6 +7,7 @@ use pollster::block_on;
 
 use super::*;
 use crate::cache::entry::CacheEntry;
+use crate::cache::store::tests::FailingStore;
 use crate::cache::store::{store, MemoryCacheStore, StoreOutcome};
 
 fn error(body: &str) -> String {
@@ -142,22 +143,6 @@ fn purge_by_key_and_all_stay_in_the_gateway() {
 
 #[test]
 fn store_errors_fail_the_purge() {
-    struct Broken;
-    #[async_trait::async_trait(?Send)]
-    impl CacheStore for Broken {
-        async fn get(&self, _: &str) -> Result<Option<Vec<u8>>, GatewayError> {
-            Err(GatewayError::internal("down"))
-        }
-        async fn put(&self, _: &str, _: Vec<u8>, _: u64) -> Result<(), GatewayError> {
-            Err(GatewayError::internal("down"))
-        }
-        async fn delete(&self, _: &str) -> Result<(), GatewayError> {
-            Err(GatewayError::internal("down"))
-        }
-        async fn list(&self, _: &str, _: Option<String>) -> Result<(Vec<String>, Option<String>), GatewayError> {
-            Err(GatewayError::internal("down"))
-        }
-    }
     block_on(async {
         for plan in [
             PurgePlan::Keys(vec!["k".into()]),
@@ -165,8 +150,13 @@ fn store_errors_fail_the_purge() {
             PurgePlan::Prefix("p".into()),
         ] {
             assert_eq!(
-                run_purge(&Broken, "gw", &plan, 10).await.map_err(|e| e.message().to_string()),
-                Err("down".into())
+                run_purge(&FailingStore, "gw", &plan, 10).await.map(|_| ()).map_err(|e| e.message().to_string()),
+                Err(match plan {
+                    PurgePlan::Keys(_) => "KV DELETE failed",
+                    PurgePlan::LogIndex { .. } => "KV GET failed: 503",
+                    PurgePlan::Prefix(_) => "KV LIST failed",
+                }
+                .to_string())
             );
         }
     });

@@ -173,4 +173,4 @@ pub async fn store(store: &dyn CacheStore, key: &CacheKey, entry: &CacheEntry, t
 
 #[cfg(test)]
 #[path = "store_tests.rs"]
-mod tests;
+pub(crate) mod tests;

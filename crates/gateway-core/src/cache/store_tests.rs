@@ -13,8 +13,8 @@ fn clocked() -> (Rc<Cell<f64>>, MemoryCacheStore) {
     (now, MemoryCacheStore::new(move || clock.get()))
 }
 
-/// A store whose every call fails, as KV does when overloaded.
-struct FailingStore;
+/// A store whose every call fails, as KV does when overloaded (also used by the other cache tests).
+pub(crate) struct FailingStore;
 
 #[async_trait(?Send)]
 impl CacheStore for FailingStore {
