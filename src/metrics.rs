@@ -5,40 +5,58 @@
 //! and locally (wrangler dev, Miniflare) its points are dropped, so `METRICS_DEBUG=true` prints
 //! each point accepted by the binding as a console line `metrics: {json}` — how the end-to-end
 //! tests see that the binding was called.
+//!
+//! The point crosses into JavaScript as one JSON text, parsed by one `JSON.parse`: building it
+//! with `worker::AnalyticsEngineDataPointBuilder` takes a call per index, blob and double.
 
 use gateway_core::logs::metrics::DataPoint;
 use gateway_core::logs::store::MetricsSink;
-use worker::{console_error, console_log, AnalyticsEngineDataPointBuilder, AnalyticsEngineDataset, Env};
+use wasm_bindgen::prelude::wasm_bindgen;
+use wasm_bindgen::{JsCast, JsValue};
+use worker::{console_error, console_log, Env};
 
 /// The Analytics Engine dataset binding.
 pub const BINDING: &str = "METRICS";
 
+#[wasm_bindgen]
+extern "C" {
+    /// An Analytics Engine dataset binding (`env.METRICS`).
+    type Dataset;
+
+    #[wasm_bindgen(method, catch, js_name = writeDataPoint)]
+    fn write_data_point(this: &Dataset, point: &JsValue) -> Result<(), JsValue>;
+}
+
 /// Writes data points to the `METRICS` dataset.
 pub struct AnalyticsEngine {
-    dataset: AnalyticsEngineDataset,
+    dataset: Dataset,
     debug: bool,
 }
 
 impl AnalyticsEngine {
     /// The sink over the `METRICS` binding, `None` when it is not bound.
     pub fn from_env(env: &Env) -> Option<AnalyticsEngine> {
+        let binding = js_sys::Reflect::get(env, &JsValue::from_str(BINDING)).ok()?;
+        if binding.is_undefined() || binding.is_null() {
+            return None;
+        }
         let debug = crate::var(env, "METRICS_DEBUG").is_some_and(|v| v.trim().eq_ignore_ascii_case("true"));
-        env.analytics_engine(BINDING).ok().map(|dataset| AnalyticsEngine { dataset, debug })
+        Some(AnalyticsEngine { dataset: binding.unchecked_into(), debug })
     }
 }
 
 impl MetricsSink for AnalyticsEngine {
     fn write(&self, point: &DataPoint) {
-        let indexes: Vec<&str> = point.indexes.iter().map(String::as_str).collect();
-        let written = AnalyticsEngineDataPointBuilder::new()
-            .indexes(indexes)
-            .blobs(point.blobs.iter().map(String::as_str))
-            .doubles(point.doubles.iter().copied())
-            .write_to(&self.dataset);
+        // Serializing strings and numbers cannot fail (a non-finite double becomes null).
+        let json = serde_json::to_string(point).unwrap_or_default();
+        let written = js_sys::JSON::parse(&json).and_then(|point| self.dataset.write_data_point(&point));
         match written {
-            Ok(()) if self.debug => console_log!("metrics: {}", serde_json::to_string(point).unwrap_or_default()),
+            Ok(()) if self.debug => console_log!("metrics: {json}"),
             Ok(()) => {}
-            Err(err) => console_error!("metrics: writeDataPoint failed: {err}"),
+            Err(err) => console_error!(
+                "metrics: writeDataPoint failed: {}",
+                err.dyn_ref::<js_sys::Error>().map(|e| String::from(e.message())).unwrap_or_else(|| format!("{err:?}"))
+            ),
         }
     }
 }
