@@ -85,11 +85,7 @@ impl DurableCoalescer {
     /// The namespace of this Worker; `None` when the binding is absent (misses are then not
     /// coalesced).
     pub fn from_env(env: &Env) -> Option<DurableCoalescer> {
-        let binding = js_sys::Reflect::get(env, &BINDING.into()).ok()?;
-        if binding.is_undefined() || binding.is_null() {
-            return None;
-        }
-        env.durable_object(BINDING).ok().map(|namespace| DurableCoalescer { namespace })
+        crate::binding(env, BINDING).map(|b| DurableCoalescer { namespace: b.unchecked_into() })
     }
 
     /// Sends one request to the object of `key`; the promise of its response.

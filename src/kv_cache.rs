@@ -53,11 +53,7 @@ impl KvCache {
     /// The `CACHE` namespace of this Worker; `None` when the binding is absent (the gateway then
     /// serves requests that ask for caching straight from the provider, and notes it in the log).
     pub fn from_env(env: &Env) -> Option<KvCache> {
-        let binding = Reflect::get(env, &JsValue::from_str(BINDING)).ok()?;
-        if binding.is_undefined() || binding.is_null() {
-            return None;
-        }
-        Some(KvCache { kv: binding.unchecked_into() })
+        crate::binding(env, BINDING).map(|b| KvCache { kv: b.unchecked_into() })
     }
 
     /// The namespace behind the isolate's memory tier (see `gateway_core::cache::hot`), or alone

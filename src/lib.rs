@@ -39,6 +39,14 @@ pub(crate) fn var(env: &Env, name: &str) -> Option<String> {
     js_sys::Reflect::get(env, &wasm_bindgen::JsValue::from_str(name)).ok()?.as_string()
 }
 
+/// A binding of the Worker (`env[name]`: a KV namespace, a Durable Object namespace, a
+/// dataset), `None` when it is not bound. Cast with `unchecked_into`: `Env`'s typed getters
+/// check the binding's constructor name, several calls into JavaScript per binding and request.
+pub(crate) fn binding(env: &Env, name: &str) -> Option<wasm_bindgen::JsValue> {
+    let value = js_sys::Reflect::get(env, &wasm_bindgen::JsValue::from_str(name)).ok()?;
+    (!value.is_undefined() && !value.is_null()).then_some(value)
+}
+
 pub(crate) fn pipeline(env: &Env) -> Result<Rc<Pipeline>, GatewayError> {
     PIPELINE.with(|cell| {
         cell.get_or_init(|| {

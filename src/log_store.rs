@@ -28,7 +28,7 @@ use gateway_core::logs::sql::{insert_statements, Statement};
 use gateway_core::logs::store::{LogSink, LogStore, Row};
 use gateway_core::logs::{shard_of, LogEntry};
 use gateway_core::{ErrorKind, GatewayError};
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use worker::{console_error, Env, Method, ObjectNamespace, Request, RequestInit};
 
@@ -53,7 +53,7 @@ pub struct ShardStore {
 impl ShardStore {
     /// The store over the `LOGS` binding, `None` when it is not bound.
     pub fn from_env(env: &Env, shards: u32) -> Option<ShardStore> {
-        env.durable_object(BINDING).ok().map(|namespace| ShardStore { namespace, shards: shards.max(1) })
+        crate::binding(env, BINDING).map(|b| ShardStore { namespace: b.unchecked_into(), shards: shards.max(1) })
     }
 
     async fn call(&self, shard: u32, path: &str, body: Option<String>) -> Result<String, GatewayError> {

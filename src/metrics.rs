@@ -36,10 +36,7 @@ pub struct AnalyticsEngine {
 impl AnalyticsEngine {
     /// The sink over the `METRICS` binding, `None` when it is not bound.
     pub fn from_env(env: &Env) -> Option<AnalyticsEngine> {
-        let binding = js_sys::Reflect::get(env, &JsValue::from_str(BINDING)).ok()?;
-        if binding.is_undefined() || binding.is_null() {
-            return None;
-        }
+        let binding = crate::binding(env, BINDING)?;
         let debug = crate::var(env, "METRICS_DEBUG").is_some_and(|v| v.trim().eq_ignore_ascii_case("true"));
         Some(AnalyticsEngine { dataset: binding.unchecked_into(), debug })
     }
