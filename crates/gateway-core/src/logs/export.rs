@@ -92,15 +92,31 @@ fn opt<T: ToString>(v: &Option<T>) -> String {
     v.as_ref().map(ToString::to_string).unwrap_or_default()
 }
 
+/// A free-text cell, made inert for spreadsheets: a value starting with `=`, `+`, `-`, `@`, a tab
+/// or a carriage return is read as a formula by Excel, LibreOffice and Google Sheets (CSV
+/// injection: a prompt or a client's metadata could run one on the operator's machine), so it
+/// gets a leading `'`, which those programs show as text and do not display.
+pub fn text_cell(value: &str) -> String {
+    if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{value}")
+    } else {
+        value.to_string()
+    }
+}
+
+fn opt_text(v: &Option<String>) -> String {
+    v.as_deref().map(text_cell).unwrap_or_default()
+}
+
 fn row(e: &LogEntry) -> Vec<String> {
     vec![
         e.id.clone(),
         e.created_at_ms.to_string(),
-        e.gateway.clone(),
-        e.provider.clone(),
-        e.model.clone(),
-        e.endpoint.clone(),
-        e.method.clone(),
+        text_cell(&e.gateway),
+        text_cell(&e.provider),
+        text_cell(&e.model),
+        text_cell(&e.endpoint),
+        text_cell(&e.method),
         e.status.to_string(),
         e.success.to_string(),
         e.duration_ms.to_string(),
@@ -113,16 +129,16 @@ fn row(e: &LogEntry) -> Vec<String> {
         crate::logs::entry::cache_status_text(e.cache_status).to_string(),
         e.step.to_string(),
         e.attempts.to_string(),
-        opt(&e.virtual_key_id),
-        serde_json::to_string(&e.metadata).unwrap_or_default(),
-        opt(&e.error),
-        opt(&e.cache_error),
-        opt(&e.user_agent),
+        opt_text(&e.virtual_key_id),
+        text_cell(&serde_json::to_string(&e.metadata).unwrap_or_default()),
+        opt_text(&e.error),
+        opt_text(&e.cache_error),
+        opt_text(&e.user_agent),
         opt(&e.feedback),
         opt(&e.score),
-        opt(&e.comment),
-        opt(&e.request_body),
-        opt(&e.response_body),
+        opt_text(&e.comment),
+        opt_text(&e.request_body),
+        opt_text(&e.response_body),
     ]
 }
 

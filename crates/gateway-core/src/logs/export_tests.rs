@@ -73,3 +73,29 @@ fn format_parameter() {
     assert_eq!(ExportFormat::from_query("format=jsonl").unwrap().content_type(), "application/x-ndjson");
     assert!(ExportFormat::from_query("format=xml").unwrap_err().message().contains("format"));
 }
+
+#[test]
+fn formula_like_text_is_made_inert_and_numbers_are_left_alone() {
+    for (value, expected) in [
+        ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"),
+        ("+1+1", "'+1+1"),
+        ("-2+3", "'-2+3"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("plain = text", "plain = text"),
+        ("", ""),
+    ] {
+        assert_eq!(text_cell(value), expected, "{value:?}");
+    }
+    let mut entries = sample_entries(1, 7);
+    entries[0].comment = Some("=cmd|' /C calc'!A0".into());
+    entries[0].model = "@model".into();
+    entries[0].request_body = Some("-1".into());
+    let rows = parse_csv(&to_csv(&entries));
+    let col = |name: &str| CSV_COLUMNS.iter().position(|c| *c == name).unwrap();
+    assert_eq!(rows[1][col("comment")], "'=cmd|' /C calc'!A0");
+    assert_eq!(rows[1][col("model")], "'@model");
+    assert_eq!(rows[1][col("request_body")], "'-1");
+    assert_eq!(rows[1][col("duration_ms")], entries[0].duration_ms.to_string(), "numbers are not text cells");
+}
