@@ -202,6 +202,13 @@ test('memory tier: repeated hits are served from the isolate without reading KV 
   assert.deepEqual(await (await purge({ log_id: logId })).json(), { deleted: 2, more: false });
   assert.equal((await chat(logged, TTL)).headers.get('cf-aig-cache-status'), 'MISS');
   assert.equal(await upstreamCalls(logged), 2);
+
+  // So does a purge of the whole gateway.
+  const last = uniqueBody();
+  await storing(() => chat(last, TTL));
+  assert.equal((await chat(last, TTL)).headers.get('cf-aig-cache-status'), 'HIT');
+  assert.equal((await purge({ all: true })).status, 200);
+  assert.equal((await chat(last, TTL)).headers.get('cf-aig-cache-status'), 'MISS');
 });
 
 test('memory tier: CACHE_MEMORY_SECONDS=0 reads KV on every hit', async () => {
