@@ -6,6 +6,9 @@
 //!   `ctx.storage.transactionSync` (workers-rs 0.8.7 has no wrapper, so it is called through
 //!   `js_sys`): either all take effect or none. Answers `[[row, …], …]`, one list per statement;
 //!   500 with the SQLite error as text when a statement failed.
+//! - `POST /insert` with a JSON array of rows (`logs::sql::insert_rows`) as the body inserts them
+//!   with one statement (`logs::sql::insert_sql`), the body bound as it arrived: it never enters
+//!   Wasm. Answers `{"written": n}`; 500 with the SQLite error as text.
 //! - `POST /retention` runs retention now (what the alarm runs): `{"deleted": n}`.
 //!
 //! Every statement comes from `gateway_core::logs` (schema, inserts, queries, retention); this
@@ -18,13 +21,14 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use gateway_core::logs::retention::{next_alarm_ms, retention_statements, OLDEST_ROW_SQL};
-use gateway_core::logs::sql::{Statement, SCHEMA};
+use gateway_core::logs::sql::{insert_sql, Statement, SCHEMA};
 use gateway_core::logs::store::Row;
 use gateway_core::logs::{LogSettings, SqlValue};
 use js_sys::Reflect;
 use serde::Deserialize;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
 use worker::{console_error, durable_object, DurableObject, Env, Request, Response, Result, SqlStorage, State};
 
 /// One shard of the request logs.
@@ -34,6 +38,8 @@ pub struct LogShard {
     env: Env,
     schema_ready: Cell<bool>,
     alarm_checked: Cell<bool>,
+    /// [`insert_sql`], made once per instance.
+    insert_sql: String,
 }
 
 #[derive(Deserialize)]
@@ -113,6 +119,13 @@ impl LogShard {
         Ok(out.take())
     }
 
+    /// Inserts one JSON array of rows with one statement (atomic by itself); rows written.
+    fn insert(&self, rows: JsValue) -> Result<usize> {
+        self.ensure_schema()?;
+        let cursor = self.state.storage().sql().exec_raw(&self.insert_sql, vec![rows])?;
+        Ok(cursor.rows_written())
+    }
+
     /// Deletes expired rows; returns how many.
     fn retain(&self, settings: &LogSettings) -> Result<u64> {
         let (_, written) = self.transaction(retention_statements(settings, js_sys::Date::now()))?;
@@ -148,7 +161,13 @@ impl LogShard {
 
 impl DurableObject for LogShard {
     fn new(state: State, env: Env) -> Self {
-        LogShard { state, env, schema_ready: Cell::new(false), alarm_checked: Cell::new(false) }
+        LogShard {
+            state,
+            env,
+            schema_ready: Cell::new(false),
+            alarm_checked: Cell::new(false),
+            insert_sql: insert_sql(),
+        }
     }
 
     async fn fetch(&self, mut req: Request) -> Result<Response> {
@@ -167,6 +186,17 @@ impl DurableObject for LogShard {
                             self.after_insert().await;
                         }
                         Response::from_json(&rows)
+                    }
+                    Err(err) => Response::error(err.to_string(), 500),
+                }
+            }
+            "/insert" => {
+                // The body stays a JS string from the request to SQLite's binding.
+                let rows = JsFuture::from(req.inner().text()?).await?;
+                match self.insert(rows) {
+                    Ok(written) => {
+                        self.after_insert().await;
+                        Response::from_json(&serde_json::json!({ "written": written }))
                     }
                     Err(err) => Response::error(err.to_string(), 500),
                 }

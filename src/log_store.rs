@@ -10,7 +10,7 @@
 //! `ctx.wait_until`, after the client's response completed. They wait in a per-isolate buffer:
 //! the first entry of an empty buffer makes its request the *flusher*, which sleeps
 //! [`BATCH_WINDOW_MS`] and then writes everything that arrived meanwhile, one `fetch` per shard
-//! (all shards at once), each batch in one SQLite transaction. A buffer reaching
+//! (all shards at once), each batch one SQLite statement (split when over 1 MiB). A buffer reaching
 //! [`MAX_BATCH`] entries is written at once by the request that filled it. Only the flusher does
 //! I/O, with its own request's bindings, so no request touches another's I/O objects; its
 //! `wait_until` keeps the isolate alive until the batch is written. A failed batch is reported on
@@ -24,7 +24,7 @@ use std::pin::Pin;
 
 use async_trait::async_trait;
 use gateway_core::logs::api::join_all;
-use gateway_core::logs::sql::{insert_statements, Statement};
+use gateway_core::logs::sql::{insert_rows, Statement};
 use gateway_core::logs::store::{LogSink, LogStore, Row};
 use gateway_core::logs::{shard_of, LogEntry};
 use gateway_core::{ErrorKind, GatewayError};
@@ -54,6 +54,11 @@ impl ShardStore {
     /// The store over the `LOGS` binding, `None` when it is not bound.
     pub fn from_env(env: &Env, shards: u32) -> Option<ShardStore> {
         crate::binding(env, BINDING).map(|b| ShardStore { namespace: b.unchecked_into(), shards: shards.max(1) })
+    }
+
+    /// Inserts one JSON array of rows (`logs::sql::insert_rows`) into `shard`.
+    async fn insert(&self, shard: u32, rows: String) -> Result<(), GatewayError> {
+        self.call(shard, "/insert", Some(rows)).await.map(drop)
     }
 
     async fn call(&self, shard: u32, path: &str, body: Option<String>) -> Result<String, GatewayError> {
@@ -100,7 +105,7 @@ impl LogStore for ShardStore {
 }
 
 /// A shard, the entries sent to it, and how the write went.
-type ShardWrite = (u32, usize, Result<Vec<Vec<Row>>, GatewayError>);
+type ShardWrite = (u32, usize, Result<(), GatewayError>);
 
 /// The batching log sink of one request (see the module doc).
 pub struct BatchingSink {
@@ -112,7 +117,7 @@ impl BatchingSink {
         BatchingSink { store }
     }
 
-    /// Writes `batch`, one transaction per shard, all shards at once.
+    /// Writes `batch`, one insert per shard (more for a batch over 1 MiB), all shards at once.
     async fn flush(&self, batch: Vec<LogEntry>) {
         let mut by_shard: BTreeMap<u32, Vec<LogEntry>> = BTreeMap::new();
         for entry in batch {
@@ -121,9 +126,13 @@ impl BatchingSink {
         let writes: Vec<Pin<Box<dyn Future<Output = ShardWrite> + '_>>> = by_shard
             .into_iter()
             .map(|(shard, entries)| {
-                Box::pin(
-                    async move { (shard, entries.len(), self.store.run(shard, insert_statements(&entries)).await) },
-                ) as Pin<Box<dyn Future<Output = _>>>
+                Box::pin(async move {
+                    let mut written = Ok(());
+                    for rows in insert_rows(&entries) {
+                        written = written.and(self.store.insert(shard, rows).await);
+                    }
+                    (shard, entries.len(), written)
+                }) as Pin<Box<dyn Future<Output = _>>>
             })
             .collect();
         for (shard, count, result) in join_all(writes).await {

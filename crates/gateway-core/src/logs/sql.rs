@@ -183,22 +183,25 @@ pub fn insert_bindings(e: &LogEntry) -> Vec<SqlValue> {
 /// takes strings up to 2 MB. A single larger row (bodies near `LOG_BODY_MAX_BYTES`) goes alone.
 pub const MAX_INSERT_JSON_BYTES: usize = 1024 * 1024;
 
-/// The statements inserting a batch, each `INSERT OR IGNORE ... SELECT ... FROM json_each(?)`
-/// with the rows as one JSON array of arrays (in [`COLUMNS`] order) bound once: a batch of 64
-/// entries is one statement with one binding, where a binding per value cost the shard ~30 calls
-/// per entry. Run them in one `ctx.storage.transactionSync`. Re-inserting an id already stored is
-/// a no-op, so a retried batch does not duplicate rows.
-pub fn insert_statements(entries: &[LogEntry]) -> Vec<Statement> {
-    let columns: Vec<String> = (0..COLUMNS.len()).map(|i| format!("value->>{i}")).collect();
-    let sql =
-        format!("INSERT OR IGNORE INTO logs ({}) SELECT {} FROM json_each(?)", COLUMNS.join(", "), columns.join(", "));
-    let mut statements = Vec::new();
+/// The statement inserting the rows of one JSON array of rows (each an array in [`COLUMNS`]
+/// order, as [`insert_rows`] makes them), bound as its only parameter. Re-inserting an id already
+/// stored is a no-op, so a retried batch does not duplicate rows.
+pub fn insert_sql() -> String {
+    let values: Vec<String> = (0..COLUMNS.len()).map(|i| format!("value->>{i}")).collect();
+    format!("INSERT OR IGNORE INTO logs ({}) SELECT {} FROM json_each(?)", COLUMNS.join(", "), values.join(", "))
+}
+
+/// The rows of a batch as JSON arrays of rows for [`insert_sql`], split so that each stays under
+/// [`MAX_INSERT_JSON_BYTES`] (a single larger row goes alone). A batch of 64 entries is one text:
+/// the shard binds it as it arrived, where a binding per value cost ~30 calls per entry.
+pub fn insert_rows(entries: &[LogEntry]) -> Vec<String> {
+    let mut chunks = Vec::new();
     let mut rows = String::new();
     for entry in entries {
         // Serializing nulls, numbers and strings cannot fail (a non-finite float becomes null).
         let row = serde_json::to_string(&insert_bindings(entry)).unwrap_or_default();
         if !rows.is_empty() && rows.len() + row.len() + 2 > MAX_INSERT_JSON_BYTES {
-            statements.push((sql.clone(), vec![SqlValue::Text(format!("[{rows}]"))]));
+            chunks.push(format!("[{rows}]"));
             rows.clear();
         }
         if !rows.is_empty() {
@@ -207,9 +210,15 @@ pub fn insert_statements(entries: &[LogEntry]) -> Vec<Statement> {
         rows.push_str(&row);
     }
     if !rows.is_empty() {
-        statements.push((sql, vec![SqlValue::Text(format!("[{rows}]"))]));
+        chunks.push(format!("[{rows}]"));
     }
-    statements
+    chunks
+}
+
+/// [`insert_rows`] as statements of [`insert_sql`], for stores that run statement lists.
+pub fn insert_statements(entries: &[LogEntry]) -> Vec<Statement> {
+    let sql = insert_sql();
+    insert_rows(entries).into_iter().map(|rows| (sql.clone(), vec![SqlValue::Text(rows)])).collect()
 }
 
 /// The `WHERE` condition of a filter (`1` when empty) and its bindings.
