@@ -111,14 +111,7 @@ impl DurableCoalescer {
 }
 
 fn js_error(what: &'static str) -> impl Fn(JsValue) -> GatewayError {
-    move |err| {
-        let detail = err
-            .dyn_ref::<js_sys::Error>()
-            .map(|e| String::from(e.message()))
-            .or_else(|| err.as_string())
-            .unwrap_or_else(|| format!("{err:?}"));
-        GatewayError::internal(format!("coalescer {what}: {detail}"))
-    }
+    move |err| GatewayError::internal(format!("coalescer {what}: {}", crate::http_port::js_message(&err)))
 }
 
 #[async_trait(?Send)]

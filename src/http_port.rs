@@ -46,7 +46,8 @@ impl WorkerHttp {
     }
 }
 
-fn js_message(err: &JsValue) -> String {
+/// The message of a JavaScript error (or the thrown string, or the value's debug form).
+pub(crate) fn js_message(err: &JsValue) -> String {
     err.dyn_ref::<js_sys::Error>()
         .map(|e| String::from(e.message()))
         .or_else(|| err.as_string())

@@ -69,14 +69,7 @@ impl KvCache {
 }
 
 fn failed(operation: &'static str) -> impl Fn(JsValue) -> GatewayError {
-    move |err| {
-        let detail = err
-            .dyn_ref::<js_sys::Error>()
-            .map(|e| String::from(e.message()))
-            .or_else(|| err.as_string())
-            .unwrap_or_else(|| format!("{err:?}"));
-        GatewayError::internal(format!("KV {operation}: {detail}"))
-    }
+    move |err| GatewayError::internal(format!("KV {operation}: {}", crate::http_port::js_message(&err)))
 }
 
 async fn settle(promise: Result<Promise, JsValue>, operation: &'static str) -> Result<JsValue, GatewayError> {

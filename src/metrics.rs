@@ -50,10 +50,7 @@ impl MetricsSink for AnalyticsEngine {
         match written {
             Ok(()) if self.debug => console_log!("metrics: {json}"),
             Ok(()) => {}
-            Err(err) => console_error!(
-                "metrics: writeDataPoint failed: {}",
-                err.dyn_ref::<js_sys::Error>().map(|e| String::from(e.message())).unwrap_or_else(|| format!("{err:?}"))
-            ),
+            Err(err) => console_error!("metrics: writeDataPoint failed: {}", crate::http_port::js_message(&err)),
         }
     }
 }
