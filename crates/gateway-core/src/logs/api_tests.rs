@@ -8,8 +8,8 @@ use crate::logs::entry::LogEntry;
 use crate::logs::headers::MetaValue;
 use crate::logs::retention::retention_statements;
 use crate::logs::settings::LogSettings;
-use crate::logs::sql::{insert_statements, Statement};
-use crate::logs::test_db::{count, exec, open, query, sample_entries, BASE_MS};
+use crate::logs::sql::Statement;
+use crate::logs::test_db::{count, exec, insert_statements, open, query, sample_entries, BASE_MS};
 
 /// Shards as in-memory SQLite databases, each batch in one transaction.
 struct SqliteShards {

@@ -52,9 +52,6 @@ impl<T: Into<SqlValue>> From<Option<T>> for SqlValue {
 /// A statement and its bindings, ready for `sql.exec(sql, ...bindings)`.
 pub type Statement = (String, Vec<SqlValue>);
 
-/// Durable Objects' limit on bound parameters per statement.
-pub const MAX_BINDINGS: usize = 100;
-
 /// Bumped when [`SCHEMA`] changes incompatibly.
 pub const SCHEMA_VERSION: u32 = 1;
 
@@ -213,12 +210,6 @@ pub fn insert_rows(entries: &[LogEntry]) -> Vec<String> {
         chunks.push(format!("[{rows}]"));
     }
     chunks
-}
-
-/// [`insert_rows`] as statements of [`insert_sql`], for stores that run statement lists.
-pub fn insert_statements(entries: &[LogEntry]) -> Vec<Statement> {
-    let sql = insert_sql();
-    insert_rows(entries).into_iter().map(|rows| (sql.clone(), vec![SqlValue::Text(rows)])).collect()
 }
 
 /// The `WHERE` condition of a filter (`1` when empty) and its bindings.

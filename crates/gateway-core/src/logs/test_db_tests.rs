@@ -9,7 +9,7 @@ use crate::cache::CacheStatus;
 use crate::logs::entry::LogEntry;
 use crate::logs::headers::{MetaValue, Metadata};
 use crate::logs::id::new_log_id;
-use crate::logs::sql::{insert_statements, SqlValue, Statement, SCHEMA};
+use crate::logs::sql::{insert_rows, insert_sql, SqlValue, Statement, SCHEMA};
 
 pub fn open() -> Connection {
     let conn = Connection::open_in_memory().unwrap();
@@ -56,6 +56,12 @@ pub fn query(conn: &Connection, (sql, binds): &Statement) -> Vec<Map<String, Val
         })
         .unwrap();
     rows.map(Result::unwrap).collect()
+}
+
+/// The statements a log shard runs for `entries`: [`insert_sql`] once per [`insert_rows`] text.
+pub fn insert_statements(entries: &[LogEntry]) -> Vec<Statement> {
+    let sql = insert_sql();
+    insert_rows(entries).into_iter().map(|rows| (sql.clone(), vec![SqlValue::Text(rows)])).collect()
 }
 
 pub fn insert(conn: &Connection, entries: &[LogEntry]) {
