@@ -11,6 +11,7 @@ mod cache_admin;
 mod coalescer;
 mod http_port;
 mod kv_cache;
+mod log_queue;
 mod log_shard;
 mod log_store;
 mod metrics;
@@ -58,6 +59,13 @@ pub(crate) fn pipeline(env: &Env) -> Result<Rc<Pipeline>, GatewayError> {
     })
 }
 
+/// The log queue's consumer (only called when wrangler.toml declares it): see [`log_queue`].
+#[event(queue)]
+async fn queue(batch: worker::MessageBatch<String>, env: Env, _ctx: Context) -> worker::Result<()> {
+    log_queue::consume(batch, &env).await;
+    Ok(())
+}
+
 #[event(fetch)]
 async fn fetch(req: web_sys::Request, env: Env, ctx: Context) -> worker::Result<web_sys::Response> {
     let response = if gateway_core::admin::is_admin_path(gateway_core::route::split_url(&req.url()).0) {
@@ -76,15 +84,20 @@ async fn fetch(req: web_sys::Request, env: Env, ctx: Context) -> worker::Result<
 
 /// The services the pipeline may use for this request, from the Worker's bindings, each `None`
 /// when not bound: the `CACHE` KV namespace (behind the isolate's memory tier) and the
-/// `CACHE_COALESCER` Durable Objects; the log
-/// shards (`LOGS` binding, `LOG_SHARDS` of them) behind a batching sink; Analytics Engine (`METRICS`).
+/// `CACHE_COALESCER` Durable Objects; the log shards (`LOGS` binding, `LOG_SHARDS` of them)
+/// behind a batching sink, or behind the `LOG_QUEUE` queue when it is bound; Analytics Engine
+/// (`METRICS`).
 fn services(env: &Env, config: &GatewayConfig) -> Services {
     Services {
         cache: kv_cache::KvCache::tiered(env, config.cache.memory),
         coalescer: coalescer::DurableCoalescer::from_env(env)
             .map(|c| Rc::new(c) as Rc<dyn gateway_core::cache::Coalescer>),
-        logs: log_store::ShardStore::from_env(env, config.logs.shards)
-            .map(|store| Rc::new(log_store::BatchingSink::new(store)) as Rc<dyn gateway_core::logs::store::LogSink>),
+        logs: log_store::ShardStore::from_env(env, config.logs.shards).map(
+            |store| match log_queue::QueueSink::from_env(env, log_store::BatchingSink::new(store)) {
+                Ok(queue) => Rc::new(queue) as Rc<dyn gateway_core::logs::store::LogSink>,
+                Err(batching) => Rc::new(batching),
+            },
+        ),
         metrics: metrics::AnalyticsEngine::from_env(env)
             .map(|sink| Rc::new(sink) as Rc<dyn gateway_core::logs::store::MetricsSink>),
     }

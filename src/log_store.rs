@@ -57,7 +57,7 @@ impl ShardStore {
     }
 
     /// Inserts one JSON array of rows (`logs::sql::insert_rows`) into `shard`.
-    async fn insert(&self, shard: u32, rows: String) -> Result<(), GatewayError> {
+    pub async fn insert(&self, shard: u32, rows: String) -> Result<(), GatewayError> {
         self.call(shard, "/insert", Some(rows)).await.map(drop)
     }
 

@@ -381,3 +381,48 @@ test('retention keeps the newest rows per shard; LOGS_ENABLED=false is overridde
     await small.close();
   }
 });
+
+test('with the LOG_QUEUE binding, entries go through the queue and its consumer writes them', async () => {
+  const queued = await startGateway(mock.url, {}, {
+    queueProducers: { LOG_QUEUE: { queueName: 'ai-gateway-logs' } },
+    queueConsumers: { 'ai-gateway-logs': { maxBatchSize: 10, maxBatchTimeout: 1 } },
+  });
+  try {
+    const client = new OpenAI({ apiKey: 'sk-queue', baseURL: `${queued.url}/v1/acct/gw/openai`, maxRetries: 0 });
+    const ids = [];
+    for (let i = 0; i < 3; i++) {
+      const { response } = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: `queued ${i}` }] }).withResponse();
+      ids.push(response.headers.get('cf-aig-log-id'));
+    }
+    for (const id of ids) {
+      const entry = await waitForLog(id, queued, 10_000);
+      assert.equal(entry.model, 'gpt-4o-mini');
+      assert.ok(entry.tokens_in > 0);
+    }
+  } finally {
+    await queued.close();
+  }
+});
+
+test('with LOG_QUEUE bound but no consumer, entries wait in the queue instead of being written directly', async () => {
+  const produceOnly = await startGateway(mock.url, {}, { queueProducers: { LOG_QUEUE: { queueName: 'ai-gateway-logs-idle' } } });
+  const direct = await startGateway(mock.url);
+  try {
+    const send = async (target) => {
+      const res = await fetch(`${target.url}/v1/acct/gw/openai/chat/completions`, {
+        method: 'POST', headers: { authorization: 'Bearer sk-x', 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'where does my log go' }] }),
+      });
+      await res.text();
+      return res.headers.get('cf-aig-log-id');
+    };
+    // The direct path writes within its 100 ms batch window; the queued entry never arrives.
+    await waitForLog(await send(direct), direct, 5000);
+    const queuedId = await send(produceOnly);
+    await sleep(1500);
+    assert.equal((await api(`/api/logs/${queuedId}`, {}, produceOnly)).status, 404);
+  } finally {
+    await produceOnly.close();
+    await direct.close();
+  }
+});

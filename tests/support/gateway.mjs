@@ -31,13 +31,14 @@ export const GATEWAY_BINDINGS = {
 
 /**
  * Starts a worker script under Miniflare; `vars` become plain-text bindings, `kvNamespaces`,
- * `durableObjects` and `analyticsEngineDatasets` are passed to Miniflare as they are (in memory, gone when the instance is). The worker's console
+ * `durableObjects`, `analyticsEngineDatasets`, `queueProducers` and `queueConsumers` are passed to Miniflare as they are (in memory, gone when the instance is). The worker's console
  * output is collected line by line in `logs` (and echoed when AI_GATEWAY_TEST_VERBOSE is set).
  * With `direct`, the returned URL is a socket of workerd that serves the worker itself, without
  * Miniflare's entry worker in front (the benchmark uses it to measure the worker alone).
  */
 export async function startWorker({
   script = path.join(ROOT, 'build/index.js'), vars = {}, direct = false, kvNamespaces = [], durableObjects = {}, analyticsEngineDatasets = {},
+  queueProducers = {}, queueConsumers = {},
 } = {}) {
   const logs = [];
   const collect = (stream) => {
@@ -59,6 +60,8 @@ export async function startWorker({
     kvNamespaces,
     durableObjects,
     analyticsEngineDatasets,
+    queueProducers,
+    queueConsumers,
     host: '127.0.0.1',
     port: 0,
     handleRuntimeStdio: (stdout, stderr) => { collect(stdout); collect(stderr); },
