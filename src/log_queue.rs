@@ -78,7 +78,14 @@ impl LogSink for QueueSink {
 /// then acknowledges it; when a shard write fails, asks the queue to deliver the batch again
 /// (inserts are idempotent by entry id, so a redelivery duplicates nothing).
 pub async fn consume(batch: MessageBatch<String>, env: &Env) {
-    let shards = crate::pipeline(env).map(|p| p.config().logs.shards).unwrap_or(1);
+    // Without the configuration the shard of an entry is unknown: guessing would hide entries.
+    let shards = match crate::pipeline(env) {
+        Ok(pipeline) => pipeline.config().logs.shards,
+        Err(err) => {
+            console_error!("logs: the configuration is invalid ({}); retrying the queued batch", err.message());
+            return batch.retry_all();
+        }
+    };
     let Some(store) = ShardStore::from_env(env, shards) else {
         console_error!("logs: the log queue delivered a batch but the LOGS binding is missing; retrying it");
         return batch.retry_all();
