@@ -9,12 +9,9 @@
 //!
 //! A failed `send` falls back to the batch buffer, so the entry still has the direct path.
 
-use std::collections::BTreeMap;
-
 use async_trait::async_trait;
-use gateway_core::logs::sql::insert_rows;
-use gateway_core::logs::store::{LogSink, LogStore};
-use gateway_core::logs::{shard_of, LogEntry};
+use gateway_core::logs::store::LogSink;
+use gateway_core::logs::LogEntry;
 use js_sys::{Object, Promise, Reflect};
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
@@ -74,9 +71,9 @@ impl LogSink for QueueSink {
     }
 }
 
-/// The log queue's consumer: writes a delivered batch to the log shards, one insert per shard,
-/// then acknowledges it; when a shard write fails, asks the queue to deliver the batch again
-/// (inserts are idempotent by entry id, so a redelivery duplicates nothing).
+/// The log queue's consumer: writes a delivered batch to the log shards
+/// ([`ShardStore::write_entries`]), then acknowledges it; when a shard write fails, asks the queue
+/// to deliver the whole batch again (a redelivery duplicates nothing).
 pub async fn consume(batch: MessageBatch<String>, env: &Env) {
     // Without the configuration the shard of an entry is unknown: guessing would hide entries.
     let shards = match crate::pipeline(env) {
@@ -90,25 +87,24 @@ pub async fn consume(batch: MessageBatch<String>, env: &Env) {
         console_error!("logs: the log queue delivered a batch but the LOGS binding is missing; retrying it");
         return batch.retry_all();
     };
-    let mut by_shard: BTreeMap<u32, Vec<LogEntry>> = BTreeMap::new();
-    for message in batch.raw_iter() {
-        let body = message.body().as_string().unwrap_or_default();
-        match serde_json::from_str::<LogEntry>(&body) {
-            Ok(entry) => by_shard.entry(shard_of(&entry.id, store.shards())).or_default().push(entry),
-            Err(err) => console_error!("logs: dropped a log queue message that is not a log entry: {err}"),
+    let entries = batch
+        .raw_iter()
+        .filter_map(|message| {
+            let body = message.body().as_string().unwrap_or_default();
+            serde_json::from_str::<LogEntry>(&body)
+                .map_err(|err| console_error!("logs: dropped a log queue message that is not a log entry: {err}"))
+                .ok()
+        })
+        .collect();
+    let mut failed = false;
+    for (shard, count, result) in store.write_entries(entries).await {
+        if let Err(err) = result {
+            console_error!("logs: writing {count} queued entries to shard {shard} failed ({})", err.message());
+            failed = true;
         }
     }
-    for (shard, entries) in by_shard {
-        for rows in insert_rows(&entries) {
-            if let Err(err) = store.insert(shard, rows).await {
-                console_error!(
-                    "logs: writing {} queued entries to shard {shard} failed ({}); retrying the batch",
-                    entries.len(),
-                    err.message()
-                );
-                return batch.retry_all();
-            }
-        }
+    if failed {
+        return batch.retry_all();
     }
     batch.ack_all();
 }

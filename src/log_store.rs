@@ -56,8 +56,31 @@ impl ShardStore {
         crate::binding(env, BINDING).map(|b| ShardStore { namespace: b.unchecked_into(), shards: shards.max(1) })
     }
 
+    /// Writes `entries` to their shards, one insert per shard (more for one over 1 MiB), all
+    /// shards at once; how each shard's write went. Inserts ignore ids already stored, so writing
+    /// the same entries again duplicates nothing.
+    pub async fn write_entries(&self, entries: Vec<LogEntry>) -> Vec<ShardWrite> {
+        let mut by_shard: BTreeMap<u32, Vec<LogEntry>> = BTreeMap::new();
+        for entry in entries {
+            by_shard.entry(shard_of(&entry.id, self.shards)).or_default().push(entry);
+        }
+        let writes: Vec<Pin<Box<dyn Future<Output = ShardWrite> + '_>>> = by_shard
+            .into_iter()
+            .map(|(shard, entries)| {
+                Box::pin(async move {
+                    let mut written = Ok(());
+                    for rows in insert_rows(&entries) {
+                        written = written.and(self.insert(shard, rows).await);
+                    }
+                    (shard, entries.len(), written)
+                }) as Pin<Box<dyn Future<Output = _>>>
+            })
+            .collect();
+        join_all(writes).await
+    }
+
     /// Inserts one JSON array of rows (`logs::sql::insert_rows`) into `shard`.
-    pub async fn insert(&self, shard: u32, rows: String) -> Result<(), GatewayError> {
+    async fn insert(&self, shard: u32, rows: String) -> Result<(), GatewayError> {
         self.call(shard, "/insert", Some(rows)).await.map(drop)
     }
 
@@ -105,7 +128,7 @@ impl LogStore for ShardStore {
 }
 
 /// A shard, the entries sent to it, and how the write went.
-type ShardWrite = (u32, usize, Result<(), GatewayError>);
+pub type ShardWrite = (u32, usize, Result<(), GatewayError>);
 
 /// The batching log sink of one request (see the module doc).
 pub struct BatchingSink {
@@ -117,25 +140,10 @@ impl BatchingSink {
         BatchingSink { store }
     }
 
-    /// Writes `batch`, one insert per shard (more for a batch over 1 MiB), all shards at once.
+    /// Writes `batch` through [`ShardStore::write_entries`]; a failed shard's entries are
+    /// reported on the console and dropped.
     async fn flush(&self, batch: Vec<LogEntry>) {
-        let mut by_shard: BTreeMap<u32, Vec<LogEntry>> = BTreeMap::new();
-        for entry in batch {
-            by_shard.entry(shard_of(&entry.id, self.store.shards)).or_default().push(entry);
-        }
-        let writes: Vec<Pin<Box<dyn Future<Output = ShardWrite> + '_>>> = by_shard
-            .into_iter()
-            .map(|(shard, entries)| {
-                Box::pin(async move {
-                    let mut written = Ok(());
-                    for rows in insert_rows(&entries) {
-                        written = written.and(self.store.insert(shard, rows).await);
-                    }
-                    (shard, entries.len(), written)
-                }) as Pin<Box<dyn Future<Output = _>>>
-            })
-            .collect();
-        for (shard, count, result) in join_all(writes).await {
+        for (shard, count, result) in self.store.write_entries(batch).await {
             if let Err(err) = result {
                 console_error!("logs: {count} entries for shard {shard} were dropped: {}", err.message());
             }
