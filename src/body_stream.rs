@@ -3,15 +3,22 @@
 //! does not change them:
 //!
 //! - pass-through: the runtime's own response goes back; the body never enters Wasm;
-//! - watch, for a JSON or text document: the body is read whole in one native call, the client is
-//!   answered with those bytes and the completion gets them in one call;
-//! - watch (anything else) and guard: a JavaScript pump (`passBody` in `src/js/relay.js`) writes
-//!   each chunk into a native `IdentityTransformStream` whose readable side is the client's body,
-//!   keeps a copy, and at the end hands the completion the copy in one call; the client's body
-//!   stays open until then, so that the completion can append an explicit error event when the
-//!   provider's stream broke;
+//! - watch, for a document (JSON or text, not an event stream): the body is read before the
+//!   client is answered (`collectBody` in `src/js/relay.js`), so that one that breaks off or stalls
+//!   is answered with the gateway's own 502/504 error, logged as such; a document past
+//!   [`WHOLE_MAX_BYTES`] is passed on as it arrives instead, as below;
+//! - watch (anything else) and guard: a JavaScript pump (`passBody`) writes each chunk into a
+//!   native `IdentityTransformStream` whose readable side is the client's body, and hands the
+//!   completion a copy in batches of at most 64 KiB; the client's body stays open until the
+//!   completion has seen the end, so that it can append an explicit error event when the
+//!   provider's stream broke or stalled;
 //! - rewrite: a JavaScript pull stream (`relayBody`) passes each chunk through the completion
 //!   (translation) and the client gets what it returns.
+//!
+//! What a request holds is bounded whatever the body's size: at most [`WHOLE_MAX_BYTES`] of a
+//! document being read, one batch in flight, and what the completion keeps (the log's first
+//! `LOG_BODY_MAX_BYTES`, a cache copy up to KV's value limit when the response may be cached).
+//! Every mode cuts a body that sends nothing for `UPSTREAM_IDLE_TIMEOUT_MS`.
 //!
 //! In every mode the completion's `finish` (logs, cache writes, plugins' `on_log`) runs in
 //! `ctx.wait_until` once the body ended, never delaying the client.
@@ -19,7 +26,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use gateway_core::{BodyMode, Completion, GatewayError};
+use gateway_core::{BodyEnd, BodyMode, Completion, GatewayError};
 use js_sys::Uint8Array;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -27,7 +34,7 @@ use wasm_bindgen_futures::JsFuture;
 use worker::worker_sys::web_sys;
 use worker::Context;
 
-use crate::http_port::response_with_body;
+use crate::http_port::{local_response, response_with_body};
 
 #[wasm_bindgen(module = "/src/js/relay.js")]
 extern "C" {
@@ -36,29 +43,98 @@ extern "C" {
         body: &web_sys::ReadableStream,
         on_chunk: &Closure<dyn FnMut(Uint8Array) -> Option<Uint8Array>>,
         on_end: &JsValue,
+        idle_ms: f64,
     ) -> Relayed;
 
     #[wasm_bindgen(js_name = passBody)]
-    fn pass_body(body: &web_sys::ReadableStream, on_end: &JsValue) -> Relayed;
+    fn pass_body(
+        body: &web_sys::ReadableStream,
+        on_data: &Closure<dyn FnMut(Uint8Array)>,
+        on_end: &JsValue,
+        idle_ms: f64,
+    ) -> Relayed;
 
-    /// What both return: the client's stream, and a promise settled once `onEnd` has run.
+    #[wasm_bindgen(js_name = collectBody)]
+    fn collect_body(
+        body: &web_sys::ReadableStream,
+        on_data: &Closure<dyn FnMut(Uint8Array)>,
+        on_end: &JsValue,
+        idle_ms: f64,
+        whole_max: f64,
+        pass: bool,
+    ) -> js_sys::Promise;
+
+    /// Resolves to a response like `response` once its body's first bytes arrived (or it ended);
+    /// rejects when reading them failed (the fetch's deadline aborted it).
+    #[wasm_bindgen(js_name = withFirstChunk)]
+    pub fn with_first_chunk(response: &web_sys::Response) -> js_sys::Promise;
+
+    #[wasm_bindgen(js_name = readWhole)]
+    fn read_whole_js(body: &web_sys::ReadableStream, idle_ms: f64, max: f64) -> js_sys::Promise;
+
+    /// What the relays return: the client's stream, and a promise settled once `onEnd` has run.
+    /// `collectBody` resolves to one of these with `whole` set (the body read whole), or one with
+    /// `readable` (passed on), or `{ failed }` / `{ tooLarge }`.
     type Relayed;
     #[wasm_bindgen(method, getter)]
-    fn readable(this: &Relayed) -> web_sys::ReadableStream;
+    fn readable(this: &Relayed) -> Option<web_sys::ReadableStream>;
     #[wasm_bindgen(method, getter)]
-    fn done(this: &Relayed) -> js_sys::Promise;
+    fn done(this: &Relayed) -> Option<js_sys::Promise>;
+    #[wasm_bindgen(method, getter)]
+    fn whole(this: &Relayed) -> Option<Uint8Array>;
+    #[wasm_bindgen(method, getter)]
+    fn failed(this: &Relayed) -> Option<u8>;
+    #[wasm_bindgen(method, getter, js_name = tooLarge)]
+    fn too_large(this: &Relayed) -> Option<bool>;
+}
+
+/// The largest document read whole before the client is answered. Past it, the body is passed on
+/// as it arrives: holding more would cost memory that no client needs (it gets the bytes as fast
+/// either way), and a body that breaks off later reaches the client as a broken body.
+pub const WHOLE_MAX_BYTES: usize = 1024 * 1024;
+
+/// How a body ended, from the numbers `src/js/relay.js` reports.
+fn body_end(code: u8, idle_ms: u64) -> BodyEnd {
+    match code {
+        0 => BodyEnd::Complete,
+        2 => BodyEnd::Stalled { idle_ms },
+        3 => BodyEnd::ClientGone,
+        _ => BodyEnd::Broken,
+    }
+}
+
+/// The completion shared between the relay's callbacks and the task that finishes it.
+type Shared = Rc<RefCell<Option<Completion>>>;
+
+/// `onData`: hands a batch of the body's copy to the completion.
+fn on_data(shared: &Shared) -> Closure<dyn FnMut(Uint8Array)> {
+    let shared = Rc::clone(shared);
+    Closure::new(move |batch: Uint8Array| {
+        if let Some(completion) = shared.borrow_mut().as_mut() {
+            completion.on_chunk(&batch.to_vec(), &mut Vec::new());
+        }
+    })
+}
+
+/// `onEnd(end)`: ends the completion's body and returns what to append to the client's body.
+fn on_end(shared: &Shared, idle_ms: u64) -> JsValue {
+    let shared = Rc::clone(shared);
+    Closure::once_into_js(move |end: u8| -> Option<Uint8Array> {
+        let mut tail = Vec::new();
+        if let Some(completion) = shared.borrow_mut().as_mut() {
+            completion.end_body(js_sys::Date::now(), body_end(end, idle_ms), &mut tail);
+        }
+        (!tail.is_empty()).then(|| Uint8Array::from(&tail[..]))
+    })
 }
 
 /// Runs the completion's `finish` in `wait_until` once `done` settled (the body's end was seen),
 /// keeping `keep_alive` (the relay's per-chunk callback) until then.
-fn finish_when_done<K: 'static>(
-    done: js_sys::Promise,
-    shared: Rc<RefCell<Option<Completion>>>,
-    keep_alive: K,
-    ctx: &Context,
-) {
+fn finish_when_done<K: 'static>(done: Option<js_sys::Promise>, shared: Shared, keep_alive: K, ctx: &Context) {
     ctx.wait_until(async move {
-        let _ = JsFuture::from(done).await;
+        if let Some(done) = done {
+            let _ = JsFuture::from(done).await;
+        }
         drop(keep_alive);
         let completion = shared.borrow_mut().take();
         if let Some(completion) = completion {
@@ -68,9 +144,11 @@ fn finish_when_done<K: 'static>(
 }
 
 /// The response for the client, with `completion` scheduled to run alongside or after it.
+/// `idle_ms` is `UPSTREAM_IDLE_TIMEOUT_MS`.
 pub async fn respond(
     response: web_sys::Response,
     completion: Completion,
+    idle_ms: u64,
     ctx: &Context,
 ) -> Result<web_sys::Response, GatewayError> {
     let mode = completion.body_mode();
@@ -80,89 +158,98 @@ pub async fn respond(
         }
         return Ok(response);
     };
+    let shared = Rc::new(RefCell::new(Some(completion)));
     if mode == BodyMode::Rewrite {
-        return relay(&response, &body, completion, ctx);
+        return relay(&response, &body, shared, idle_ms, ctx);
     }
-    if mode == BodyMode::Watch && is_small_document(&response) {
-        return buffered(response, completion, ctx).await;
+    if mode == BodyMode::Watch && is_document(&response) {
+        return collect(response, &body, shared, idle_ms, ctx).await;
     }
-    let client_body = pass(&body, completion, ctx);
-    response_with_body(Some(&client_body), response.status(), &response.headers())
+    let data = on_data(&shared);
+    let passed = pass_body(&body, &data, &on_end(&shared, idle_ms), idle_ms as f64);
+    let readable = passed.readable();
+    finish_when_done(passed.done(), shared, data, ctx);
+    response_with_body(readable.as_ref(), response.status(), &response.headers())
 }
 
-/// The largest declared body read whole rather than pumped.
-const BUFFERED_MAX_BYTES: u64 = 16 * 1024 * 1024;
-
-/// Whether a watched response is a document (JSON or text, not an event stream) of a bounded
-/// size: such a body is read whole in one native call, which costs less than pumping it, and
-/// delays nothing the client could use (it needs the whole document to parse it).
-fn is_small_document(response: &web_sys::Response) -> bool {
-    let headers = response.headers();
-    let content_type = headers.get("content-type").ok().flatten().unwrap_or_default().to_ascii_lowercase();
-    let textual = content_type.contains("json")
-        || (content_type.starts_with("text/") && !content_type.starts_with("text/event-stream"));
-    let length = headers.get("content-length").ok().flatten().and_then(|v| v.trim().parse::<u64>().ok());
-    textual && length.is_none_or(|len| len <= BUFFERED_MAX_BYTES)
+/// Whether a watched response is a document (JSON or text, not an event stream): the client
+/// needs all of it before it can use any, so reading it first delays nothing.
+fn is_document(response: &web_sys::Response) -> bool {
+    let content_type = response.headers().get("content-type").ok().flatten().unwrap_or_default().to_ascii_lowercase();
+    content_type.contains("json")
+        || (content_type.starts_with("text/") && !content_type.starts_with("text/event-stream"))
 }
 
-/// Reads the body whole, answers the client with it, and gives the completion the same bytes.
-async fn buffered(
+/// Reads a document whole (up to [`WHOLE_MAX_BYTES`]) and answers the client with it; a larger one
+/// is passed on as it arrives. A body that breaks off or stalls before its end is answered with
+/// the gateway's own error, which the log records.
+async fn collect(
     response: web_sys::Response,
-    mut completion: Completion,
+    body: &web_sys::ReadableStream,
+    shared: Shared,
+    idle_ms: u64,
     ctx: &Context,
 ) -> Result<web_sys::Response, GatewayError> {
-    let read = match response.array_buffer() {
-        Ok(promise) => JsFuture::from(promise).await.ok(),
-        Err(_) => None,
+    let data = on_data(&shared);
+    let promise = collect_body(body, &data, &on_end(&shared, idle_ms), idle_ms as f64, WHOLE_MAX_BYTES as f64, true);
+    let collected: Relayed = match JsFuture::from(promise).await {
+        Ok(value) => value.unchecked_into(),
+        Err(_) => js_sys::Object::new().unchecked_into(),
     };
-    let Some(buffer) = read else {
-        // The provider's body broke off: the client gets what the runtime makes of it, an error.
-        completion.end_body(js_sys::Date::now(), false, &mut Vec::new());
-        ctx.wait_until(completion.finish());
-        return Err(GatewayError::new(
-            gateway_core::ErrorKind::UpstreamUnreachable,
-            "the provider's response broke off before its end",
-        ));
-    };
-    let bytes = Uint8Array::new(&buffer);
-    completion.on_chunk(&bytes.to_vec(), &mut Vec::new());
-    completion.end_body(js_sys::Date::now(), true, &mut Vec::new());
-    ctx.wait_until(completion.finish());
-    let init = web_sys::ResponseInit::new();
-    init.set_status(response.status());
-    init.set_headers(response.headers().as_ref());
-    web_sys::Response::new_with_opt_buffer_source_and_init(Some(buffer.unchecked_ref()), &init)
-        .map_err(|_| GatewayError::internal("building a response"))
+    if let Some(whole) = collected.whole() {
+        finish_when_done(None, shared, data, ctx);
+        let init = web_sys::ResponseInit::new();
+        init.set_status(response.status());
+        init.set_headers(response.headers().as_ref());
+        return web_sys::Response::new_with_opt_buffer_source_and_init(Some(&whole), &init)
+            .map_err(|_| GatewayError::internal("building a response"));
+    }
+    if let Some(readable) = collected.readable() {
+        finish_when_done(collected.done(), shared, data, ctx);
+        return response_with_body(Some(&readable), response.status(), &response.headers());
+    }
+    let end = body_end(collected.failed().unwrap_or(1), idle_ms);
+    let reply = shared.borrow_mut().as_mut().map(|completion| completion.fail(js_sys::Date::now(), end));
+    finish_when_done(None, shared, data, ctx);
+    match reply {
+        Some(reply) => local_response(&reply),
+        None => Err(GatewayError::internal("the response's completion was lost")),
+    }
 }
 
-/// Passes `body` on unchanged through the JavaScript pump (`passBody`), which hands the
-/// completion a copy of the whole body at its end and appends what the completion returns.
-fn pass(body: &web_sys::ReadableStream, completion: Completion, ctx: &Context) -> web_sys::ReadableStream {
-    let shared = Rc::new(RefCell::new(Some(completion)));
-    let on_end = {
-        let shared = Rc::clone(&shared);
-        Closure::once_into_js(move |copy: Uint8Array, complete: bool| -> Option<Uint8Array> {
-            let mut tail = Vec::new();
-            if let Some(completion) = shared.borrow_mut().as_mut() {
-                completion.on_chunk(&copy.to_vec(), &mut Vec::new());
-                completion.end_body(js_sys::Date::now(), complete, &mut tail);
-            }
-            (!tail.is_empty()).then(|| Uint8Array::from(&tail[..]))
-        })
+/// Reads a response body whole for the gateway itself (to translate it), cutting it after
+/// `idle_ms` without data.
+///
+/// Errors: 502 `upstream_invalid_response` past `max_bytes`; 502 `upstream_unreachable` when it
+/// broke off; 504 `upstream_timeout` when it stalled.
+pub async fn read_whole(response: web_sys::Response, idle_ms: u64, max_bytes: u64) -> Result<Vec<u8>, GatewayError> {
+    let Some(body) = response.body() else { return Ok(Vec::new()) };
+    let read: Relayed = match JsFuture::from(read_whole_js(&body, idle_ms as f64, max_bytes as f64)).await {
+        Ok(value) => value.unchecked_into(),
+        Err(_) => js_sys::Object::new().unchecked_into(),
     };
-    let passed = pass_body(body, &on_end);
-    finish_when_done(passed.done(), shared, (), ctx);
-    passed.readable()
+    if let Some(whole) = read.whole() {
+        return Ok(whole.to_vec());
+    }
+    if read.too_large() == Some(true) {
+        return Err(GatewayError::new(
+            gateway_core::ErrorKind::UpstreamInvalid,
+            format!("the provider's response exceeds the gateway's limit of {max_bytes} bytes"),
+        ));
+    }
+    Err(body_end(read.failed().unwrap_or(1), idle_ms)
+        .error()
+        .unwrap_or_else(|| GatewayError::internal("reading the provider's response")))
 }
 
 /// Passes `body` through the JavaScript relay, each chunk rewritten by the completion.
 fn relay(
     response: &web_sys::Response,
     body: &web_sys::ReadableStream,
-    completion: Completion,
+    shared: Shared,
+    idle_ms: u64,
     ctx: &Context,
 ) -> Result<web_sys::Response, GatewayError> {
-    let shared = Rc::new(RefCell::new(Some(completion)));
     let on_chunk = {
         let shared = Rc::clone(&shared);
         Closure::<dyn FnMut(Uint8Array) -> Option<Uint8Array>>::new(move |chunk: Uint8Array| {
@@ -173,23 +260,14 @@ fn relay(
             (!out.is_empty()).then(|| Uint8Array::from(&out[..]))
         })
     };
-    let on_end = {
-        let shared = Rc::clone(&shared);
-        Closure::once_into_js(move |complete: bool| -> Option<Uint8Array> {
-            let mut out = Vec::new();
-            if let Some(completion) = shared.borrow_mut().as_mut() {
-                completion.end_body(js_sys::Date::now(), complete, &mut out);
-            }
-            (!out.is_empty()).then(|| Uint8Array::from(&out[..]))
-        })
-    };
-    let relayed = relay_body(body, &on_chunk, &on_end);
+    let relayed = relay_body(body, &on_chunk, &on_end(&shared, idle_ms), idle_ms as f64);
+    let readable = relayed.readable();
     // `on_chunk` lives until the relay called `on_end`; it runs no more after that.
     finish_when_done(relayed.done(), shared, on_chunk, ctx);
-    response_with_body(Some(&relayed.readable()), response.status(), &response.headers())
+    response_with_body(readable.as_ref(), response.status(), &response.headers())
 }
 
 async fn finish_without_body(mut completion: Completion) {
-    completion.end_body(js_sys::Date::now(), true, &mut Vec::new());
+    completion.end_body(js_sys::Date::now(), BodyEnd::Complete, &mut Vec::new());
     completion.finish().await;
 }

@@ -22,13 +22,16 @@ pub struct WorkerHttp {
     dropped: Vec<String>,
     /// For secrets (stored provider keys).
     env: worker::Env,
+    /// `UPSTREAM_IDLE_TIMEOUT_MS`, for the bodies this port reads.
+    idle_ms: u64,
 }
 
 impl WorkerHttp {
-    /// `headers` is `client` as read by [`client_headers`].
-    pub fn new(client: web_sys::Headers, headers: &Headers, env: worker::Env) -> Self {
+    /// `headers` is `client` as read by [`client_headers`]; `idle_ms` is
+    /// `UPSTREAM_IDLE_TIMEOUT_MS`.
+    pub fn new(client: web_sys::Headers, headers: &Headers, env: worker::Env, idle_ms: u64) -> Self {
         let dropped = dropped_request_header_names(headers).into_iter().map(str::to_owned).collect();
-        WorkerHttp { client, dropped, env }
+        WorkerHttp { client, dropped, env, idle_ms }
     }
 
     /// The upstream request's `Headers`. Unless a plugin edited them, the runtime copies the
@@ -206,6 +209,7 @@ impl HttpPort for WorkerHttp {
         headers_edited: bool,
         body: Option<RequestBody<JsValue>>,
         first_byte_timeout_ms: Option<u64>,
+        wait_for_body: bool,
     ) -> Result<web_sys::Response, GatewayError> {
         let init = web_sys::RequestInit::new();
         init.set_method(&upstream.method);
@@ -225,14 +229,22 @@ impl HttpPort for WorkerHttp {
             init.set_signal(Some(&deadline.signal()));
         }
         let global: web_sys::WorkerGlobalScope = js_sys::global().unchecked_into();
-        let result = JsFuture::from(global.fetch_with_str_and_init(&upstream.url, &init)).await;
+        let mut result = JsFuture::from(global.fetch_with_str_and_init(&upstream.url, &init)).await;
+        if let (Ok(response), true, true) = (&result, wait_for_body, deadline.is_some()) {
+            let response: &web_sys::Response = response.unchecked_ref();
+            if response.ok() && response.body().is_some() {
+                // Still under the deadline: its abort cuts this read too.
+                result = JsFuture::from(crate::body_stream::with_first_chunk(response)).await;
+            }
+        }
         let timed_out = deadline.map(timer::Deadline::clear).unwrap_or(false);
         match result {
             Ok(response) => Ok(response.unchecked_into()),
             Err(_) if timed_out => Err(GatewayError::new(
                 ErrorKind::UpstreamTimeout,
                 format!(
-                    "the provider at {} sent no response within {} ms",
+                    "the provider at {} sent no response within {} ms (raise it with cf-aig-request-timeout or \
+                     RETRY_DEFAULTS' requestTimeout)",
                     strip_query(&upstream.url),
                     first_byte_timeout_ms.unwrap_or_default()
                 ),
@@ -270,21 +282,7 @@ impl HttpPort for WorkerHttp {
                 format!("the provider's response exceeds the gateway's limit of {max_bytes} bytes"),
             ));
         }
-        let buffer = response.array_buffer().map_err(internal("reading the response"))?;
-        let buffer = JsFuture::from(buffer).await.map_err(|err| {
-            GatewayError::new(
-                ErrorKind::UpstreamUnreachable,
-                format!("the provider's response broke off: {}", js_message(&err)),
-            )
-        })?;
-        let bytes = Uint8Array::new(&buffer);
-        if u64::from(bytes.length()) > max_bytes {
-            return Err(GatewayError::new(
-                ErrorKind::UpstreamInvalid,
-                format!("the provider's response exceeds the gateway's limit of {max_bytes} bytes"),
-            ));
-        }
-        Ok(bytes.to_vec())
+        crate::body_stream::read_whole(response, self.idle_ms, max_bytes).await
     }
 
     fn cancel(&self, response: web_sys::Response) {

@@ -113,7 +113,8 @@ async fn handle(
     let (path, query) = gateway_core::route::split_url(&url);
     let js_headers = req.headers();
     let headers = client_headers(&js_headers);
-    let port = WorkerHttp::new(js_headers, &headers, env.clone());
+    let idle_ms = pipeline.config().upstream_idle_timeout_ms;
+    let port = WorkerHttp::new(js_headers, &headers, env.clone(), idle_ms);
     let request = ClientRequest {
         method: req.method(),
         path: path.to_owned(),
@@ -123,7 +124,7 @@ async fn handle(
     };
     let (outcome, completion) = pipeline.handle(&port, &services(env, pipeline.config()), request).await;
     match outcome {
-        Outcome::Upstream(response) => body_stream::respond(response, completion, ctx).await,
+        Outcome::Upstream(response) => body_stream::respond(response, completion, idle_ms, ctx).await,
         Outcome::Local(reply) => {
             if !completion.is_noop() {
                 ctx.wait_until(completion.finish());

@@ -1,17 +1,219 @@
+// The JavaScript side of sending an upstream body to the client (see src/body_stream.rs).
+//
+// Bodies the gateway passes on unchanged stay on the runtime's native paths: a loop here reads the
+// provider's stream and writes each chunk into an `IdentityTransformStream` whose readable side is
+// the client's body. The gateway's copy crosses into Wasm in batches of at most BATCH_BYTES
+// (`onData`), so what a request holds is bounded whatever the body's size. Every read is watched
+// by an idle timer: a provider that sends nothing for `idleMs` is cancelled and the body ends as
+// STALLED. `onEnd(end)` runs once, with how the body ended, and may return bytes to append before
+// the client's body closes (an explicit error event).
+
+/** How a body ended; the numbers are `BodyEnd`'s in src/body_stream.rs. */
+const COMPLETE = 0;
+const BROKEN = 1;
+const STALLED = 2;
+const CLIENT_GONE = 3;
+
+/** The most bytes gathered before they cross into Wasm in one call. */
+const BATCH_BYTES = 64 * 1024;
+
+// Cancels `reader` once no chunk arrived for `idleMs`: one timer per idle period, re-armed from
+// the time of the last chunk rather than reset on every chunk (a stream of small events would
+// otherwise set and clear a timer per event).
+function idleWatch(reader, idleMs) {
+  const watch = { stalled: false, last: Date.now(), timer: undefined };
+  if (!(idleMs > 0)) return watch;
+  const check = () => {
+    const idle = Date.now() - watch.last;
+    if (idle >= idleMs) {
+      watch.stalled = true;
+      reader.cancel(new Error(`no data for ${idleMs} ms`)).catch(() => {});
+    } else {
+      watch.timer = setTimeout(check, idleMs - idle);
+    }
+  };
+  watch.timer = setTimeout(check, idleMs);
+  return watch;
+}
+
+function stop(watch) {
+  if (watch.timer !== undefined) clearTimeout(watch.timer);
+}
+
+function join(chunks, size) {
+  if (chunks.length === 1) return chunks[0];
+  const out = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return out;
+}
+
+// Writes `first` (chunks already read) and then the rest of `reader` into a new client stream,
+// handing the gateway its copy in batches. Returns the client's stream and a promise that settles
+// once `onEnd` has run.
+function pump(reader, watch, first, onData, onEnd) {
+  const { readable, writable } = new IdentityTransformStream();
+  const writer = writable.getWriter();
+  const done = (async () => {
+    let batch = [];
+    let size = 0;
+    const hand = (chunk) => {
+      batch.push(chunk);
+      size += chunk.byteLength;
+      if (size >= BATCH_BYTES) {
+        onData(join(batch, size));
+        batch = [];
+        size = 0;
+      }
+    };
+    let end = COMPLETE;
+    let writing = false;
+    try {
+      for (const chunk of first) {
+        hand(chunk);
+        writing = true;
+        await writer.write(chunk);
+        writing = false;
+      }
+      for (;;) {
+        const { done: finished, value } = await reader.read();
+        if (watch.stalled) {
+          end = STALLED;
+          break;
+        }
+        if (finished) break;
+        watch.last = Date.now();
+        hand(value);
+        writing = true;
+        await writer.write(value);
+        writing = false;
+      }
+    } catch {
+      end = writing ? CLIENT_GONE : watch.stalled ? STALLED : BROKEN;
+      reader.cancel().catch(() => {});
+    }
+    stop(watch);
+    if (size) onData(join(batch, size));
+    const tail = onEnd(end);
+    // Queued, not awaited: the gateway's work is done once the provider's body ended, whether or
+    // not the client reads what is left (a client that stopped at an error event never does).
+    if (tail && tail.byteLength) {
+      writer.write(tail).catch(() => {});
+      writer.close().catch(() => {});
+    } else if (end === COMPLETE) {
+      writer.close().catch(() => {});
+    } else {
+      // Nothing explains the cut to the client: break its body too, rather than end it cleanly
+      // with a truncated document that could be taken for a whole one.
+      writer.abort(new Error('the provider\'s response broke off')).catch(() => {});
+    }
+  })();
+  return { readable, done };
+}
+
+// Passes a body on unchanged, keeping a copy for the gateway (see the top of this file).
+export function passBody(body, onData, onEnd, idleMs) {
+  const reader = body.getReader();
+  return pump(reader, idleWatch(reader, idleMs), [], onData, onEnd);
+}
+
+// Reads a document (a JSON or text body) before answering: the client cannot use a part of one,
+// and a body that breaks off before its end can still be answered with a proper error. Resolves to
+// - `{ whole, done }` when the body ended within `wholeMax` bytes: `onData(whole)` and
+//   `onEnd(COMPLETE)` have run;
+// - `{ readable, done }` when it grew past `wholeMax` and `pass` is true: the rest is pumped as
+//   `passBody` does, the client's stream starting with what was read;
+// - `{ tooLarge: true }` when it grew past `wholeMax` and `pass` is false (the body is cancelled);
+// - `{ failed: BROKEN | STALLED }` when it broke off or stalled before its end (nothing was handed
+//   to the gateway: the client is to get an error instead).
+export async function collectBody(body, onData, onEnd, idleMs, wholeMax, pass) {
+  const reader = body.getReader();
+  const watch = idleWatch(reader, idleMs);
+  const chunks = [];
+  let size = 0;
+  try {
+    for (;;) {
+      const { done: finished, value } = await reader.read();
+      if (watch.stalled) break;
+      if (finished) {
+        stop(watch);
+        const whole = join(chunks, size);
+        onData(whole);
+        onEnd(COMPLETE);
+        return { whole, done: Promise.resolve() };
+      }
+      watch.last = Date.now();
+      chunks.push(value);
+      size += value.byteLength;
+      if (size > wholeMax) {
+        if (pass) return pump(reader, watch, chunks, onData, onEnd);
+        stop(watch);
+        reader.cancel().catch(() => {});
+        return { tooLarge: true };
+      }
+    }
+  } catch {
+    reader.cancel().catch(() => {});
+  }
+  stop(watch);
+  return { failed: watch.stalled ? STALLED : BROKEN };
+}
+
+// Waits for the first bytes of `response`'s body (under the fetch's deadline, which aborts the read)
+// and resolves to an equal response whose body starts with them: a provider that sends its head and
+// then stalls can so be failed over while another attempt remains. The rest of the body is pulled
+// through as the client reads it.
+export async function withFirstChunk(response) {
+  const reader = response.body.getReader();
+  const first = await reader.read();
+  let pending = first.done ? undefined : first.value;
+  let finished = first.done;
+  const body = new ReadableStream(
+    {
+      async pull(controller) {
+        if (pending) {
+          controller.enqueue(pending);
+          pending = undefined;
+          return;
+        }
+        if (finished) return controller.close();
+        const { done, value } = await reader.read();
+        if (done) controller.close();
+        else controller.enqueue(value);
+      },
+      cancel(reason) {
+        return reader.cancel(reason);
+      },
+    },
+    { highWaterMark: 0 },
+  );
+  return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+}
+
+// Reads a body whole for the gateway itself (a response it translates): `collectBody` without a
+// client stream and without callbacks.
+export function readWhole(body, idleMs, max) {
+  return collectBody(body, () => {}, () => {}, idleMs, max, false);
+}
+
 // Relays a response body that the gateway rewrites (translation between API formats): each chunk
 // goes through `onChunk`, a synchronous call into Wasm, and the client gets what it returns. At the
-// end `onEnd(complete)` runs once (complete = false when the upstream broke or the client went
-// away) and may return bytes to append, such as an explicit error event. Only the gateway's own
-// bytes cross into Wasm: bodies it passes on unchanged never come here (see src/body_stream.rs).
-// Returns the client's stream and a promise that settles once `onEnd` has run.
-export function relayBody(body, onChunk, onEnd) {
+// end `onEnd(end)` runs once (BROKEN when the upstream broke, CLIENT_GONE when the client went away,
+// STALLED after `idleMs` without data) and may return bytes to append, such as an explicit error event. Returns
+// the client's stream and a promise that settles once `onEnd` has run.
+export function relayBody(body, onChunk, onEnd, idleMs) {
   const reader = body.getReader();
+  const watch = idleWatch(reader, idleMs);
   let ended = false;
   let settle;
   const done = new Promise((resolve) => (settle = resolve));
-  const end = (controller, complete) => {
+  const end = (controller, how) => {
     ended = true;
-    const tail = onEnd(complete);
+    stop(watch);
+    const tail = onEnd(how);
     settle();
     if (controller) {
       if (tail && tail.byteLength) controller.enqueue(tail);
@@ -27,60 +229,21 @@ export function relayBody(body, onChunk, onEnd) {
           try {
             result = await reader.read();
           } catch {
-            return end(controller, false);
+            return end(controller, watch.stalled ? STALLED : BROKEN);
           }
-          if (result.done) return end(controller, true);
+          if (watch.stalled) return end(controller, STALLED);
+          if (result.done) return end(controller, COMPLETE);
+          watch.last = Date.now();
           const out = onChunk(result.value);
           if (out && out.byteLength) return controller.enqueue(out);
         }
       },
       cancel(reason) {
-        if (!ended) end(null, false);
+        if (!ended) end(null, CLIENT_GONE);
         return reader.cancel(reason);
       },
     },
     { highWaterMark: 0 },
   );
-  return { readable, done };
-}
-
-// Passes a body on unchanged, keeping a copy for the gateway: a JavaScript loop reads the
-// provider's stream and writes each chunk into an `IdentityTransformStream` (native) whose readable
-// side is the client's body, so no chunk crosses into Wasm on its way. At the end `onEnd(copy,
-// complete)` runs once with every byte read (complete = false when the upstream broke or the client
-// went away) and may return bytes to append before the client's body closes (an error event).
-// Returns the client's stream and a promise that settles once `onEnd` has run.
-export function passBody(body, onEnd) {
-  const { readable, writable } = new IdentityTransformStream();
-  const writer = writable.getWriter();
-  const done = (async () => {
-    const reader = body.getReader();
-    const chunks = [];
-    let size = 0;
-    let complete = true;
-    try {
-      for (;;) {
-        const { done: end, value } = await reader.read();
-        if (end) break;
-        chunks.push(value);
-        size += value.byteLength;
-        await writer.write(value);
-      }
-    } catch {
-      complete = false;
-      reader.cancel().catch(() => {});
-    }
-    const copy = new Uint8Array(size);
-    let offset = 0;
-    for (const chunk of chunks) {
-      copy.set(chunk, offset);
-      offset += chunk.byteLength;
-    }
-    const tail = onEnd(copy, complete);
-    // Queued, not awaited: the gateway's work is done once the provider's body ended, whether or
-    // not the client reads what is left (a client that stopped at an error event never does).
-    if (tail && tail.byteLength) writer.write(tail).catch(() => {});
-    writer.close().catch(() => {});
-  })();
   return { readable, done };
 }

@@ -8,12 +8,14 @@ use crate::cache::options::MIN_TTL_S;
 use crate::cache::store::{store, StoreOutcome};
 use crate::cache::{CacheEntry, CacheKey, ResponseRecorder};
 use crate::cost::PriceTable;
+use crate::error::{ErrorKind, GatewayError};
 use crate::headers::Headers;
+use crate::logs::request_log::LOG_ID_HEADER;
 use crate::logs::RequestLog;
 use crate::pipeline::Services;
-use crate::plugin::{Plugin, RequestContext};
+use crate::plugin::{Plugin, Reply, RequestContext};
 use crate::sse::SseParser;
-use crate::stream_guard::{broken_stream_message, StreamGuard};
+use crate::stream_guard::StreamGuard;
 use crate::translate::stream::StreamTranslator;
 use crate::translate::Format;
 
@@ -30,6 +32,49 @@ pub enum BodyMode {
     /// Every chunk goes through [`Completion::on_chunk`], and the client gets what it writes to
     /// `out` (a stream translated into the client's format).
     Rewrite,
+}
+
+/// How the upstream body ended, as the runtime saw it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyEnd {
+    /// The provider closed it normally (it may still have been cut short: the guard and the
+    /// translator check for the format's final event).
+    Complete,
+    /// Reading it failed: the connection broke, the runtime refused its framing or encoding (a
+    /// `content-length` longer than what came, `content-encoding` over plain bytes), or the client
+    /// went away.
+    Broken,
+    /// Nothing arrived for `idle_ms` (`UPSTREAM_IDLE_TIMEOUT_MS`): the gateway stopped waiting.
+    Stalled { idle_ms: u64 },
+    /// The client went away before the end: the rest was not read.
+    ClientGone,
+}
+
+impl BodyEnd {
+    /// What the client is told, in an error event or the log, about a body that ended this way
+    /// without being complete.
+    pub fn incomplete_message(self) -> String {
+        match self {
+            BodyEnd::Complete => {
+                "the provider's stream ended before its final event; the response is incomplete".into()
+            }
+            BodyEnd::Broken => "the connection to the provider broke mid-stream; the response is incomplete".into(),
+            BodyEnd::Stalled { idle_ms } => {
+                format!("the provider sent nothing for {idle_ms} ms mid-stream; the response is incomplete")
+            }
+            BodyEnd::ClientGone => "the client went away before the response ended".into(),
+        }
+    }
+
+    /// The error a body that ended this way records: `None` for a complete one.
+    pub fn error(self) -> Option<GatewayError> {
+        match self {
+            BodyEnd::Complete => None,
+            BodyEnd::Broken => Some(GatewayError::new(ErrorKind::UpstreamUnreachable, self.incomplete_message())),
+            BodyEnd::Stalled { .. } => Some(GatewayError::new(ErrorKind::UpstreamTimeout, self.incomplete_message())),
+            BodyEnd::ClientGone => Some(GatewayError::new(ErrorKind::ClientClosed, self.incomplete_message())),
+        }
+    }
 }
 
 /// Where and how a response that turns out cacheable is stored.
@@ -133,17 +178,21 @@ impl Completion {
         }
     }
 
-    /// Marks the end of the body; `complete` is false when reading it failed. In
-    /// [`BodyMode::Guard`] and [`BodyMode::Rewrite`], appends to `out` what the client still needs: an
-    /// explicit error event when the stream ended badly.
-    pub fn end_body(&mut self, now_ms: f64, complete: bool, out: &mut Vec<u8>) {
+    /// Marks the end of the body. In [`BodyMode::Guard`] and [`BodyMode::Rewrite`], appends to `out`
+    /// what the client still needs: an explicit error event when the stream ended badly. A body
+    /// that did not end properly is recorded as the request's error (the log entry says so, with
+    /// the status the client got).
+    pub fn end_body(&mut self, now_ms: f64, end: BodyEnd, out: &mut Vec<u8>) {
         self.ctx.finished_at_ms = Some(now_ms);
+        let complete = end == BodyEnd::Complete;
         let mut ended_properly = complete;
+        let mut message = None;
         if let Some(translator) = self.translator.as_mut() {
             let start = out.len();
             out.extend_from_slice(&translator.finish());
             if !(complete && translator.saw_terminal()) {
-                out.extend_from_slice(&translator.error_event(broken_stream_message(complete)));
+                message = Some(end.incomplete_message());
+                out.extend_from_slice(&translator.error_event(&end.incomplete_message()));
                 self.ctx.stream_error_sent = true;
                 ended_properly = false;
             }
@@ -151,7 +200,8 @@ impl Completion {
                 recorder.push(&out[start..]);
             }
         } else if let Some(guard) = self.guard.as_mut() {
-            if let Some(error_event) = guard.end(complete) {
+            if let Some(error_event) = guard.end(end) {
+                message = Some(end.incomplete_message());
                 out.extend_from_slice(&error_event);
                 self.ctx.stream_error_sent = true;
                 ended_properly = false;
@@ -164,7 +214,35 @@ impl Completion {
         if self.watches_body() && self.ctx.response_is_event_stream {
             self.ctx.stream_complete = Some(ended_properly);
         }
+        if self.ctx.error.is_none() {
+            self.ctx.error = match (end.error(), message) {
+                (Some(err), _) => Some(err),
+                (None, Some(message)) => Some(GatewayError::new(ErrorKind::UpstreamInvalid, message)),
+                (None, None) => None,
+            };
+        }
         self.body_complete = ended_properly;
+    }
+
+    /// The upstream's body broke off (or stalled) before the gateway had read it whole, while the
+    /// client has not had the response head yet: the client gets the returned error reply instead,
+    /// and the log, the metrics and `on_log` report that error and its status, not the provider's.
+    pub fn fail(&mut self, now_ms: f64, end: BodyEnd) -> Reply {
+        let err = end.error().unwrap_or_else(|| GatewayError::internal("a complete body was reported as failed"));
+        let mut reply = crate::pipeline::error_reply(self.client_format, &err);
+        self.ctx.finished_at_ms = Some(now_ms);
+        self.ctx.status = reply.status;
+        self.body_complete = false;
+        self.recorder = None;
+        self.cache_write = None;
+        if let Some(log) = self.log.as_mut() {
+            if let Some(id) = log.id() {
+                reply.headers.set(LOG_ID_HEADER, id);
+            }
+            log.on_local_reply(&reply.headers, &reply.body);
+        }
+        self.ctx.error = Some(err);
+        reply
     }
 
     /// Ends the request: stores a cacheable response, writes the metrics point and hands the log

@@ -4,6 +4,9 @@
 //!   (placeholders such as `{resource_name}` still apply). Meant for local runs and tests that
 //!   point providers at a mock; the only way an upstream host can change.
 //! - `MAX_REQUEST_BODY_BYTES`: the largest request body forwarded (default 32 MiB).
+//! - `UPSTREAM_IDLE_TIMEOUT_MS`: how long a provider's response body may send nothing before the
+//!   gateway gives up on it (default 5 minutes; see [`DEFAULT_IDLE_TIMEOUT_MS`]). The time to the
+//!   first byte is `RETRY_DEFAULTS`' `requestTimeout` (see [`crate::resilience`]).
 //! - `GATEWAY_TOKEN` (secret): when set, every proxied request must carry it (see [`crate::keys`]).
 //! - `RETRY_DEFAULTS`, `ROUTES`, `KEY_POOLS`, `KEY_COOLDOWN_SECONDS`: see [`crate::resilience`].
 //! - `CACHE_TTL`, `CACHE_COALESCE`, `CACHE_MEMORY_MIB`, `CACHE_MEMORY_SECONDS`: see [`crate::cache`].
@@ -26,12 +29,24 @@ pub const DEFAULT_MAX_TOKENS: u64 = 4096;
 /// an isolate may use in all.
 pub const DEFAULT_MAX_REQUEST_BODY_BYTES: u64 = 32 * 1024 * 1024;
 
+/// Default of `UPSTREAM_IDLE_TIMEOUT_MS`. As long as the first-byte timeout: a reasoning model may
+/// stream its head, then think for minutes before its first token (Anthropic sends pings
+/// meanwhile, not every provider does). Lower it when the providers in use keep their streams busy.
+pub const DEFAULT_IDLE_TIMEOUT_MS: u64 = 300_000;
+
+/// The largest `UPSTREAM_IDLE_TIMEOUT_MS`: an hour, beyond which a stalled body is as good as
+/// held forever.
+pub const MAX_IDLE_TIMEOUT_MS: u64 = 3_600_000;
+
 /// The gateway's configuration, parsed once per isolate.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GatewayConfig {
     upstream_overrides: HashMap<String, String>,
     /// Requests whose body is larger are answered 413.
     pub max_request_body_bytes: u64,
+    /// How long a response body may send nothing before it is cut (`UPSTREAM_IDLE_TIMEOUT_MS`): a
+    /// stream then ends with an explicit error event, a document is answered 504.
+    pub upstream_idle_timeout_ms: u64,
     /// The token callers must present; `None` leaves the gateway open (client keys only).
     pub gateway_token: Option<String>,
     /// The retry policy of requests that set none.
@@ -55,6 +70,7 @@ impl Default for GatewayConfig {
         GatewayConfig {
             upstream_overrides: HashMap::new(),
             max_request_body_bytes: DEFAULT_MAX_REQUEST_BODY_BYTES,
+            upstream_idle_timeout_ms: DEFAULT_IDLE_TIMEOUT_MS,
             gateway_token: None,
             retry_default: RetryPolicy::default(),
             routes: Routes::default(),
@@ -93,6 +109,15 @@ impl GatewayConfig {
             config.default_max_tokens = raw.trim().parse().ok().filter(|n| *n > 0).ok_or_else(|| {
                 misconfigured(format!("DEFAULT_MAX_TOKENS must be a positive whole number, got {raw:?}"))
             })?;
+        }
+        if let Some(raw) = var("UPSTREAM_IDLE_TIMEOUT_MS") {
+            config.upstream_idle_timeout_ms =
+                raw.trim().parse().ok().filter(|n| (1..=MAX_IDLE_TIMEOUT_MS).contains(n)).ok_or_else(|| {
+                    misconfigured(format!(
+                        "UPSTREAM_IDLE_TIMEOUT_MS must be a whole number of milliseconds from 1 to {MAX_IDLE_TIMEOUT_MS}, \
+                         got {raw:?}"
+                    ))
+                })?;
         }
         config.logs = LogSettings::from_env(var)?;
         let stores_keys = !config.key_pools.is_empty() || config.routes.uses_stored_keys();

@@ -68,3 +68,17 @@ fn stored_keys_without_a_gateway_token_are_refused() {
     let ok = GatewayConfig::from_env(env(&[("ROUTES", r#"{"r":{"targets":[{"provider":"groq","model":"m"}]}}"#)]));
     assert!(ok.is_ok());
 }
+
+#[test]
+fn the_idle_timeout_has_a_default_and_a_checked_range() {
+    let with = |raw: &'static str| {
+        GatewayConfig::from_env(move |name| (name == "UPSTREAM_IDLE_TIMEOUT_MS").then(|| raw.into()))
+    };
+    assert_eq!(GatewayConfig::from_env(|_| None).unwrap().upstream_idle_timeout_ms, DEFAULT_IDLE_TIMEOUT_MS);
+    assert_eq!(with(" 1500 ").unwrap().upstream_idle_timeout_ms, 1500);
+    for bad in ["0", "-1", "soon", "3600001"] {
+        let err = with(bad).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Misconfigured, "{bad}");
+        assert!(err.message().starts_with("UPSTREAM_IDLE_TIMEOUT_MS"), "{}", err.message());
+    }
+}

@@ -33,6 +33,9 @@ pub enum ErrorKind {
     PayloadTooLarge,
     /// The HTTP method is not allowed on this route (405).
     MethodNotAllowed,
+    /// The client went away before the response ended (499, as nginx logs it). Only ever
+    /// recorded: there is no one left to answer.
+    ClientClosed,
     /// The provider could not be reached: DNS, connect or TLS failure (502).
     UpstreamUnreachable,
     /// The provider did not answer in time (504).
@@ -55,6 +58,7 @@ impl ErrorKind {
             ErrorKind::PayloadTooLarge => 413,
             ErrorKind::Unauthorized => 401,
             ErrorKind::MethodNotAllowed => 405,
+            ErrorKind::ClientClosed => 499,
             ErrorKind::UpstreamUnreachable => 502,
             ErrorKind::UpstreamTimeout => 504,
             ErrorKind::UpstreamInvalid => 502,
@@ -71,6 +75,7 @@ impl ErrorKind {
             ErrorKind::PayloadTooLarge => "payload_too_large",
             ErrorKind::Unauthorized => "unauthorized",
             ErrorKind::MethodNotAllowed => "method_not_allowed",
+            ErrorKind::ClientClosed => "client_closed_request",
             ErrorKind::UpstreamUnreachable => "upstream_unreachable",
             ErrorKind::UpstreamTimeout => "upstream_timeout",
             ErrorKind::UpstreamInvalid => "upstream_invalid_response",
@@ -86,7 +91,8 @@ impl ErrorKind {
             | ErrorKind::InvalidRequest
             | ErrorKind::PayloadTooLarge
             | ErrorKind::Unauthorized
-            | ErrorKind::MethodNotAllowed => Fault::Client,
+            | ErrorKind::MethodNotAllowed
+            | ErrorKind::ClientClosed => Fault::Client,
             ErrorKind::UpstreamUnreachable | ErrorKind::UpstreamTimeout | ErrorKind::UpstreamInvalid => Fault::Upstream,
             ErrorKind::Misconfigured | ErrorKind::Internal => Fault::Gateway,
         }

@@ -37,7 +37,7 @@ pub mod stream_guard;
 pub mod translate;
 pub mod usage;
 
-pub use completion::{BodyMode, Completion};
+pub use completion::{BodyEnd, BodyMode, Completion};
 pub use config::GatewayConfig;
 pub use error::{ErrorKind, Fault, GatewayError};
 pub use headers::Headers;

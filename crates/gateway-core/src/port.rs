@@ -65,6 +65,9 @@ pub trait HttpPort {
     /// client's headers less those the forwarding rules drop: the runtime may then copy its own
     /// header object and delete those names instead of building one from the list.
     /// `first_byte_timeout_ms` bounds the wait for the response head; the request is aborted then.
+    /// With `wait_for_body` (set when another attempt could follow a timeout), it also bounds the
+    /// wait for the first bytes of a 2xx body, so that a head followed by a stall fails over
+    /// instead of reaching the client.
     /// Errors: `UpstreamUnreachable` when no response came, `UpstreamTimeout` on the timeout.
     async fn fetch(
         &self,
@@ -72,6 +75,7 @@ pub trait HttpPort {
         headers_edited: bool,
         body: Option<RequestBody<Self::Body>>,
         first_byte_timeout_ms: Option<u64>,
+        wait_for_body: bool,
     ) -> Result<Self::Response, GatewayError>;
 
     /// The response's status and headers, copied out.

@@ -4,6 +4,15 @@
 //! the incomplete line and emits an [`SseEvent`] at each blank line, following the WHATWG
 //! event-stream rules (`data:` lines joined with `\n`, `:` comments ignored, one optional space
 //! after the colon). It never fails: malformed lines are skipped, as browsers do.
+//!
+//! Memory is bounded whatever the stream: a line or an event's data longer than
+//! [`MAX_EVENT_BYTES`] is cut there (the rest of it is skipped until the line ends), and the event
+//! is dispatched with [`SseEvent::truncated`] set. No event the gateway reads for itself (usage,
+//! terminal and error events) comes near that size; a provider that sends a megabyte in one event
+//! is sending content, which passes to the client untouched.
+
+/// The most bytes of one line, and of one event's joined data, that the parser keeps.
+pub const MAX_EVENT_BYTES: usize = 1024 * 1024;
 
 /// One dispatched event.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -14,6 +23,8 @@ pub struct SseEvent {
     pub data: String,
     /// The `id:` field, if the event set one.
     pub id: Option<String>,
+    /// A line or the data was longer than [`MAX_EVENT_BYTES`] and was cut: `data` is incomplete.
+    pub truncated: bool,
 }
 
 /// Parser state across chunks.
@@ -24,6 +35,8 @@ pub struct SseParser {
     after_cr: bool,
     pending: SseEvent,
     has_data: bool,
+    /// The current line passed [`MAX_EVENT_BYTES`]: its remaining bytes are skipped.
+    line_cut: bool,
 }
 
 impl SseParser {
@@ -46,14 +59,15 @@ impl SseParser {
                     self.after_cr = true;
                     self.end_line(&mut emit);
                 }
-                _ => self.line.push(byte),
+                _ if self.line.len() < MAX_EVENT_BYTES => self.line.push(byte),
+                _ => self.line_cut = true,
             }
         }
     }
 
     /// Whether bytes of an unfinished event are buffered: a stream that ends now was cut.
     pub fn has_partial(&self) -> bool {
-        !self.line.is_empty() || self.has_data
+        !self.line.is_empty() || self.has_data || self.line_cut
     }
 
     /// Ends the stream. A final event without its blank line is *not* dispatched, per the spec:
@@ -62,9 +76,13 @@ impl SseParser {
         self.line.clear();
         self.pending = SseEvent::default();
         self.has_data = false;
+        self.line_cut = false;
     }
 
     fn end_line(&mut self, emit: &mut impl FnMut(SseEvent)) {
+        if std::mem::take(&mut self.line_cut) {
+            self.pending.truncated = true;
+        }
         if self.line.is_empty() {
             if self.has_data {
                 emit(std::mem::take(&mut self.pending));
@@ -85,10 +103,21 @@ impl SseParser {
         };
         match field {
             "data" => {
-                if self.has_data {
-                    self.pending.data.push('\n');
+                let data = &mut self.pending.data;
+                let room = MAX_EVENT_BYTES.saturating_sub(data.len() + usize::from(self.has_data));
+                if value.len() > room {
+                    self.pending.truncated = true;
                 }
-                self.pending.data.push_str(value);
+                if room > 0 {
+                    if self.has_data {
+                        data.push('\n');
+                    }
+                    let mut cut = room.min(value.len());
+                    while !value.is_char_boundary(cut) {
+                        cut -= 1;
+                    }
+                    data.push_str(&value[..cut]);
+                }
                 self.has_data = true;
             }
             "event" => self.pending.event = Some(value.to_string()),

@@ -66,3 +66,36 @@ fn events_without_data_are_dropped() {
     let events = parse_chunks(&[b"event: ping\n\ndata: x\n\n"]);
     assert_eq!(events[0].event, None);
 }
+
+#[test]
+fn an_oversized_event_is_cut_and_flagged_and_the_stream_goes_on() {
+    let huge = "x".repeat(MAX_EVENT_BYTES * 2 + 17);
+    let stream = format!("data: {huge}\n\ndata: small\n\n");
+    let mut parser = SseParser::new();
+    let mut events = Vec::new();
+    for chunk in stream.as_bytes().chunks(64 * 1024) {
+        parser.feed(chunk, |e| events.push(e));
+        assert!(parser.line.capacity() <= 2 * MAX_EVENT_BYTES, "the line buffer grew past its bound");
+    }
+    assert!(!parser.has_partial());
+    assert_eq!(events.len(), 2);
+    assert!(events[0].truncated);
+    assert!(events[0].data.len() <= MAX_EVENT_BYTES);
+    assert_eq!((events[1].data.as_str(), events[1].truncated), ("small", false));
+}
+
+#[test]
+fn many_data_lines_are_bounded_too() {
+    let line = format!("data: {}\n", "y".repeat(1000));
+    let stream = line.repeat(2 * MAX_EVENT_BYTES / 1000) + "\n";
+    let events = parse_chunks(&[stream.as_bytes()]);
+    assert_eq!(events.len(), 1);
+    assert!(events[0].truncated && events[0].data.len() <= MAX_EVENT_BYTES);
+}
+
+#[test]
+fn a_stream_cut_inside_an_oversized_line_is_partial() {
+    let mut parser = SseParser::new();
+    parser.feed(format!("data: {}", "z".repeat(MAX_EVENT_BYTES + 5)).as_bytes(), |_| {});
+    assert!(parser.has_partial());
+}

@@ -7,6 +7,7 @@
 //! error event in that format, so that SDKs raise instead of returning a truncated answer that
 //! looks complete.
 
+use crate::completion::BodyEnd;
 use crate::provider::ApiFormat;
 use crate::sse::{SseEvent, SseParser};
 
@@ -46,28 +47,16 @@ impl StreamGuard {
         self.saw_error
     }
 
-    /// Called once at the end of the stream, `complete` false when reading it failed. Returns the
-    /// error event to append, if the stream did not end properly and the upstream did not already
-    /// send an error of its own.
-    pub fn end(&mut self, complete: bool) -> Option<Vec<u8>> {
-        if (complete && self.ended_properly()) || self.saw_error {
+    /// Called once at the end of the stream. Returns the error event to append, if the stream did
+    /// not end properly and the upstream did not already send an error of its own.
+    pub fn end(&mut self, end: BodyEnd) -> Option<Vec<u8>> {
+        if (end == BodyEnd::Complete && self.ended_properly()) || self.saw_error {
             return None;
         }
-        let message = broken_stream_message(complete);
         // A partial event must be closed first, or the error would merge into it.
         let mut out = if self.parser.has_partial() { b"\n\n".to_vec() } else { Vec::new() };
-        out.extend_from_slice(&error_event(self.format, "upstream_stream_error", message));
+        out.extend_from_slice(&error_event(self.format, "upstream_stream_error", &end.incomplete_message()));
         Some(out)
-    }
-}
-
-/// What the client's error event says about a stream that ended badly: `complete` is whether
-/// the connection closed normally (only too early) rather than breaking.
-pub fn broken_stream_message(complete: bool) -> &'static str {
-    if complete {
-        "the provider's stream ended before its final event; the response is incomplete"
-    } else {
-        "the connection to the provider broke mid-stream; the response is incomplete"
     }
 }
 

@@ -9,8 +9,8 @@ use async_trait::async_trait;
 use gateway_core::plugin::{Plugin, Reply, RequestContext, ResponseHead, UpstreamHead};
 use gateway_core::sse::SseEvent;
 use gateway_core::{
-    BodyMode, ClientRequest, ErrorKind, GatewayConfig, GatewayError, Headers, HttpPort, Outcome, Pipeline, RequestBody,
-    Services,
+    BodyEnd, BodyMode, ClientRequest, ErrorKind, GatewayConfig, GatewayError, Headers, HttpPort, Outcome, Pipeline,
+    RequestBody, Services,
 };
 
 #[derive(Debug, Clone, PartialEq)]
@@ -80,6 +80,7 @@ impl HttpPort for FakePort {
         headers_edited: bool,
         body: Option<RequestBody<Vec<u8>>>,
         _first_byte_timeout_ms: Option<u64>,
+        _wait_for_body: bool,
     ) -> Result<FakeResponse, GatewayError> {
         let body = body.map(|b| match b {
             RequestBody::Stream(bytes) => bytes,
@@ -406,7 +407,7 @@ fn event_streams_are_watched_only_when_a_plugin_asks() {
     for chunk in stream.as_bytes().chunks(7) {
         completion.on_chunk(chunk, &mut out);
     }
-    completion.end_body(99.0, true, &mut out);
+    completion.end_body(99.0, BodyEnd::Complete, &mut out);
     assert!(out.is_empty(), "nothing is appended to a complete stream");
     pollster::block_on(completion.finish());
     assert_eq!(
@@ -459,13 +460,13 @@ fn a_broken_stream_is_recorded_as_incomplete() {
     ));
     let mut out = Vec::new();
     completion.on_chunk(b"data: {\"n\":1}\n\ndata: {\"n\"", &mut out);
-    completion.end_body(50.0, true, &mut out);
+    completion.end_body(50.0, BodyEnd::Complete, &mut out);
     let text = String::from_utf8(out).unwrap();
     assert!(text.starts_with("\n\ndata: {\"error\""), "the partial event is closed, then the error: {text}");
     assert!(completion.context().stream_error_sent);
     pollster::block_on(completion.finish());
     let last = log.borrow().last().cloned().unwrap();
-    assert_eq!(last, "w:log:200:-:1:Some(false)", "a stream ending mid-event is not complete");
+    assert_eq!(last, "w:log:200:upstream_invalid_response:1:Some(false)", "a stream ending mid-event is an error");
 }
 
 /// Log entries and metrics points handed to the services.
@@ -510,7 +511,7 @@ fn a_logged_request_carries_its_log_id_and_is_written_only_after_its_body() {
     let id = response.headers.get("cf-aig-log-id").expect("log id header").to_string();
     assert_eq!(completion.body_mode(), BodyMode::Watch, "the body is watched on a copy, never rewritten");
     completion.on_chunk(body.as_bytes(), &mut Vec::new());
-    completion.end_body(1000.0, true, &mut Vec::new());
+    completion.end_body(1000.0, BodyEnd::Complete, &mut Vec::new());
     assert!(recorded.entries.borrow().is_empty(), "nothing is written before finish (the logging phase)");
     pollster::block_on(completion.finish());
     let entries = recorded.entries.borrow();
@@ -545,4 +546,46 @@ fn unlogged_requests_still_write_metrics_and_local_errors_carry_the_log_id() {
     let reply = local(pollster::block_on(pipeline.handle(&port, &logging_services(&recorded), bad)).0);
     assert_eq!(reply.status, 400);
     assert!(port.sent.borrow().len() == 2, "a bad metadata header is refused before the provider is called");
+}
+
+#[test]
+fn a_document_that_breaks_off_before_the_client_had_its_head_is_logged_as_the_error_it_got() {
+    let port = FakePort::answering(200, "application/json", "");
+    let recorded = Rc::new(Recorded::default());
+    let pipeline = Pipeline::new(GatewayConfig::default(), vec![]);
+    let req = request("/v1/a/g/openai/chat/completions", &[], Some("{}"));
+    let (outcome, mut completion) = pollster::block_on(pipeline.handle(&port, &logging_services(&recorded), req));
+    let Outcome::Upstream(response) = outcome else { panic!("expected the upstream response") };
+    let id = response.headers.get("cf-aig-log-id").expect("log id header").to_string();
+    completion.on_chunk(br#"{"id":"x","choi"#, &mut Vec::new());
+    let reply = completion.fail(20.0, BodyEnd::Broken);
+    assert_eq!(reply.status, 502);
+    assert_eq!(reply.headers.get("cf-aig-log-id"), Some(id.as_str()));
+    let body: serde_json::Value = serde_json::from_slice(&reply.body).unwrap();
+    assert_eq!(body["error"]["code"], "upstream_unreachable");
+    pollster::block_on(completion.finish());
+    let entries = recorded.entries.borrow();
+    assert_eq!((entries[0].status, entries[0].success), (502, false));
+    assert!(entries[0].error.as_deref().unwrap().contains("broke"), "{:?}", entries[0].error);
+    assert_eq!(recorded.points.borrow()[0].blobs[2], "5xx", "the metrics point says what the client saw");
+
+    let port = FakePort::answering(200, "application/json", "");
+    let req = request("/v1/a/g/openai/chat/completions", &[], Some("{}"));
+    let (_, mut completion) = pollster::block_on(pipeline.handle(&port, &logging_services(&recorded), req));
+    assert_eq!(completion.fail(20.0, BodyEnd::Stalled { idle_ms: 1000 }).status, 504);
+}
+
+#[test]
+fn a_watched_document_cut_after_its_head_went_out_is_logged_as_a_failure() {
+    let port = FakePort::answering(200, "application/json", "");
+    let recorded = Rc::new(Recorded::default());
+    let pipeline = Pipeline::new(GatewayConfig::default(), vec![]);
+    let req = request("/v1/a/g/openai/chat/completions", &[], Some("{}"));
+    let (_, mut completion) = pollster::block_on(pipeline.handle(&port, &logging_services(&recorded), req));
+    completion.on_chunk(br#"{"id":"x","choi"#, &mut Vec::new());
+    completion.end_body(20.0, BodyEnd::Stalled { idle_ms: 1500 }, &mut Vec::new());
+    pollster::block_on(completion.finish());
+    let entries = recorded.entries.borrow();
+    assert_eq!((entries[0].status, entries[0].success), (200, false), "the client had its 200 head, then a cut");
+    assert!(entries[0].error.as_deref().unwrap().contains("nothing for 1500 ms"), "{:?}", entries[0].error);
 }

@@ -100,8 +100,11 @@ fn error_event_stops_recording() {
 
 #[test]
 fn error_detection_is_exact() {
-    let event =
-        |event: Option<&str>, data: &str| SseEvent { event: event.map(str::to_string), data: data.into(), id: None };
+    let event = |event: Option<&str>, data: &str| SseEvent {
+        event: event.map(str::to_string),
+        data: data.into(),
+        ..SseEvent::default()
+    };
     assert!(is_error_event(&event(Some("error"), "{}")));
     assert!(is_error_event(&event(None, r#"{"error":{"message":"x"}}"#)));
     assert!(!is_error_event(&event(None, r#"{"delta":"\"error\""}"#)), "the word inside a string");

@@ -12,6 +12,7 @@ pub mod export;
 pub mod feedback;
 pub mod headers;
 pub mod id;
+pub mod json_fields;
 pub mod merge;
 pub mod metrics;
 pub mod query;

@@ -8,9 +8,11 @@
 //! usage from the JSON body or the SSE events (an estimate when a stream reported none), the
 //! model, the cost and the error message.
 //!
-//! What is kept in memory is bounded: the request body is the `Rc` the pipeline already holds;
-//! of the response, at most [`JSON_USAGE_MAX_BYTES`] of a JSON body (needed whole to read its
-//! usage) or `LOG_BODY_MAX_BYTES` of anything else, and nothing of a binary body.
+//! What is kept in memory is bounded whatever the response's size: the request body is the `Rc`
+//! the pipeline already holds; of the response, the first `LOG_BODY_MAX_BYTES` when payloads are
+//! logged (nothing of a binary body), the few members of a JSON body that carry usage, model and
+//! error ([`JsonFields`], each at most 64 KiB), and the SSE parser's current event (at most
+//! [`crate::sse::MAX_EVENT_BYTES`]).
 
 use std::rc::Rc;
 
@@ -21,6 +23,7 @@ use crate::headers::Headers;
 use crate::logs::entry::{EntryFacts, LogEntry};
 use crate::logs::headers::LogOptions;
 use crate::logs::id::new_log_id;
+use crate::logs::json_fields::JsonFields;
 use crate::logs::settings::LogSettings;
 use crate::logs::usage_extract::{self, Extracted, UsageExtractor};
 use crate::plugin::RequestContext;
@@ -29,16 +32,16 @@ use crate::sse::SseParser;
 /// The response header carrying the id of the request's log entry.
 pub const LOG_ID_HEADER: &str = "cf-aig-log-id";
 
-/// The largest JSON response body read for its usage; larger ones are logged without usage.
-pub const JSON_USAGE_MAX_BYTES: usize = 4 * 1024 * 1024;
-
 /// How the response body is observed.
 #[derive(Debug)]
 enum Capture {
     /// Not started (no response yet) or binary: nothing kept.
     None,
-    /// A JSON or text body, kept up to `keep` bytes.
+    /// A text body, kept up to `keep` bytes.
     Text,
+    /// A JSON body: its usage, model and error members picked out as it passes, its first `keep`
+    /// bytes kept.
+    Json(JsonFields),
     /// An event stream: parsed for usage, its text kept up to `keep` bytes.
     Events { parser: SseParser, usage: UsageExtractor },
 }
@@ -108,7 +111,7 @@ impl RequestLog {
         (self.capture, self.keep) = if mime == "text/event-stream" {
             (Capture::Events { parser: SseParser::new(), usage: UsageExtractor::new() }, payload)
         } else if mime.contains("json") {
-            (Capture::Text, JSON_USAGE_MAX_BYTES.max(payload))
+            (Capture::Json(JsonFields::new(usage_extract::RESPONSE_MEMBERS)), payload)
         } else if mime.starts_with("text/") || mime.is_empty() {
             (Capture::Text, payload)
         } else {
@@ -123,8 +126,10 @@ impl RequestLog {
         self.response_len += chunk.len();
         let room = self.keep.saturating_sub(self.kept.len());
         self.kept.extend_from_slice(&chunk[..room.min(chunk.len())]);
-        if let Capture::Events { parser, usage } = &mut self.capture {
-            parser.feed(chunk, |event| usage.feed(&event));
+        match &mut self.capture {
+            Capture::Events { parser, usage } => parser.feed(chunk, |event| usage.feed(&event)),
+            Capture::Json(fields) => fields.feed(chunk),
+            Capture::Text | Capture::None => {}
         }
     }
 
@@ -140,13 +145,19 @@ impl RequestLog {
         let request_text = self.request_body.as_deref().and_then(|b| std::str::from_utf8(b).ok());
         let response_text = String::from_utf8_lossy(&self.kept);
         let keeps_response = !self.kept.is_empty() && !matches!(self.capture, Capture::None);
+        let mut error_members = None;
         let extracted = match self.capture {
             Capture::Events { mut parser, usage } => {
                 parser.finish();
                 usage.finish(request_text)
             }
-            Capture::Text if self.response_len <= self.kept.len() => usage_extract::from_json(&response_text),
-            _ => Extracted::default(),
+            Capture::Json(fields) => {
+                let members = fields.object();
+                let extracted = usage_extract::from_value(&members);
+                error_members = Some(members);
+                extracted
+            }
+            Capture::Text | Capture::None => Extracted::default(),
         };
         let model = extracted
             .model
@@ -160,15 +171,15 @@ impl RequestLog {
             (None, Some(CustomCost::Total(total))) => Some(*total),
             (None, _) => None,
         };
-        let error = ctx
-            .error
-            .as_ref()
-            .map(|e| e.message().to_string())
-            .or_else(|| {
-                (ctx.status >= 400)
-                    .then(|| provider_error_message(&response_text).unwrap_or_else(|| status_text(ctx.status)))
+        let error = ctx.error.as_ref().map(|e| e.message().to_string()).or_else(|| {
+            (ctx.status >= 400).then(|| {
+                let message = match &error_members {
+                    Some(members) => error_message_of(members),
+                    None => provider_error_message(&response_text),
+                };
+                message.unwrap_or_else(|| status_text(ctx.status))
             })
-            .or_else(|| ctx.stream_error_sent.then(|| STREAM_BROKE.to_string()));
+        });
         let mut ua = Headers::new();
         if let Some(agent) = &self.user_agent {
             ua.append("user-agent", agent.as_str());
@@ -212,13 +223,14 @@ fn provider_path(path: &str) -> String {
     }
 }
 
-/// The error logged for a stream that broke after its first byte (the client got an error event).
-pub const STREAM_BROKE: &str = "the provider's stream ended before completing; the client received an error event";
-
 /// `error.message` (OpenAI, Anthropic, Gemini) or a top-level `message` of an error body.
 fn provider_error_message(body: &str) -> Option<String> {
-    let v: serde_json::Value = serde_json::from_str(body).ok()?;
-    let error = v.get("error").unwrap_or(&v);
+    error_message_of(&serde_json::from_str(body).ok()?)
+}
+
+/// [`provider_error_message`] of a parsed body (or of the members of it that were kept).
+fn error_message_of(v: &serde_json::Value) -> Option<String> {
+    let error = v.get("error").unwrap_or(v);
     let message = error.get("message").or_else(|| v.get("message"))?;
     message.as_str().map(str::to_string)
 }

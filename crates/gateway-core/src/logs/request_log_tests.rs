@@ -167,3 +167,30 @@ fn a_cache_hit_costs_nothing_but_keeps_its_tokens() {
     assert_eq!(e.cost, Some(0.0));
     assert_eq!(e.cache_status, Some(CacheStatus::Hit));
 }
+
+#[test]
+fn a_huge_json_body_gives_its_tail_usage_while_only_the_log_limit_is_kept() {
+    let mut l = log(stored(), None);
+    request(&mut l, r#"{"model":"gpt-4o-mini","messages":[]}"#);
+    l.start_response(Some("application/json; charset=utf-8"));
+    l.on_chunk(br#"{"id":"x","model":"gpt-4o-mini-2024-07-18","choices":[{"message":{"content":""#);
+    let piece = [b'a'; 64 * 1024];
+    for _ in 0..(6 * 16) {
+        l.on_chunk(&piece);
+    }
+    l.on_chunk(br#""}}],"usage":{"prompt_tokens":7,"completion_tokens":9}}"#);
+    assert!(l.kept.len() <= 64, "kept {} bytes", l.kept.len());
+    let e = l.entry(&ctx(200), PriceTable::builtin());
+    assert_eq!((e.tokens_in, e.tokens_out, e.tokens_estimated), (7, 9, false));
+    assert!(e.response_body.unwrap().ends_with(&format!("{} bytes]", 6 * 1024 * 1024 + 132)));
+}
+
+#[test]
+fn an_error_message_is_read_even_when_payloads_are_not_logged() {
+    let mut l = log(LogOptions { collect: true, collect_payload: false, ..LogOptions::default() }, None);
+    l.start_response(Some("application/json"));
+    l.on_chunk(br#"{"error":{"message":"Incorrect API key","type":"invalid_request_error"}}"#);
+    let e = l.entry(&ctx(401), PriceTable::builtin());
+    assert_eq!(e.error.as_deref(), Some("Incorrect API key"));
+    assert!(e.response_body.is_none());
+}

@@ -130,14 +130,20 @@ fn read_object(v: &Value) -> (Option<Parts>, Option<String>) {
 /// Reads usage and model from a complete (non-streamed) JSON response body. A body that is not
 /// JSON, or has no usage, yields `usage: None`; nothing is estimated here.
 pub fn from_json(body: &str) -> Extracted {
-    match serde_json::from_str::<Value>(body) {
-        Ok(v) => {
-            let (parts, model) = read_object(&v);
-            Extracted { usage: parts.and_then(Parts::usage), model }
-        }
-        Err(_) => Extracted::default(),
-    }
+    serde_json::from_str::<Value>(body).map(|v| from_value(&v)).unwrap_or_default()
 }
+
+/// Reads usage and model from a response body's JSON value, or from the members of it that
+/// [`crate::logs::json_fields::JsonFields`] kept (those named in [`RESPONSE_MEMBERS`]).
+pub fn from_value(v: &Value) -> Extracted {
+    let (parts, model) = read_object(v);
+    Extracted { usage: parts.and_then(Parts::usage), model }
+}
+
+/// The top-level members of a JSON response that [`from_value`] and the log's error message read:
+/// a body scanned for these alone gives the same usage and model as the whole body.
+pub const RESPONSE_MEMBERS: &[&str] =
+    &["usage", "usageMetadata", "model", "modelVersion", "x_groq", "type", "error", "message"];
 
 /// Reads usage from a stream, one event at a time. Never fails: events that are not JSON
 /// (`[DONE]`, pings) are skipped.

@@ -122,13 +122,7 @@ impl Pipeline {
         let outcome = match self.run(port, services, request, &mut completion).await {
             Ok(outcome) => outcome,
             Err(err) => {
-                let reply = match completion.client_format {
-                    Format::Anthropic => {
-                        let (status, body) = compat::error_body(Endpoint::Messages, &err);
-                        json_reply(status, body)
-                    }
-                    _ => Reply::from_error(&err),
-                };
+                let reply = error_reply(completion.client_format, &err);
                 completion.ctx.error = Some(err);
                 Outcome::Local(reply)
             }
@@ -315,6 +309,17 @@ impl Pipeline {
             }
             (body, _) => Ok(body.map(RequestBody::Stream)),
         }
+    }
+}
+
+/// `err` as the JSON error body of the API format the client speaks.
+pub(crate) fn error_reply(client_format: Format, err: &GatewayError) -> Reply {
+    match client_format {
+        Format::Anthropic => {
+            let (status, body) = compat::error_body(Endpoint::Messages, err);
+            json_reply(status, body)
+        }
+        _ => Reply::from_error(err),
     }
 }
 

@@ -70,7 +70,8 @@ impl<P: HttpPort> Sender<'_, P> {
                 },
             };
             let started = self.port.now_ms();
-            let result = self.port.fetch(&head, edited, body, attempt.timeout_ms).await;
+            let wait_for_body = attempts.may_follow_a_timeout();
+            let result = self.port.fetch(&head, edited, body, attempt.timeout_ms, wait_for_body).await;
             let ended = self.port.now_ms();
             let retry_after = result.as_ref().ok().and_then(|r| self.port.header(r, "retry-after"));
             let outcome = match &result {

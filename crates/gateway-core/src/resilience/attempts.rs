@@ -92,6 +92,15 @@ impl Attempts {
         Some(Attempt { step: step.index, number: self.number, timeout_ms: step.policy.request_timeout_ms })
     }
 
+    /// Whether another attempt would follow if the current one timed out (a retry of its step,
+    /// or a next step, within the budget): only then is it worth waiting for a response's first
+    /// body bytes before accepting it (a head followed by a stall can still fail over).
+    pub fn may_follow_a_timeout(&self) -> bool {
+        let Some(step) = self.current().and_then(|_| self.steps.get(self.position)) else { return false };
+        let more = self.number < step.policy.max_attempts || self.position + 1 < self.steps.len();
+        more && self.total_attempts() + 1 < MAX_TOTAL_ATTEMPTS
+    }
+
     /// Records how the current attempt ended and decides what comes next.
     ///
     /// `started_at_ms`/`ended_at_ms` are epoch milliseconds (`Date.now()`); the end time also

@@ -112,3 +112,19 @@ fn no_steps_means_nothing_to_attempt() {
     assert_eq!(a.record(&status(200), 0.0, 0.0), Decision::GiveUp);
     assert!(a.records().is_empty());
 }
+
+#[test]
+fn a_timeout_may_be_followed_while_a_retry_or_a_next_step_remains() {
+    let mut single = Attempts::new(vec![step(0, 1)]);
+    assert!(!single.may_follow_a_timeout(), "one attempt, one step: nothing would follow");
+    let mut retried = Attempts::new(vec![step(0, 2)]);
+    assert!(retried.may_follow_a_timeout());
+    drive(&mut retried, &[AttemptOutcome::TimedOut]);
+    assert!(!retried.may_follow_a_timeout(), "the last attempt of the last step");
+    let mut fallback = Attempts::new(vec![step(0, 1), step(1, 1)]);
+    assert!(fallback.may_follow_a_timeout());
+    drive(&mut fallback, &[AttemptOutcome::TimedOut]);
+    assert!(!fallback.may_follow_a_timeout());
+    drive(&mut single, &[status(200)]);
+    assert!(!single.may_follow_a_timeout(), "a decided request has no current attempt");
+}

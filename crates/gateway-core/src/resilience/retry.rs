@@ -13,8 +13,12 @@
 //! | `cf-aig-retry-delay` | `retryDelay` | ms, the base delay between attempts | 0–5000 |
 //! | `cf-aig-backoff` | `backoff` | `constant`, `linear` or `exponential` (any case) | |
 //!
-//! Without any of them: one attempt (no retry), no timeout, 100 ms constant delay (the smallest
-//! delay Cloudflare's dashboard offers, used only once `max_attempts` is raised).
+//! Without any of them: one attempt (no retry), a first-byte timeout of
+//! [`DEFAULT_REQUEST_TIMEOUT_MS`] (5 minutes: a reasoning model answering without a stream can
+//! think for minutes before its first byte, yet a provider that hangs must not hold a request
+//! forever), 100 ms constant delay (the smallest delay Cloudflare's dashboard offers, used only
+//! once `max_attempts` is raised). `RETRY_DEFAULTS`' `requestTimeout` raises or lowers the
+//! timeout for the whole gateway, the header for one request.
 
 use serde_json::Value;
 
@@ -35,6 +39,8 @@ pub const MAX_BACKOFF_MS: u64 = 30_000;
 pub const RETRY_AFTER_BUDGET_MS: u64 = MAX_RETRY_DELAY_MS;
 /// Default base delay, in ms.
 pub const DEFAULT_RETRY_DELAY_MS: u64 = 100;
+/// Default time to the first byte of a response, in ms, when nothing sets `requestTimeout`.
+pub const DEFAULT_REQUEST_TIMEOUT_MS: u64 = 300_000;
 
 /// How the delay grows from one retry to the next.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -62,7 +68,8 @@ impl Backoff {
 /// How one step is attempted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RetryPolicy {
-    /// Milliseconds to wait for the first byte of each attempt's response; `None` waits forever.
+    /// Milliseconds to wait for the first byte of each attempt's response
+    /// ([`DEFAULT_REQUEST_TIMEOUT_MS`] unless set); `None` waits forever (only tests build that).
     pub request_timeout_ms: Option<u64>,
     /// Attempts of the step, the first included (1 = no retry).
     pub max_attempts: u32,
@@ -74,7 +81,7 @@ pub struct RetryPolicy {
 impl Default for RetryPolicy {
     fn default() -> Self {
         RetryPolicy {
-            request_timeout_ms: None,
+            request_timeout_ms: Some(DEFAULT_REQUEST_TIMEOUT_MS),
             max_attempts: 1,
             retry_delay_ms: DEFAULT_RETRY_DELAY_MS,
             backoff: Backoff::Constant,
@@ -252,7 +259,10 @@ impl AttemptOutcome<'_> {
             AttemptOutcome::TimedOut => Some(GatewayError::new(
                 ErrorKind::UpstreamTimeout,
                 match timeout_ms {
-                    Some(ms) => format!("the provider sent no response within {ms} ms (cf-aig-request-timeout)"),
+                    Some(ms) => format!(
+                        "the provider sent no response within {ms} ms (raise it with cf-aig-request-timeout \
+                         or RETRY_DEFAULTS' requestTimeout)"
+                    ),
                     None => "the provider sent no response in time".to_string(),
                 },
             )),

@@ -17,10 +17,10 @@ fn policy(max_attempts: u32, retry_delay_ms: u64, backoff: Backoff) -> RetryPoli
 }
 
 #[test]
-fn no_headers_means_no_overrides_and_the_default_is_one_attempt() {
+fn no_headers_means_no_overrides_and_the_default_is_one_attempt_within_five_minutes() {
     assert_eq!(RetryOverrides::from_headers(&Headers::new()).unwrap(), RetryOverrides::default());
     let d = RetryPolicy::default();
-    assert_eq!((d.max_attempts, d.request_timeout_ms), (1, None));
+    assert_eq!((d.max_attempts, d.request_timeout_ms), (1, Some(300_000)));
 }
 
 #[test]
@@ -137,7 +137,15 @@ fn gateway_default_comes_from_retry_defaults() {
     assert_eq!(RetryPolicy::from_var(None).unwrap(), RetryPolicy::default());
     assert_eq!(RetryPolicy::from_var(Some(" ")).unwrap(), RetryPolicy::default());
     let p = RetryPolicy::from_var(Some(r#"{"maxAttempts":3,"backoff":"exponential"}"#)).unwrap();
-    assert_eq!(p, policy(3, DEFAULT_RETRY_DELAY_MS, Backoff::Exponential));
+    assert_eq!(
+        p,
+        RetryPolicy {
+            request_timeout_ms: Some(DEFAULT_REQUEST_TIMEOUT_MS),
+            ..policy(3, DEFAULT_RETRY_DELAY_MS, Backoff::Exponential)
+        }
+    );
+    let raised = RetryPolicy::from_var(Some(r#"{"requestTimeout":900000}"#)).unwrap();
+    assert_eq!(raised.request_timeout_ms, Some(900_000));
     let err = RetryPolicy::from_var(Some(r#"{"maxAttempts":9}"#)).unwrap_err();
     assert_eq!((err.status(), err.kind()), (500, ErrorKind::Misconfigured));
     assert!(err.message().starts_with("RETRY_DEFAULTS.maxAttempts"), "{}", err.message());

@@ -86,13 +86,13 @@ fn stream_usage_counts_cache_reads_and_writes_as_input() {
         data: json!({"type": "message_start", "message": {"id": "m", "model": "c", "usage":
             {"input_tokens": 5, "cache_read_input_tokens": 30, "cache_creation_input_tokens": 7, "output_tokens": 1}}})
         .to_string(),
-        id: None,
+        ..SseEvent::default()
     };
     let delta = SseEvent {
         event: Some("message_delta".into()),
         data: json!({"type": "message_delta", "delta": {"stop_reason": "max_tokens"}, "usage": {"output_tokens": 50}})
             .to_string(),
-        id: None,
+        ..SseEvent::default()
     };
     assert!(!d.decode(&start, &mut events));
     assert!(!d.decode(&delta, &mut events));
@@ -110,7 +110,7 @@ fn an_error_event_ends_the_stream() {
     let ev = SseEvent {
         event: Some("error".into()),
         data: r#"{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}"#.into(),
-        id: None,
+        ..SseEvent::default()
     };
     assert!(d.decode(&ev, &mut events));
     assert_eq!(events, vec![StreamEvent::Error { message: "Overloaded".into(), kind: "overloaded_error".into() }]);
