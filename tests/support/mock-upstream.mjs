@@ -11,9 +11,9 @@
 // Chat routes answer with a call to the first tool when the request offers tools and the last
 // message is not a tool result; after a tool result they answer `tool said: <result>`.
 // Requests steer the mock with headers, which the gateway forwards like any client header:
-//   x-mock-status: N        answer with status N and an error body in the provider's shape
+//   x-mock-status: N        answer with status N (200 to 599) and an error body in the provider's shape
 //   x-mock-delay-ms: N      wait N ms before the response head and between SSE events
-//   x-mock-chunks: N        number of content deltas in a stream (default 3)
+//   x-mock-chunks: N        number of content deltas in a stream (default 3, at most 10000)
 //   x-mock-cut-after: N     destroy the socket after N SSE events (a stream cut mid-way)
 //   x-mock-gate: ID         hold the final SSE events until POST /__release/ID
 //   x-mock-script: ID + x-mock-statuses: 503,429,200
@@ -22,24 +22,98 @@
 //   x-mock-reject-key: K    answer 401 when the request's key (any auth header) is K
 //   x-mock-fail-provider: P1,P2 + x-mock-fail-status: N (default 503)
 //                           answer N for requests under those provider prefixes only
+//   x-mock-bytes: N         size of the audio answer (default 65536)
+// Sizes and the misbehaving upstream (the bodies are generated piece by piece, never held whole,
+// and every write waits for 'drain'):
+//   x-mock-body-bytes: N    the route's normal answer made about N bytes long: for chat JSON one
+//                           text of the needed length with the usage after it (at the end of the
+//                           object); for a stream, delta events of ~1 KB until N bytes, then the
+//                           usual final usage event and terminal; for embeddings one vector
+//                           padded to N bytes; for audio, N bytes (as x-mock-bytes)
+//   x-mock-no-length: 1     no `content-length` on JSON answers: chunked encoding
+//   x-mock-trickle-ms: N    write the body in small pieces with N ms between them
+//   x-mock-trickle-bytes: N the size of those pieces (default 16)
+//   x-mock-fault: short-body   `content-length` larger than the body sent: half the body goes
+//                              out, then the socket is destroyed
+//   x-mock-fault: bad-gzip     `content-encoding: gzip` on a body that is not gzipped
+//   x-mock-fault: stall-body   the head and the first x-mock-stall-after-bytes bytes (default
+//                              0) of the body, then nothing until the client goes away, or until
+//                              x-mock-stall-ms ms when given (then the rest, normally)
+//   x-mock-fault: stall-head   no answer at all until the client goes away (or x-mock-stall-ms)
+//   x-mock-fault: garbage-sse  200 `text/event-stream`: one normal first event, then bytes that
+//                              are not UTF-8, `data:` lines of broken JSON, a 1 MiB line, no
+//                              terminal event, and a clean close
+// Odd requests (a body that is not a JSON object, `messages` not an array, `dimensions: 1e9`, a
+// body over 64 MiB, an unknown x-mock-fault, ...) get a 400 (413) in the provider's error shape;
+// out-of-range sizes in headers are clamped.
 // Control routes (not under a provider prefix): GET /__requests, POST /__reset, POST /__release/ID.
 import http from 'node:http';
 import { createHash } from 'node:crypto';
+import { CUT, MAX_BODY_BYTES, MAX_WAIT_MS, faultsOf, intHeader, sendReply, sleep } from './mock-reply.mjs';
+import { garbageStream, sizedChat, sizedEmbeddings, sizedStream } from './mock-bodies.mjs';
+import { requestProblem } from './mock-requests.mjs';
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+/** The largest request body the mock reads; beyond it only the size and digest are kept. */
+const MAX_REQUEST_BYTES = 64 * 1024 * 1024;
+/** The most content deltas a stream may ask for (x-mock-chunks). */
+const MAX_CHUNKS = 10_000;
 
+const AUDIO_PERIOD = 256;
 export function audioBytes(n) {
   const out = Buffer.alloc(n);
   for (let i = 0; i < n; i++) out[i] = (i * 31 + 7) & 0xff;
   return out;
 }
 
-function openAiError(status) {
-  return { error: { message: `mock upstream error ${status}`, type: status === 429 ? 'rate_limit_error' : 'server_error', code: null } };
+/** audioBytes(n), generated in pieces (the pattern repeats every 256 bytes). */
+function audioAnswer(n) {
+  const block = audioBytes(64 * AUDIO_PERIOD * 4);
+  async function* body() {
+    for (let left = n; left > 0; left -= block.length) yield left >= block.length ? block : block.subarray(0, left);
+  }
+  return { status: 200, headers: { 'content-type': 'audio/mpeg' }, body: body(), length: n };
 }
 
-function anthropicError(status) {
-  return { type: 'error', error: { type: status === 429 ? 'rate_limit_error' : 'api_error', message: `mock upstream error ${status}` } };
+function openAiError(status, message = `mock upstream error ${status}`) {
+  return { error: { message, type: status === 429 ? 'rate_limit_error' : status < 500 ? 'invalid_request_error' : 'server_error', code: null } };
+}
+
+function anthropicError(status, message = `mock upstream error ${status}`) {
+  return { type: 'error', error: { type: status === 429 ? 'rate_limit_error' : status < 500 ? 'invalid_request_error' : 'api_error', message } };
+}
+
+function geminiError(status, message = `mock upstream error ${status}`) {
+  return { error: { code: status, message, status: status === 429 ? 'RESOURCE_EXHAUSTED' : status < 500 ? 'INVALID_ARGUMENT' : 'INTERNAL' } };
+}
+
+/** A JSON answer. */
+function jsonAnswer(status, body, headers = {}) {
+  return { status, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) };
+}
+
+/** A stream of `events` (strings), each after the previous one and `delay` ms; see pace(). */
+function sseAnswer(events, options) {
+  return { status: 200, headers: { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' }, body: pace(events, options) };
+}
+
+/**
+ * Yields `events` with `delay` ms after each, CUT in place of event number `cutAfter`, and the
+ * last two held until the gate `gateId` opens.
+ */
+async function* pace(events, { delay = 0, cutAfter = Infinity, gateId, gate } = {}) {
+  for (let i = 0; i < events.length; i++) {
+    if (i === cutAfter) {
+      yield CUT;
+      return;
+    }
+    if (gateId && i === events.length - 2) {
+      const g = gate(gateId);
+      g.waiting = true;
+      await g.promise;
+    }
+    yield events[i];
+    if (delay) await sleep(delay);
+  }
 }
 
 function openAiEvents(model, chunks) {
@@ -72,14 +146,14 @@ function toolPlan(payload, format) {
   if (format === 'openai' && last?.role === 'tool') return { result: String(last.content) };
   if (format === 'anthropic' && Array.isArray(last?.content)) {
     const block = last.content.find((b) => b.type === 'tool_result');
-    if (block) return { result: typeof block.content === 'string' ? block.content : block.content.map((c) => c.text).join('') };
+    if (block) return { result: typeof block.content === 'string' ? block.content : (block.content ?? []).map((c) => c.text).join('') };
   }
   const first = payload.tools?.[0];
   if (!first) return null;
   return { call: format === 'openai' ? first.function.name : first.name };
 }
 
-function toolResponse(res, payload, tool, isAnthropic) {
+function toolAnswer(payload, tool, isAnthropic, pacing) {
   const model = payload.model ?? 'mock-model';
   const args = { city: 'Paris' };
   if (isAnthropic) {
@@ -87,47 +161,42 @@ function toolResponse(res, payload, tool, isAnthropic) {
       ? [{ type: 'tool_use', id: 'toolu_mock1', name: tool.call, input: args }]
       : [{ type: 'text', text: `tool said: ${tool.result}` }];
     const message = { id: 'msg_mock', type: 'message', role: 'assistant', model, content, stop_reason: tool.call ? 'tool_use' : 'end_turn', stop_sequence: null, usage: { input_tokens: 12, output_tokens: 7 } };
-    if (!payload.stream) return json(res, 200, message);
+    if (!payload.stream) return jsonAnswer(200, message);
     const ev = (type, data) => `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
-    res.writeHead(200, { 'content-type': 'text/event-stream' });
-    res.write(ev('message_start', { message: { ...message, content: [], stop_reason: null, usage: { input_tokens: 12, output_tokens: 1 } } }));
+    const events = [ev('message_start', { message: { ...message, content: [], stop_reason: null, usage: { input_tokens: 12, output_tokens: 1 } } })];
     if (tool.call) {
-      res.write(ev('content_block_start', { index: 0, content_block: { type: 'tool_use', id: 'toolu_mock1', name: tool.call, input: {} } }));
-      for (const part of ['{"city"', ': "Par', 'is"}']) res.write(ev('content_block_delta', { index: 0, delta: { type: 'input_json_delta', partial_json: part } }));
+      events.push(ev('content_block_start', { index: 0, content_block: { type: 'tool_use', id: 'toolu_mock1', name: tool.call, input: {} } }));
+      for (const part of ['{"city"', ': "Par', 'is"}']) events.push(ev('content_block_delta', { index: 0, delta: { type: 'input_json_delta', partial_json: part } }));
     } else {
-      res.write(ev('content_block_start', { index: 0, content_block: { type: 'text', text: '' } }));
-      res.write(ev('content_block_delta', { index: 0, delta: { type: 'text_delta', text: `tool said: ${tool.result}` } }));
+      events.push(ev('content_block_start', { index: 0, content_block: { type: 'text', text: '' } }));
+      events.push(ev('content_block_delta', { index: 0, delta: { type: 'text_delta', text: `tool said: ${tool.result}` } }));
     }
-    res.write(ev('content_block_stop', { index: 0 }));
-    res.write(ev('message_delta', { delta: { stop_reason: message.stop_reason, stop_sequence: null }, usage: { output_tokens: 7 } }));
-    res.write(ev('message_stop', {}));
-    return res.end();
+    events.push(ev('content_block_stop', { index: 0 }));
+    events.push(ev('message_delta', { delta: { stop_reason: message.stop_reason, stop_sequence: null }, usage: { output_tokens: 7 } }));
+    events.push(ev('message_stop', {}));
+    return sseAnswer(events, pacing);
   }
   const call = { id: 'call_mock1', type: 'function', function: { name: tool.call, arguments: JSON.stringify(args) } };
   const message = tool.call ? { role: 'assistant', content: null, tool_calls: [call] } : { role: 'assistant', content: `tool said: ${tool.result}` };
   const finish = tool.call ? 'tool_calls' : 'stop';
   const usage = { prompt_tokens: 12, completion_tokens: 7, total_tokens: 19 };
-  if (!payload.stream) return json(res, 200, { id: 'chatcmpl-mock', object: 'chat.completion', created: 1700000000, model, choices: [{ index: 0, message, finish_reason: finish }], usage });
+  if (!payload.stream) return jsonAnswer(200, { id: 'chatcmpl-mock', object: 'chat.completion', created: 1700000000, model, choices: [{ index: 0, message, finish_reason: finish }], usage });
   const base = { id: 'chatcmpl-mock', object: 'chat.completion.chunk', created: 1700000000, model };
   const chunk = (delta, finish_reason = null) => `data: ${JSON.stringify({ ...base, choices: [{ index: 0, delta, finish_reason }] })}\n\n`;
-  res.writeHead(200, { 'content-type': 'text/event-stream' });
+  const events = [];
   if (tool.call) {
-    res.write(chunk({ role: 'assistant', content: null, tool_calls: [{ index: 0, id: call.id, type: 'function', function: { name: tool.call, arguments: '' } }] }));
-    for (const part of ['{"city"', ': "Par', 'is"}']) res.write(chunk({ tool_calls: [{ index: 0, function: { arguments: part } }] }));
+    events.push(chunk({ role: 'assistant', content: null, tool_calls: [{ index: 0, id: call.id, type: 'function', function: { name: tool.call, arguments: '' } }] }));
+    for (const part of ['{"city"', ': "Par', 'is"}']) events.push(chunk({ tool_calls: [{ index: 0, function: { arguments: part } }] }));
   } else {
-    res.write(chunk({ role: 'assistant', content: `tool said: ${tool.result}` }));
+    events.push(chunk({ role: 'assistant', content: `tool said: ${tool.result}` }));
   }
-  res.write(chunk({}, finish));
-  res.write(`data: ${JSON.stringify({ ...base, choices: [], usage })}\n\n`);
-  res.write('data: [DONE]\n\n');
-  return res.end();
+  events.push(chunk({}, finish));
+  events.push(`data: ${JSON.stringify({ ...base, choices: [], usage })}\n\n`);
+  events.push('data: [DONE]\n\n');
+  return sseAnswer(events, pacing);
 }
 
-function geminiError(status) {
-  return { error: { code: status, message: `mock upstream error ${status}`, status: status === 429 ? 'RESOURCE_EXHAUSTED' : 'INTERNAL' } };
-}
-
-async function geminiResponse(res, payload, stream, n, delay, model) {
+function geminiAnswer(payload, stream, n, model, pacing) {
   const last = payload.contents?.at(-1);
   const fnResponse = last?.parts?.find((p) => p.functionResponse)?.functionResponse;
   const fn = payload.tools?.[0]?.functionDeclarations?.[0];
@@ -139,22 +208,20 @@ async function geminiResponse(res, payload, stream, n, delay, model) {
   const candidate = (p, finishReason) => ({ content: { role: 'model', parts: p }, ...(finishReason ? { finishReason } : {}), index: 0 });
   if (!stream) {
     const text = Array.from({ length: n }, (_, i) => `tok${i} `).join('');
-    return json(res, 200, { candidates: [candidate(parts ?? [{ text }], 'STOP')], usageMetadata: usage, modelVersion: model });
+    return jsonAnswer(200, { candidates: [candidate(parts ?? [{ text }], 'STOP')], usageMetadata: usage, modelVersion: model });
   }
-  res.writeHead(200, { 'content-type': 'text/event-stream' });
   const chunks = parts ? [parts] : Array.from({ length: n }, (_, i) => [{ text: `tok${i} ` }]);
-  for (let i = 0; i < chunks.length; i++) {
+  const events = chunks.map((c, i) => {
     const lastChunk = i === chunks.length - 1;
-    const data = { candidates: [candidate(chunks[i], lastChunk ? 'STOP' : undefined)], ...(lastChunk ? { usageMetadata: usage } : {}), modelVersion: model };
-    res.write(`data: ${JSON.stringify(data)}\r\n\r\n`);
-    if (delay) await sleep(delay);
-  }
-  res.end();
+    const data = { candidates: [candidate(c, lastChunk ? 'STOP' : undefined)], ...(lastChunk ? { usageMetadata: usage } : {}), modelVersion: model };
+    return `data: ${JSON.stringify(data)}\r\n\r\n`;
+  });
+  return sseAnswer(events, pacing);
 }
 
 function vectorFor(text, dims = 4) {
   const digest = createHash('sha256').update(String(text)).digest();
-  return Array.from({ length: dims }, (_, i) => digest[i] / 255);
+  return Array.from({ length: dims }, (_, i) => digest[i % digest.length] / 255);
 }
 
 function openAiEmbeddings(payload) {
@@ -164,6 +231,20 @@ function openAiEmbeddings(payload) {
 
 function geminiEmbeddings(payload) {
   return { embeddings: (payload.requests ?? []).map((r) => ({ values: vectorFor(r.content?.parts?.map((p) => p.text).join('') ?? '', r.outputDimensionality ?? 4) })) };
+}
+
+/** Reads a request body: its size and digest, and its bytes up to MAX_REQUEST_BYTES (`null` beyond). */
+async function readBody(req) {
+  const hash = createHash('sha256');
+  const chunks = [];
+  let length = 0;
+  for await (const c of req) {
+    hash.update(c);
+    length += c.length;
+    if (length <= MAX_REQUEST_BYTES) chunks.push(c);
+    else chunks.length = 0;
+  }
+  return { bytes: length <= MAX_REQUEST_BYTES ? Buffer.concat(chunks) : null, length, sha256: hash.digest('hex') };
 }
 
 export async function startMockUpstream({ port = 0 } = {}) {
@@ -179,90 +260,113 @@ export async function startMockUpstream({ port = 0 } = {}) {
     return gates.get(id);
   };
 
-  const server = http.createServer(async (req, res) => {
-    const url = new URL(req.url, 'http://mock');
-    if (url.pathname === '/__requests') return json(res, 200, requests);
-    if (url.pathname === '/__reset') { requests.length = 0; scripts.clear(); return json(res, 200, {}); }
-    if (url.pathname.startsWith('/__release/')) { gate(url.pathname.slice('/__release/'.length)).resolve(); return json(res, 200, {}); }
-    if (url.pathname.startsWith('/__gate/')) { return json(res, 200, { waiting: gate(url.pathname.slice('/__gate/'.length)).waiting }); }
-
-    const chunks = [];
-    for await (const c of req) chunks.push(c);
-    const body = Buffer.concat(chunks);
+  // The answer to a request under a provider prefix, and how to misbehave while sending it.
+  async function answer(req, url) {
+    const body = await readBody(req);
     const record = {
       method: req.method, path: url.pathname, query: url.search, headers: req.headers,
-      bodyLength: body.length, bodySha256: createHash('sha256').update(body).digest('hex'), at: Date.now(),
+      bodyLength: body.length, bodySha256: body.sha256, at: Date.now(),
     };
     requests.push(record);
 
     const h = (name) => req.headers[name];
-    const delay = Number(h('x-mock-delay-ms') ?? 0);
-    let status = Number(h('x-mock-status') ?? 200);
+    const isAnthropic = url.pathname.endsWith('/v1/messages');
+    const isChat = url.pathname.endsWith('/chat/completions');
+    const gemini = url.pathname.match(/:(generateContent|streamGenerateContent|batchEmbedContents|embedContent)$/)?.[1];
+    const error = (status, message) => jsonAnswer(status, isAnthropic ? anthropicError(status, message) : gemini ? geminiError(status, message) : openAiError(status, message));
+    const plain = { active: false };
+
+    const faults = faultsOf(h);
+    if (faults.error) return [error(400, faults.error), plain];
+    const delay = intHeader(h('x-mock-delay-ms'), 0, 0, MAX_WAIT_MS);
+    let status = h('x-mock-status') === undefined ? 200 : Number(h('x-mock-status'));
     if (h('x-mock-script')) {
       const statuses = String(h('x-mock-statuses') ?? '200').split(',').map(Number);
       const n = scripts.get(h('x-mock-script')) ?? 0;
       scripts.set(h('x-mock-script'), n + 1);
       status = statuses[Math.min(n, statuses.length - 1)];
     }
+    if (!Number.isInteger(status) || status < 200 || status > 599) return [error(400, 'x-mock-status and x-mock-statuses must be statuses from 200 to 599'), plain];
     const key = (h('authorization') ?? '').replace(/^Bearer /i, '') || h('x-api-key') || h('x-goog-api-key') || h('api-key');
     if (h('x-mock-reject-key') && key === h('x-mock-reject-key')) status = 401;
     const provider = url.pathname.split('/')[1];
-    if (String(h('x-mock-fail-provider') ?? '').split(',').includes(provider)) status = Number(h('x-mock-fail-status') ?? 503);
+    if (String(h('x-mock-fail-provider') ?? '').split(',').includes(provider)) status = intHeader(h('x-mock-fail-status'), 503, 200, 599);
     record.key = key;
     record.status = status;
-    const isAnthropic = url.pathname.endsWith('/v1/messages');
-    const isChat = url.pathname.endsWith('/chat/completions');
-    const gemini = url.pathname.match(/:(generateContent|streamGenerateContent|batchEmbedContents|embedContent)$/)?.[1];
     if (delay) await sleep(delay);
 
     if (status !== 200) {
       const extra = h('x-mock-retry-after') ? { 'retry-after': h('x-mock-retry-after') } : {};
-      return json(res, status, isAnthropic ? anthropicError(status) : gemini ? geminiError(status) : openAiError(status), extra);
+      const reply = error(status, undefined);
+      return [{ ...reply, headers: { ...reply.headers, ...extra } }, faults];
     }
-    if (url.pathname.endsWith('/audio/speech')) {
-      const bytes = audioBytes(Number(h('x-mock-bytes') ?? 65536));
-      res.writeHead(200, { 'content-type': 'audio/mpeg', 'content-length': bytes.length });
-      return res.end(bytes);
+    const bodyBytes = h('x-mock-body-bytes') === undefined ? undefined : intHeader(h('x-mock-body-bytes'), 0, 0, MAX_BODY_BYTES);
+    if (faults.fault === 'garbage-sse') {
+      return [{ status: 200, headers: { 'content-type': 'text/event-stream' }, ...garbageStream(isAnthropic ? 'anthropic' : 'openai', 'mock-model') }, faults];
     }
+    if (url.pathname.endsWith('/audio/speech')) return [audioAnswer(bodyBytes ?? intHeader(h('x-mock-bytes'), 65536, 0, MAX_BODY_BYTES)), faults];
     const isEmbeddings = url.pathname.endsWith('/embeddings') || gemini === 'batchEmbedContents';
-    if (!isChat && !isAnthropic && !gemini && !isEmbeddings) return json(res, 200, { echo: record }, { 'x-mock-echo': '1' });
+    if (!isChat && !isAnthropic && !gemini && !isEmbeddings) return [jsonAnswer(200, { echo: record }, { 'x-mock-echo': '1' }), faults];
 
-    let payload = {};
-    try { payload = JSON.parse(body.toString('utf8') || '{}'); } catch { return json(res, 400, openAiError(400)); }
+    if (body.bytes === null) return [error(413, `the request body exceeds the mock's limit of ${MAX_REQUEST_BYTES} bytes`), plain];
+    let payload;
+    try {
+      payload = JSON.parse(body.bytes.toString('utf8') || '{}');
+    } catch {
+      return [error(400, 'the request body is not JSON'), plain];
+    }
     record.payload = payload;
-    if (isEmbeddings) return json(res, 200, gemini ? geminiEmbeddings(payload) : openAiEmbeddings(payload));
-    const n = Number(h('x-mock-chunks') ?? 3);
-    if (gemini) return geminiResponse(res, payload, gemini === 'streamGenerateContent', n, delay, url.pathname.match(/models\/([^:/]+):/)?.[1] ?? 'gemini-mock');
-    const model = payload.model ?? 'mock-model';
-    const tool = toolPlan(payload, isAnthropic ? 'anthropic' : 'openai');
-    if (tool) return toolResponse(res, payload, tool, isAnthropic);
-    if (!payload.stream) {
-      const text = Array.from({ length: n }, (_, i) => `tok${i} `).join('');
-      return json(res, 200, isAnthropic
-        ? { id: 'msg_mock', type: 'message', role: 'assistant', model, content: [{ type: 'text', text }], stop_reason: 'end_turn', stop_sequence: null, usage: { input_tokens: 5, output_tokens: n } }
-        : { id: 'chatcmpl-mock', object: 'chat.completion', created: 1700000000, model, choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop' }], usage: { prompt_tokens: 5, completion_tokens: n, total_tokens: 5 + n } });
-    }
+    const route = isEmbeddings ? (gemini ? 'geminiEmbeddings' : 'embeddings') : isAnthropic ? 'anthropic' : gemini ? 'gemini' : 'chat';
+    const problem = requestProblem(route, payload);
+    if (problem) return [error(400, problem), plain];
+    const model = gemini ? url.pathname.match(/models\/([^:/]+):/)?.[1] ?? 'gemini-mock' : payload.model ?? 'mock-model';
+    const format = isAnthropic ? 'anthropic' : gemini ? 'gemini' : 'openai';
+    const sized = (made, contentType) => [{ status: 200, headers: { 'content-type': contentType }, ...made }, faults];
 
-    const events = isAnthropic ? anthropicEvents(model, n) : openAiEvents(model, n);
-    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
-    const cutAfter = h('x-mock-cut-after') !== undefined ? Number(h('x-mock-cut-after')) : Infinity;
-    const gateId = h('x-mock-gate');
-    for (let i = 0; i < events.length; i++) {
-      if (i === cutAfter) {
-        // Let what was written reach the gateway first, then break the connection mid-stream.
-        await sleep(50);
-        res.socket.destroy();
-        return;
-      }
-      if (gateId && i === events.length - 2) {
-        const g = gate(gateId);
-        g.waiting = true;
-        await g.promise;
-      }
-      res.write(events[i]);
-      if (delay) await sleep(delay);
+    if (isEmbeddings) {
+      if (bodyBytes !== undefined) return sized(sizedEmbeddings(format, model, bodyBytes), 'application/json');
+      return [jsonAnswer(200, gemini ? geminiEmbeddings(payload) : openAiEmbeddings(payload)), faults];
     }
-    res.end();
+    const n = intHeader(h('x-mock-chunks'), 3, 0, MAX_CHUNKS);
+    const pacing = {
+      delay, gateId: h('x-mock-gate'), gate,
+      cutAfter: h('x-mock-cut-after') === undefined ? Infinity : intHeader(h('x-mock-cut-after'), Infinity, 0, MAX_CHUNKS + 8),
+    };
+    const stream = gemini ? gemini === 'streamGenerateContent' : Boolean(payload.stream);
+    const tool = gemini ? null : toolPlan(payload, format);
+    if (tool) return [toolAnswer(payload, tool, isAnthropic, pacing), faults];
+    if (bodyBytes !== undefined) {
+      if (stream) return sized(sizedStream(format, model, bodyBytes, delay, sleep), 'text/event-stream');
+      return sized(sizedChat(format, model, bodyBytes), 'application/json');
+    }
+    if (gemini) return [geminiAnswer(payload, stream, n, model, pacing), faults];
+    if (!stream) {
+      const text = Array.from({ length: n }, (_, i) => `tok${i} `).join('');
+      return [jsonAnswer(200, isAnthropic
+        ? { id: 'msg_mock', type: 'message', role: 'assistant', model, content: [{ type: 'text', text }], stop_reason: 'end_turn', stop_sequence: null, usage: { input_tokens: 5, output_tokens: n } }
+        : { id: 'chatcmpl-mock', object: 'chat.completion', created: 1700000000, model, choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop' }], usage: { prompt_tokens: 5, completion_tokens: n, total_tokens: 5 + n } }), faults];
+    }
+    return [sseAnswer(isAnthropic ? anthropicEvents(model, n) : openAiEvents(model, n), pacing), faults];
+  }
+
+  async function handle(req, res) {
+    const url = new URL(req.url, 'http://mock');
+    if (url.pathname === '/__requests') return sendReply(res, jsonAnswer(200, requests));
+    if (url.pathname === '/__reset') { requests.length = 0; scripts.clear(); return sendReply(res, jsonAnswer(200, {})); }
+    if (url.pathname.startsWith('/__release/')) { gate(url.pathname.slice('/__release/'.length)).resolve(); return sendReply(res, jsonAnswer(200, {})); }
+    if (url.pathname.startsWith('/__gate/')) return sendReply(res, jsonAnswer(200, { waiting: gate(url.pathname.slice('/__gate/'.length)).waiting }));
+    const [reply, faults] = await answer(req, url);
+    return sendReply(res, reply, faults);
+  }
+
+  const server = http.createServer((req, res) => {
+    res.on('error', () => {});
+    handle(req, res).catch((err) => {
+      // A request the mock did not foresee: an error answer when the head has not gone out yet.
+      if (process.env.AI_GATEWAY_TEST_VERBOSE) console.error('mock upstream:', err);
+      if (res.headersSent) return res.socket?.destroy();
+      sendReply(res, jsonAnswer(400, openAiError(400, `the mock upstream could not handle the request: ${err?.message}`))).catch(() => res.socket?.destroy());
+    });
   });
   server.keepAliveTimeout = 60_000;
   await new Promise((r) => server.listen(port, '127.0.0.1', r));
@@ -275,12 +379,6 @@ export async function startMockUpstream({ port = 0 } = {}) {
     async gateWaiting(id) { return (await (await fetch(`${url}/__gate/${id}`)).json()).waiting; },
     close: () => new Promise((r) => { server.closeAllConnections?.(); server.close(r); }),
   };
-}
-
-function json(res, status, body, headers = {}) {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
-  res.end(text);
 }
 
 // `node tests/support/mock-upstream.mjs [port]` runs it standalone.
