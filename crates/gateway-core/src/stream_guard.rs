@@ -56,10 +56,13 @@ impl StreamGuard {
         let message = broken_stream_message(complete);
         // A partial event must be closed first, or the error would merge into it.
         let mut out = if self.parser.has_partial() { b"\n\n".to_vec() } else { Vec::new() };
-        out.extend_from_slice(&error_event(self.format, "upstream_stream_error", message));
+        out.extend_from_slice(&error_event(self.format, STREAM_ERROR_CODE, message));
         Some(out)
     }
 }
+
+/// The `code` of the error event a client receives for a stream that ended badly, translated or not.
+pub const STREAM_ERROR_CODE: &str = "upstream_stream_error";
 
 /// What the client's error event says about a stream that ended badly: `complete` is whether
 /// the connection closed normally (only too early) rather than breaking.

@@ -122,13 +122,7 @@ impl Pipeline {
         let outcome = match self.run(port, services, request, &mut completion).await {
             Ok(outcome) => outcome,
             Err(err) => {
-                let reply = match completion.client_format {
-                    Format::Anthropic => {
-                        let (status, body) = compat::error_body(Endpoint::Messages, &err);
-                        json_reply(status, body)
-                    }
-                    _ => Reply::from_error(&err),
-                };
+                let reply = error_reply(completion.client_format, &err);
                 completion.ctx.error = Some(err);
                 Outcome::Local(reply)
             }
@@ -315,6 +309,18 @@ impl Pipeline {
             }
             (body, _) => Ok(body.map(RequestBody::Stream)),
         }
+    }
+}
+
+/// A gateway error as the client reads errors: Anthropic's shape for `compat/messages`
+/// (`format` Anthropic), OpenAI's otherwise.
+fn error_reply(format: Format, err: &GatewayError) -> Reply {
+    match format {
+        Format::Anthropic => {
+            let (status, body) = compat::error_body(Endpoint::Messages, err);
+            json_reply(status, body)
+        }
+        _ => Reply::from_error(err),
     }
 }
 
