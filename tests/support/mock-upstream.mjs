@@ -22,6 +22,8 @@
 //   x-mock-reject-key: K    answer 401 when the request's key (any auth header) is K
 //   x-mock-fail-provider: P1,P2 + x-mock-fail-status: N (default 503)
 //                           answer N for requests under those provider prefixes only
+//   x-mock-garbage: N       answer status N with a body in no API's format: cut-off JSON for a 2xx,
+//                           a proxy's HTML error page otherwise
 // Control routes (not under a provider prefix): GET /__requests, POST /__reset, POST /__release/ID.
 import http from 'node:http';
 import { createHash } from 'node:crypto';
@@ -214,6 +216,19 @@ export async function startMockUpstream({ port = 0 } = {}) {
     const isChat = url.pathname.endsWith('/chat/completions');
     const gemini = url.pathname.match(/:(generateContent|streamGenerateContent|batchEmbedContents|embedContent)$/)?.[1];
     if (delay) await sleep(delay);
+
+    // --- fault mode: x-mock-garbage (an answer no translator can read) ---
+    if (h('x-mock-garbage')) {
+      const garbageStatus = Number(h('x-mock-garbage'));
+      record.status = garbageStatus;
+      if (garbageStatus < 300) {
+        res.writeHead(garbageStatus, { 'content-type': 'application/json' });
+        return res.end('{"id":"chatcmpl-mock","choices":[{"index":0,"message":');
+      }
+      res.writeHead(garbageStatus, { 'content-type': 'text/html' });
+      return res.end(`<html><head><title>${garbageStatus} Bad Gateway</title></head><body><center>nginx</center></body></html>`);
+    }
+    // --- end of fault mode: x-mock-garbage ---
 
     if (status !== 200) {
       const extra = h('x-mock-retry-after') ? { 'retry-after': h('x-mock-retry-after') } : {};
