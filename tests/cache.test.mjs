@@ -271,6 +271,61 @@ test('by default, callers with different provider keys never share an entry', as
   assert.equal(await upstreamCalls(body), 2);
 });
 
+/** A POST of `body` to `path` of gateway `gw`, with `headers` on top of a key and content type. */
+async function post(path, body, headers = {}) {
+  const res = await fetch(`${gw.url}/v1/acct/gw/${path}`, {
+    method: 'POST',
+    headers: { authorization: 'Bearer sk-a', 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
+  return { status: res.status, headers: res.headers, text: await res.text() };
+}
+
+test('requests that differ only in a header that changes the answer never share an entry', async () => {
+  const messages = uniqueBody({ max_tokens: 10 });
+  const v1 = { ...TTL, 'x-api-key': 'sk-ant', 'anthropic-version': '2023-06-01' };
+  const first = await storing(() => post('anthropic/v1/messages', messages, v1));
+  const otherVersion = await post('anthropic/v1/messages', messages, { ...v1, 'anthropic-version': '2024-10-22' });
+  const withBeta = await post('anthropic/v1/messages', messages, { ...v1, 'anthropic-beta': 'output-128k-2025-02-19' });
+  assert.deepEqual([first, otherVersion, withBeta].map((r) => r.headers.get('cf-aig-cache-status')), ['MISS', 'MISS', 'MISS']);
+  assert.equal((await post('anthropic/v1/messages', messages, v1)).headers.get('cf-aig-cache-status'), 'HIT');
+  assert.equal(await upstreamCalls(messages), 3);
+
+  const body = uniqueBody();
+  const plain = await storing(() => chat(body, TTL));
+  const beta = await chat(body, { ...TTL, 'openai-beta': 'assistants=v2' });
+  const project = await chat(body, { ...TTL, 'openai-project': 'proj_other' });
+  assert.deepEqual([plain, beta, project].map((r) => r.headers.get('cf-aig-cache-status')), ['MISS', 'MISS', 'MISS']);
+  assert.equal(await upstreamCalls(body), 3);
+  // A header no provider reads does not split the cache.
+  assert.equal((await chat(body, { ...TTL, 'x-request-tag': 'whatever' })).headers.get('cf-aig-cache-status'), 'HIT');
+});
+
+test('a custom key is scoped by method, provider and endpoint; cf-aig-cache-key-scope: gateway shares it wider', async () => {
+  const key = `scoped-${Date.now()}`;
+  const custom = { 'cf-aig-cache-key': key };
+  const onOpenAi = await storing(() => post('openai/chat/completions', uniqueBody(), custom));
+  const onGroq = await storing(() => post('groq/chat/completions', uniqueBody(), custom));
+  const onEmbeddings = await storing(() => post('openai/embeddings', { model: 'text-embedding-3-small', input: 'hi' }, custom));
+  assert.deepEqual([onOpenAi, onGroq, onEmbeddings].map((r) => r.headers.get('cf-aig-cache-status')), ['MISS', 'MISS', 'MISS']);
+  assert.ok(JSON.parse(onEmbeddings.text).data, 'the embeddings call got an embeddings answer, not a chat one');
+  assert.equal((await post('openai/chat/completions', uniqueBody(), custom)).headers.get('cf-aig-cache-status'), 'HIT');
+
+  // Asked for, the key is one entry for the whole gateway, whatever the provider or endpoint.
+  const wide = { ...custom, 'cf-aig-cache-key-scope': 'gateway' };
+  const first = await storing(() => post('openai/chat/completions', uniqueBody(), wide));
+  assert.equal(first.headers.get('cf-aig-cache-status'), 'MISS', 'the gateway scope is its own entry');
+  const elsewhere = await post('mistral/v1/chat/completions', uniqueBody(), { ...wide, authorization: 'Bearer sk-other' });
+  assert.equal(elsewhere.headers.get('cf-aig-cache-status'), 'HIT');
+  assert.equal(elsewhere.text, first.text);
+
+  // One purge by the custom key removes it at every scope and endpoint.
+  assert.deepEqual(await (await purge({ key })).json(), { deleted: 4, more: false });
+  assert.equal((await post('groq/chat/completions', uniqueBody(), custom)).headers.get('cf-aig-cache-status'), 'MISS');
+  assert.equal((await post('mistral/v1/chat/completions', uniqueBody(), wide)).headers.get('cf-aig-cache-status'), 'MISS');
+  assert.equal((await post('openai/chat/completions', uniqueBody(), { ...custom, 'cf-aig-cache-key-scope': 'world' })).status, 400);
+});
+
 test('non-2xx responses are not cached', async () => {
   const body = uniqueBody();
   for (const status of ['429', '500']) {
@@ -410,7 +465,7 @@ test('purge API: by custom key, by KV key, by log id, and all entries of one gat
   const before = new Set(await gatewayKeys());
   await storing(() => chat(body, TTL));
   const [kvKey] = (await gatewayKeys()).filter((k) => !before.has(k));
-  assert.deepEqual(await (await purge({ key: kvKey })).json(), { deleted: 2, more: false });
+  assert.deepEqual(await (await purge({ key: kvKey })).json(), { deleted: 1, more: false });
   assert.equal(await kv.get(kvKey), null);
   assert.equal((await chat(body, TTL)).headers.get('cf-aig-cache-status'), 'MISS');
 

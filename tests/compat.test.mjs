@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import OpenAI from 'openai';
 import Anthropic from '@anthropic-ai/sdk';
 import { startMockUpstream } from './support/mock-upstream.mjs';
-import { startGateway } from './support/gateway.mjs';
+import { startGateway, ADMIN_TOKEN } from './support/gateway.mjs';
 
 let mock, gw, openai, anthropic;
 before(async () => {
@@ -23,6 +23,17 @@ const weather = {
   function: { name: 'get_weather', description: 'Weather of a city', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } },
 };
 const lastRequest = async () => (await mock.requests()).at(-1);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** The log entry `id`, once written (after the response, in waitUntil). */
+async function logEntry(id) {
+  for (let i = 0; i < 100; i++) {
+    const res = await fetch(`${gw.url}/api/logs/${id}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    if (res.status === 200) return res.json();
+    await sleep(50);
+  }
+  throw new Error(`log ${id} was not written`);
+}
 
 for (const [label, model, upstreamPath, keyHeader] of [
   ['anthropic', 'anthropic/claude-sonnet-4-5', '/anthropic/v1/messages', 'x-api-key'],
@@ -196,6 +207,39 @@ test('anthropic SDK → compat/messages: errors come back in Anthropic\'s shape'
   await assert.rejects(
     anthropic.messages.create({ model: 'no-provider', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] }),
     (err) => err.status === 400 && err.error?.error?.type === 'invalid_request_error',
+  );
+});
+
+test('openai SDK → anthropic: an answer that is not JSON is a 502 upstream_invalid_response, and logged so', async () => {
+  let error;
+  await assert.rejects(
+    openai.chat.completions.create({ model: 'anthropic/claude-sonnet-4-5', messages: [{ role: 'user', content: 'hi' }] }, { headers: { 'x-mock-garbage': '200' } }),
+    (err) => { error = err; return err instanceof OpenAI.InternalServerError; },
+  );
+  assert.equal(error.status, 502);
+  assert.equal(error.code, 'upstream_invalid_response');
+  assert.equal(error.type, 'upstream_error');
+  assert.match(error.message, /could not translate the provider's Anthropic answer \(HTTP 200\): upstream sent invalid JSON/);
+  assert.doesNotMatch(error.message, /chatcmpl-mock/, 'nothing of the body is quoted');
+  const entry = await logEntry(error.headers.get('cf-aig-log-id'));
+  assert.equal(entry.status, 502);
+  assert.equal(entry.success, false);
+  assert.equal(entry.error, error.error.message);
+});
+
+test('anthropic SDK → compat/messages: an untranslatable answer is a 502 in Anthropic\'s shape', async () => {
+  await assert.rejects(
+    anthropic.messages.create({ model: 'openai/gpt-4o-mini', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] }, { headers: { 'x-mock-garbage': '200' } }),
+    (err) => err instanceof Anthropic.InternalServerError && err.status === 502 && err.error?.type === 'error'
+      && err.error.error.type === 'api_error' && /could not translate the provider's OpenAI answer/.test(err.error.error.message),
+  );
+});
+
+test('openai SDK → anthropic: a proxy\'s HTML error page keeps its status and is described, not quoted', async () => {
+  await assert.rejects(
+    openai.chat.completions.create({ model: 'anthropic/claude-sonnet-4-5', messages: [{ role: 'user', content: 'hi' }] }, { headers: { 'x-mock-garbage': '503' } }),
+    (err) => err.status === 503 && err.code === 'upstream_invalid_response'
+      && /HTTP 503 with an HTML page titled "503 Bad Gateway"/.test(err.message) && !/nginx/.test(err.message),
   );
 });
 

@@ -23,6 +23,8 @@
 //   x-mock-fail-provider: P1,P2 + x-mock-fail-status: N (default 503)
 //                           answer N for requests under those provider prefixes only
 //   x-mock-bytes: N         size of the audio answer (default 65536)
+//   x-mock-garbage: N       answer status N with a body in no API's format: cut-off JSON for a 2xx,
+//                           a proxy's HTML error page otherwise
 // Sizes and the misbehaving upstream (the bodies are generated piece by piece, never held whole,
 // and every write waits for 'drain'):
 //   x-mock-body-bytes: N    the route's normal answer made about N bytes long: for chat JSON one
@@ -294,6 +296,17 @@ export async function startMockUpstream({ port = 0 } = {}) {
     record.key = key;
     record.status = status;
     if (delay) await sleep(delay);
+
+    // --- fault mode: x-mock-garbage (an answer no translator can read) ---
+    if (h('x-mock-garbage')) {
+      const garbageStatus = intHeader(h('x-mock-garbage'), 200, 200, 599);
+      record.status = garbageStatus;
+      if (garbageStatus < 300) {
+        return [{ status: garbageStatus, headers: { 'content-type': 'application/json' }, body: '{"id":"chatcmpl-mock","choices":[{"index":0,"message":' }, plain];
+      }
+      return [{ status: garbageStatus, headers: { 'content-type': 'text/html' }, body: `<html><head><title>${garbageStatus} Bad Gateway</title></head><body><center>nginx</center></body></html>` }, plain];
+    }
+    // --- end of fault mode: x-mock-garbage ---
 
     if (status !== 200) {
       const extra = h('x-mock-retry-after') ? { 'retry-after': h('x-mock-retry-after') } : {};

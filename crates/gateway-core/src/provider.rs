@@ -1,8 +1,9 @@
 //! The provider table: where each Cloudflare AI Gateway provider slug forwards to.
 //!
 //! A provider is data, not code: its upstream base URL, the header that carries its key, the API
-//! format it speaks, and the rules that turn the rest of the gateway path into the upstream path.
-//! An OpenAI-compatible provider is one row of [`PROVIDERS`]. The mapping follows Cloudflare's
+//! format it speaks, the rules that turn the rest of the gateway path into the upstream path, and
+//! the request headers that change its answers (which the cache key covers). An
+//! OpenAI-compatible provider is one row of [`PROVIDERS`]. The mapping follows Cloudflare's
 //! provider docs (`developers.cloudflare.com/ai-gateway/usage/providers/`).
 
 /// The wire format a provider speaks, which later lets the gateway translate between formats.
@@ -86,6 +87,13 @@ pub struct Provider {
     /// (`v1`, `v1beta`, ...). Cloudflare's docs show both `/grok/chat/completions` and
     /// `/grok/v1/chat/completions`; with `Some("v1")` both reach `https://api.x.ai/v1/...`.
     pub unversioned_prefix: Option<&'static str>,
+    /// Request headers, lower-case, that change the provider's answer to the same body: API
+    /// versions, beta features, the account or project a request is billed to and served from,
+    /// response modes. The default cache key covers them ([`crate::cache::key`]), so two
+    /// requests that differ there never share an entry. Credentials are not listed here: the
+    /// key covers every provider's key header anyway. Forgetting a header here makes requests
+    /// that differ only in it share cached answers.
+    pub answer_headers: &'static [&'static str],
 }
 
 impl Provider {
@@ -94,6 +102,11 @@ impl Provider {
         headers.get(self.auth.header)
     }
 }
+
+/// What OpenAI's SDKs send that changes an answer: beta features, and the organization and
+/// project the request is served from (their fine-tuned models, their policies). Sent to every
+/// provider speaking OpenAI's API, which ignore what they do not know.
+const OPENAI_ANSWER_HEADERS: &[&str] = &["openai-beta", "openai-organization", "openai-project"];
 
 const fn openai_compatible(
     id: &'static str,
@@ -108,11 +121,28 @@ const fn openai_compatible(
         params: &[],
         path_shape: "",
         unversioned_prefix,
+        answer_headers: OPENAI_ANSWER_HEADERS,
     }
 }
 
 const fn native(id: &'static str, base_url: &'static str, auth: Auth, prefix: Option<&'static str>) -> Provider {
-    Provider { id, base_url, auth, format: ApiFormat::Native, params: &[], path_shape: "", unversioned_prefix: prefix }
+    Provider {
+        id,
+        base_url,
+        auth,
+        format: ApiFormat::Native,
+        params: &[],
+        path_shape: "",
+        unversioned_prefix: prefix,
+        answer_headers: &[],
+    }
+}
+
+impl Provider {
+    /// The same provider, whose answers also depend on these request headers.
+    const fn answering_by(self, answer_headers: &'static [&'static str]) -> Provider {
+        Provider { answer_headers, ..self }
+    }
 }
 
 /// Every provider the gateway knows, by slug. Adding an OpenAI-compatible provider is one line.
@@ -126,6 +156,7 @@ pub const PROVIDERS: &[Provider] = &[
         params: &[],
         path_shape: "",
         unversioned_prefix: Some("v1"),
+        answer_headers: &["anthropic-version", "anthropic-beta"],
     },
     openai_compatible("groq", "https://api.groq.com/openai", Some("v1")),
     openai_compatible("mistral", "https://api.mistral.ai", Some("v1")),
@@ -137,6 +168,7 @@ pub const PROVIDERS: &[Provider] = &[
         params: &[],
         path_shape: "",
         unversioned_prefix: Some("v1beta"),
+        answer_headers: &[],
     },
     openai_compatible("deepseek", "https://api.deepseek.com", None),
     openai_compatible("grok", "https://api.x.ai", Some("v1")),
@@ -144,7 +176,9 @@ pub const PROVIDERS: &[Provider] = &[
     openai_compatible("cerebras", "https://api.cerebras.ai", Some("v1")),
     openai_compatible("perplexity-ai", "https://api.perplexity.ai", None),
     native("cohere", "https://api.cohere.ai", Auth::BEARER, Some("v1")),
-    native("huggingface", "https://api-inference.huggingface.co/models", Auth::BEARER, None),
+    // `x-use-cache: false` asks for a fresh generation; `x-wait-for-model` waits instead of a 503.
+    native("huggingface", "https://api-inference.huggingface.co/models", Auth::BEARER, None)
+        .answering_by(&["x-use-cache", "x-wait-for-model"]),
     Provider {
         id: "azure-openai",
         base_url: "https://{resource_name}.openai.azure.com/openai/deployments/{deployment_name}",
@@ -153,6 +187,7 @@ pub const PROVIDERS: &[Provider] = &[
         params: &[leading("resource_name", ParamKind::HostLabel), leading("deployment_name", ParamKind::PathSegment)],
         path_shape: "/azure-openai/{resource_name}/{deployment_name}/...",
         unversioned_prefix: None,
+        answer_headers: OPENAI_ANSWER_HEADERS,
     },
     // `/workers-ai/@cf/meta/llama...` runs a model (`/ai/run/@cf/...`); `/workers-ai/v1/...` is
     // Workers AI's own OpenAI-compatible API (`/ai/v1/...`).
@@ -165,6 +200,7 @@ pub const PROVIDERS: &[Provider] = &[
         params: &[PathParam { name: "region", kind: ParamKind::HostLabel, source: ParamSource::Peek(4) }],
         path_shape: "/google-vertex-ai/v1/projects/{project}/locations/{region}/...",
         unversioned_prefix: None,
+        answer_headers: &[],
     },
     // The client signs with SigV4 for the AWS host; the request reaches that same host, so the
     // signature holds.
@@ -179,10 +215,20 @@ pub const PROVIDERS: &[Provider] = &[
         ],
         path_shape: "/aws-bedrock/{bedrock-runtime|bedrock-agent-runtime}/{region}/...",
         unversioned_prefix: None,
+        // InvokeModel's response type, trace, guardrail and latency settings travel as headers.
+        answer_headers: &[
+            "accept",
+            "x-amzn-bedrock-accept",
+            "x-amzn-bedrock-trace",
+            "x-amzn-bedrock-guardrailidentifier",
+            "x-amzn-bedrock-guardrailversion",
+            "x-amzn-bedrock-performanceconfig-latency",
+        ],
     },
-    native("replicate", "https://api.replicate.com", Auth::BEARER, Some("v1")),
+    // `Prefer: wait` answers with the finished prediction instead of a pending one.
+    native("replicate", "https://api.replicate.com", Auth::BEARER, Some("v1")).answering_by(&["prefer"]),
     native("elevenlabs", "https://api.elevenlabs.io", Auth::header("xi-api-key"), Some("v1")),
-    native("cartesia", "https://api.cartesia.ai", Auth::header("x-api-key"), None),
+    native("cartesia", "https://api.cartesia.ai", Auth::header("x-api-key"), None).answering_by(&["cartesia-version"]),
     native("ideogram", "https://api.ideogram.ai", Auth::header("api-key"), None),
     native("deepgram", "https://api.deepgram.com", Auth { header: "authorization", scheme: "Token " }, Some("v1")),
 ];
@@ -190,6 +236,15 @@ pub const PROVIDERS: &[Provider] = &[
 /// Looks a provider up by its slug; `None` for a slug not in [`PROVIDERS`].
 pub fn find(id: &str) -> Option<&'static Provider> {
     PROVIDERS.iter().find(|p| p.id == id)
+}
+
+/// Every provider's [`Provider::answer_headers`], sorted, each once: what the cache key covers
+/// for the compat and universal endpoints, whose requests may reach any provider.
+pub fn all_answer_headers() -> Vec<&'static str> {
+    let mut names: Vec<&'static str> = PROVIDERS.iter().flat_map(|p| p.answer_headers.iter().copied()).collect();
+    names.sort_unstable();
+    names.dedup();
+    names
 }
 
 /// The slugs of every provider, comma-separated, for error messages.

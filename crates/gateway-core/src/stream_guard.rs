@@ -55,10 +55,13 @@ impl StreamGuard {
         }
         // A partial event must be closed first, or the error would merge into it.
         let mut out = if self.parser.has_partial() { b"\n\n".to_vec() } else { Vec::new() };
-        out.extend_from_slice(&error_event(self.format, "upstream_stream_error", &end.incomplete_message()));
+        out.extend_from_slice(&error_event(self.format, STREAM_ERROR_CODE, &end.incomplete_message()));
         Some(out)
     }
 }
+
+/// The `code` of the error event a client receives for a stream that ended badly, translated or not.
+pub const STREAM_ERROR_CODE: &str = "upstream_stream_error";
 
 /// Whether `event` ends a stream of `format` normally.
 fn is_terminal(format: ApiFormat, event: &SseEvent) -> bool {

@@ -589,3 +589,50 @@ fn a_watched_document_cut_after_its_head_went_out_is_logged_as_a_failure() {
     assert_eq!((entries[0].status, entries[0].success), (200, false), "the client had its 200 head, then a cut");
     assert!(entries[0].error.as_deref().unwrap().contains("nothing for 1500 ms"), "{:?}", entries[0].error);
 }
+
+#[test]
+fn an_untranslatable_answer_is_a_logged_502_in_the_client_s_format() {
+    let recorded = Rc::new(Recorded::default());
+    let pipeline = Pipeline::new(GatewayConfig::default(), vec![]);
+    let chat = r#"{"model":"anthropic/claude-x","messages":[{"role":"user","content":"hi"}]}"#;
+    let port = FakePort::answering(200, "application/json", "{not json at all, sk-secret");
+    let req = request("/v1/a/g/compat/chat/completions", &[], Some(chat));
+    let (outcome, completion) = pollster::block_on(pipeline.handle(&port, &logging_services(&recorded), req));
+    let reply = local(outcome);
+    assert_eq!((reply.status, error_code(&reply).as_str()), (502, "upstream_invalid_response"));
+    let body: serde_json::Value = serde_json::from_slice(&reply.body).unwrap();
+    let message = body["error"]["message"].as_str().unwrap();
+    assert!(message.contains("could not translate the provider's Anthropic answer (HTTP 200)"), "{message}");
+    assert!(!message.contains("sk-secret"), "the body's contents stay out of the message");
+    assert!(reply.headers.get("cf-aig-log-id").is_some());
+    pollster::block_on(completion.finish());
+    let entries = recorded.entries.borrow();
+    assert_eq!((entries[0].status, entries[0].success), (502, false));
+    assert_eq!(entries[0].error.as_deref(), Some(message));
+
+    // compat/messages to an OpenAI provider: the same error in Anthropic's shape.
+    let messages = r#"{"model":"openai/gpt-x","max_tokens":5,"messages":[{"role":"user","content":"hi"}]}"#;
+    let port = FakePort::answering(200, "application/json", r#"{"unexpected":true}"#);
+    let req = request("/v1/a/g/compat/messages", &[], Some(messages));
+    let reply = local(pollster::block_on(pipeline.handle(&port, &Services::default(), req)).0);
+    let body: serde_json::Value = serde_json::from_slice(&reply.body).unwrap();
+    assert_eq!(
+        (reply.status, body["type"].as_str(), body["error"]["type"].as_str()),
+        (502, Some("error"), Some("api_error"))
+    );
+    assert!(body["error"]["message"].as_str().unwrap().contains("OpenAI response has no choices[0]"), "{body}");
+}
+
+#[test]
+fn a_provider_error_that_is_not_json_keeps_its_status_and_gets_a_code() {
+    let pipeline = Pipeline::new(GatewayConfig::default(), vec![]);
+    let chat = r#"{"model":"anthropic/claude-x","messages":[{"role":"user","content":"hi"}]}"#;
+    let page = "<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>";
+    let port = FakePort::answering(502, "text/html", page);
+    let req = request("/v1/a/g/compat/chat/completions", &[], Some(chat));
+    let reply = local(pollster::block_on(pipeline.handle(&port, &Services::default(), req)).0);
+    assert_eq!((reply.status, error_code(&reply).as_str()), (502, "upstream_invalid_response"));
+    let body: serde_json::Value = serde_json::from_slice(&reply.body).unwrap();
+    let message = body["error"]["message"].as_str().unwrap();
+    assert!(message.contains("HTTP 502 with an HTML page titled \"502 Bad Gateway\""), "{message}");
+}

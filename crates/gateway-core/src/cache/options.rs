@@ -15,6 +15,8 @@
 //!   the cache and answers `cf-aig-cache-status: BYPASS` (when caching was on for the request).
 //! - `cf-aig-cache-key`: a custom key of 1 ..= 512 bytes, shared by all callers of the gateway (see
 //!   [`super::key`]); turns caching on, for 5 minutes when the gateway's caching is off.
+//! - `cf-aig-cache-key-scope` (this gateway's own): `endpoint` (the default) or `gateway`, how
+//!   widely a custom key's entry is shared ([`CustomKeyScope`]); ignored without a custom key.
 //!
 //! Only `GET` and `POST` are cached: other methods change state at the provider.
 
@@ -22,7 +24,7 @@ use crate::error::{ErrorKind, GatewayError};
 use crate::headers::Headers;
 
 use super::hot::HotLimits;
-use super::key::{CacheKey, KeyInput};
+use super::key::{CacheKey, CustomKeyScope, KeyInput};
 
 /// The shortest TTL a request may ask for, and KV's minimum `expirationTtl`.
 pub const MIN_TTL_S: u64 = 60;
@@ -36,6 +38,7 @@ pub const MAX_CUSTOM_KEY_BYTES: usize = 512;
 const TTL_HEADERS: [&str; 2] = ["cf-aig-cache-ttl", "cf-cache-ttl"];
 const SKIP_HEADERS: [&str; 2] = ["cf-aig-skip-cache", "cf-skip-cache"];
 const KEY_HEADER: &str = "cf-aig-cache-key";
+const SCOPE_HEADER: &str = "cf-aig-cache-key-scope";
 
 /// The gateway's cache settings from Worker variables.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -111,13 +114,14 @@ pub enum CacheDecision {
 /// once the body is read (the default key hashes it).
 ///
 /// Errors (400): a malformed or out-of-range TTL header, a skip header other than `true`/`false`,
-/// an empty or over-long custom key. They are checked whatever the method, so a bad header is
-/// reported the same way on every request.
+/// an empty or over-long custom key, a key scope other than `endpoint`/`gateway`. They are checked
+/// whatever the method, so a bad header is reported the same way on every request.
 pub fn decide(defaults: &CacheDefaults, input: &KeyInput<'_>) -> Result<CacheDecision, GatewayError> {
     let headers = input.headers;
     let header_ttl = request_ttl(headers)?;
     let skip = skip_requested(headers)?;
     let custom_key = custom_key(headers)?;
+    let scope = custom_key_scope(headers)?;
     if !matches!(input.method, "GET" | "POST") {
         return Ok(CacheDecision::Off);
     }
@@ -132,7 +136,7 @@ pub fn decide(defaults: &CacheDefaults, input: &KeyInput<'_>) -> Result<CacheDec
         return Ok(CacheDecision::Bypass);
     }
     let key = match custom_key {
-        Some(custom) => CacheKey::custom(input.gateway_id, custom),
+        Some(custom) => CacheKey::custom(input, custom, scope),
         None => CacheKey::default_for(input),
     };
     Ok(CacheDecision::Use { key, ttl_s })
@@ -170,6 +174,17 @@ fn custom_key(headers: &Headers) -> Result<Option<&str>, GatewayError> {
         )));
     }
     Ok(Some(raw))
+}
+
+fn custom_key_scope(headers: &Headers) -> Result<CustomKeyScope, GatewayError> {
+    let Some(raw) = headers.get(SCOPE_HEADER).map(str::trim) else { return Ok(CustomKeyScope::default()) };
+    if raw.eq_ignore_ascii_case("endpoint") {
+        Ok(CustomKeyScope::Endpoint)
+    } else if raw.eq_ignore_ascii_case("gateway") {
+        Ok(CustomKeyScope::Gateway)
+    } else {
+        Err(GatewayError::invalid(format!("{SCOPE_HEADER} must be endpoint or gateway, got {raw:?}")))
+    }
 }
 
 fn parse_bool(raw: &str) -> Option<bool> {

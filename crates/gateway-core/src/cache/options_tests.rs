@@ -125,7 +125,10 @@ fn bad_skip_header_is_rejected() {
 #[test]
 fn custom_key_turns_caching_on_for_five_minutes() {
     let decision = decide_with(off(), "POST", &[("cf-aig-cache-key", "faq"), ("authorization", "Bearer a")]);
-    assert_eq!(decision, Ok(CacheDecision::Use { key: CacheKey::custom("gw", "faq"), ttl_s: 300 }));
+    let Ok(CacheDecision::Use { key, ttl_s: 300 }) = &decision else {
+        panic!("expected Use for 300 s, got {decision:?}")
+    };
+    assert!(key.kv_key().starts_with(&crate::cache::key::custom_key_prefix("gw", "faq")), "{}", key.kv_key());
     // Another caller with the same custom key shares the entry.
     let other = decide_with(off(), "POST", &[("cf-aig-cache-key", "faq"), ("authorization", "Bearer b")]);
     assert_eq!(decision, other);
@@ -153,4 +156,45 @@ fn only_get_and_post_are_cached_but_headers_are_always_checked() {
         assert_eq!(decide_with(on(600), method, &[("cf-aig-cache-key", "k")]), Ok(CacheDecision::Off));
     }
     assert!(decide_with(on(600), "DELETE", &[("cf-aig-cache-ttl", "1")]).is_err());
+}
+
+fn decide_at(
+    provider: &str,
+    method: &str,
+    endpoint: &str,
+    pairs: &[(&str, &str)],
+) -> Result<CacheDecision, GatewayError> {
+    let headers: Headers = pairs.iter().copied().collect();
+    let input = KeyInput { gateway_id: "gw", provider, method, endpoint, headers: &headers, body: b"{}" };
+    decide(&on(600), &input)
+}
+
+#[test]
+fn a_custom_key_is_scoped_by_method_provider_and_endpoint() {
+    let custom = [("cf-aig-cache-key", "faq")];
+    let base = decide_at("openai", "POST", "/v1/chat/completions", &custom);
+    assert!(matches!(base, Ok(CacheDecision::Use { .. })));
+    assert_ne!(base, decide_at("openai", "POST", "/v1/embeddings", &custom));
+    assert_ne!(base, decide_at("groq", "POST", "/v1/chat/completions", &custom));
+    assert_ne!(base, decide_at("openai", "GET", "/v1/chat/completions", &custom));
+    assert_ne!(base, decide_at("compat", "POST", "/chat/completions", &custom));
+}
+
+#[test]
+fn the_gateway_scope_shares_a_custom_key_across_endpoints() {
+    let wide = [("cf-aig-cache-key", "faq"), ("cf-aig-cache-key-scope", "gateway")];
+    let base = decide_at("openai", "POST", "/v1/chat/completions", &wide);
+    assert!(matches!(base, Ok(CacheDecision::Use { .. })));
+    assert_eq!(base, decide_at("compat", "POST", "/chat/completions", &wide));
+    assert_eq!(base, decide_at("groq", "GET", "/v1/models", &wide));
+    let explicit = [("cf-aig-cache-key", "faq"), ("cf-aig-cache-key-scope", " Endpoint ")];
+    assert_eq!(
+        decide_at("openai", "POST", "/v1/chat/completions", &explicit),
+        decide_at("openai", "POST", "/v1/chat/completions", &[("cf-aig-cache-key", "faq")])
+    );
+    // Without a custom key the scope changes nothing, but a bad value is still refused.
+    let scope_only = [("cf-aig-cache-key-scope", "gateway")];
+    assert_eq!(decide_at("openai", "POST", "/x", &scope_only), decide_at("openai", "POST", "/x", &[]));
+    let e = decide_at("openai", "POST", "/x", &[("cf-aig-cache-key-scope", "world")]).expect_err("bad scope");
+    assert_eq!((e.status(), e.message()), (400, "cf-aig-cache-key-scope must be endpoint or gateway, got \"world\""));
 }

@@ -1,9 +1,10 @@
 //! The admin's purge requests: which KV keys to delete, and deleting them.
 //!
 //! Body of a purge request for one gateway (exactly one field):
-//! - `{"key": "..."}`: a KV key of this gateway (`v1/{gateway}/{64 hex}`, as listed), or a custom
-//!   key as clients send it in `cf-aig-cache-key`. A string of the KV-key form is taken as both,
-//!   so there is no guessing which was meant;
+//! - `{"key": "..."}`: a KV key of this gateway (`v1/{gateway}/...`, as listed), or a custom key
+//!   as clients send it in `cf-aig-cache-key`: every entry of that custom key, at every scope and
+//!   endpoint (they share the folder [`custom_key_prefix`]). A string of the KV-key form is taken
+//!   as both, so there is no guessing which was meant;
 //! - `{"log_id": "..."}`: the entry produced by that logged request. [`super::store::store`] writes,
 //!   next to each entry with a log id, the index `v1/{gateway}/log/{log_id}` whose value is the
 //!   entry's KV key (same TTL); purge reads it, deletes the entry and the index;
@@ -16,14 +17,20 @@ use serde_json::Value;
 
 use crate::error::GatewayError;
 
-use super::key::{gateway_prefix, log_index_key, CacheKey};
+use super::key::{custom_key_prefix, gateway_prefix, log_index_key, CacheKey};
 use super::store::CacheStore;
 
 /// What one purge request deletes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PurgePlan {
-    /// These KV keys.
-    Keys(Vec<String>),
+    /// A `key`: the KV key it is (when it is one of this gateway's), then every key under the
+    /// folder of the custom key it also is.
+    Key {
+        /// The string itself, when it is a KV key of this gateway.
+        kv_key: Option<String>,
+        /// `v1/{gateway}/key/{hash of the string}/`.
+        custom_prefix: String,
+    },
     /// The entry named by this log index key, and the index key itself.
     LogIndex {
         /// `v1/{gateway}/log/{log_id}`.
@@ -68,11 +75,9 @@ pub fn parse_purge(gateway_id: &str, body: &[u8]) -> Result<PurgePlan, GatewayEr
     };
     if fields.contains_key("key") {
         let key = text("key")?;
-        let mut keys = vec![CacheKey::custom(gateway_id, &key).kv_key()];
-        if CacheKey::from_kv_key(gateway_id, &key).is_some() {
-            keys.insert(0, key);
-        }
-        Ok(PurgePlan::Keys(keys))
+        let custom_prefix = custom_key_prefix(gateway_id, &key);
+        let kv_key = CacheKey::from_kv_key(gateway_id, &key).is_some().then_some(key);
+        Ok(PurgePlan::Key { kv_key, custom_prefix })
     } else if fields.contains_key("log_id") {
         Ok(PurgePlan::LogIndex { index_key: log_index_key(gateway_id, &text("log_id")?) })
     } else if fields.get("all") == Some(&Value::Bool(true)) {
@@ -96,12 +101,12 @@ pub async fn run_purge(
 ) -> Result<PurgeResult, GatewayError> {
     let mut result = PurgeResult { deleted: 0, more: false };
     match plan {
-        PurgePlan::Keys(keys) => {
-            for key in keys.iter().take(max_deletes) {
+        PurgePlan::Key { kv_key, custom_prefix } => {
+            if let Some(key) = kv_key.as_ref().filter(|_| max_deletes > 0) {
                 store.delete(key).await?;
                 result.deleted += 1;
             }
-            result.more = keys.len() > max_deletes;
+            delete_prefix(store, custom_prefix, max_deletes, &mut result).await?;
         }
         PurgePlan::LogIndex { index_key } => {
             let target = store.get(index_key).await?;
@@ -112,26 +117,35 @@ pub async fn run_purge(
                 result.deleted += 1;
             }
         }
-        PurgePlan::Prefix(prefix) => {
-            let mut cursor = None;
-            loop {
-                let (keys, next) = store.list(prefix, cursor).await?;
-                for key in keys {
-                    if result.deleted == max_deletes {
-                        result.more = true;
-                        return Ok(result);
-                    }
-                    store.delete(&key).await?;
-                    result.deleted += 1;
-                }
-                match next {
-                    Some(next) => cursor = Some(next),
-                    None => return Ok(result),
-                }
-            }
-        }
+        PurgePlan::Prefix(prefix) => delete_prefix(store, prefix, max_deletes, &mut result).await?,
     }
     Ok(result)
+}
+
+/// Deletes every key under `prefix` until `result.deleted` reaches `max_deletes` (then sets
+/// `result.more` when keys remain).
+async fn delete_prefix(
+    store: &dyn CacheStore,
+    prefix: &str,
+    max_deletes: usize,
+    result: &mut PurgeResult,
+) -> Result<(), GatewayError> {
+    let mut cursor = None;
+    loop {
+        let (keys, next) = store.list(prefix, cursor).await?;
+        for key in keys {
+            if result.deleted >= max_deletes {
+                result.more = true;
+                return Ok(());
+            }
+            store.delete(&key).await?;
+            result.deleted += 1;
+        }
+        match next {
+            Some(next) => cursor = Some(next),
+            None => return Ok(()),
+        }
+    }
 }
 
 #[cfg(test)]

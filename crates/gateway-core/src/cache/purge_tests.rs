@@ -7,7 +7,8 @@ use pollster::block_on;
 
 use super::*;
 use crate::cache::entry::CacheEntry;
-use crate::cache::store::tests::FailingStore;
+use crate::cache::key::{CustomKeyScope, KeyInput};
+use crate::cache::store::tests::{custom_key, FailingStore};
 use crate::cache::store::{store, MemoryCacheStore, StoreOutcome};
 
 fn error(body: &str) -> String {
@@ -20,7 +21,7 @@ fn error(body: &str) -> String {
 fn parses_each_form() {
     assert_eq!(
         parse_purge("gw", br#"{"key":"faq"}"#),
-        Ok(PurgePlan::Keys(vec![CacheKey::custom("gw", "faq").kv_key()]))
+        Ok(PurgePlan::Key { kv_key: None, custom_prefix: custom_key_prefix("gw", "faq") })
     );
     assert_eq!(
         parse_purge("gw", br#"{"log_id":"01HX"}"#),
@@ -31,17 +32,18 @@ fn parses_each_form() {
 
 #[test]
 fn a_kv_key_is_taken_as_both_kv_key_and_custom_key() {
-    let kv = CacheKey::custom("gw", "x").kv_key();
-    let body = format!(r#"{{"key":"{kv}"}}"#);
-    assert_eq!(
-        parse_purge("gw", body.as_bytes()),
-        Ok(PurgePlan::Keys(vec![kv.clone(), CacheKey::custom("gw", &kv).kv_key()]))
-    );
-    // Another gateway's KV key is only ever a custom key of this one.
-    assert_eq!(
-        parse_purge("other", body.as_bytes()),
-        Ok(PurgePlan::Keys(vec![CacheKey::custom("other", &kv).kv_key()]))
-    );
+    for kv in [custom_key("gw", "x").kv_key(), format!("v1/gw/{}", "a".repeat(64))] {
+        let body = format!(r#"{{"key":"{kv}"}}"#);
+        assert_eq!(
+            parse_purge("gw", body.as_bytes()),
+            Ok(PurgePlan::Key { kv_key: Some(kv.clone()), custom_prefix: custom_key_prefix("gw", &kv) })
+        );
+        // Another gateway's KV key is only ever a custom key of this one.
+        assert_eq!(
+            parse_purge("other", body.as_bytes()),
+            Ok(PurgePlan::Key { kv_key: None, custom_prefix: custom_key_prefix("other", &kv) })
+        );
+    }
 }
 
 #[test]
@@ -91,8 +93,8 @@ async fn keys(store: &MemoryCacheStore) -> Vec<String> {
 fn purge_by_log_id_deletes_the_entry_and_its_index() {
     let store_ = memory();
     block_on(async {
-        let a = CacheKey::custom("gw", "a");
-        let b = CacheKey::custom("gw", "b");
+        let a = custom_key("gw", "a");
+        let b = custom_key("gw", "b");
         assert_eq!(store(&store_, &a, &entry("LA"), 60).await, StoreOutcome::Stored);
         assert_eq!(store(&store_, &b, &entry("LB"), 60).await, StoreOutcome::Stored);
         let plan = parse_purge("gw", br#"{"log_id":"LA"}"#).expect("plan");
@@ -110,7 +112,7 @@ fn purge_by_log_id_deletes_the_entry_and_its_index() {
 fn corrupt_log_index_cannot_delete_outside_the_gateway() {
     let store_ = memory();
     block_on(async {
-        let foreign = CacheKey::custom("other", "x").kv_key();
+        let foreign = custom_key("other", "x").kv_key();
         store_.put(&foreign, b"v".to_vec(), 60).await.expect("put");
         store_.put("v1/gw/log/L", foreign.clone().into_bytes(), 60).await.expect("put");
         let plan = PurgePlan::LogIndex { index_key: "v1/gw/log/L".into() };
@@ -124,12 +126,12 @@ fn purge_by_key_and_all_stay_in_the_gateway() {
     let store_ = memory();
     block_on(async {
         for (gw, k) in [("gw", "a"), ("gw", "b"), ("gw", "c"), ("gwx", "a")] {
-            assert_eq!(store(&store_, &CacheKey::custom(gw, k), &entry(k), 60).await, StoreOutcome::Stored);
+            assert_eq!(store(&store_, &custom_key(gw, k), &entry(k), 60).await, StoreOutcome::Stored);
         }
         let plan = parse_purge("gw", br#"{"key":"a"}"#).expect("plan");
         assert_eq!(run_purge(&store_, "gw", &plan, 900).await, Ok(PurgeResult { deleted: 1, more: false }));
-        assert_eq!(store_.get(&CacheKey::custom("gw", "a").kv_key()).await, Ok(None));
-        assert!(store_.get(&CacheKey::custom("gwx", "a").kv_key()).await.expect("get").is_some());
+        assert_eq!(store_.get(&custom_key("gw", "a").kv_key()).await, Ok(None));
+        assert!(store_.get(&custom_key("gwx", "a").kv_key()).await.expect("get").is_some());
 
         // gw holds b, c and three log index keys: 5 keys; a limit of 3 leaves more.
         let all = parse_purge("gw", br#"{"all":true}"#).expect("plan");
@@ -142,17 +144,50 @@ fn purge_by_key_and_all_stay_in_the_gateway() {
 }
 
 #[test]
+fn purge_by_key_deletes_the_custom_key_at_every_scope_and_endpoint() {
+    let store_ = memory();
+    let no_headers = crate::headers::Headers::new();
+    let at = |method, provider, endpoint, key, scope| {
+        let input = KeyInput { gateway_id: "gw", provider, method, endpoint, headers: &no_headers, body: b"" };
+        CacheKey::custom(&input, key, scope)
+    };
+    block_on(async {
+        let faq = [
+            at("POST", "openai", "/v1/chat/completions", "faq", CustomKeyScope::Endpoint),
+            at("POST", "compat", "/chat/completions", "faq", CustomKeyScope::Endpoint),
+            at("GET", "openai", "/v1/models", "faq", CustomKeyScope::Gateway),
+        ];
+        let other = at("POST", "openai", "/v1/chat/completions", "faq-2", CustomKeyScope::Endpoint);
+        for key in faq.iter().chain([&other]) {
+            let mut e = entry("L");
+            e.log_id = None;
+            assert_eq!(store(&store_, key, &e, 60).await, StoreOutcome::Stored);
+        }
+        let plan = parse_purge("gw", br#"{"key":"faq"}"#).expect("plan");
+        assert_eq!(run_purge(&store_, "gw", &plan, 900).await, Ok(PurgeResult { deleted: 3, more: false }));
+        assert_eq!(keys(&store_).await, vec![other.kv_key()]);
+        // The deletion limit holds across the KV key and the folder.
+        let default_key = format!("v1/gw/{}", "a".repeat(64));
+        store_.put(&default_key, b"v".to_vec(), 60).await.expect("put");
+        let plan = PurgePlan::Key { kv_key: Some(default_key), custom_prefix: custom_key_prefix("gw", "faq-2") };
+        assert_eq!(run_purge(&store_, "gw", &plan, 1).await, Ok(PurgeResult { deleted: 1, more: true }));
+        assert_eq!(run_purge(&store_, "gw", &plan, 2).await, Ok(PurgeResult { deleted: 2, more: false }));
+        assert_eq!(keys(&store_).await, Vec::<String>::new());
+    });
+}
+
+#[test]
 fn store_errors_fail_the_purge() {
     block_on(async {
         for plan in [
-            PurgePlan::Keys(vec!["k".into()]),
+            PurgePlan::Key { kv_key: Some("k".into()), custom_prefix: "p".into() },
             PurgePlan::LogIndex { index_key: "i".into() },
             PurgePlan::Prefix("p".into()),
         ] {
             assert_eq!(
                 run_purge(&FailingStore, "gw", &plan, 10).await.map(|_| ()).map_err(|e| e.message().to_string()),
                 Err(match plan {
-                    PurgePlan::Keys(_) => "KV DELETE failed",
+                    PurgePlan::Key { .. } => "KV DELETE failed",
                     PurgePlan::LogIndex { .. } => "KV GET failed: 503",
                     PurgePlan::Prefix(_) => "KV LIST failed",
                 }

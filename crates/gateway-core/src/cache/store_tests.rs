@@ -13,6 +13,21 @@ fn clocked() -> (Rc<Cell<f64>>, MemoryCacheStore) {
     (now, MemoryCacheStore::new(move || clock.get()))
 }
 
+/// The key a client's `cf-aig-cache-key: {custom}` names on `gateway_id`'s chat completions (also
+/// used by the other cache tests).
+pub(crate) fn custom_key(gateway_id: &str, custom: &str) -> CacheKey {
+    let headers = crate::headers::Headers::new();
+    let input = crate::cache::key::KeyInput {
+        gateway_id,
+        provider: "openai",
+        method: "POST",
+        endpoint: "/v1/chat/completions",
+        headers: &headers,
+        body: b"",
+    };
+    CacheKey::custom(&input, custom, crate::cache::key::CustomKeyScope::Endpoint)
+}
+
 /// A store whose every call fails, as KV does when overloaded (also used by the other cache tests).
 pub(crate) struct FailingStore;
 
@@ -117,7 +132,7 @@ fn lookup_skips_when_not_using_the_cache() {
 #[test]
 fn store_then_lookup_hits_until_the_request_ttl() {
     let (now, store) = clocked();
-    let key = CacheKey::custom("gw", "k");
+    let key = custom_key("gw", "k");
     let t0 = now.get();
     block_on(async {
         assert_eq!(lookup(&store, &use_key(&key, 300), t0).await, Lookup::Miss);
@@ -140,7 +155,7 @@ fn an_entry_is_not_served_past_the_ttl_it_was_stored_with() {
     // A copy read from memory (or from a store that keeps values longer) must not outlive the
     // expirationTtl KV was given, even for a request that accepts older answers.
     let (now, store) = clocked();
-    let key = CacheKey::custom("gw", "k");
+    let key = custom_key("gw", "k");
     let t0 = now.get();
     let stored = CacheEntry { ttl_s: Some(60), ..entry(None, t0) };
     block_on(async {
@@ -155,7 +170,7 @@ fn an_entry_is_not_served_past_the_ttl_it_was_stored_with() {
 
 #[test]
 fn lookup_turns_store_errors_and_garbage_into_misses() {
-    let key = CacheKey::custom("gw", "k");
+    let key = custom_key("gw", "k");
     block_on(async {
         let Lookup::Error(msg) = lookup(&FailingStore, &use_key(&key, 300), 0.0).await else {
             panic!("expected Error")
@@ -172,7 +187,7 @@ fn lookup_turns_store_errors_and_garbage_into_misses() {
 #[test]
 fn store_writes_the_log_index_and_clamps_the_ttl() {
     let (now, store) = clocked();
-    let key = CacheKey::custom("gw", "k");
+    let key = custom_key("gw", "k");
     block_on(async {
         assert_eq!(super::store(&store, &key, &entry(Some("01LOG"), 0.0), 1).await, StoreOutcome::Stored);
         assert_eq!(store.get("v1/gw/log/01LOG").await, Ok(Some(key.kv_key().into_bytes())));
@@ -186,7 +201,7 @@ fn store_writes_the_log_index_and_clamps_the_ttl() {
 
 #[test]
 fn store_never_fails_and_reports_why() {
-    let key = CacheKey::custom("gw", "k");
+    let key = custom_key("gw", "k");
     block_on(async {
         assert_eq!(
             super::store(&FailingStore, &key, &entry(None, 0.0), 60).await,

@@ -312,9 +312,10 @@ impl Pipeline {
     }
 }
 
-/// `err` as the JSON error body of the API format the client speaks.
-pub(crate) fn error_reply(client_format: Format, err: &GatewayError) -> Reply {
-    match client_format {
+/// A gateway error as the client reads errors: Anthropic's shape for `compat/messages`
+/// (`format` Anthropic), OpenAI's otherwise.
+pub(crate) fn error_reply(format: Format, err: &GatewayError) -> Reply {
+    match format {
         Format::Anthropic => {
             let (status, body) = compat::error_body(Endpoint::Messages, err);
             json_reply(status, body)

@@ -85,7 +85,9 @@ impl Pipeline {
 
     /// Shapes an answer that must change format (the compat endpoint to a provider speaking
     /// another API): a 2xx stream is translated event by event as it passes; anything else is
-    /// read whole, converted, and answered as the gateway's own reply.
+    /// read whole, converted, and answered as the gateway's own reply. A 2xx body that cannot be
+    /// translated is answered as the gateway's 502 `upstream_invalid_response` in the client's
+    /// format, recorded as the request's error (so its log says so), and never cached.
     async fn respond_translated<P: HttpPort>(
         &self,
         port: &P,
@@ -107,13 +109,8 @@ impl Pipeline {
         }
         add_gateway_headers(completion, planned, &mut headers);
         completion.ctx.response_is_event_stream = streamed;
-        if let CacheDecision::Use { key, ttl_s } = decision {
-            if (200..300).contains(&status) {
-                completion.recorder = Some(ResponseRecorder::new(KV_MAX_VALUE_BYTES, streamed));
-                completion.cache_write = Some(CacheWrite { key, ttl_s, status, headers: headers.clone() });
-            }
-        }
         if streamed {
+            record_for_cache(completion, decision, status, &headers, true);
             completion.translator = compat_plan.stream_translator();
             if self.plugins.iter().any(|p| p.wants_stream_events()) {
                 completion.plugin_parser = Some(SseParser::new());
@@ -122,11 +119,40 @@ impl Pipeline {
             return Ok(Outcome::Upstream(port.with_head(response, head)?));
         }
         let body = port.read_response(response, self.config.max_request_body_bytes).await?;
-        let (status, converted) = compat_plan.convert_response(status, &body);
-        completion.ctx.status = status;
-        let reply = Reply { status, headers, body: converted };
+        let reply = match compat_plan.convert_response(status, &body) {
+            Ok((status, converted)) => {
+                record_for_cache(completion, decision, status, &headers, false);
+                Reply { status, headers, body: converted }
+            }
+            Err(err) => {
+                let mut reply = super::error_reply(completion.client_format, &err);
+                for (name, value) in headers.iter() {
+                    reply.headers.set(name, value);
+                }
+                completion.ctx.error = Some(err);
+                reply
+            }
+        };
+        completion.ctx.status = reply.status;
         completion.local_body(&reply.body, port.now_ms());
         Ok(Outcome::Local(reply))
+    }
+}
+
+/// Has a 2xx translated answer recorded for the cache when the request uses it: `headers` are
+/// the ones the client gets, `streamed` whether the body is an event stream.
+fn record_for_cache(
+    completion: &mut Completion,
+    decision: CacheDecision,
+    status: u16,
+    headers: &Headers,
+    streamed: bool,
+) {
+    if let CacheDecision::Use { key, ttl_s } = decision {
+        if (200..300).contains(&status) {
+            completion.recorder = Some(ResponseRecorder::new(KV_MAX_VALUE_BYTES, streamed));
+            completion.cache_write = Some(CacheWrite { key, ttl_s, status, headers: headers.clone() });
+        }
     }
 }
 

@@ -309,6 +309,7 @@ pub fn error_to_ir(status: u16, v: &Value) -> ApiError {
         status,
         message: json::str(e, "message").map(str::to_string).unwrap_or_else(|| v.to_string()),
         kind: json::str(e, "type").map_or_else(|| kind_for_status(status).to_string(), str::to_string),
+        code: None,
     }
 }
 
@@ -493,7 +494,8 @@ impl StreamEncoder {
             }
             StreamEvent::Usage(u) => self.usage = *u,
             StreamEvent::Error { message, kind } => {
-                let e = error_from_ir(&ApiError { status: 500, message: message.clone(), kind: kind.clone() });
+                let e =
+                    error_from_ir(&ApiError { status: 500, message: message.clone(), kind: kind.clone(), code: None });
                 json::sse(out, Some("error"), &e.to_string());
                 self.ended = true;
             }

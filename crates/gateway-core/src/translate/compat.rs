@@ -81,6 +81,7 @@ pub fn error_body(endpoint: Endpoint, error: &GatewayError) -> (u16, Vec<u8>) {
             status: error.status(),
             message: error.message().to_string(),
             kind: super::ir::kind_for_status(error.status()).to_string(),
+            code: Some(error.kind().code().to_string()),
         };
         (error.status(), super::emit_error(Format::Anthropic, &e))
     } else {
@@ -226,32 +227,27 @@ impl CompatPlan {
     }
 
     /// Converts a whole upstream answer (any status; also a streamed request's non-2xx answer,
-    /// which is a JSON error, not a stream). Errors keep the provider's status. Never fails: an
-    /// unreadable 2xx body becomes a 502 in the client's format.
-    pub fn convert_response(&self, status: u16, body: &[u8]) -> (u16, Vec<u8>) {
+    /// which is a JSON error, not a stream). Errors keep the provider's status, in the client's
+    /// format.
+    ///
+    /// Errors: 502 (`upstream_invalid_response`) when a 2xx body cannot be read as the provider's
+    /// format; render it with [`error_body`] and record it as the request's error.
+    pub fn convert_response(&self, status: u16, body: &[u8]) -> Result<(u16, Vec<u8>), GatewayError> {
         match &self.conversion {
-            ResponseConversion::PassThrough(_) => (status, body.to_vec()),
+            ResponseConversion::PassThrough(_) => Ok((status, body.to_vec())),
             ResponseConversion::Chat { upstream, client } => {
                 super::convert_response(*upstream, *client, status, body, self.stream_options.created)
             }
             ResponseConversion::GeminiEmbeddings { model } => {
                 if status >= 400 {
                     let e = super::parse_error(Format::Gemini, status, body);
-                    return (status, super::emit_error(Format::OpenAi, &e));
+                    return Ok((status, super::emit_error(Format::OpenAi, &e)));
                 }
-                let converted = serde_json::from_slice::<Value>(body)
+                serde_json::from_slice::<Value>(body)
                     .map_err(|e| super::bad_upstream(format!("upstream sent invalid JSON: {e}")))
-                    .and_then(|v| embeddings::openai_response(&v, model));
-                match converted {
-                    Ok(v) => (status, v.to_string().into_bytes()),
-                    Err(e) => {
-                        let e = ApiError::from_status(
-                            502,
-                            format!("could not translate the upstream response: {}", e.message()),
-                        );
-                        (502, super::emit_error(Format::OpenAi, &e))
-                    }
-                }
+                    .and_then(|v| embeddings::openai_response(&v, model))
+                    .map(|v| (status, v.to_string().into_bytes()))
+                    .map_err(|e| super::untranslatable("Gemini embeddings answer", status, &e))
             }
         }
     }

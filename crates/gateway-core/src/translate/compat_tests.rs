@@ -82,12 +82,12 @@ fn openai_to_anthropic() {
     assert_eq!(plan.headers.get("anthropic-version"), Some(ANTHROPIC_VERSION));
     assert_eq!(plan.headers.get("x-trace"), Some("t1"));
     assert!(plan.stream_translator().is_none());
-    let (status, out) = plan.convert_response(200, &fixture(Format::Anthropic, "tool_call.response.json"));
+    let (status, out) = plan.convert_response(200, &fixture(Format::Anthropic, "tool_call.response.json")).unwrap();
     let out: Value = serde_json::from_slice(&out).unwrap();
     assert_eq!(status, 200);
     assert_eq!(out["created"], 5);
     assert_eq!(out["choices"][0]["message"]["tool_calls"][0]["function"]["arguments"], "{\"city\":\"Paris\"}");
-    let (status, out) = plan.convert_response(429, &fixture(Format::Anthropic, "error.json"));
+    let (status, out) = plan.convert_response(429, &fixture(Format::Anthropic, "error.json")).unwrap();
     assert_eq!(status, 429);
     assert_eq!(serde_json::from_slice::<Value>(&out).unwrap()["error"]["type"], "rate_limit_error");
 }
@@ -123,7 +123,7 @@ fn openai_to_openai_compatible_is_byte_for_byte_but_the_model() {
     let expected =
         String::from_utf8_lossy(original).replace("\"groq/llama-3.1-8b-instant\"", "\"llama-3.1-8b-instant\"");
     assert_eq!(String::from_utf8(plan.body.clone()).unwrap(), expected);
-    assert_eq!(plan.convert_response(200, b"{\"as\":\"is\"}"), (200, b"{\"as\":\"is\"}".to_vec()));
+    assert_eq!(plan.convert_response(200, b"{\"as\":\"is\"}"), Ok((200, b"{\"as\":\"is\"}".to_vec())));
 
     let deepseek = plan_path("deepseek/deepseek-chat");
     let workers = plan_path("workers-ai/@cf/meta/llama-3.1-8b-instruct");
@@ -180,13 +180,13 @@ fn embeddings() {
     .unwrap();
     assert_eq!(gemini.path, "v1beta/models/gemini-embedding-001:batchEmbedContents");
     assert_eq!(body_json(&gemini)["requests"][0]["content"]["parts"][0]["text"], "first text");
-    let (status, out) = gemini.convert_response(200, &fixture(Format::Gemini, "embeddings.response.json"));
+    let (status, out) = gemini.convert_response(200, &fixture(Format::Gemini, "embeddings.response.json")).unwrap();
     let out: Value = serde_json::from_slice(&out).unwrap();
     assert_eq!(
         (status, out["model"].as_str(), out["data"][0]["index"].as_u64()),
         (200, Some("google-ai-studio/gemini-embedding-001"), Some(0))
     );
-    let (status, out) = gemini.convert_response(400, &fixture(Format::Gemini, "error.json"));
+    let (status, out) = gemini.convert_response(400, &fixture(Format::Gemini, "error.json")).unwrap();
     assert_eq!(
         (status, serde_json::from_slice::<Value>(&out).unwrap()["error"]["message"].as_str()),
         (400, Some("Rate limit exceeded"))

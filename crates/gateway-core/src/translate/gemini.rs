@@ -416,6 +416,7 @@ pub fn error_to_ir(status: u16, v: &Value) -> ApiError {
         status,
         message: json::str(e, "message").map(str::to_string).unwrap_or_else(|| v.to_string()),
         kind: kind.to_string(),
+        code: None,
     }
 }
 
@@ -532,7 +533,8 @@ impl StreamEncoder {
             StreamEvent::Finish(r) => self.finish = Some(*r),
             StreamEvent::Usage(u) => self.usage = Some(*u),
             StreamEvent::Error { message, kind } => {
-                let e = error_from_ir(&ApiError { status: 500, message: message.clone(), kind: kind.clone() });
+                let e =
+                    error_from_ir(&ApiError { status: 500, message: message.clone(), kind: kind.clone(), code: None });
                 json::sse(out, None, &e.to_string());
             }
         }

@@ -182,12 +182,16 @@ pub struct ApiError {
     /// `authentication_error`, `permission_error`, `not_found_error`, `rate_limit_error`,
     /// `overloaded_error`, `api_error`, ...), which OpenAI clients read just as well.
     pub kind: String,
+    /// The gateway's machine-readable code (OpenAI's `code`), when the gateway rather than the
+    /// provider wrote the error: e.g. `upstream_invalid_response` for an error body that is not in
+    /// the provider's format. `None` renders as `null`; Anthropic's shape has no such field.
+    pub code: Option<String>,
 }
 
 impl ApiError {
     /// An error whose type is derived from the HTTP status.
     pub fn from_status(status: u16, message: impl Into<String>) -> Self {
-        ApiError { status, message: message.into(), kind: kind_for_status(status).to_string() }
+        ApiError { status, message: message.into(), kind: kind_for_status(status).to_string(), code: None }
     }
 }
 

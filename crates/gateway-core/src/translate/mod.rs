@@ -35,6 +35,7 @@ pub mod gemini;
 pub mod ir;
 pub mod openai;
 pub mod stream;
+mod unreadable;
 
 use serde_json::Value;
 
@@ -62,6 +63,15 @@ impl Format {
             ApiFormat::Anthropic => Some(Format::Anthropic),
             ApiFormat::Gemini => Some(Format::Gemini),
             ApiFormat::Native => None,
+        }
+    }
+
+    /// The format's name in messages: `OpenAI`, `Anthropic`, `Gemini`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::OpenAi => "OpenAI",
+            Format::Anthropic => "Anthropic",
+            Format::Gemini => "Gemini",
         }
     }
 }
@@ -105,7 +115,8 @@ pub fn emit_request(format: Format, request: &ChatRequest, opts: EmitOptions) ->
 
 /// Parses a successful (2xx) response body in `format`.
 ///
-/// Errors: 502 (`upstream` fault) when the body is not the format's response shape.
+/// Errors: 502 (`upstream_invalid_response`) when the body is not JSON or not the format's
+/// response shape; the message names what is missing, never the body's contents.
 pub fn parse_response(format: Format, body: &[u8]) -> Result<ChatResponse, GatewayError> {
     let value =
         serde_json::from_slice::<Value>(body).map_err(|e| bad_upstream(format!("upstream sent invalid JSON: {e}")))?;
@@ -127,12 +138,14 @@ pub fn emit_response(format: Format, response: &ChatResponse, created: u64) -> V
     value.to_string().into_bytes()
 }
 
-/// Reads a provider's error body (any shape; a non-JSON body becomes the message).
+/// Reads a provider's error body, keeping its status. A JSON body of any shape is read for its
+/// message; a body that is not JSON (a proxy's HTML page, plain text, nothing) is described
+/// instead ([`unreadable::describe_error_body`]) with the code `upstream_invalid_response`.
 pub fn parse_error(format: Format, status: u16, body: &[u8]) -> ApiError {
     let Ok(value) = serde_json::from_slice::<Value>(body) else {
-        let text = String::from_utf8_lossy(body).trim().chars().take(1000).collect::<String>();
-        let message = if text.is_empty() { format!("upstream answered HTTP {status}") } else { text };
-        return ApiError::from_status(status, message);
+        let mut error = ApiError::from_status(status, unreadable::describe_error_body(status, body));
+        error.code = Some(crate::ErrorKind::UpstreamInvalid.code().to_string());
+        return error;
     };
     match format {
         Format::OpenAi => openai::error_to_ir(status, &value),
@@ -154,24 +167,37 @@ pub fn emit_error(format: Format, error: &ApiError) -> Vec<u8> {
 /// Converts a whole (non-streamed) upstream answer from `from` into the client's format `to`.
 ///
 /// Runs once the upstream body has been read. A status ≥ 400 is an error body, rendered in the
-/// client's format with the provider's status kept; a 2xx body that is not the expected shape
-/// becomes a 502 error in the client's format. Never fails.
-pub fn convert_response(from: Format, to: Format, status: u16, body: &[u8], created: u64) -> (u16, Vec<u8>) {
+/// client's format with the provider's status kept (see [`parse_error`]).
+///
+/// Errors: 502 (`upstream_invalid_response`) when a 2xx body is not JSON or not `from`'s response
+/// shape; the caller renders it in the client's format and records it as the request's error.
+pub fn convert_response(
+    from: Format,
+    to: Format,
+    status: u16,
+    body: &[u8],
+    created: u64,
+) -> Result<(u16, Vec<u8>), GatewayError> {
     if status >= 400 {
         let error = parse_error(from, status, body);
-        return (status, emit_error(to, &error));
+        return Ok((status, emit_error(to, &error)));
     }
     if from == to {
-        return (status, body.to_vec());
+        return Ok((status, body.to_vec()));
     }
     match parse_response(from, body) {
-        Ok(response) => (status, emit_response(to, &response, created)),
-        Err(e) => {
-            let error =
-                ApiError::from_status(502, format!("could not translate the upstream response: {}", e.message()));
-            (502, emit_error(to, &error))
-        }
+        Ok(response) => Ok((status, emit_response(to, &response, created))),
+        Err(e) => Err(untranslatable(&format!("{} answer", from.name()), status, &e)),
     }
+}
+
+/// The error for a 2xx answer (`what`, e.g. "Anthropic answer") that could not be read: 502,
+/// `upstream_invalid_response`, saying why (`cause`'s message, which never quotes the body).
+pub(crate) fn untranslatable(what: &str, status: u16, cause: &GatewayError) -> GatewayError {
+    GatewayError::new(
+        crate::ErrorKind::UpstreamInvalid,
+        format!("could not translate the provider's {what} (HTTP {status}): {}", cause.message()),
+    )
 }
 
 fn parse_json(body: &[u8], what: &str) -> Result<Value, GatewayError> {
@@ -242,7 +268,8 @@ pub(crate) mod json {
 #[path = "mod_tests.rs"]
 mod tests;
 
-/// The 502 for an upstream body that is not the shape its format promises.
+/// The 502 (`upstream_invalid_response`) for an upstream body that is not the shape its format
+/// promises.
 pub(crate) fn bad_upstream(message: impl Into<String>) -> GatewayError {
-    GatewayError::new(crate::ErrorKind::UpstreamUnreachable, message).with_retryable(false)
+    GatewayError::new(crate::ErrorKind::UpstreamInvalid, message)
 }

@@ -130,11 +130,11 @@ pub fn tool_call(f: Format) {
     assert!(!call.id.is_empty());
     assert_eq!(resp.usage.map(|u| (u.input_tokens, u.output_tokens)), Some((82, 17)));
     // What each client format actually receives.
-    let (_, openai) = convert_response(f, Format::OpenAi, 200, &body, 1);
+    let (_, openai) = convert_response(f, Format::OpenAi, 200, &body, 1).unwrap();
     let openai: Value = serde_json::from_slice(&openai).unwrap();
     assert_eq!(openai["choices"][0]["finish_reason"], "tool_calls");
     assert_eq!(openai["choices"][0]["message"]["tool_calls"][0]["function"]["name"], "get_weather");
-    let (_, anthropic) = convert_response(f, Format::Anthropic, 200, &body, 1);
+    let (_, anthropic) = convert_response(f, Format::Anthropic, 200, &body, 1).unwrap();
     let anthropic: Value = serde_json::from_slice(&anthropic).unwrap();
     assert_eq!(anthropic["stop_reason"], "tool_use");
     assert_eq!(anthropic["content"][1]["input"], json!({"city": "Paris"}));
@@ -263,7 +263,7 @@ pub fn usage(f: Format) {
     assert_eq!(resp.content, vec![Part::Text("Hello! How can I help?".into())]);
     assert_eq!(resp.finish_reason, FinishReason::Stop);
     for target in ALL {
-        let (status, out) = convert_response(f, target, 200, &body, 1);
+        let (status, out) = convert_response(f, target, 200, &body, 1).unwrap();
         assert_eq!(status, 200);
         assert_eq!(parse_response(target, &out).unwrap().usage, Some(expected), "{f:?} → {target:?}");
     }
@@ -273,12 +273,12 @@ pub fn error(f: Format) {
     let body = fixture(f, "error.json");
     let e = parse_error(f, 429, &body);
     assert_eq!((e.status, e.kind.as_str(), e.message.as_str()), (429, "rate_limit_error", "Rate limit exceeded"));
-    let (status, openai) = convert_response(f, Format::OpenAi, 429, &body, 1);
+    let (status, openai) = convert_response(f, Format::OpenAi, 429, &body, 1).unwrap();
     let openai: Value = serde_json::from_slice(&openai).unwrap();
     assert_eq!(status, 429);
     assert_eq!(openai["error"]["message"], "Rate limit exceeded");
     assert_eq!(openai["error"]["type"], "rate_limit_error");
-    let (status, anthropic) = convert_response(f, Format::Anthropic, 429, &body, 1);
+    let (status, anthropic) = convert_response(f, Format::Anthropic, 429, &body, 1).unwrap();
     let anthropic: Value = serde_json::from_slice(&anthropic).unwrap();
     assert_eq!(status, 429);
     assert_eq!(
@@ -343,15 +343,39 @@ translation_battery!(anthropic_battery, Format::Anthropic);
 translation_battery!(gemini_battery, Format::Gemini);
 
 #[test]
-fn a_non_json_error_body_becomes_the_message() {
-    let e = parse_error(Format::OpenAi, 503, b"upstream connect error");
-    assert_eq!((e.status, e.kind.as_str(), e.message.as_str()), (503, "overloaded_error", "upstream connect error"));
+fn a_non_json_error_body_is_described_with_the_provider_s_status_and_a_code() {
+    let e = parse_error(Format::Anthropic, 503, b"upstream connect error");
+    assert_eq!(
+        (e.status, e.kind.as_str(), e.message.as_str(), e.code.as_deref()),
+        (
+            503,
+            "overloaded_error",
+            "the provider answered HTTP 503 with a body that is not JSON: upstream connect error",
+            Some("upstream_invalid_response")
+        )
+    );
+    let (status, body) = convert_response(Format::Anthropic, Format::OpenAi, 503, b"<html></html>", 1).unwrap();
+    let v: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!((status, v["error"]["code"].as_str()), (503, Some("upstream_invalid_response")));
+    // A provider's own JSON error has no gateway code.
+    let body = fixture(Format::Anthropic, "error.json");
+    assert_eq!(parse_error(Format::Anthropic, 429, &body).code, None);
 }
 
 #[test]
-fn an_untranslatable_success_body_is_a_502_in_the_client_format() {
-    let (status, body) = convert_response(Format::Anthropic, Format::OpenAi, 200, b"{\"unexpected\":true}", 1);
-    assert_eq!(status, 502);
-    let v: Value = serde_json::from_slice(&body).unwrap();
-    assert!(v["error"]["message"].as_str().unwrap().contains("no content array"));
+fn an_untranslatable_success_body_is_a_502_upstream_invalid_response() {
+    for (from, body, cause) in [
+        (Format::Anthropic, &b"{\"unexpected\":true}"[..], "Anthropic response has no content array"),
+        (Format::Gemini, b"{}", "Gemini response has no candidates"),
+        (Format::OpenAi, b"{\"choices\":[]}", "OpenAI response has no choices[0]"),
+        (Format::Anthropic, b"<html>sk-secret", "upstream sent invalid JSON: expected value at line 1 column 1"),
+    ] {
+        let to = if from == Format::OpenAi { Format::Anthropic } else { Format::OpenAi };
+        let e = convert_response(from, to, 200, body, 1).expect_err(cause);
+        assert_eq!((e.status(), e.kind().code(), e.is_retryable()), (502, "upstream_invalid_response", false));
+        assert_eq!(
+            e.message(),
+            format!("could not translate the provider's {} answer (HTTP 200): {cause}", from.name())
+        );
+    }
 }

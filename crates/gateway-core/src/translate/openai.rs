@@ -389,12 +389,12 @@ pub fn error_to_ir(status: u16, v: &Value) -> ApiError {
         Some(t) if t.ends_with("_error") => t.to_string(),
         _ => kind_for_status(status).to_string(),
     };
-    ApiError { status, message, kind }
+    ApiError { status, message, kind, code: None }
 }
 
 /// Renders an OpenAI error body.
 pub fn error_from_ir(e: &ApiError) -> Value {
-    json!({"error": {"message": e.message, "type": e.kind, "param": null, "code": null}})
+    json!({"error": {"message": e.message, "type": e.kind, "param": null, "code": e.code}})
 }
 
 /// Reads `chat.completion.chunk` events into IR events.
@@ -521,7 +521,8 @@ impl StreamEncoder {
             }
             StreamEvent::Usage(u) => self.usage = Some(*u),
             StreamEvent::Error { message, kind } => {
-                let e = error_from_ir(&ApiError { status: 500, message: message.clone(), kind: kind.clone() });
+                let e =
+                    error_from_ir(&ApiError { status: 500, message: message.clone(), kind: kind.clone(), code: None });
                 json::sse(out, None, &e.to_string());
             }
         }

@@ -176,7 +176,12 @@ impl StreamTranslator {
     /// chunk. Nothing more is sent after it.
     pub fn error_event(&mut self, message: &str) -> Vec<u8> {
         self.closed = true;
-        let error = super::ApiError { status: 502, message: message.to_string(), kind: "api_error".to_string() };
+        let error = super::ApiError {
+            status: 502,
+            message: message.to_string(),
+            kind: "api_error".to_string(),
+            code: Some(crate::stream_guard::STREAM_ERROR_CODE.to_string()),
+        };
         let body = String::from_utf8_lossy(&super::emit_error(self.to, &error)).into_owned();
         let mut out = Vec::new();
         json::sse(&mut out, (self.to == Format::Anthropic).then_some("error"), &body);

@@ -45,6 +45,7 @@ fn a_cut_stream_is_not_terminal_and_gets_an_explicit_error() {
     assert_eq!(data_lines(err.as_bytes()).len(), 1);
     let v: Value = serde_json::from_str(&data_lines(err.as_bytes())[0]).unwrap();
     assert_eq!(v["error"]["message"], "cut");
+    assert_eq!(v["error"]["code"], "upstream_stream_error", "the code of an untranslated stream's error event");
 }
 
 #[test]
