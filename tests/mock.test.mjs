@@ -158,6 +158,9 @@ test('short-body declares more than it sends, then breaks the connection', async
   assert.notEqual(res.ended, 'end');
   assert.match(res.body.toString(), /^\{"id":"chatcmpl-mock"/);
   await assert.rejects((await post('openai', chat, { 'x-mock-fault': 'short-body' })).text());
+  const sse = await raw('anthropic', { ...chat, stream: true }, { 'x-mock-fault': 'short-body' });
+  assert.ok(sse.body.length < Number(sse.headers['content-length']), 'a stream is cut the same way');
+  assert.match(sse.body.toString(), /^event: message_start\n/);
 });
 
 test('bad-gzip labels a plain JSON body as gzip', async () => {

@@ -82,11 +82,20 @@ async function* piecesOf(body) {
   else if (body) yield* body;
 }
 
-/** Reads a whole generated body (short-body needs its length up front). */
-async function collect(body) {
+/** The most of a stream short-body reads ahead to know its length. */
+const SHORT_BODY_READ_AHEAD = 16 * 1024 * 1024;
+
+/** Reads a generated body up to `max` bytes (short-body needs a length up front). */
+async function collect(body, max) {
   const parts = [];
-  for await (const piece of piecesOf(body)) if (piece !== CUT) parts.push(Buffer.from(piece));
-  return Buffer.concat(parts);
+  let size = 0;
+  for await (const piece of piecesOf(body)) {
+    if (piece === CUT) break;
+    parts.push(Buffer.from(piece));
+    size += parts.at(-1).length;
+    if (size >= max) break;
+  }
+  return Buffer.concat(parts).subarray(0, max);
 }
 
 /** Sends `answer` on `res` as `faults` ask (a plain answer when none). Never throws. */
@@ -105,7 +114,7 @@ export async function sendReply(res, answer, faults = { active: false }) {
   const head = { ...headers };
   if (faults.fault === 'short-body') {
     if (length === undefined) {
-      body = await collect(body);
+      body = await collect(body, SHORT_BODY_READ_AHEAD);
       length = body.length;
     }
     limit = Math.floor(length / 2);
