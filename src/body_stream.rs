@@ -52,6 +52,7 @@ extern "C" {
         on_data: &Closure<dyn FnMut(Uint8Array)>,
         on_end: &JsValue,
         idle_ms: f64,
+        length: f64,
     ) -> Relayed;
 
     #[wasm_bindgen(js_name = collectBody)]
@@ -62,6 +63,7 @@ extern "C" {
         idle_ms: f64,
         whole_max: f64,
         pass: bool,
+        length: f64,
     ) -> js_sys::Promise;
 
     /// Resolves to a response like `response` once its body's first bytes arrived (or it ended);
@@ -165,11 +167,27 @@ pub async fn respond(
     if mode == BodyMode::Watch && is_document(&response) {
         return collect(response, &body, shared, idle_ms, ctx).await;
     }
+    // A guarded stream may get an error event appended: its length is not the provider's.
+    let length = if mode == BodyMode::Watch { fixed_length(&response) } else { -1.0 };
     let data = on_data(&shared);
-    let passed = pass_body(&body, &data, &on_end(&shared, idle_ms), idle_ms as f64);
+    let passed = pass_body(&body, &data, &on_end(&shared, idle_ms), idle_ms as f64, length);
     let readable = passed.readable();
     finish_when_done(passed.done(), shared, data, ctx);
     response_with_body(readable.as_ref(), response.status(), &response.headers())
+}
+
+/// The provider's `content-length` when the body the client gets will have exactly that many
+/// bytes (no `content-encoding`: the runtime decodes such a body, changing its length); -1
+/// otherwise. Keeping it makes a body that breaks off visible to any HTTP client.
+fn fixed_length(response: &web_sys::Response) -> f64 {
+    let headers = response.headers();
+    let encoded =
+        headers.get("content-encoding").ok().flatten().is_some_and(|e| !e.trim().eq_ignore_ascii_case("identity"));
+    let length = headers.get("content-length").ok().flatten().and_then(|v| v.trim().parse::<u64>().ok());
+    match length {
+        Some(length) if !encoded => length as f64,
+        _ => -1.0,
+    }
 }
 
 /// Whether a watched response is a document (JSON or text, not an event stream): the client
@@ -191,7 +209,9 @@ async fn collect(
     ctx: &Context,
 ) -> Result<web_sys::Response, GatewayError> {
     let data = on_data(&shared);
-    let promise = collect_body(body, &data, &on_end(&shared, idle_ms), idle_ms as f64, WHOLE_MAX_BYTES as f64, true);
+    let length = fixed_length(&response);
+    let promise =
+        collect_body(body, &data, &on_end(&shared, idle_ms), idle_ms as f64, WHOLE_MAX_BYTES as f64, true, length);
     let collected: Relayed = match JsFuture::from(promise).await {
         Ok(value) => value.unchecked_into(),
         Err(_) => js_sys::Object::new().unchecked_into(),

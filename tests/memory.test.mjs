@@ -9,11 +9,13 @@
 // The bound, per case of n concurrent requests:
 //   growth(gateway) <= growth(pump worker, same n) + n * PER_REQUEST_BYTES + NOISE_BYTES
 // - PER_REQUEST_BYTES is what the gateway is allowed to keep for one request, from its own
-//   constants: the log keeps at most LOG_BODY_MAX_BYTES of the body for the entry, and reads a JSON
-//   body's usage from at most JSON_USAGE_MAX_BYTES of it (crates/gateway-core/src/logs/request_log.rs);
-//   building the entry copies each once more (parsing, cutting, serialising: 2x JSON_USAGE_MAX_BYTES
-//   + 4x LOG_BODY_MAX_BYTES), and a chunk in flight exists twice (in JavaScript and in Wasm memory,
-//   up to 1 MiB each).
+//   constants: the log keeps at most LOG_BODY_MAX_BYTES of the body for the entry (building the
+//   entry copies it up to 4 times: cutting, scrubbing, serialising); a JSON or text document is
+//   read whole before answering only up to WHOLE_MAX_BYTES (src/body_stream.rs), held in
+//   JavaScript and joined once; an SSE event is kept up to MAX_EVENT_BYTES by each of the two
+//   parsers that read a stream (guard and log; crates/gateway-core/src/sse.rs); the copy crosses
+//   into Wasm in batches of BATCH_BYTES (src/js/relay.js), and a chunk in flight exists twice (in
+//   JavaScript and in Wasm memory, up to 1 MiB each).
 // - NOISE_BYTES is the run-to-run spread of the runtime's own growth for the same transfer: over
 //   eight runs on the (busy, 2-core) machine this was written on, the pump worker grew by 21.0 to
 //   25.4 MiB for one request and by 24.4 to 31.6 MiB for four; 8 MiB covers that spread. A copy
@@ -34,10 +36,15 @@ const MiB = 1024 * 1024;
 const BODY_BYTES = 50 * MiB;
 /** The default LOG_BODY_MAX_BYTES, set explicitly so the bound below is derived from a known value. */
 const LOG_BODY_MAX_BYTES = 64 * 1024;
-/** The most of a JSON body the gateway reads for its usage (JSON_USAGE_MAX_BYTES in request_log.rs). */
-const JSON_USAGE_MAX_BYTES = 4 * MiB;
+/** The largest document read whole before the client is answered (WHOLE_MAX_BYTES in src/body_stream.rs). */
+const WHOLE_MAX_BYTES = 1 * MiB;
+/** The most of one SSE event a parser keeps (MAX_EVENT_BYTES in crates/gateway-core/src/sse.rs). */
+const MAX_EVENT_BYTES = 1 * MiB;
+/** The most of the body's copy that crosses into Wasm at once (BATCH_BYTES in src/js/relay.js). */
+const BATCH_BYTES = 64 * 1024;
 const CHUNK_IN_FLIGHT_BYTES = 1 * MiB;
-const PER_REQUEST_BYTES = 2 * JSON_USAGE_MAX_BYTES + 4 * LOG_BODY_MAX_BYTES + 2 * CHUNK_IN_FLIGHT_BYTES;
+const PER_REQUEST_BYTES = 4 * LOG_BODY_MAX_BYTES + 2 * WHOLE_MAX_BYTES + 2 * MAX_EVENT_BYTES + 2 * BATCH_BYTES
+  + 2 * CHUNK_IN_FLIGHT_BYTES;
 const NOISE_BYTES = 8 * MiB;
 /** How much of the end of each answer the client keeps, to find its usage. */
 const TAIL_BYTES = 8 * 1024;

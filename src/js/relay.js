@@ -52,10 +52,13 @@ function join(chunks, size) {
 }
 
 // Writes `first` (chunks already read) and then the rest of `reader` into a new client stream,
-// handing the gateway its copy in batches. Returns the client's stream and a promise that settles
-// once `onEnd` has run.
-function pump(reader, watch, first, onData, onEnd) {
-  const { readable, writable } = new IdentityTransformStream();
+// handing the gateway its copy in batches. With a `length` (the provider's `content-length`, >= 0)
+// the client's stream is a `FixedLengthStream`: the client's response keeps that length, so a body
+// that breaks off reaches the client as a connection that closed early, which every HTTP client
+// reports, rather than as a chunked body that may look ended. Returns the client's stream and a
+// promise that settles once `onEnd` has run.
+function pump(reader, watch, first, onData, onEnd, length) {
+  const { readable, writable } = length >= 0 ? new FixedLengthStream(length) : new IdentityTransformStream();
   const writer = writable.getWriter();
   const done = (async () => {
     let batch = [];
@@ -114,10 +117,11 @@ function pump(reader, watch, first, onData, onEnd) {
   return { readable, done };
 }
 
-// Passes a body on unchanged, keeping a copy for the gateway (see the top of this file).
-export function passBody(body, onData, onEnd, idleMs) {
+// Passes a body on unchanged, keeping a copy for the gateway (see the top of this file); `length`
+// as for `pump` (-1 for none).
+export function passBody(body, onData, onEnd, idleMs, length) {
   const reader = body.getReader();
-  return pump(reader, idleWatch(reader, idleMs), [], onData, onEnd);
+  return pump(reader, idleWatch(reader, idleMs), [], onData, onEnd, length);
 }
 
 // Reads a document (a JSON or text body) before answering: the client cannot use a part of one,
@@ -129,7 +133,7 @@ export function passBody(body, onData, onEnd, idleMs) {
 // - `{ tooLarge: true }` when it grew past `wholeMax` and `pass` is false (the body is cancelled);
 // - `{ failed: BROKEN | STALLED }` when it broke off or stalled before its end (nothing was handed
 //   to the gateway: the client is to get an error instead).
-export async function collectBody(body, onData, onEnd, idleMs, wholeMax, pass) {
+export async function collectBody(body, onData, onEnd, idleMs, wholeMax, pass, length = -1) {
   const reader = body.getReader();
   const watch = idleWatch(reader, idleMs);
   const chunks = [];
@@ -149,7 +153,7 @@ export async function collectBody(body, onData, onEnd, idleMs, wholeMax, pass) {
       chunks.push(value);
       size += value.byteLength;
       if (size > wholeMax) {
-        if (pass) return pump(reader, watch, chunks, onData, onEnd);
+        if (pass) return pump(reader, watch, chunks, onData, onEnd, length);
         stop(watch);
         reader.cancel().catch(() => {});
         return { tooLarge: true };
