@@ -22,6 +22,8 @@
 //   x-mock-reject-key: K    answer 401 when the request's key (any auth header) is K
 //   x-mock-fail-provider: P1,P2 + x-mock-fail-status: N (default 503)
 //                           answer N for requests under those provider prefixes only
+//   x-mock-echo: 1          answer the echo whatever the path, with the status asked for; an error
+//                           message then names the request's key, as a careless provider might
 // Control routes (not under a provider prefix): GET /__requests, POST /__reset, POST /__release/ID.
 import http from 'node:http';
 import { createHash } from 'node:crypto';
@@ -215,6 +217,10 @@ export async function startMockUpstream({ port = 0 } = {}) {
     const gemini = url.pathname.match(/:(generateContent|streamGenerateContent|batchEmbedContents|embedContent)$/)?.[1];
     if (delay) await sleep(delay);
 
+    if (h('x-mock-echo')) {
+      const error = { message: `mock upstream error ${status}: the key ${key} was refused`, type: 'invalid_request_error' };
+      return json(res, status, status === 200 ? { echo: record } : { error, echo: record }, { 'x-mock-echo': '1' });
+    }
     if (status !== 200) {
       const extra = h('x-mock-retry-after') ? { 'retry-after': h('x-mock-retry-after') } : {};
       return json(res, status, isAnthropic ? anthropicError(status) : gemini ? geminiError(status) : openAiError(status), extra);
