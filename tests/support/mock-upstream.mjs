@@ -25,6 +25,8 @@
 //   x-mock-bytes: N         size of the audio answer (default 65536)
 //   x-mock-garbage: N       answer status N with a body in no API's format: cut-off JSON for a 2xx,
 //                           a proxy's HTML error page otherwise
+//   x-mock-echo: 1          answer the echo whatever the path, with the status asked for; an error
+//                           message then names the request's key, as a careless provider might
 // Sizes and the misbehaving upstream (the bodies are generated piece by piece, never held whole,
 // and every write waits for 'drain'):
 //   x-mock-body-bytes: N    the route's normal answer made about N bytes long: for chat JSON one
@@ -308,6 +310,10 @@ export async function startMockUpstream({ port = 0 } = {}) {
     }
     // --- end of fault mode: x-mock-garbage ---
 
+    if (h('x-mock-echo')) {
+      const echoError = { message: `mock upstream error ${status}: the key ${key} was refused`, type: 'invalid_request_error' };
+      return [jsonAnswer(status, status === 200 ? { echo: record } : { error: echoError, echo: record }, { 'x-mock-echo': '1' }), plain];
+    }
     if (status !== 200) {
       const extra = h('x-mock-retry-after') ? { 'retry-after': h('x-mock-retry-after') } : {};
       const reply = error(status, undefined);

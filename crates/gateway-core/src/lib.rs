@@ -6,8 +6,9 @@
 //!   ([`headers`]), key choice ([`keys`]), the request pipeline ([`pipeline`]) and what follows
 //!   the response head ([`completion`]), the plugin trait ([`plugin`]);
 //! - features: translation between API formats ([`translate`]), retries, routes and key pools
-//!   ([`resilience`]), caching ([`cache`]), logs and metrics ([`logs`]), cost ([`cost`]), stream
-//!   guarding ([`stream_guard`]), the admin API's door ([`admin`]);
+//!   ([`resilience`]), caching ([`cache`]), logs and metrics ([`logs`]) and the scrubbing of
+//!   secrets out of them ([`redact`]), cost ([`cost`]), stream guarding ([`stream_guard`]), the
+//!   admin API's door ([`admin`]);
 //! - building blocks: configuration ([`config`]), SSE parsing ([`sse`]), token usage
 //!   ([`usage`]), the error type ([`error`]).
 //!
@@ -30,6 +31,7 @@ pub mod pipeline;
 pub mod plugin;
 pub mod port;
 pub mod provider;
+pub mod redact;
 pub mod resilience;
 pub mod route;
 pub mod sse;

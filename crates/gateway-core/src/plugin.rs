@@ -14,6 +14,7 @@ use async_trait::async_trait;
 use crate::cache::CacheStatus;
 use crate::error::GatewayError;
 use crate::headers::Headers;
+use crate::redact::KnownSecrets;
 use crate::resilience::AttemptRecord;
 use crate::sse::SseEvent;
 
@@ -89,6 +90,11 @@ pub struct RequestContext {
     /// A cache failure that was served around (KV unreachable, an unreadable entry, a failed
     /// write); for the log.
     pub cache_error: Option<String>,
+    /// The secret values seen for this request — the client's credential headers and query
+    /// parameters, the gateway token, every key sent upstream — scrubbed from its log entry
+    /// wherever they occur. A plugin that adds a secret of its own to the upstream request
+    /// need not add it here: the sent headers are read after `on_request`.
+    pub secrets: KnownSecrets,
     pub extensions: Extensions,
 }
 

@@ -636,3 +636,39 @@ fn a_provider_error_that_is_not_json_keeps_its_status_and_gets_a_code() {
     let message = body["error"]["message"].as_str().unwrap();
     assert!(message.contains("HTTP 502 with an HTML page titled \"502 Bad Gateway\""), "{message}");
 }
+
+#[test]
+fn keys_the_gateway_injected_or_was_sent_never_reach_the_log_entry() {
+    // The upstream echoes the request's headers, as a misbehaving provider or a debugging proxy may.
+    let echo = r#"{"echo":{"authorization":"Bearer sk-stored","note":"key sk-stored, token gw-token-123"}}"#;
+    let port = FakePort::answering(200, "application/json", echo);
+    let recorded = Rc::new(Recorded::default());
+    let mut config = GatewayConfig::default();
+    config.gateway_token = Some("gw-token-123".into());
+    config.key_pools =
+        gateway_core::resilience::KeyPools::from_vars(Some(r#"{"openai":[{"secret":"STORED_KEY"}]}"#), None).unwrap();
+    let pipeline = Pipeline::new(config, vec![]);
+    let req = request("/v1/a/g/openai/v1/echo", &[("authorization", "Bearer gw-token-123")], Some("{}"));
+    let (outcome, mut completion) = pollster::block_on(pipeline.handle(&port, &logging_services(&recorded), req));
+    assert!(matches!(outcome, Outcome::Upstream(_)));
+    assert_eq!(port.sent.borrow()[0].0.headers.get("authorization"), Some("Bearer sk-stored"), "the pool key was sent");
+    completion.on_chunk(echo.as_bytes(), &mut Vec::new());
+    completion.end_body(1000.0, BodyEnd::Complete, &mut Vec::new());
+    pollster::block_on(completion.finish());
+
+    // The gateway token is not forwarded, but a client may paste it anywhere: it is known anyway.
+    let universal = r#"[{"provider":"openai","endpoint":"chat/completions?key=q-key-456789","headers":{"x-api-key":"sk-step-key-0001"},"query":{"note":"gw-token-123"}}]"#;
+    let port = FakePort::default(); // unreachable: the error path
+    let req = request("/v1/a/g", &[("cf-aig-authorization", "Bearer gw-token-123")], Some(universal));
+    pollster::block_on(pollster::block_on(pipeline.handle(&port, &logging_services(&recorded), req)).1.finish());
+
+    let entries = recorded.entries.borrow();
+    assert_eq!(entries.len(), 2);
+    for entry in entries.iter() {
+        let text = serde_json::to_string(entry).unwrap();
+        for secret in ["sk-stored", "gw-token-123", "q-key-456789", "sk-step-key-0001"] {
+            assert!(!text.contains(secret), "{secret} leaked into {text}");
+        }
+    }
+    assert!(entries[0].response_body.as_deref().unwrap().contains("\"note\":\"key [REDACTED], token [REDACTED]\""));
+}

@@ -4,12 +4,20 @@
 //! The entry holds no header values except the user agent: provider keys, `Authorization`,
 //! `x-api-key`, `cf-aig-authorization` never reach it, and the endpoint is the path *without* its
 //! query string (Gemini accepts `?key=` there).
+//!
+//! Secrets can still travel in what is kept — a universal-endpoint step's `headers`, a credential
+//! field of a body, a key echoed in an error or a response — so [`LogEntry::build`] ends by
+//! scrubbing every text field ([`crate::logs::scrub`]): the values of JSON members named like
+//! credentials, `Bearer` tokens, credential query parameters, and every occurrence of the
+//! request's known secrets ([`EntryFacts::secrets`] plus the credential headers of
+//! [`EntryFacts::request_headers`]) become `[REDACTED]`. Storage and reads scrub again.
 
 use serde::{Deserialize, Serialize};
 
 use crate::cache::CacheStatus;
 use crate::headers::Headers;
 use crate::logs::headers::{LogOptions, Metadata};
+use crate::redact::KnownSecrets;
 use crate::usage::Usage;
 
 /// Appended to a body cut to `LOG_BODY_MAX_BYTES`; followed by the original size and `]`.
@@ -129,12 +137,20 @@ pub struct EntryFacts<'a> {
     pub response_body: Option<&'a str>,
     /// The size of the whole response body when `response_body` is only its first part.
     pub response_body_len: Option<usize>,
+    /// The secret values the gateway knows for this request (client credentials, injected keys):
+    /// replaced wherever they occur in the entry.
+    pub secrets: Option<&'a KnownSecrets>,
 }
 
 impl LogEntry {
     /// Builds the entry for a finished request. Bodies are kept only when `options` allow it, cut
-    /// to `body_max_bytes`; success means a 2xx/3xx status with no gateway error. Never fails.
+    /// to `body_max_bytes`; success means a 2xx/3xx status with no gateway error. Every text field
+    /// is then scrubbed of secrets (see the module doc). Never fails.
     pub fn build(facts: EntryFacts<'_>, options: &LogOptions, body_max_bytes: usize) -> LogEntry {
+        let mut known = facts.secrets.cloned().unwrap_or_default();
+        if let Some(headers) = facts.request_headers {
+            known.add_credential_headers(headers);
+        }
         let usage = facts.usage.unwrap_or_default();
         let keep = |body: Option<&str>, len: Option<usize>| {
             if options.collect_payload {
@@ -144,7 +160,7 @@ impl LogEntry {
             }
         };
         let endpoint = facts.path.split(['?', '#']).next().unwrap_or_default().to_string();
-        LogEntry {
+        let mut entry = LogEntry {
             id: facts.id,
             created_at_ms: ms(facts.created_at_ms) as i64,
             gateway: facts.gateway,
@@ -174,7 +190,9 @@ impl LogEntry {
             feedback: None,
             score: None,
             comment: None,
-        }
+        };
+        entry.redact(&known);
+        entry
     }
 }
 

@@ -7,6 +7,7 @@ use serde::Deserialize;
 
 use crate::error::GatewayError;
 use crate::logs::sql::{SqlValue, Statement};
+use crate::redact::{redact, KnownSecrets};
 
 /// Longest comment, in characters.
 pub const MAX_COMMENT_CHARS: usize = 1000;
@@ -31,7 +32,7 @@ struct Raw {
 ///
 /// Errors: 400 naming the field — body not a JSON object or with unknown fields, `feedback` not 1
 /// or -1, `score` not a number from 0 to 100, `comment` not a string of at most 1000 characters,
-/// or no field at all.
+/// or no field at all. A secret in the comment is replaced ([`crate::redact`]).
 pub fn parse_feedback(body: &str) -> Result<FeedbackPatch, GatewayError> {
     let raw: Raw = serde_json::from_str(body).map_err(|e| {
         GatewayError::invalid(format!(
@@ -55,7 +56,10 @@ pub fn parse_feedback(body: &str) -> Result<FeedbackPatch, GatewayError> {
     };
     let comment = match raw.comment {
         None => None,
-        Some(serde_json::Value::String(s)) if s.chars().count() <= MAX_COMMENT_CHARS => Some(s),
+        // Scrubbed like every stored text: a key pasted into a comment is not kept.
+        Some(serde_json::Value::String(s)) if s.chars().count() <= MAX_COMMENT_CHARS => {
+            Some(redact(&s, &KnownSecrets::new()).into_owned())
+        }
         Some(_) => {
             return Err(GatewayError::invalid(format!(
                 "comment must be a string of at most {MAX_COMMENT_CHARS} characters"

@@ -43,3 +43,10 @@ fn invalid_bodies_name_the_field() {
     }
     assert!(parse_feedback(&format!(r#"{{"comment":"{}"}}"#, "é".repeat(MAX_COMMENT_CHARS))).is_ok());
 }
+
+#[test]
+fn a_key_pasted_into_a_comment_is_not_stored() {
+    let patch = parse_feedback(r#"{"comment":"rotated Bearer sk-proj-pasted-0123 after ?key=AIza-pasted-1"}"#).unwrap();
+    let (_, binds) = patch_statement("01ARYZ6S410000000000000000", &patch);
+    assert_eq!(binds[0], SqlValue::from("rotated Bearer [REDACTED] after ?key=[REDACTED]"));
+}

@@ -4,7 +4,8 @@
 //! everything those objects run — SQL text and bindings ([`sql`]), list filters and cursors
 //! ([`query`]), the merge of per-shard pages ([`merge`]) and stats ([`stats`]) — plus the parts
 //! run in the request Worker: header rules ([`headers`]), usage extraction ([`usage_extract`]),
-//! entry building ([`entry`]) and the Analytics Engine data point ([`metrics`]).
+//! entry building ([`entry`]), scrubbing secrets out of entries ([`scrub`]) and the Analytics
+//! Engine data point ([`metrics`]).
 
 pub mod api;
 pub mod entry;
@@ -18,6 +19,7 @@ pub mod metrics;
 pub mod query;
 pub mod request_log;
 pub mod retention;
+pub mod scrub;
 pub mod settings;
 pub mod sql;
 pub mod stats;

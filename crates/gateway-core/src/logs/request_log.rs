@@ -208,6 +208,7 @@ impl RequestLog {
             request_body: request_text,
             response_body: keeps_response.then_some(&*response_text),
             response_body_len: Some(self.response_len),
+            secrets: Some(&ctx.secrets),
         };
         LogEntry::build(facts, &self.options, self.body_max_bytes)
     }

@@ -13,6 +13,7 @@ use crate::logs::entry::{cache_status_text, parse_cache_status_text, LogEntry};
 use crate::logs::headers::Metadata;
 use crate::logs::query::{Cursor, ListQuery, LogFilter, Order, StatusFilter};
 use crate::logs::stats::latency_bin;
+use crate::redact::KnownSecrets;
 
 /// One bound parameter. Serializes to what `sql.exec` takes: `null`, a number or a string (and
 /// back, when a batch travels to its shard as JSON).
@@ -139,8 +140,12 @@ fn int(v: u64) -> SqlValue {
     SqlValue::Integer(i64::try_from(v).unwrap_or(i64::MAX))
 }
 
-/// The bindings of one entry, in [`COLUMNS`] order.
-pub fn insert_bindings(e: &LogEntry) -> Vec<SqlValue> {
+/// The bindings of one entry, in [`COLUMNS`] order, its text scrubbed of secrets
+/// ([`LogEntry::redact`]): this is how every entry enters a shard, whoever made it.
+pub fn insert_bindings(entry: &LogEntry) -> Vec<SqlValue> {
+    let mut clean = entry.clone();
+    clean.redact(&KnownSecrets::new());
+    let e = &clean;
     let metadata = serde_json::to_string(&e.metadata).unwrap_or_else(|_| "{}".into());
     vec![
         e.id.as_str().into(),
@@ -320,7 +325,9 @@ pub fn delete_by_filter_statement(f: &LogFilter) -> Result<Statement, GatewayErr
 }
 
 /// Decodes one row returned by the list or get statements (a JSON object keyed by column name,
-/// as `cursor.toArray()` gives). Absent body columns decode as `None`.
+/// as `cursor.toArray()` gives). Absent body columns decode as `None`. The entry is scrubbed of
+/// secrets ([`LogEntry::redact`]): every read (list, get, export) passes here, so a row stored
+/// before scrubbing existed does not leak either.
 ///
 /// Errors (500): a row missing a required column or with a value of the wrong type — a schema
 /// mismatch, not a client error.
@@ -332,7 +339,7 @@ pub fn row_to_entry(row: &serde_json::Map<String, serde_json::Value>) -> Result<
     let opt_num = |col: &str| row.get(col).and_then(|v| v.as_f64());
     let uint = |col: &str| num(col).map(|v| v.max(0.0) as u64);
     let metadata: Metadata = serde_json::from_str(&text("metadata")?).map_err(|_| bad("metadata"))?;
-    Ok(LogEntry {
+    let mut entry = LogEntry {
         id: text("id")?,
         created_at_ms: num("created_at")? as i64,
         gateway: text("gateway")?,
@@ -362,7 +369,9 @@ pub fn row_to_entry(row: &serde_json::Map<String, serde_json::Value>) -> Result<
         feedback: opt_num("feedback").map(|v| v as i8),
         score: opt_num("score"),
         comment: opt_text("comment"),
-    })
+    };
+    entry.redact(&KnownSecrets::new());
+    Ok(entry)
 }
 
 #[cfg(test)]

@@ -29,6 +29,7 @@ use crate::logs::store::{LogSink, MetricsSink};
 use crate::logs::RequestLog;
 use crate::plugin::{Plugin, Reply, RequestContext};
 use crate::port::{HttpPort, RequestBody};
+use crate::redact::KnownSecrets;
 use crate::resilience::RetryOverrides;
 use crate::route::{self, GatewayRoute};
 use crate::translate::compat::{self, Endpoint};
@@ -116,6 +117,7 @@ impl Pipeline {
             method: request.method.clone(),
             path: request.path.clone(),
             started_at_ms: port.now_ms(),
+            secrets: self.request_secrets(&request),
             ..RequestContext::default()
         };
         let mut completion = Completion::new(ctx, Rc::clone(&self.plugins), services.clone());
@@ -238,6 +240,11 @@ impl Pipeline {
             },
         };
 
+        for target in &planned.targets {
+            // A universal step's own headers and endpoint query (its keys), before any is sent.
+            completion.ctx.secrets.add_credential_headers(&target.headers);
+            completion.ctx.secrets.add_query_credentials(&target.url);
+        }
         if completion.ctx.provider.is_empty() {
             // Until a target answers, the request is the first target's (a cache hit's log says so).
             if let Some(first) = planned.targets.first() {
@@ -267,6 +274,18 @@ impl Pipeline {
         completion.ctx.provider = target.provider.id;
         completion.ctx.upstream_url.clone_from(&target.url);
         self.respond(port, response, target, &planned, decision, completion).await
+    }
+
+    /// The secrets a request carries on arrival: its credential headers and query parameters
+    /// (Gemini's `?key=`), and the gateway token, which no log may show wherever a client put it.
+    fn request_secrets<B>(&self, request: &ClientRequest<B>) -> KnownSecrets {
+        let mut secrets = KnownSecrets::new();
+        secrets.add_credential_headers(&request.headers);
+        secrets.add_query_credentials(request.query.as_deref().unwrap_or_default());
+        if let Some(token) = &self.config.gateway_token {
+            secrets.add_held(token);
+        }
+        secrets
     }
 
     /// Starts the request's log when it is stored (logging on for it and a log sink bound) or

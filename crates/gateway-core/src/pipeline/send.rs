@@ -6,6 +6,7 @@ use crate::error::{ErrorKind, GatewayError};
 use crate::keys::{choose_key, set_key, strip_gateway_token, Caller, KeyRequest, KeySource};
 use crate::plugin::{Plugin, Reply, RequestContext, UpstreamHead};
 use crate::port::{HttpPort, RequestBody};
+use crate::redact::KnownSecrets;
 use crate::resilience::{AttemptOutcome, Attempts, Decision};
 
 use super::plan::{Target, TargetBody};
@@ -48,7 +49,7 @@ impl<P: HttpPort> Sender<'_, P> {
                 break Err(GatewayError::internal("the attempt plan names an unknown step"));
             };
             let target = &targets[index];
-            let (mut head, mut edited, pool_key) = self.prepare(target)?;
+            let (mut head, mut edited, pool_key) = self.prepare(target, &mut ctx.secrets)?;
             if !self.plugins.is_empty() {
                 let before = head.headers.clone();
                 for plugin in self.plugins {
@@ -59,6 +60,9 @@ impl<P: HttpPort> Sender<'_, P> {
                 }
                 edited |= head.headers != before;
             }
+            // Whatever key is sent is a known secret from here on, a plugin's included.
+            ctx.secrets.add_credential_headers(&head.headers);
+            ctx.secrets.add_query_credentials(&head.url);
             let body = match &target.body {
                 TargetBody::Own(bytes) => Some(RequestBody::Bytes(bytes.clone())),
                 TargetBody::Client => match client_body.take() {
@@ -108,8 +112,13 @@ impl<P: HttpPort> Sender<'_, P> {
     }
 
     /// The upstream head of one attempt at `target`, with its key; whether its headers differ
-    /// from the client's forwardable ones; and the pool key used, for cool-down reports.
-    fn prepare(&self, target: &Target) -> Result<(UpstreamHead, bool, Option<usize>), GatewayError> {
+    /// from the client's forwardable ones; and the pool key used, for cool-down reports. A stored
+    /// key it sends is added to `secrets`.
+    fn prepare(
+        &self,
+        target: &Target,
+        secrets: &mut KnownSecrets,
+    ) -> Result<(UpstreamHead, bool, Option<usize>), GatewayError> {
         let mut head =
             UpstreamHead { method: target.method.clone(), url: target.url.clone(), headers: target.headers.clone() };
         let mut edited = target.headers_edited;
@@ -128,19 +137,22 @@ impl<P: HttpPort> Sender<'_, P> {
         let (key, pool_key) = match source {
             KeySource::Client | KeySource::Missing => return Ok((head, edited, None)),
             KeySource::ClientKey(key) => (key, None),
-            KeySource::Secret(name) => (self.stored_key(&name)?, None),
-            KeySource::Pool { key_id, secret } => (self.stored_key(&secret)?, Some(key_id)),
+            KeySource::Secret(name) => (self.held_key(&name, secrets)?, None),
+            KeySource::Pool { key_id, secret } => (self.held_key(&secret, secrets)?, Some(key_id)),
         };
         set_key(&mut head.headers, target.provider, &key);
         Ok((head, true, pool_key))
     }
 
-    fn stored_key(&self, secret: &str) -> Result<String, GatewayError> {
-        self.port.secret(secret).filter(|v| !v.trim().is_empty()).ok_or_else(|| {
+    /// The value of stored key `secret`, added to the request's known `secrets`.
+    fn held_key(&self, secret: &str, secrets: &mut KnownSecrets) -> Result<String, GatewayError> {
+        let key = self.port.secret(secret).filter(|v| !v.trim().is_empty()).ok_or_else(|| {
             GatewayError::new(
                 ErrorKind::Misconfigured,
                 format!("the stored key {secret} is not set: `wrangler secret put {secret}`"),
             )
-        })
+        })?;
+        secrets.add_held(&key);
+        Ok(key)
     }
 }
