@@ -49,7 +49,7 @@ extern "C" {
     #[wasm_bindgen(js_name = passBody)]
     fn pass_body(
         body: &web_sys::ReadableStream,
-        on_data: &Closure<dyn FnMut(Uint8Array)>,
+        on_data: &Closure<dyn FnMut(js_sys::Array)>,
         on_end: &JsValue,
         idle_ms: f64,
         length: f64,
@@ -58,7 +58,7 @@ extern "C" {
     #[wasm_bindgen(js_name = collectBody)]
     fn collect_body(
         body: &web_sys::ReadableStream,
-        on_data: &Closure<dyn FnMut(Uint8Array)>,
+        on_data: &Closure<dyn FnMut(js_sys::Array)>,
         on_end: &JsValue,
         idle_ms: f64,
         whole_max: f64,
@@ -108,15 +108,28 @@ fn body_end(code: u8, idle_ms: u64) -> BodyEnd {
 /// The completion shared between the relay's callbacks and the task that finishes it.
 type Shared = Rc<RefCell<Option<Completion>>>;
 
-/// `onData`: hands a batch of the body's copy to the completion.
-fn on_data(shared: &Shared) -> Closure<dyn FnMut(Uint8Array)> {
+/// `onData(chunks)`: hands a batch of the body's copy to the completion, each chunk copied into
+/// one buffer that lives as long as the relay (so a long body allocates no new Wasm memory).
+fn on_data(shared: &Shared) -> Closure<dyn FnMut(js_sys::Array)> {
     let shared = Rc::clone(shared);
-    Closure::new(move |batch: Uint8Array| {
-        if let Some(completion) = shared.borrow_mut().as_mut() {
-            completion.on_chunk(&batch.to_vec(), &mut Vec::new());
+    let mut scratch = Vec::new();
+    Closure::new(move |chunks: js_sys::Array| {
+        let mut guard = shared.borrow_mut();
+        let Some(completion) = guard.as_mut() else { return };
+        for chunk in chunks.iter() {
+            let chunk: Uint8Array = chunk.unchecked_into();
+            scratch.resize(chunk.length() as usize, 0);
+            chunk.copy_to(&mut scratch);
+            completion.on_chunk(&scratch, &mut Vec::new());
+        }
+        if scratch.capacity() > SCRATCH_KEPT_BYTES {
+            scratch = Vec::new();
         }
     })
 }
+
+/// The most of the copy buffer kept between batches; a larger chunk's buffer is freed after it.
+const SCRATCH_KEPT_BYTES: usize = 256 * 1024;
 
 /// `onEnd(end)`: ends the completion's body and returns what to append to the client's body.
 fn on_end(shared: &Shared, idle_ms: u64) -> JsValue {

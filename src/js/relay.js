@@ -2,8 +2,9 @@
 //
 // Bodies the gateway passes on unchanged stay on the runtime's native paths: a loop here reads the
 // provider's stream and writes each chunk into an `IdentityTransformStream` whose readable side is
-// the client's body. The gateway's copy crosses into Wasm in batches of at most BATCH_BYTES
-// (`onData`), so what a request holds is bounded whatever the body's size. Every read is watched
+// the client's body. The gateway's copy crosses into Wasm in batches (`onData(chunks)`, an array
+// of the chunks read since the last call, about BATCH_BYTES in all; never joined here, which would
+// only make garbage), so what a request holds is bounded whatever the body's size. Every read is watched
 // by an idle timer: a provider that sends nothing for `idleMs` is cancelled and the body ends as
 // STALLED. `onEnd(end)` runs once, with how the body ended, and may return bytes to append before
 // the client's body closes (an explicit error event).
@@ -67,7 +68,7 @@ function pump(reader, watch, first, onData, onEnd, length) {
       batch.push(chunk);
       size += chunk.byteLength;
       if (size >= BATCH_BYTES) {
-        onData(join(batch, size));
+        onData(batch);
         batch = [];
         size = 0;
       }
@@ -99,7 +100,7 @@ function pump(reader, watch, first, onData, onEnd, length) {
       reader.cancel().catch(() => {});
     }
     stop(watch);
-    if (size) onData(join(batch, size));
+    if (size) onData(batch);
     const tail = onEnd(end);
     // Queued, not awaited: the gateway's work is done once the provider's body ended, whether or
     // not the client reads what is left (a client that stopped at an error event never does).
@@ -145,7 +146,7 @@ export async function collectBody(body, onData, onEnd, idleMs, wholeMax, pass, l
       if (finished) {
         stop(watch);
         const whole = join(chunks, size);
-        onData(whole);
+        onData([whole]);
         onEnd(COMPLETE);
         return { whole, done: Promise.resolve() };
       }
