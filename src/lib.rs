@@ -9,6 +9,7 @@ mod admin;
 mod body_stream;
 mod cache_admin;
 mod coalescer;
+mod failure;
 mod http_port;
 mod kv_cache;
 mod log_queue;
@@ -21,7 +22,7 @@ mod timer;
 use std::cell::OnceCell;
 use std::rc::Rc;
 
-use gateway_core::{ClientRequest, GatewayConfig, GatewayError, Outcome, Pipeline, Reply, Services};
+use gateway_core::{ClientRequest, GatewayConfig, GatewayError, Outcome, Pipeline, Services};
 use worker::worker_sys::web_sys;
 use worker::{event, Context, Env};
 
@@ -68,18 +69,14 @@ async fn queue(batch: worker::MessageBatch<String>, env: Env, _ctx: Context) -> 
 
 #[event(fetch)]
 async fn fetch(req: web_sys::Request, env: Env, ctx: Context) -> worker::Result<web_sys::Response> {
-    let response = if gateway_core::admin::is_admin_path(gateway_core::route::split_url(&req.url()).0) {
-        admin::handle(req, &env).await
-    } else {
-        match pipeline(&env) {
-            Ok(pipeline) => handle(&pipeline, req, &env, &ctx).await,
-            Err(err) => Err(err),
-        }
-    };
-    match response {
-        Ok(response) => Ok(response),
-        Err(err) => local_response(&Reply::from_error(&err)).map_err(|e| worker::Error::RustError(e.to_string())),
+    if gateway_core::admin::is_admin_path(gateway_core::route::split_url(&req.url()).0) {
+        return admin::handle(req, &env).await.or_else(|err| failure::respond(&err, "answering an admin request"));
     }
+    let pipeline = match pipeline(&env) {
+        Ok(pipeline) => pipeline,
+        Err(err) => return failure::respond(&err, "the configuration is invalid"),
+    };
+    handle(&pipeline, req, &env, &ctx).await.or_else(|err| failure::respond(&err, "sending the response"))
 }
 
 /// The services the pipeline may use for this request, from the Worker's bindings, each `None`

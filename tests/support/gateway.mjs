@@ -35,10 +35,12 @@ export const GATEWAY_BINDINGS = {
  * output is collected line by line in `logs` (and echoed when AI_GATEWAY_TEST_VERBOSE is set).
  * With `direct`, the returned URL is a socket of workerd that serves the worker itself, without
  * Miniflare's entry worker in front (the benchmark uses it to measure the worker alone).
+ * `extraWorkers` are more Miniflare workers (each with a `name`) run beside it, e.g. to hold
+ * Durable Object classes that the worker's bindings reach with `scriptName`.
  */
 export async function startWorker({
   script = path.join(ROOT, 'build/index.js'), vars = {}, direct = false, kvNamespaces = [], durableObjects = {}, analyticsEngineDatasets = {},
-  queueProducers = {}, queueConsumers = {},
+  queueProducers = {}, queueConsumers = {}, extraWorkers = [],
 } = {}) {
   const logs = [];
   const collect = (stream) => {
@@ -51,7 +53,7 @@ export async function startWorker({
       if (process.env.AI_GATEWAY_TEST_VERBOSE) lines.forEach((l) => console.error(`[workerd] ${l}`));
     });
   };
-  const mf = new Miniflare({
+  const worker = {
     scriptPath: script,
     modules: true,
     modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }],
@@ -62,11 +64,12 @@ export async function startWorker({
     analyticsEngineDatasets,
     queueProducers,
     queueConsumers,
-    host: '127.0.0.1',
-    port: 0,
-    handleRuntimeStdio: (stdout, stderr) => { collect(stdout); collect(stderr); },
     ...(direct ? { unsafeDirectSockets: [{ host: '127.0.0.1', port: 0 }] } : {}),
-  });
+  };
+  const shared = { host: '127.0.0.1', port: 0, handleRuntimeStdio: (stdout, stderr) => { collect(stdout); collect(stderr); } };
+  const mf = new Miniflare(extraWorkers.length
+    ? { ...shared, workers: [{ name: 'gateway', ...worker }, ...extraWorkers] }
+    : { ...shared, ...worker });
   let url = await mf.ready;
   if (direct) url = await mf.unsafeGetDirectURL();
   return { url: url.origin, mf, logs, close: () => mf.dispose() };
