@@ -101,3 +101,7 @@ impl SseParser {
 #[cfg(test)]
 #[path = "sse_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "sse_props.rs"]
+mod props;

@@ -137,3 +137,7 @@ pub async fn run_purge(
 #[cfg(test)]
 #[path = "purge_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "purge_props.rs"]
+mod props;

@@ -160,3 +160,7 @@ impl Attempts {
 #[cfg(test)]
 #[path = "attempts_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "attempts_props.rs"]
+mod props;

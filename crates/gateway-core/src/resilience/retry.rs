@@ -336,3 +336,7 @@ impl RetryPolicy {
 #[cfg(test)]
 #[path = "retry_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "retry_props.rs"]
+mod props;

@@ -1,0 +1,32 @@
+//! Property tests of purge bodies: any body is a plan or a 400, and no plan reaches outside the
+//! gateway's own keys.
+
+use proptest::prelude::*;
+
+use super::*;
+use crate::strategies::{assert_client_error, config, shaped_body, Shape};
+
+const KV_KEY: &str = "v1/gw/0000000000000000000000000000000000000000000000000000000000000000";
+
+const PURGE: Shape = Shape::Obj(&[
+    ("key", Shape::OneOf(&[Shape::Text, Shape::Str(&[KV_KEY, "my-key"], &["v1/other/x", "v1/gw/", "*", ""])])),
+    ("log_id", Shape::Str(&["01J00000000000000000000000"], &["../x", "", "*"])),
+    ("all", Shape::Bool),
+]);
+
+proptest! {
+    #![proptest_config(config(2000))]
+
+    #[test]
+    fn any_body_is_a_plan_inside_the_gateway_or_a_client_error(body in shaped_body(&PURGE)) {
+        let prefix = gateway_prefix("gw");
+        match parse_purge("gw", &body) {
+            Ok(PurgePlan::Keys(keys)) => {
+                prop_assert!(!keys.is_empty() && keys.iter().all(|k| k.starts_with(&prefix)), "{:?}", keys)
+            }
+            Ok(PurgePlan::LogIndex { index_key }) => prop_assert!(index_key.starts_with(&prefix)),
+            Ok(PurgePlan::Prefix(p)) => prop_assert_eq!(p, prefix),
+            Err(e) => assert_client_error(&e)?,
+        }
+    }
+}
