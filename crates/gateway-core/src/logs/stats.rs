@@ -144,7 +144,7 @@ impl StatsQuery {
         }
         let bucket = bucket.unwrap_or(Bucket::Hour);
         if let (Some(from), Some(to)) = (filter.from_ms, filter.to_ms) {
-            if (to - from) / bucket.millis() > MAX_BUCKETS {
+            if to.saturating_sub(from) / bucket.millis() > MAX_BUCKETS {
                 return Err(GatewayError::invalid(format!(
                     "bucket is too small for from..to: at most {MAX_BUCKETS} buckets per query"
                 )));

@@ -108,3 +108,12 @@ fn stats_query_parameters() {
         assert!(err.message().contains(name), "{bad}: {}", err.message());
     }
 }
+
+#[test]
+fn a_range_wider_than_an_i64_is_too_many_buckets_not_an_overflow() {
+    // Found by `query::props::any_query_string_is_a_query_that_runs_or_a_client_error`:
+    // `to - from` overflowed (a panic in debug builds, a wrapped negative span in release).
+    let err = StatsQuery::parse("to=0&from=-9223372036854775808").unwrap_err();
+    assert_eq!(err.status(), 400);
+    assert!(err.message().contains("bucket"), "{}", err.message());
+}
