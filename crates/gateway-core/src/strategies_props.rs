@@ -101,7 +101,8 @@ const KEYS: &[&str] = &[
 /// The expected shape of a JSON input, from which [`shaped`] builds values.
 #[derive(Debug)]
 pub enum Shape {
-    /// An object with these fields, each present or not, plus an odd unknown field now and then.
+    /// An object with these fields: all of them when clean; each present or not, plus an odd
+    /// unknown field now and then, when noisy.
     Obj(&'static [(&'static str, Shape)]),
     /// An array of this shape.
     Arr(&'static Shape),
@@ -119,6 +120,12 @@ pub enum Shape {
     OneOf(&'static [Shape]),
     /// Any JSON value.
     Any,
+    /// A field of an [`Shape::Obj`] that only noisy values have (an unknown provider, a bad
+    /// name): clean values stay valid.
+    Rare(&'static Shape),
+    /// A field of an [`Shape::Obj`] that clean values have one time in two (the others have
+    /// every field).
+    Opt(&'static Shape),
 }
 
 /// Values of `shape`: half of them clean (the shape's own fields, types and words), half noisy
@@ -138,8 +145,14 @@ fn exact(shape: &'static Shape, noise: bool) -> BoxedStrategy<Value> {
         Shape::Obj(fields) => {
             let fields: Vec<BoxedStrategy<Option<(String, Value)>>> = fields
                 .iter()
+                .filter(|(_, s)| noise || !matches!(s, Shape::Rare(_)))
                 .map(|(name, s)| {
-                    let present = if noise { 0.8 } else { 0.95 };
+                    let present = match (noise, s) {
+                        (_, Shape::Rare(_)) => 0.3,
+                        (false, Shape::Opt(_)) => 0.5,
+                        (true, _) => 0.8,
+                        (false, _) => 1.0 - f64::EPSILON,
+                    };
                     proptest::option::weighted(present, inner(s))
                         .prop_map(move |v| v.map(|v| (name.to_string(), v)))
                         .boxed()
@@ -176,6 +189,7 @@ fn exact(shape: &'static Shape, noise: bool) -> BoxedStrategy<Value> {
             select(shapes.iter().collect::<Vec<_>>()).prop_flat_map(move |s| exact(s, noise)).boxed()
         }
         Shape::Any => any_json(),
+        Shape::Rare(s) | Shape::Opt(s) => exact(s, noise),
     }
 }
 

@@ -8,10 +8,14 @@ use crate::strategies::{assert_client_error, config, shaped_body, Shape};
 
 const KV_KEY: &str = "v1/gw/0000000000000000000000000000000000000000000000000000000000000000";
 
-const PURGE: Shape = Shape::Obj(&[
-    ("key", Shape::OneOf(&[Shape::Text, Shape::Str(&[KV_KEY, "my-key"], &["v1/other/x", "v1/gw/", "*", ""])])),
-    ("log_id", Shape::Str(&["01J00000000000000000000000"], &["../x", "", "*"])),
-    ("all", Shape::Bool),
+const KEY: Shape = Shape::OneOf(&[Shape::Text, Shape::Str(&[KV_KEY, "my-key"], &["v1/other/x", "v1/gw/", "*", ""])]);
+const LOG_ID: Shape = Shape::Str(&["01J00000000000000000000000"], &["../x", "", "*"]);
+
+/// Exactly one field when clean.
+const PURGE: Shape = Shape::OneOf(&[
+    Shape::Obj(&[("key", KEY), ("all", Shape::Rare(&Shape::Bool))]),
+    Shape::Obj(&[("log_id", LOG_ID), ("key", Shape::Rare(&KEY))]),
+    Shape::Obj(&[("all", Shape::Bool)]),
 ]);
 
 proptest! {

@@ -9,8 +9,12 @@ use serde_json::json;
 use super::*;
 use crate::strategies::{assert_client_error, config, shaped, text, Shape};
 
-const CUSTOM_COST: Shape =
-    Shape::Obj(&[("per_token_in", Shape::Num), ("per_token_out", Shape::Num), ("total_cost", Shape::Num)]);
+const PRICE: Shape = Shape::OneOf(&[Shape::Int(0, 10), Shape::Num]);
+
+const CUSTOM_COST: Shape = Shape::OneOf(&[
+    Shape::Obj(&[("per_token_in", PRICE), ("per_token_out", PRICE), ("total_cost", Shape::Rare(&PRICE))]),
+    Shape::Obj(&[("total_cost", PRICE), ("per_token_in", Shape::Rare(&PRICE))]),
+]);
 
 /// Equal, or one ulp apart.
 fn close(read: f64, written: f64) -> bool {

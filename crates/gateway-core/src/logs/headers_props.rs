@@ -17,7 +17,7 @@ const METADATA: Shape = Shape::Obj(&[
     ("n", Shape::Num),
     ("flag", Shape::Bool),
     ("trace", Shape::Text),
-    ("sixth", Shape::Text),
+    ("sixth", Shape::Rare(&Shape::Text)),
 ]);
 
 fn meta_value() -> impl Strategy<Value = MetaValue> {

@@ -11,10 +11,13 @@ use crate::strategies::{assert_client_error, assert_misconfigured, config, shape
 const HEADERS: [&str; 4] = ["cf-aig-request-timeout", "cf-aig-max-attempts", "cf-aig-retry-delay", "cf-aig-backoff"];
 
 const STEP_CONFIG: Shape = Shape::Obj(&[
-    ("requestTimeout", Shape::Int(1, 60_000)),
-    ("maxAttempts", Shape::Int(1, 5)),
-    ("retryDelay", Shape::Int(0, 5000)),
-    ("backoff", Shape::Str(&["constant", "linear", "exponential", "EXPONENTIAL", " linear "], &["", "fast"])),
+    ("requestTimeout", Shape::Opt(&Shape::Int(1, 60_000))),
+    ("maxAttempts", Shape::Opt(&Shape::Int(1, 5))),
+    ("retryDelay", Shape::Opt(&Shape::Int(0, 5000))),
+    (
+        "backoff",
+        Shape::Opt(&Shape::Str(&["constant", "linear", "exponential", "EXPONENTIAL", " linear "], &["", "fast"])),
+    ),
 ]);
 
 fn value() -> impl Strategy<Value = String> {

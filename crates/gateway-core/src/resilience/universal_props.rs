@@ -29,20 +29,21 @@ const STEP: Shape = Shape::Obj(&[
     ),
     (
         "headers",
-        Shape::Obj(&[
+        Shape::Opt(&Shape::Obj(&[
             ("authorization", Shape::Str(&["Bearer sk-1"], &["Bearer a\r\nx-injected: 1"])),
             ("X-Trace", Shape::Str(&["1", ""], &["a\0b"])),
             ("cf-aig-skip-cache", Shape::Str(&["true"], &[])),
-            ("content-type", Shape::Str(&["application/json"], &[])),
-        ]),
+            ("content-type", Shape::Opt(&Shape::Str(&["application/json"], &[]))),
+            ("bad name", Shape::Rare(&Shape::Text)),
+        ])),
     ),
     ("query", Shape::Obj(&[("model", Shape::Text), ("messages", Shape::Arr(&Shape::Any))])),
     (
         "config",
-        Shape::Obj(&[
-            ("maxAttempts", Shape::Int(1, 5)),
-            ("backoff", Shape::Str(&["linear", "Exponential"], &["sideways"])),
-        ]),
+        Shape::Opt(&Shape::Obj(&[
+            ("maxAttempts", Shape::Opt(&Shape::Int(1, 5))),
+            ("backoff", Shape::Opt(&Shape::Str(&["linear", "Exponential"], &["sideways"]))),
+        ])),
     ),
 ]);
 
