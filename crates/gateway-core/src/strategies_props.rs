@@ -57,12 +57,33 @@ pub fn number() -> BoxedStrategy<Value> {
     .boxed()
 }
 
+/// Numbers that survive a trip through JSON text exactly: integers, and decimals of a few
+/// digits. (serde_json's default float parser, without its `float_roundtrip` feature, may read
+/// a 17-digit float back one ulp off.)
+pub fn nice_number() -> BoxedStrategy<Value> {
+    prop_oneof![
+        (0u64..10).prop_map(Value::from),
+        any::<i64>().prop_map(Value::from),
+        (-100_000i32..100_000, 0u32..4).prop_map(|(n, e)| Value::from(f64::from(n) / 10f64.powi(e as i32))),
+    ]
+    .boxed()
+}
+
 /// Any JSON value: scalars at the leaves, arrays and objects (keys often from `keys`) above.
 pub fn any_json() -> BoxedStrategy<Value> {
+    json_of(number())
+}
+
+/// As [`any_json`], with [`nice_number`]s only.
+pub fn nice_json() -> BoxedStrategy<Value> {
+    json_of(nice_number())
+}
+
+fn json_of(numbers: BoxedStrategy<Value>) -> BoxedStrategy<Value> {
     let leaf = prop_oneof![
         Just(Value::Null),
         any::<bool>().prop_map(Value::Bool),
-        number(),
+        numbers,
         word(KEYS).prop_map(Value::String),
     ];
     leaf.prop_recursive(3, 24, 4, |inner| {
@@ -111,7 +132,7 @@ pub enum Shape {
     Str(&'static [&'static str], &'static [&'static str]),
     /// A string.
     Text,
-    /// A number (see [`number`]).
+    /// A number: [`nice_number`] when clean, [`number`] when noisy.
     Num,
     /// A whole number within these bounds when clean; any number when noisy.
     Int(u64, u64),
@@ -133,6 +154,11 @@ pub enum Shape {
 /// every level, arbitrary text among the words, an unknown field now and then).
 pub fn shaped(shape: &'static Shape) -> BoxedStrategy<Value> {
     prop_oneof![exact(shape, false), noisy(shape)].boxed()
+}
+
+/// Clean values of `shape` only: the right fields, types and words, [`nice_number`]s.
+pub fn clean(shape: &'static Shape) -> BoxedStrategy<Value> {
+    exact(shape, false)
 }
 
 fn noisy(shape: &'static Shape) -> BoxedStrategy<Value> {
@@ -181,14 +207,16 @@ fn exact(shape: &'static Shape, noise: bool) -> BoxedStrategy<Value> {
         }
         Shape::Str(usual, _) => select(*usual).prop_map(|w| Value::String(w.to_string())).boxed(),
         Shape::Text => text().prop_map(Value::String).boxed(),
-        Shape::Num => number(),
+        Shape::Num if noise => number(),
+        Shape::Num => nice_number(),
         Shape::Int(..) if noise => number(),
         Shape::Int(lo, hi) => (*lo..=*hi).prop_map(Value::from).boxed(),
         Shape::Bool => any::<bool>().prop_map(Value::Bool).boxed(),
         Shape::OneOf(shapes) => {
             select(shapes.iter().collect::<Vec<_>>()).prop_flat_map(move |s| exact(s, noise)).boxed()
         }
-        Shape::Any => any_json(),
+        Shape::Any if noise => any_json(),
+        Shape::Any => nice_json(),
         Shape::Rare(s) | Shape::Opt(s) => exact(s, noise),
     }
 }
