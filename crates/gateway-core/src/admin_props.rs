@@ -10,7 +10,7 @@ fn with_authorization(value: &str) -> Headers {
 }
 
 proptest! {
-    #![proptest_config(config(2000))]
+    #![proptest_config(config(1000))]
 
     #[test]
     fn the_configured_token_opens_and_nothing_else_does(token in "[!-~]{1,32}", other in text(), sent in text()) {

@@ -26,7 +26,7 @@ fn headers() -> impl Strategy<Value = Vec<(String, String)>> {
 }
 
 proptest! {
-    #![proptest_config(config(2000))]
+    #![proptest_config(config(1000))]
 
     #[test]
     fn nothing_the_gateway_keeps_is_forwarded(pairs in headers()) {

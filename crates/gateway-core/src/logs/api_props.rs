@@ -65,7 +65,7 @@ fn request() -> impl Strategy<Value = (String, String, String, Vec<u8>)> {
 
 proptest! {
     // Each case sets up a SQLite database with entries: fewer cases than the pure parsers.
-    #![proptest_config(config(500))]
+    #![proptest_config(config(300))]
 
     #[test]
     fn any_admin_request_is_answered_or_refused_with_a_4xx((method, path, query, body) in request()) {

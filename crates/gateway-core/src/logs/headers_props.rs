@@ -55,7 +55,7 @@ fn header_list() -> impl Strategy<Value = Headers> {
 }
 
 proptest! {
-    #![proptest_config(config(2000))]
+    #![proptest_config(config(1000))]
 
     #[test]
     fn any_log_headers_are_options_or_a_client_error(headers in header_list(), enabled in any::<bool>()) {

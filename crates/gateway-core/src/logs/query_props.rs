@@ -135,8 +135,9 @@ fn reference_decode(raw: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
+// Each case runs its statements on a SQLite shard: hundreds of cases.
 proptest! {
-    #![proptest_config(config(1000))]
+    #![proptest_config(config(500))]
 
     #[test]
     fn any_query_string_is_a_query_that_runs_or_a_client_error(q in query_string()) {

@@ -24,7 +24,7 @@ fn stats(tokens: &[(u64, u64)]) -> Vec<StatsPoint> {
 
 proptest! {
     // Each case builds two SQLite databases: fewer cases than the pure parsers.
-    #![proptest_config(config(300))]
+    #![proptest_config(config(150))]
 
     #[test]
     fn any_reported_counts_give_stats(tokens in vec((any::<u64>(), any::<u64>()), 1..6)) {

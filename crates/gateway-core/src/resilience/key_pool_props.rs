@@ -29,7 +29,7 @@ fn reports() -> impl Strategy<Value = Vec<Report>> {
 }
 
 proptest! {
-    #![proptest_config(config(1000))]
+    #![proptest_config(config(500))]
 
     #[test]
     fn any_pools_value_is_pools_that_always_yield_a_key_or_a_configuration_error(

@@ -37,7 +37,7 @@ const ROUTE: Shape = Shape::Obj(&[
 const ROUTES: Shape = Shape::Obj(&[("fast-chat", ROUTE), ("v1.smart_2", ROUTE), ("bad name!", Shape::Rare(&ROUTE))]);
 
 proptest! {
-    #![proptest_config(config(1000))]
+    #![proptest_config(config(500))]
 
     #[test]
     fn any_routes_value_is_routes_or_a_configuration_error(value in shaped(&ROUTES), random in any::<f64>()) {

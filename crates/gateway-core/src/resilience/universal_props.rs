@@ -50,7 +50,7 @@ const STEP: Shape = Shape::Obj(&[
 const BODY: Shape = Shape::OneOf(&[Shape::Arr(&STEP), STEP]);
 
 proptest! {
-    #![proptest_config(config(2000))]
+    #![proptest_config(config(1000))]
 
     #[test]
     fn any_body_is_steps_that_route_like_native_paths_or_a_client_error(

@@ -43,8 +43,9 @@ fn aliases() -> HashMap<String, String> {
     parse_aliases(Some(r#"{"fast":"groq/llama-3.1-8b-instant"}"#)).unwrap()
 }
 
+// A case builds a nested request body and plans it (parsing and emitting it): hundreds of cases.
 proptest! {
-    #![proptest_config(config(1000))]
+    #![proptest_config(config(500))]
 
     #[test]
     fn any_compat_request_is_a_plan_or_a_client_error(
