@@ -22,7 +22,9 @@ proptest! {
 
     #[test]
     fn any_credentials_are_a_caller_or_a_401(
-        (token, gateway, authorization) in token().prop_flat_map(|t| (Just(t.clone()), proptest::option::of(sent(t.clone())), proptest::option::of(sent(t)))),
+        (token, gateway, authorization) in token().prop_flat_map(|t| {
+            (Just(t.clone()), proptest::option::of(sent(t.clone())), proptest::option::of(sent(t)))
+        }),
     ) {
         let mut headers = Headers::new();
         if let Some(v) = &gateway {

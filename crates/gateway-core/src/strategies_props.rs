@@ -69,7 +69,7 @@ pub fn nice_number() -> BoxedStrategy<Value> {
     .boxed()
 }
 
-/// Any JSON value: scalars at the leaves, arrays and objects (keys often from `keys`) above.
+/// Any JSON value: scalars at the leaves, arrays and objects (keys often from [`KEYS`]) above.
 pub fn any_json() -> BoxedStrategy<Value> {
     json_of(number())
 }
@@ -173,15 +173,13 @@ fn exact(shape: &'static Shape, noise: bool) -> BoxedStrategy<Value> {
                 .iter()
                 .filter(|(_, s)| noise || !matches!(s, Shape::Rare(_)))
                 .map(|(name, s)| {
-                    let present = match (noise, s) {
-                        (_, Shape::Rare(_)) => 0.3,
-                        (false, Shape::Opt(_)) => 0.5,
-                        (true, _) => 0.8,
-                        (false, _) => 1.0 - f64::EPSILON,
+                    let value = match (noise, s) {
+                        (_, Shape::Rare(_)) => proptest::option::weighted(0.3, inner(s)).boxed(),
+                        (false, Shape::Opt(_)) => proptest::option::of(inner(s)).boxed(),
+                        (true, _) => proptest::option::weighted(0.8, inner(s)).boxed(),
+                        (false, _) => inner(s).prop_map(Some).boxed(),
                     };
-                    proptest::option::weighted(present, inner(s))
-                        .prop_map(move |v| v.map(|v| (name.to_string(), v)))
-                        .boxed()
+                    value.prop_map(move |v| v.map(|v| (name.to_string(), v))).boxed()
                 })
                 .collect();
             let extra = match noise {
@@ -201,9 +199,8 @@ fn exact(shape: &'static Shape, noise: bool) -> BoxedStrategy<Value> {
         Shape::Arr(item) => vec(inner(item), 0..4).prop_map(Value::Array).boxed(),
         Shape::Str(usual, tricky) if noise => {
             let tricky = if tricky.is_empty() { usual } else { tricky };
-            prop_oneof![2 => select(*usual).prop_map(str::to_string), 1 => select(*tricky).prop_map(str::to_string), 1 => text()]
-                .prop_map(Value::String)
-                .boxed()
+            let (usual, tricky) = (select(*usual).prop_map(str::to_string), select(*tricky).prop_map(str::to_string));
+            prop_oneof![2 => usual, 1 => tricky, 1 => text()].prop_map(Value::String).boxed()
         }
         Shape::Str(usual, _) => select(*usual).prop_map(|w| Value::String(w.to_string())).boxed(),
         Shape::Text => text().prop_map(Value::String).boxed(),

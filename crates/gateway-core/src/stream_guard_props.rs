@@ -55,7 +55,11 @@ proptest! {
     }
 
     #[test]
-    fn the_appended_error_is_an_event_of_its_own(format in select(&FORMATS[..]), body in stream(), complete in any::<bool>()) {
+    fn the_appended_error_is_an_event_of_its_own(
+        format in select(&FORMATS[..]),
+        body in stream(),
+        complete in any::<bool>(),
+    ) {
         let (_, _, appended) = verdict(format, &[&body], complete);
         let Some(appended) = appended else { return Ok(()) };
         let mut parser = SseParser::new();

@@ -39,7 +39,7 @@ proptest! {
         method in select(&["GET", "POST", "PUT", "DELETE"][..]),
     ) {
         let input =
-            KeyInput { gateway_id: "gw", provider: "openai", method, endpoint: "/v1/x", headers: &headers, body: b"{}" };
+            KeyInput { gateway_id: "gw", provider: "openai", method, endpoint: "/", headers: &headers, body: b"" };
         match decide(&defaults, &input) {
             Ok(CacheDecision::Use { key, ttl_s }) => {
                 prop_assert!(matches!(method, "GET" | "POST"));
@@ -58,7 +58,9 @@ proptest! {
     }
 
     #[test]
-    fn any_cache_variables_are_settings_or_a_configuration_error(vars in proptest::collection::vec(proptest::option::of(value()), 4)) {
+    fn any_cache_variables_are_settings_or_a_configuration_error(
+        vars in proptest::collection::vec(proptest::option::of(value()), 4),
+    ) {
         match CacheDefaults::from_vars(vars[0].as_deref(), vars[1].as_deref()) {
             Ok(d) => prop_assert!(d.ttl_s == 0 || (MIN_TTL_S..=MAX_TTL_S).contains(&d.ttl_s)),
             Err(e) => assert_misconfigured(&e)?,

@@ -159,9 +159,12 @@ proptest! {
     }
 
     #[test]
-    fn any_number_of_metadata_filters_fits_the_binding_limit(keys in proptest::collection::btree_set("[a-z]{1,4}", 0..40)) {
+    fn any_number_of_metadata_filters_fits_the_binding_limit(
+        keys in proptest::collection::btree_set("[a-z]{1,4}", 0..40),
+    ) {
         let q: Vec<String> = keys.iter().map(|k| format!("metadata.{k}=1")).collect();
-        let q = format!("{}&q=x&cursor={}", q.join("&"), Cursor { created_at_ms: 1, id: new_log_id(1.0, [0; 10]) }.encode());
+        let cursor = Cursor { created_at_ms: 1, id: new_log_id(1.0, [0; 10]) }.encode();
+        let q = format!("{}&q=x&cursor={cursor}", q.join("&"));
         match ListQuery::parse(&q) {
             Ok(list) => run(&list_statement(&list)),
             Err(e) => assert_client_error(&e)?,
@@ -178,7 +181,8 @@ proptest! {
 
     #[test]
     fn pairs_decode_as_a_server_would(raw in vec((word(VALUES), word(VALUES)), 0..4)) {
-        let joined = raw.iter().map(|(k, v)| format!("{}={}", k.replace(['&', '='], ""), v.replace(['&', '='], ""))).collect::<Vec<_>>().join("&");
+        let bare = |s: &str| s.replace(['&', '='], "");
+        let joined = raw.iter().map(|(k, v)| format!("{}={}", bare(k), bare(v))).collect::<Vec<_>>().join("&");
         // A leading `?` is taken as the query's own.
         let query = joined.strip_prefix('?').unwrap_or(&joined);
         let expected: Option<Vec<(String, String)>> = query
@@ -209,7 +213,9 @@ proptest! {
     }
 
     #[test]
-    fn any_cursor_text_is_a_cursor_or_a_client_error(raw in prop_oneof![text(), "v1\\.[0-9a-f+-]{0,17}\\.[0-9A-Z]{26}"]) {
+    fn any_cursor_text_is_a_cursor_or_a_client_error(
+        raw in prop_oneof![text(), "v1\\.[0-9a-f+-]{0,17}\\.[0-9A-Z]{26}"],
+    ) {
         if let Err(e) = Cursor::decode(&raw) {
             assert_client_error(&e)?;
         }

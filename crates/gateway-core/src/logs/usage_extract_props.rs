@@ -51,7 +51,10 @@ proptest! {
     #![proptest_config(config(250))]
 
     #[test]
-    fn any_stream_yields_usage_reported_or_estimated(events in vec(one_of(RESPONSES), 0..6), request in one_of(REQUESTS)) {
+    fn any_stream_yields_usage_reported_or_estimated(
+        events in vec(one_of(RESPONSES), 0..6),
+        request in one_of(REQUESTS),
+    ) {
         let mut extractor = UsageExtractor::new();
         for data in events {
             extractor.feed(&SseEvent { event: None, data, id: None });

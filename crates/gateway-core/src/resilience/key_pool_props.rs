@@ -56,3 +56,20 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(config(500))]
+
+    #[test]
+    fn a_key_pasted_as_a_secret_name_is_never_echoed(
+        key in "(sk-|sk-ant-)[A-Za-z0-9_-]{8,40}",
+        before in 0usize..3,
+    ) {
+        let mut keys: Vec<serde_json::Value> =
+            (0..before).map(|i| serde_json::json!({"secret": format!("KEY_{i}")})).collect();
+        keys.push(serde_json::json!({"secret": key, "weight": 2}));
+        let err = KeyPools::from_vars(Some(&serde_json::json!({"openai": keys}).to_string()), None).unwrap_err();
+        assert_misconfigured(&err)?;
+        prop_assert!(!err.message().contains(&key), "{}", err);
+    }
+}

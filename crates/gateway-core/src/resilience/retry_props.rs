@@ -78,14 +78,18 @@ proptest! {
         .into_iter()
         .collect();
         let o = RetryOverrides::from_headers(&headers).unwrap();
-        prop_assert_eq!((o.max_attempts, o.retry_delay_ms, o.request_timeout_ms), (Some(attempts), Some(delay), Some(timeout)));
+        let read = (o.max_attempts, o.retry_delay_ms, o.request_timeout_ms);
+        prop_assert_eq!(read, (Some(attempts), Some(delay), Some(timeout)));
     }
 
     #[test]
     fn retry_defaults_are_a_policy_or_a_configuration_error(value in shaped(&STEP_CONFIG), raw in text()) {
         for raw in [value.to_string(), raw] {
             match RetryPolicy::from_var(Some(&raw)) {
-                Ok(p) => prop_assert!((1..=MAX_ATTEMPTS).contains(&p.max_attempts) && p.retry_delay_ms <= MAX_RETRY_DELAY_MS),
+                Ok(p) => {
+                    prop_assert!((1..=MAX_ATTEMPTS).contains(&p.max_attempts));
+                    prop_assert!(p.retry_delay_ms <= MAX_RETRY_DELAY_MS);
+                }
                 Err(e) => assert_misconfigured(&e)?,
             }
         }

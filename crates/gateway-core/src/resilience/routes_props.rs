@@ -56,3 +56,23 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(config(500))]
+
+    #[test]
+    fn a_key_pasted_as_a_secret_name_is_never_echoed(
+        key in "(sk-|sk-ant-)[A-Za-z0-9_-]{8,40}",
+        fallback in any::<bool>(),
+        provider in proptest::sample::select(&["openai", "anthropic"][..]),
+    ) {
+        let target = serde_json::json!({"provider": provider, "model": "m", "key": key});
+        let route = match fallback {
+            true => serde_json::json!({"targets": [{"provider": "groq", "model": "x"}], "fallbacks": [target]}),
+            false => serde_json::json!({"targets": [target]}),
+        };
+        let err = Routes::from_var(Some(&serde_json::json!({"r": route}).to_string())).unwrap_err();
+        assert_misconfigured(&err)?;
+        prop_assert!(!err.message().contains(&key), "{}", err);
+    }
+}

@@ -95,12 +95,16 @@ proptest! {
     #![proptest_config(config(500))]
 
     #[test]
-    fn upstream_answers_are_converted_for_every_client((from, body) in response(), status in prop_oneof![Just(200u16), 100u16..600]) {
+    fn upstream_answers_are_converted_for_every_client(
+        (from, body) in response(),
+        status in prop_oneof![Just(200u16), 100u16..600],
+    ) {
         match parse_response(from, &body) {
             Ok(parsed) => {
                 for to in ALL {
                     let emitted = emit_response(to, &parsed, 7);
-                    prop_assert!(parse_response(to, &emitted).is_ok(), "{:?} cannot read its own {}", to, String::from_utf8_lossy(&emitted));
+                    let text = String::from_utf8_lossy(&emitted);
+                    prop_assert!(parse_response(to, &emitted).is_ok(), "{:?} cannot read its own {}", to, text);
                 }
             }
             Err(e) => prop_assert_eq!(e.status(), 502, "{}", e),
