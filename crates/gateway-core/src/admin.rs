@@ -52,3 +52,7 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 #[cfg(test)]
 #[path = "admin_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "admin_props.rs"]
+mod props;

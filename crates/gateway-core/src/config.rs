@@ -175,3 +175,7 @@ impl GatewayConfig {
 #[cfg(test)]
 #[path = "config_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "config_props.rs"]
+mod props;

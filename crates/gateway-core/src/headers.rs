@@ -115,3 +115,7 @@ pub fn upstream_request_headers(client: &Headers) -> Headers {
 #[cfg(test)]
 #[path = "headers_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "headers_props.rs"]
+mod props;

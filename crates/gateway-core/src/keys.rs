@@ -164,3 +164,7 @@ pub fn strip_gateway_token(headers: &mut Headers, caller: Caller) {
 #[cfg(test)]
 #[path = "keys_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "keys_props.rs"]
+mod props;

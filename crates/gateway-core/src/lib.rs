@@ -39,6 +39,11 @@ pub mod stream_guard;
 pub mod translate;
 pub mod usage;
 
+// Strategies shared by the property tests (`*_props.rs`); the file name marks it as test code.
+#[cfg(test)]
+#[path = "strategies_props.rs"]
+mod strategies;
+
 pub use completion::{BodyEnd, BodyMode, Completion};
 pub use config::GatewayConfig;
 pub use error::{ErrorKind, Fault, GatewayError};

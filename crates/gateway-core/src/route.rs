@@ -201,3 +201,7 @@ impl ProviderRoute<'_> {
 #[cfg(test)]
 #[path = "route_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "route_props.rs"]
+mod props;

@@ -130,3 +130,7 @@ impl SseParser {
 #[cfg(test)]
 #[path = "sse_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "sse_props.rs"]
+mod props;

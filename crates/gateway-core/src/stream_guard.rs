@@ -103,3 +103,7 @@ pub fn error_event(format: ApiFormat, code: &str, message: &str) -> Vec<u8> {
 #[cfg(test)]
 #[path = "stream_guard_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "stream_guard_props.rs"]
+mod props;

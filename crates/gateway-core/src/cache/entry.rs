@@ -222,3 +222,7 @@ pub fn is_event_stream(headers: &Headers) -> bool {
 #[cfg(test)]
 #[path = "entry_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "entry_props.rs"]
+mod props;

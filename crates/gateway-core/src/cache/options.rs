@@ -200,3 +200,7 @@ fn parse_bool(raw: &str) -> Option<bool> {
 #[cfg(test)]
 #[path = "options_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "options_props.rs"]
+mod props;

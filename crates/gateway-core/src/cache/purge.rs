@@ -151,3 +151,7 @@ async fn delete_prefix(
 #[cfg(test)]
 #[path = "purge_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "purge_props.rs"]
+mod props;

@@ -88,3 +88,7 @@ fn is_error_event(event: &SseEvent) -> bool {
 #[cfg(test)]
 #[path = "recorder_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "recorder_props.rs"]
+mod props;

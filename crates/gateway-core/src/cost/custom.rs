@@ -72,3 +72,7 @@ pub fn parse_custom_cost(raw: &str) -> Result<CustomCost, GatewayError> {
 #[cfg(test)]
 #[path = "custom_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "custom_props.rs"]
+mod props;

@@ -232,3 +232,7 @@ impl<T> Future for JoinAll<'_, T> {
 #[cfg(test)]
 #[path = "api_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "api_props.rs"]
+mod props;

@@ -100,3 +100,7 @@ pub fn patch_statement(id: &str, patch: &FeedbackPatch) -> Statement {
 #[cfg(test)]
 #[path = "feedback_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "feedback_props.rs"]
+mod props;

@@ -117,3 +117,7 @@ fn kind(value: &serde_json::Value) -> &'static str {
 #[cfg(test)]
 #[path = "headers_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "headers_props.rs"]
+mod props;

@@ -79,3 +79,7 @@ fn decode_char(b: u8) -> Option<u8> {
 #[cfg(test)]
 #[path = "id_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "id_props.rs"]
+mod props;

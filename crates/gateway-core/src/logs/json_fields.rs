@@ -222,3 +222,7 @@ impl JsonFields {
 #[cfg(test)]
 #[path = "json_fields_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "json_fields_props.rs"]
+mod props;

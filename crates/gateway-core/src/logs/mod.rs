@@ -33,6 +33,11 @@ pub use request_log::{RequestLog, LOG_ID_HEADER};
 pub use settings::LogSettings;
 pub use sql::SqlValue;
 
+// Property tests of usage extraction (kept out of usage_extract.rs, which other work is changing).
+#[cfg(test)]
+#[path = "usage_extract_props.rs"]
+mod usage_extract_props;
+
 // Test helpers (a real SQLite standing in for a shard); the file name marks it as test code.
 #[cfg(test)]
 #[path = "test_db_tests.rs"]

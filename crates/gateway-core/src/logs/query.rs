@@ -11,7 +11,7 @@
 //! | `success` | `true` / `false` |
 //! | `cache_status` | `HIT`, `MISS`, `BYPASS`, `NONE` (any case) |
 //! | `virtual_key` | virtual key id, exact |
-//! | `metadata.KEY` | metadata value as text: strings exact, numbers as written (`3`, `1.5`), `true`/`false` |
+//! | `metadata.KEY` | metadata value as text: strings exact, numbers as written (`3`, `1.5`), `true`/`false`; at most 5 keys |
 //! | `q` | substring of the request or response body (case-insensitive for ASCII; ≤ 256 chars) |
 //! | `limit` | page size 1..=1000, default 50 (1..=100 with `bodies=true`) |
 //! | `cursor` | the `next_cursor` of the previous page (opaque) |
@@ -26,6 +26,7 @@
 use crate::cache::CacheStatus;
 use crate::error::GatewayError;
 use crate::logs::entry::parse_cache_status_text;
+use crate::logs::headers::MAX_METADATA_ENTRIES;
 use crate::logs::id::is_log_id;
 
 /// Largest page.
@@ -208,6 +209,13 @@ impl LogFilter {
                     if self.metadata.iter().any(|(k, _)| k == meta_key) {
                         return Err(GatewayError::invalid(format!("{key} is given more than once")));
                     }
+                    // Each filter binds 3 values and a Durable Object query takes at most 100;
+                    // more filters than an entry can hold metadata entries would match nothing.
+                    if self.metadata.len() == MAX_METADATA_ENTRIES {
+                        return Err(GatewayError::invalid(format!(
+                            "{key}: at most {MAX_METADATA_ENTRIES} metadata filters, as many as an entry has entries"
+                        )));
+                    }
                     self.metadata.push((meta_key.to_string(), value.to_string()));
                 }
                 None => return Ok(false),
@@ -285,7 +293,8 @@ fn percent_decode(raw: &str) -> Result<String, GatewayError> {
     while i < bytes.len() {
         match bytes[i] {
             b'+' => out.push(b' '),
-            b'%' if i + 2 < bytes.len() => {
+            // Two hex digits, not just what `from_str_radix` takes: it would read `%+1` as 0x01.
+            b'%' if i + 2 < bytes.len() && bytes[i + 1].is_ascii_hexdigit() && bytes[i + 2].is_ascii_hexdigit() => {
                 let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok());
                 match hex {
                     Some(b) => {
@@ -306,3 +315,7 @@ fn percent_decode(raw: &str) -> Result<String, GatewayError> {
 #[cfg(test)]
 #[path = "query_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "query_props.rs"]
+mod props;

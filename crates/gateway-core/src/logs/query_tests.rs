@@ -59,6 +59,20 @@ fn invalid_values_name_the_parameter() {
 }
 
 #[test]
+fn metadata_filters_stop_at_five_so_every_query_fits_a_durable_objects_100_bindings() {
+    // Found by `props::any_number_of_metadata_filters_fits_the_binding_limit`: 32 filters made a
+    // list query of 102 bindings, which a Durable Object refuses (a 500 instead of a 400).
+    let keys = |n: usize| (0..n).map(|i| format!("metadata.k{i}=1")).collect::<Vec<_>>().join("&");
+    let every = "from=1&to=2&provider=p&model=m&status=4xx&success=true&cache_status=HIT&virtual_key=v&q=x";
+    let cursor = Cursor { created_at_ms: 1, id: "01ARYZ6S410000000000000000".into() }.encode();
+    let q = ListQuery::parse(&format!("{every}&{}&cursor={cursor}", keys(MAX_METADATA_ENTRIES))).unwrap();
+    assert!(crate::logs::sql::list_statement(&q).1.len() <= 100);
+    let err = ListQuery::parse(&keys(MAX_METADATA_ENTRIES + 1)).unwrap_err();
+    assert_eq!(err.status(), 400);
+    assert!(err.message().contains("metadata.k5"), "{}", err.message());
+}
+
+#[test]
 fn delete_filter_rejects_list_only_parameters() {
     assert!(LogFilter::parse("provider=openai").is_ok());
     assert!(LogFilter::parse("limit=5").unwrap_err().message().contains("limit"));
@@ -77,6 +91,13 @@ fn percent_decoding() {
     let pairs = parse_pairs("?a=%41%2b&b=x%2&c").unwrap();
     assert_eq!(pairs, vec![("a".into(), "A+".into()), ("b".into(), "x%2".into()), ("c".into(), "".into())]);
     assert!(parse_pairs("a=%ff").is_err());
+}
+
+#[test]
+fn a_percent_sign_without_two_hex_digits_stays_a_percent_sign() {
+    // Found by `props::pairs_decode_as_a_server_would`: `%+1` decoded to U+0001.
+    let pairs = parse_pairs("a=%+1&b=%-1&c=%+f+").unwrap();
+    assert_eq!(pairs, vec![("a".into(), "% 1".into()), ("b".into(), "%-1".into()), ("c".into(), "% f ".into())]);
 }
 
 #[test]

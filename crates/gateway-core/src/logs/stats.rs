@@ -144,7 +144,7 @@ impl StatsQuery {
         }
         let bucket = bucket.unwrap_or(Bucket::Hour);
         if let (Some(from), Some(to)) = (filter.from_ms, filter.to_ms) {
-            if (to - from) / bucket.millis() > MAX_BUCKETS {
+            if to.saturating_sub(from) / bucket.millis() > MAX_BUCKETS {
                 return Err(GatewayError::invalid(format!(
                     "bucket is too small for from..to: at most {MAX_BUCKETS} buckets per query"
                 )));
@@ -160,10 +160,11 @@ pub fn stats_statement(q: &StatsQuery) -> Statement {
     let (cond, mut binds) = filter_where(&q.filter);
     let width = q.bucket.millis();
     // Durable Objects bind every JS number as a REAL: without the casts, the division would not
-    // truncate and every row would be its own bucket.
+    // truncate and every row would be its own bucket. Token counts are the provider's word:
+    // TOTAL (a float) cannot fail with "integer overflow" as SUM does.
     let sql = format!(
         "SELECT (created_at / CAST(? AS INTEGER)) * CAST(? AS INTEGER) AS bucket, {grp} AS grp, latency_bin AS bin, COUNT(*) AS requests, \
-         SUM(success = 0) AS errors, SUM(tokens_in) AS tokens_in, SUM(tokens_out) AS tokens_out, \
+         SUM(success = 0) AS errors, TOTAL(tokens_in) AS tokens_in, TOTAL(tokens_out) AS tokens_out, \
          SUM(cost) AS cost, COUNT(cost) AS cost_known, SUM(cache_status = 'HIT') AS cache_hits \
          FROM logs WHERE {cond} GROUP BY bucket, grp, bin",
         grp = q.group_by.column()
@@ -250,8 +251,8 @@ pub fn merge_stats(rows: impl IntoIterator<Item = StatsRow>, group_by: GroupBy) 
             Some(a) => {
                 a.requests += r.requests;
                 a.errors += r.errors;
-                a.tokens_in += r.tokens_in;
-                a.tokens_out += r.tokens_out;
+                a.tokens_in = a.tokens_in.saturating_add(r.tokens_in);
+                a.tokens_out = a.tokens_out.saturating_add(r.tokens_out);
                 a.cost += r.cost;
                 a.cost_known += r.cost_known;
                 a.cache_hits += r.cache_hits;
@@ -299,3 +300,7 @@ pub fn percentile(histogram: &BTreeMap<u32, u64>, p: f64) -> f64 {
 #[cfg(test)]
 #[path = "stats_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "stats_props.rs"]
+mod props;

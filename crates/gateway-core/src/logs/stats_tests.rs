@@ -108,3 +108,26 @@ fn stats_query_parameters() {
         assert!(err.message().contains(name), "{bad}: {}", err.message());
     }
 }
+
+#[test]
+fn a_range_wider_than_an_i64_is_too_many_buckets_not_an_overflow() {
+    // Found by `query::props::any_query_string_is_a_query_that_runs_or_a_client_error`:
+    // `to - from` overflowed (a panic in debug builds, a wrapped negative span in release).
+    let err = StatsQuery::parse("to=0&from=-9223372036854775808").unwrap_err();
+    assert_eq!(err.status(), 400);
+    assert!(err.message().contains("bucket"), "{}", err.message());
+}
+
+#[test]
+fn token_counts_beyond_i64_saturate_instead_of_failing_the_query() {
+    // Found by `props::any_reported_counts_give_stats`: SQLite's SUM failed with "integer
+    // overflow" (a 500 for the whole range), and the merge of two shards overflowed a u64.
+    let shards = [open(), open()];
+    let mut entries = sample_entries(3, 11);
+    for (i, e) in entries.iter_mut().enumerate() {
+        (e.tokens_in, e.duration_ms, e.created_at_ms) = (u64::MAX, 10, BASE_MS);
+        insert(&shards[i % 2], std::slice::from_ref(e));
+    }
+    let points = run(&shards, "");
+    assert_eq!(points.iter().map(|p| p.tokens_in).collect::<Vec<_>>(), [u64::MAX]);
+}

@@ -85,7 +85,7 @@ fn parts_of_usage(u: &Value) -> Option<Parts> {
     }
     let read = n(u, "cache_read_input_tokens");
     let created = n(u, "cache_creation_input_tokens");
-    let input = n(u, "input_tokens").map(|i| i + read.unwrap_or(0) + created.unwrap_or(0));
+    let input = n(u, "input_tokens").map(|i| i.saturating_add(read.unwrap_or(0)).saturating_add(created.unwrap_or(0)));
     let parts = Parts { input, output: n(u, "output_tokens"), cached: read };
     (parts != Parts::default()).then_some(parts)
 }
@@ -93,7 +93,7 @@ fn parts_of_usage(u: &Value) -> Option<Parts> {
 fn parts_of_gemini(m: &Value) -> Parts {
     let output = match (n(m, "candidatesTokenCount"), n(m, "thoughtsTokenCount")) {
         (None, None) => None,
-        (c, t) => Some(c.unwrap_or(0) + t.unwrap_or(0)),
+        (c, t) => Some(c.unwrap_or(0).saturating_add(t.unwrap_or(0))),
     };
     Parts { input: n(m, "promptTokenCount"), output, cached: n(m, "cachedContentTokenCount") }
 }

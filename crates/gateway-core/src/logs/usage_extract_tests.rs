@@ -129,3 +129,14 @@ fn workers_ai_native_shapes() {
     let u = run_stream(raw, None).usage.unwrap();
     assert_eq!((u.output_tokens, u.estimated), (2, true));
 }
+
+#[test]
+fn counts_beyond_u64_saturate() {
+    // Found by `usage_extract_props::any_response_yields_usage_with_cached_within_input`: the
+    // Anthropic input sum and the Gemini output sum overflowed.
+    let anthropic =
+        format!(r#"{{"usage":{{"input_tokens":{},"cache_read_input_tokens":5,"output_tokens":1}}}}"#, u64::MAX);
+    assert_eq!(from_json(&anthropic).usage, Some(usage(u64::MAX, 1, 5)));
+    let gemini = format!(r#"{{"usageMetadata":{{"candidatesTokenCount":{},"thoughtsTokenCount":1}}}}"#, u64::MAX);
+    assert_eq!(from_json(&gemini).usage.map(|u| u.output_tokens), Some(u64::MAX));
+}

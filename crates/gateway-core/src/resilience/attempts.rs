@@ -169,3 +169,7 @@ impl Attempts {
 #[cfg(test)]
 #[path = "attempts_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "attempts_props.rs"]
+mod props;

@@ -174,3 +174,7 @@ impl KeyPools {
 #[cfg(test)]
 #[path = "key_pool_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "key_pool_props.rs"]
+mod props;

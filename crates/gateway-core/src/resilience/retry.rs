@@ -346,3 +346,7 @@ impl RetryPolicy {
 #[cfg(test)]
 #[path = "retry_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "retry_props.rs"]
+mod props;

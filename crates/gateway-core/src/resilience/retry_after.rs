@@ -66,3 +66,7 @@ fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
 #[cfg(test)]
 #[path = "retry_after_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "retry_after_props.rs"]
+mod props;

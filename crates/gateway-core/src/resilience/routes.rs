@@ -172,3 +172,7 @@ fn targets(value: Option<&serde_json::Value>, path: &str, weighted: bool) -> Res
 #[cfg(test)]
 #[path = "routes_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "routes_props.rs"]
+mod props;

@@ -201,3 +201,7 @@ fn parse_headers(map: &Map<String, Value>, path: &str) -> Result<Headers, Gatewa
 #[cfg(test)]
 #[path = "universal_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "universal_props.rs"]
+mod props;

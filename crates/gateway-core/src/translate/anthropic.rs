@@ -253,7 +253,7 @@ pub fn usage_of(u: &Value) -> Usage {
     let read = json::u64(u, "cache_read_input_tokens").unwrap_or(0);
     let created = json::u64(u, "cache_creation_input_tokens").unwrap_or(0);
     Usage {
-        input_tokens: json::u64(u, "input_tokens").unwrap_or(0) + read + created,
+        input_tokens: json::u64(u, "input_tokens").unwrap_or(0).saturating_add(read).saturating_add(created),
         output_tokens: json::u64(u, "output_tokens").unwrap_or(0),
         cached_input_tokens: read,
         estimated: false,

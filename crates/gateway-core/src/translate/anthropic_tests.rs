@@ -123,3 +123,12 @@ fn usage_json_splits_cache_reads_back_out() {
     assert_eq!((v["input_tokens"].as_u64(), v["cache_read_input_tokens"].as_u64()), (Some(60), Some(40)));
     assert_eq!(usage_of(&v), u);
 }
+
+#[test]
+fn usage_beyond_u64_saturates() {
+    // Found by `props::upstream_answers_are_converted_for_every_client`: the sum of input and
+    // cache counts overflowed (a panic in debug builds, a wrapped count in release).
+    let u =
+        usage_of(&json!({"input_tokens": u64::MAX, "cache_read_input_tokens": 2, "cache_creation_input_tokens": 1}));
+    assert_eq!((u.input_tokens, u.cached_input_tokens), (u64::MAX, 2));
+}

@@ -320,8 +320,9 @@ fn finish_reason_str(r: FinishReason) -> &'static str {
 pub fn usage_of(u: &Value) -> Usage {
     Usage {
         input_tokens: json::u64(u, "promptTokenCount").unwrap_or(0),
-        output_tokens: json::u64(u, "candidatesTokenCount").unwrap_or(0)
-            + json::u64(u, "thoughtsTokenCount").unwrap_or(0),
+        output_tokens: json::u64(u, "candidatesTokenCount")
+            .unwrap_or(0)
+            .saturating_add(json::u64(u, "thoughtsTokenCount").unwrap_or(0)),
         cached_input_tokens: json::u64(u, "cachedContentTokenCount").unwrap_or(0),
         estimated: false,
     }

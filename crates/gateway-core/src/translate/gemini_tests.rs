@@ -129,3 +129,12 @@ fn error_statuses_map_both_ways() {
     assert_eq!(e.kind, "permission_error");
     assert_eq!(error_from_ir(&e)["error"]["status"], "PERMISSION_DENIED");
 }
+
+#[test]
+fn usage_beyond_u64_saturates() {
+    // Found by `props::upstream_answers_are_converted_for_every_client`: candidates plus thoughts,
+    // and the emitted total, overflowed.
+    let u = usage_of(&json!({"promptTokenCount": u64::MAX, "candidatesTokenCount": u64::MAX, "thoughtsTokenCount": 1}));
+    assert_eq!(u.output_tokens, u64::MAX);
+    assert_eq!(usage_json(&u)["totalTokenCount"], u64::MAX);
+}

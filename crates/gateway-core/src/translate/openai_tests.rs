@@ -104,3 +104,10 @@ fn error_types_are_normalized() {
     let e = error_to_ir(500, &json!({"error": {"message": "boom", "type": "server_error"}}));
     assert_eq!(e.kind, "api_error");
 }
+
+#[test]
+fn total_tokens_saturate() {
+    // Found by `props::upstream_answers_are_converted_for_every_client`.
+    let u = usage_of(&json!({"prompt_tokens": u64::MAX, "completion_tokens": 1}));
+    assert_eq!(usage_json(&u)["total_tokens"], u64::MAX);
+}

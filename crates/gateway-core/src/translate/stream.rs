@@ -192,3 +192,7 @@ impl StreamTranslator {
 #[cfg(test)]
 #[path = "stream_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "stream_props.rs"]
+mod props;
