@@ -279,7 +279,8 @@ impl Completion {
     }
 
     /// Stores a complete, cacheable response; returns the encoded entry to share with coalesced
-    /// followers. Failures are recorded in the context, never raised.
+    /// followers when this request leads some (encoding it again only then: an entry may be up to
+    /// KV's 25 MiB). Failures are recorded in the context, never raised.
     async fn store_in_cache(&mut self) -> Option<Vec<u8>> {
         let (recorder, write) = (self.recorder.take()?, self.cache_write.take()?);
         let body = recorder.finish(self.body_complete)?;
@@ -288,7 +289,10 @@ impl Completion {
         entry.ttl_s = Some(write.ttl_s.max(MIN_TTL_S));
         let store_port = self.services.cache.as_deref()?;
         match store(store_port, &write.key, &entry, write.ttl_s).await {
-            StoreOutcome::Stored => entry.encode(crate::cache::entry::KV_MAX_VALUE_BYTES),
+            StoreOutcome::Stored if self.coalesce_lead.is_some() => {
+                entry.encode(crate::cache::entry::KV_MAX_VALUE_BYTES)
+            }
+            StoreOutcome::Stored => None,
             StoreOutcome::TooLarge => None,
             StoreOutcome::Error(message) => {
                 self.ctx.cache_error = Some(message);
