@@ -22,6 +22,7 @@ pub mod admin;
 pub mod cache;
 pub mod completion;
 pub mod config;
+pub mod control;
 pub mod cost;
 pub mod error;
 pub mod headers;

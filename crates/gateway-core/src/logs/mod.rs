@@ -36,4 +36,4 @@ pub use sql::SqlValue;
 // Test helpers (a real SQLite standing in for a shard); the file name marks it as test code.
 #[cfg(test)]
 #[path = "test_db_tests.rs"]
-mod test_db;
+pub(crate) mod test_db;
