@@ -7,4 +7,7 @@
 //! Nothing here is wired into the request path or the Worker yet.
 
 pub mod body;
+pub mod keys;
+pub mod overrides;
+pub mod scope;
 pub mod secret;
