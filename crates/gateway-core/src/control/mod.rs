@@ -2,12 +2,19 @@
 //! Durable Object. See `docs/control-plane.md`.
 //!
 //! - [`secret`]: a virtual key's plaintext and the peppered hash stored instead;
+//! - [`keys`]: the virtual key record, its creation, rotation, update and usability checks;
+//! - [`scope`]: glob matching of gateways and `provider/model`, and the 403 naming the rule;
+//! - [`gateways`]: per-gateway settings and the strict parsing of their admin bodies;
+//! - [`overrides`]: the request defaults (cache TTL, logs, payloads, retries) a key or gateway sets;
+//! - [`resolve`]: request header > virtual key > gateway > Worker variables;
 //! - [`body`]: strict JSON object bodies whose errors name the field.
 //!
 //! Nothing here is wired into the request path or the Worker yet.
 
 pub mod body;
+pub mod gateways;
 pub mod keys;
 pub mod overrides;
+pub mod resolve;
 pub mod scope;
 pub mod secret;
