@@ -7,6 +7,7 @@
 //! - [`gateways`]: per-gateway settings and the strict parsing of their admin bodies;
 //! - [`overrides`]: the request defaults (cache TTL, logs, payloads, retries) a key or gateway sets;
 //! - [`resolve`]: request header > virtual key > gateway > Worker variables;
+//! - [`sql`] and [`store`]: the schema and statements, and the storage trait over them;
 //! - [`body`]: strict JSON object bodies whose errors name the field.
 //!
 //! Nothing here is wired into the request path or the Worker yet.
@@ -18,3 +19,10 @@ pub mod overrides;
 pub mod resolve;
 pub mod scope;
 pub mod secret;
+pub mod sql;
+pub mod store;
+
+// Test helper (a real SQLite standing in for the Durable Object); the file name marks it as test code.
+#[cfg(test)]
+#[path = "test_sqlite_tests.rs"]
+pub(crate) mod test_sqlite;
