@@ -8,10 +8,13 @@
 //! - [`overrides`]: the request defaults (cache TTL, logs, payloads, retries) a key or gateway sets;
 //! - [`resolve`]: request header > virtual key > gateway > Worker variables;
 //! - [`sql`] and [`store`]: the schema and statements, and the storage trait over them;
+//! - [`api`]: the admin routes `/api/gateways[/{id}]` and `/api/keys[/{id}][/rotate|/revoke]`;
 //! - [`body`]: strict JSON object bodies whose errors name the field.
 //!
-//! Nothing here is wired into the request path or the Worker yet.
+//! Nothing here is wired into the request path or the Worker yet: `src/` neither routes the admin
+//! paths here nor binds a Durable Object to [`store::SqlRunner`].
 
+pub mod api;
 pub mod body;
 pub mod gateways;
 pub mod keys;
