@@ -8,6 +8,8 @@
 //! - [`overrides`]: the request defaults (cache TTL, logs, payloads, retries) a key or gateway sets;
 //! - [`resolve`]: request header > virtual key > gateway > Worker variables;
 //! - [`sql`] and [`store`]: the schema and statements, and the storage trait over them;
+//! - [`fresh`], [`verify`] and [`gateway_lookup`]: what an isolate remembers of the store and for
+//!   how long (5 s for keys, 10 s for gateways), and the per-request reads through it;
 //! - [`api`]: the admin routes `/api/gateways[/{id}]` and `/api/keys[/{id}][/rotate|/revoke]`;
 //! - [`body`]: strict JSON object bodies whose errors name the field.
 //!
@@ -16,6 +18,8 @@
 
 pub mod api;
 pub mod body;
+pub mod fresh;
+pub mod gateway_lookup;
 pub mod gateways;
 pub mod keys;
 pub mod overrides;
@@ -24,6 +28,7 @@ pub mod scope;
 pub mod secret;
 pub mod sql;
 pub mod store;
+pub mod verify;
 
 // Test helper (a real SQLite standing in for the Durable Object); the file name marks it as test code.
 #[cfg(test)]

@@ -64,6 +64,11 @@ impl<R: SqlRunner> SqlControlStore<R> {
         SqlControlStore { runner }
     }
 
+    /// The runner the store runs its statements on.
+    pub fn runner(&self) -> &R {
+        &self.runner
+    }
+
     async fn rows(&self, statement: Statement) -> Result<Vec<Row>, GatewayError> {
         Ok(self.runner.run(vec![statement]).await?.into_iter().next().unwrap_or_default())
     }

@@ -70,6 +70,6 @@ fn each_operation_is_one_statement() {
         let issued = VirtualKey::create(br#"{"name":"a"}"#, &[1; 8], &[2; 32], PEPPER, 1).unwrap();
         store.create_key(&issued.key, &issued.hash).await.unwrap();
         store.find_key(&issued.hash).await.unwrap();
-        assert_eq!(*store.runner.statements_run.borrow(), 2);
+        assert_eq!(*store.runner().statements_run.borrow(), 2);
     });
 }
