@@ -8,6 +8,7 @@
 //! - [`overrides`]: the request defaults (cache TTL, logs, payloads, retries) a key or gateway sets;
 //! - [`resolve`]: request header > virtual key > gateway > Worker variables;
 //! - [`sql`] and [`store`]: the schema and statements, and the storage trait over them;
+//! - [`credential`]: finding a virtual key in `cf-aig-authorization` or an SDK's API key header;
 //! - [`fresh`], [`verify`] and [`gateway_lookup`]: what an isolate remembers of the store and for
 //!   how long (5 s for keys, 10 s for gateways), and the per-request reads through it;
 //! - [`api`]: the admin routes `/api/gateways[/{id}]` and `/api/keys[/{id}][/rotate|/revoke]`;
@@ -18,6 +19,7 @@
 
 pub mod api;
 pub mod body;
+pub mod credential;
 pub mod fresh;
 pub mod gateway_lookup;
 pub mod gateways;
