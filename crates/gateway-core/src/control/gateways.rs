@@ -23,7 +23,6 @@ const OWN_FIELDS: &[&str] = &["id", "authentication", "byok_only"];
 
 /// One gateway's stored settings.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct GatewaySettings {
     /// The `{gateway_id}` of request URLs.
     pub id: String,

@@ -36,7 +36,6 @@ const OWN_FIELDS: &[&str] = &["name", "owner", "metadata", "gateways", "models",
 
 /// A virtual key as stored and as the admin API shows it. Holds no secret.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct VirtualKey {
     /// `vk_` and 16 hex digits; goes into every log entry the key makes.
     pub id: String,

@@ -21,7 +21,6 @@ const RETRY_FIELDS: &[&str] = &["requestTimeout", "maxAttempts", "retryDelay", "
 
 /// Defaults set by one source; `None` leaves a field to the next.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct Overrides {
     /// Seconds a cached response lives; `Some(0)` turns caching off.
     #[serde(rename = "cache_ttl", default)]

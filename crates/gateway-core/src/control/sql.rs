@@ -3,6 +3,9 @@
 //! Written, like [`crate::logs::sql`], for `ctx.storage.sql.exec(query, ...bindings)`: every
 //! value is a binding. Each record is kept whole as JSON (`settings`, `record`), so new fields
 //! (limits, plugins) need no migration; the columns beside it exist to be looked up or listed by.
+//! Unknown fields in a stored record are ignored when it is read, so that during a deploy an
+//! isolate of the previous version can still read what the next one wrote (admin bodies, by
+//! contrast, refuse unknown fields: see [`super::body`]).
 //! Writes that may find nothing to write end in `RETURNING id`, so an empty result tells "already
 //! exists" (insert) or "no such id" (update, delete) without a second query.
 

@@ -92,3 +92,14 @@ fn rows_that_do_not_decode_are_500s() {
     row.insert("record".into(), Value::from("{\"id\":1}"));
     assert_eq!(decode::<VirtualKey>(&row, "record").unwrap_err().status(), 500);
 }
+
+#[test]
+fn records_written_by_a_newer_version_still_decode() {
+    let issued = issue(6, "future", 1);
+    let mut json: Value = serde_json::to_value(&issued.key).unwrap();
+    json["limits"] = serde_json::json!({"rpm": 10});
+    json["defaults"]["new_default"] = Value::from(true);
+    let mut row = Row::new();
+    row.insert("record".into(), Value::from(json.to_string()));
+    assert_eq!(decode::<VirtualKey>(&row, "record").unwrap(), issued.key);
+}

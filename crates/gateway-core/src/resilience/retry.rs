@@ -95,7 +95,6 @@ impl Default for RetryPolicy {
 /// The fields of a policy that one source sets; `None` leaves the field to the next source.
 /// Serializes with the step-config names (`requestTimeout`, …), unset fields left out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct RetryOverrides {
     #[serde(rename = "requestTimeout", default, skip_serializing_if = "Option::is_none")]
     pub request_timeout_ms: Option<u64>,
