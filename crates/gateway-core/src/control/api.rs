@@ -12,7 +12,7 @@
 //! | `POST /api/keys` | 201, `{"key": …, "secret": "aig_…"}`: the only answer that shows the secret |
 //! | `GET /api/keys/{id}` | the key |
 //! | `PATCH /api/keys/{id}` | the updated key ([`VirtualKey::update`]) |
-//! | `POST /api/keys/{id}/rotate` | `{"key": …, "secret": "aig_…"}`: the new secret, once; the old one stops working |
+//! | `POST /api/keys/{id}/rotate` | `{"key": …, "secret": "aig_…"}`: the new secret, once; the old one stops |
 //! | `POST /api/keys/{id}/revoke` | the revoked key |
 //!
 //! No answer carries a key's hash, and only creation and rotation carry its secret.
