@@ -29,6 +29,11 @@ pub enum ErrorKind {
     InvalidRequest,
     /// The caller lacks valid credentials for this route (401).
     Unauthorized,
+    /// The caller's credentials are valid but do not cover this request, e.g. a virtual key used
+    /// outside its scope (403).
+    Forbidden,
+    /// The request conflicts with stored state, e.g. creating an id that already exists (409).
+    Conflict,
     /// The request body exceeds the configured limit (413).
     PayloadTooLarge,
     /// The HTTP method is not allowed on this route (405).
@@ -57,6 +62,8 @@ impl ErrorKind {
             ErrorKind::UnknownProvider | ErrorKind::InvalidRequest => 400,
             ErrorKind::PayloadTooLarge => 413,
             ErrorKind::Unauthorized => 401,
+            ErrorKind::Forbidden => 403,
+            ErrorKind::Conflict => 409,
             ErrorKind::MethodNotAllowed => 405,
             ErrorKind::ClientClosed => 499,
             ErrorKind::UpstreamUnreachable => 502,
@@ -74,6 +81,8 @@ impl ErrorKind {
             ErrorKind::InvalidRequest => "invalid_request",
             ErrorKind::PayloadTooLarge => "payload_too_large",
             ErrorKind::Unauthorized => "unauthorized",
+            ErrorKind::Forbidden => "forbidden",
+            ErrorKind::Conflict => "conflict",
             ErrorKind::MethodNotAllowed => "method_not_allowed",
             ErrorKind::ClientClosed => "client_closed_request",
             ErrorKind::UpstreamUnreachable => "upstream_unreachable",
@@ -91,6 +100,8 @@ impl ErrorKind {
             | ErrorKind::InvalidRequest
             | ErrorKind::PayloadTooLarge
             | ErrorKind::Unauthorized
+            | ErrorKind::Forbidden
+            | ErrorKind::Conflict
             | ErrorKind::MethodNotAllowed
             | ErrorKind::ClientClosed => Fault::Client,
             ErrorKind::UpstreamUnreachable | ErrorKind::UpstreamTimeout | ErrorKind::UpstreamInvalid => Fault::Upstream,

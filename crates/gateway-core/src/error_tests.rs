@@ -33,3 +33,14 @@ fn retry_advice_can_be_overridden() {
     assert!(err.is_retryable());
     assert_eq!(err.error_type(), "api_error");
 }
+
+#[test]
+fn scope_and_conflict_errors_are_client_faults_with_their_own_status() {
+    let forbidden = GatewayError::new(ErrorKind::Forbidden, "out of scope");
+    assert_eq!((forbidden.status(), forbidden.kind().code()), (403, "forbidden"));
+    assert_eq!(forbidden.fault(), Fault::Client);
+    assert!(!forbidden.is_retryable());
+    let conflict = GatewayError::new(ErrorKind::Conflict, "exists");
+    assert_eq!((conflict.status(), conflict.kind().code()), (409, "conflict"));
+    assert_eq!(conflict.fault(), Fault::Client);
+}

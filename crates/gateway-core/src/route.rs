@@ -74,7 +74,8 @@ pub struct ProviderRoute<'a> {
     pub rest: &'a str,
 }
 
-fn is_id(s: &str) -> bool {
+/// Whether `s` is a valid account or gateway id: 1 to 64 of `[A-Za-z0-9_-]`.
+pub(crate) fn is_id(s: &str) -> bool {
     !s.is_empty() && s.len() <= 64 && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 

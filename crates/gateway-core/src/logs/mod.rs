@@ -41,4 +41,4 @@ mod usage_extract_props;
 // Test helpers (a real SQLite standing in for a shard); the file name marks it as test code.
 #[cfg(test)]
 #[path = "test_db_tests.rs"]
-mod test_db;
+pub(crate) mod test_db;

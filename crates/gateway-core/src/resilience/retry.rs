@@ -20,6 +20,7 @@
 //! once `max_attempts` is raised). `RETRY_DEFAULTS`' `requestTimeout` raises or lowers the
 //! timeout for the whole gateway, the header for one request.
 
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::error::{ErrorKind, GatewayError};
@@ -42,8 +43,10 @@ pub const DEFAULT_RETRY_DELAY_MS: u64 = 100;
 /// Default time to the first byte of a response, in ms, when nothing sets `requestTimeout`.
 pub const DEFAULT_REQUEST_TIMEOUT_MS: u64 = 300_000;
 
-/// How the delay grows from one retry to the next.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// How the delay grows from one retry to the next. Serializes as its lowercase name (the control
+/// plane stores it so).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Backoff {
     /// The same delay every time.
     #[default]
@@ -90,11 +93,16 @@ impl Default for RetryPolicy {
 }
 
 /// The fields of a policy that one source sets; `None` leaves the field to the next source.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// Serializes with the step-config names (`requestTimeout`, …), unset fields left out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct RetryOverrides {
+    #[serde(rename = "requestTimeout", default, skip_serializing_if = "Option::is_none")]
     pub request_timeout_ms: Option<u64>,
+    #[serde(rename = "maxAttempts", default, skip_serializing_if = "Option::is_none")]
     pub max_attempts: Option<u32>,
+    #[serde(rename = "retryDelay", default, skip_serializing_if = "Option::is_none")]
     pub retry_delay_ms: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub backoff: Option<Backoff>,
 }
 

@@ -1,0 +1,80 @@
+//! What an isolate remembers of the control store, and for how long.
+//!
+//! The bounds are the promises: a revoked key stops working within
+//! [`KEY_FRESH_MS`] on every isolate, and a gateway setting change applies within
+//! [`GATEWAY_FRESH_MS`]. An entry is used while younger than its bound and then read again; the
+//! store's answer is remembered whether it found something or not, so a burst of requests with
+//! the same unknown key costs one read. Expiry needs no bound: it is checked on every request
+//! against the remembered `expires_at`.
+//!
+//! The map is bounded ([`FreshMap::new`]'s capacity): when full, expired entries go first, then
+//! the oldest, so that a client spraying random keys cannot grow an isolate's memory.
+
+use std::collections::HashMap;
+use std::hash::Hash;
+
+/// How long a remembered virtual key (or its absence) is used, in ms.
+pub const KEY_FRESH_MS: u64 = 5_000;
+/// How long a remembered gateway's settings (or their absence) are used, in ms.
+pub const GATEWAY_FRESH_MS: u64 = 10_000;
+/// Entries an isolate keeps per map by default.
+pub const DEFAULT_CAPACITY: usize = 1024;
+
+/// A bounded map whose entries are used for `fresh_ms` after they were stored.
+#[derive(Debug)]
+pub struct FreshMap<K, V> {
+    entries: HashMap<K, (V, u64)>,
+    fresh_ms: u64,
+    capacity: usize,
+}
+
+impl<K: Eq + Hash + Clone, V> FreshMap<K, V> {
+    /// An empty map keeping at most `capacity` (at least 1) entries, each for `fresh_ms`.
+    pub fn new(fresh_ms: u64, capacity: usize) -> Self {
+        FreshMap { entries: HashMap::new(), fresh_ms, capacity: capacity.max(1) }
+    }
+
+    /// The value stored for `key` if it was stored less than `fresh_ms` before `now_ms`. A clock
+    /// that went backwards makes the entry stale rather than fresh for longer.
+    pub fn get(&self, key: &K, now_ms: u64) -> Option<&V> {
+        self.entries.get(key).filter(|(_, at)| self.is_fresh(*at, now_ms)).map(|(value, _)| value)
+    }
+
+    /// Stores `value` for `key` as read at `now_ms`, making room first when full.
+    pub fn insert(&mut self, key: K, value: V, now_ms: u64) {
+        if !self.entries.contains_key(&key) && self.entries.len() >= self.capacity {
+            let fresh_ms = self.fresh_ms;
+            self.entries.retain(|_, (_, at)| now_ms >= *at && now_ms - *at < fresh_ms);
+            if self.entries.len() >= self.capacity {
+                let oldest = self.entries.iter().min_by_key(|(_, (_, at))| *at).map(|(k, _)| k.clone());
+                if let Some(oldest) = oldest {
+                    self.entries.remove(&oldest);
+                }
+            }
+        }
+        self.entries.insert(key, (value, now_ms));
+    }
+
+    /// Forgets `key` (after this isolate changed it through the admin API).
+    pub fn remove(&mut self, key: &K) {
+        self.entries.remove(key);
+    }
+
+    /// How many entries are held, fresh or not.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether no entry is held.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    fn is_fresh(&self, at: u64, now_ms: u64) -> bool {
+        now_ms >= at && now_ms - at < self.fresh_ms
+    }
+}
+
+#[cfg(test)]
+#[path = "fresh_tests.rs"]
+mod tests;

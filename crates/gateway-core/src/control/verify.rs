@@ -1,0 +1,60 @@
+//! Turning a presented virtual key into a usable key record: hash, look up (in the isolate's
+//! memory first, then the store), check revocation and expiry.
+//!
+//! The lookup is by the hash of what the client sent, an equality lookup in a hash map and an
+//! SQLite index. Its timing can at most tell an attacker about bits of a SHA-256 output, which
+//! says nothing about a secret that would produce it; the hash itself is never compared
+//! byte by byte against a secret.
+
+use std::cell::RefCell;
+
+use crate::error::GatewayError;
+
+use super::fresh::{FreshMap, DEFAULT_CAPACITY, KEY_FRESH_MS};
+use super::keys::{unknown_key, VirtualKey};
+use super::secret::KeyHash;
+use super::store::ControlStore;
+
+/// The keys an isolate remembers, by hash, for [`KEY_FRESH_MS`] (absences included).
+#[derive(Debug)]
+pub struct KeyCache {
+    map: RefCell<FreshMap<KeyHash, Option<VirtualKey>>>,
+}
+
+impl Default for KeyCache {
+    fn default() -> Self {
+        KeyCache { map: RefCell::new(FreshMap::new(KEY_FRESH_MS, DEFAULT_CAPACITY)) }
+    }
+}
+
+/// The usable key whose secret is `presented`, at `now_ms`. Makes no store call while the
+/// isolate's answer for this secret is fresh, one otherwise.
+///
+/// Errors: 401 for an unknown, revoked or expired key; the store's error (500) when it could not
+/// be read (never a fallback to "no key", which would let a revoked key through).
+pub async fn verify_key(
+    store: &dyn ControlStore,
+    cache: &KeyCache,
+    presented: &str,
+    pepper: &[u8],
+    now_ms: i64,
+) -> Result<VirtualKey, GatewayError> {
+    let hash = KeyHash::of(presented, pepper);
+    let clock = u64::try_from(now_ms).unwrap_or(0);
+    let remembered = cache.map.borrow().get(&hash, clock).cloned();
+    let found = match remembered {
+        Some(found) => found,
+        None => {
+            let found = store.find_key(&hash).await?;
+            cache.map.borrow_mut().insert(hash, found.clone(), clock);
+            found
+        }
+    };
+    let key = found.ok_or_else(unknown_key)?;
+    key.check_usable(now_ms)?;
+    Ok(key)
+}
+
+#[cfg(test)]
+#[path = "verify_tests.rs"]
+mod tests;
