@@ -15,8 +15,10 @@ use crate::headers::Headers;
 use crate::provider::Provider;
 use crate::resilience::key_pool::KeyPools;
 
-/// Every header a provider key travels in, across the provider table.
-pub const CREDENTIAL_HEADERS: &[&str] = &["authorization", "x-api-key", "x-goog-api-key", "api-key"];
+/// Every header a provider key travels in, across the provider table: each provider's
+/// `auth.header` must be here (a unit test holds the table to it), or a key the client sent for
+/// one provider would follow a request the gateway re-keys for another.
+pub const CREDENTIAL_HEADERS: &[&str] = &["authorization", "x-api-key", "x-goog-api-key", "api-key", "xi-api-key"];
 
 /// The gateway's own authentication header.
 pub const GATEWAY_AUTH_HEADER: &str = "cf-aig-authorization";

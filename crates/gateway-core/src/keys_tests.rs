@@ -93,3 +93,24 @@ fn the_gateway_token_never_travels_upstream() {
     strip_gateway_token(&mut h, Caller::TokenHeader);
     assert_eq!(h.get("authorization"), Some("Bearer sk"));
 }
+
+#[test]
+fn every_provider_auth_header_is_a_credential_header_and_the_cache_identity_uses_the_same_list() {
+    for provider in crate::provider::PROVIDERS {
+        assert!(CREDENTIAL_HEADERS.contains(&provider.auth.header), "{}: {}", provider.id, provider.auth.header);
+    }
+    let mut identity: Vec<&str> = crate::cache::key::IDENTITY_HEADERS.to_vec();
+    let mut expected: Vec<&str> = CREDENTIAL_HEADERS.iter().copied().chain([GATEWAY_AUTH_HEADER]).collect();
+    identity.sort_unstable();
+    expected.sort_unstable();
+    assert_eq!(identity, expected, "the cache key's identity headers drifted from the credential headers");
+}
+
+#[test]
+fn re_keying_for_another_provider_drops_an_elevenlabs_key() {
+    let mut headers: Headers =
+        [("xi-api-key", "el-secret"), ("content-type", "application/json")].into_iter().collect();
+    set_key(&mut headers, crate::provider::find("openai").unwrap(), "sk-stored");
+    assert_eq!(headers.get("xi-api-key"), None);
+    assert_eq!(headers.get("authorization"), Some("Bearer sk-stored"));
+}
