@@ -132,9 +132,13 @@ fn on_data(shared: &Shared) -> Closure<dyn FnMut(js_sys::Array)> {
 const SCRATCH_KEPT_BYTES: usize = 256 * 1024;
 
 /// `onEnd(end)`: ends the completion's body and returns what to append to the client's body.
-fn on_end(shared: &Shared, idle_ms: u64) -> JsValue {
+/// Owned here and kept until the relay is done (not `once_into_js`, which leaks when the relay
+/// never calls it: a body that failed before its end).
+type OnEnd = Closure<dyn FnMut(u8) -> Option<Uint8Array>>;
+
+fn on_end(shared: &Shared, idle_ms: u64) -> OnEnd {
     let shared = Rc::clone(shared);
-    Closure::once_into_js(move |end: u8| -> Option<Uint8Array> {
+    Closure::new(move |end: u8| -> Option<Uint8Array> {
         let mut tail = Vec::new();
         if let Some(completion) = shared.borrow_mut().as_mut() {
             completion.end_body(js_sys::Date::now(), body_end(end, idle_ms), &mut tail);
@@ -182,10 +186,10 @@ pub async fn respond(
     }
     // A guarded stream may get an error event appended: its length is not the provider's.
     let length = if mode == BodyMode::Watch { fixed_length(&response) } else { -1.0 };
-    let data = on_data(&shared);
-    let passed = pass_body(&body, &data, &on_end(&shared, idle_ms), idle_ms as f64, length);
+    let (data, end) = (on_data(&shared), on_end(&shared, idle_ms));
+    let passed = pass_body(&body, &data, end.as_ref(), idle_ms as f64, length);
     let readable = passed.readable();
-    finish_when_done(passed.done(), shared, data, ctx);
+    finish_when_done(passed.done(), shared, (data, end), ctx);
     response_with_body(readable.as_ref(), response.status(), &response.headers())
 }
 
@@ -221,16 +225,16 @@ async fn collect(
     idle_ms: u64,
     ctx: &Context,
 ) -> Result<web_sys::Response, GatewayError> {
-    let data = on_data(&shared);
+    let (data, end) = (on_data(&shared), on_end(&shared, idle_ms));
     let length = fixed_length(&response);
-    let promise =
-        collect_body(body, &data, &on_end(&shared, idle_ms), idle_ms as f64, WHOLE_MAX_BYTES as f64, true, length);
+    let promise = collect_body(body, &data, end.as_ref(), idle_ms as f64, WHOLE_MAX_BYTES as f64, true, length);
     let collected: Relayed = match JsFuture::from(promise).await {
         Ok(value) => value.unchecked_into(),
         Err(_) => js_sys::Object::new().unchecked_into(),
     };
+    let keep_alive = (data, end);
     if let Some(whole) = collected.whole() {
-        finish_when_done(None, shared, data, ctx);
+        finish_when_done(None, shared, keep_alive, ctx);
         let init = web_sys::ResponseInit::new();
         init.set_status(response.status());
         init.set_headers(response.headers().as_ref());
@@ -238,12 +242,12 @@ async fn collect(
             .map_err(|_| GatewayError::internal("building a response"));
     }
     if let Some(readable) = collected.readable() {
-        finish_when_done(collected.done(), shared, data, ctx);
+        finish_when_done(collected.done(), shared, keep_alive, ctx);
         return response_with_body(Some(&readable), response.status(), &response.headers());
     }
     let end = body_end(collected.failed().unwrap_or(1), idle_ms);
     let reply = shared.borrow_mut().as_mut().map(|completion| completion.fail(js_sys::Date::now(), end));
-    finish_when_done(None, shared, data, ctx);
+    finish_when_done(None, shared, keep_alive, ctx);
     match reply {
         Some(reply) => local_response(&reply),
         None => Err(GatewayError::internal("the response's completion was lost")),
@@ -293,10 +297,11 @@ fn relay(
             (!out.is_empty()).then(|| Uint8Array::from(&out[..]))
         })
     };
-    let relayed = relay_body(body, &on_chunk, &on_end(&shared, idle_ms), idle_ms as f64);
+    let end = on_end(&shared, idle_ms);
+    let relayed = relay_body(body, &on_chunk, end.as_ref(), idle_ms as f64);
     let readable = relayed.readable();
-    // `on_chunk` lives until the relay called `on_end`; it runs no more after that.
-    finish_when_done(relayed.done(), shared, on_chunk, ctx);
+    // The callbacks live until the relay called `on_end`; they run no more after that.
+    finish_when_done(relayed.done(), shared, (on_chunk, end), ctx);
     response_with_body(readable.as_ref(), response.status(), &response.headers())
 }
 
