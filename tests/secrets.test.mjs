@@ -27,6 +27,7 @@ const SECRETS = {
   bodyClientSecret: 'b0dyCl1entSecret-5Nz1Ub8Ew',
   metadataKey: 'meta-ap1-key-1Qa5Zx8WcGv3',
   commentKey: 'sk-proj-c0mmentPasted0Rk2Yh7',
+  virtualKeyPepper: 'vk-p3pper-Sw4Hd8Nq2LzTe6',
 };
 // A cut body may keep the start of a secret: its first characters count as a leak too.
 const SECRET_PREFIX_CHARS = 14;
@@ -43,6 +44,7 @@ before(async () => {
     OPENAI_POOL_KEY: SECRETS.pooledKey,
     ROUTES: JSON.stringify(ROUTES),
     ANTHROPIC_ROUTE_KEY: SECRETS.routeKey,
+    VIRTUAL_KEY_PEPPER: SECRETS.virtualKeyPepper,
     LOG_BODY_MAX_BYTES: String(LOG_BODY_MAX_BYTES),
     METRICS_DEBUG: 'true',
     PLUGINS: 'access-log',
