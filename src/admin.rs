@@ -1,6 +1,8 @@
-//! The admin API (`/api/...`): the operator's logs, stats and cache controls, behind
-//! `Authorization: Bearer <ADMIN_TOKEN>` (see `gateway_core::admin`).
+//! The admin API (`/api/...`): the operator's logs, stats, cache controls, gateways and virtual
+//! keys (`gateway_core::control::api`), behind `Authorization: Bearer <ADMIN_TOKEN>` (see
+//! `gateway_core::admin`).
 
+use gateway_core::control::api as control_api;
 use gateway_core::logs::api::{self as logs_api, AdminRequest};
 use gateway_core::{admin, ErrorKind, GatewayError, Reply};
 use js_sys::Uint8Array;
@@ -39,6 +41,20 @@ async fn route(req: web_sys::Request, env: &Env) -> Result<Reply, GatewayError> 
         let body = read_body(&req).await?;
         let request = AdminRequest { method: &method, path, query: query.unwrap_or(""), body: &body };
         return logs_api::handle(&store, request).await;
+    }
+    if control_api::is_control_path(path) {
+        let store = crate::control_store::store_from_env(env).ok_or_else(|| {
+            GatewayError::new(
+                ErrorKind::Misconfigured,
+                "the gateways and keys API needs the CONTROL Durable Object binding (see wrangler.toml)",
+            )
+        })?;
+        let pepper = crate::var(env, crate::control_store::PEPPER_VAR).unwrap_or_default();
+        let control_env = crate::control_store::control_env(&pepper)?;
+        let method = req.method();
+        let body = read_body(&req).await?;
+        let request = AdminRequest { method: &method, path, query: query.unwrap_or(""), body: &body };
+        return control_api::handle(&store, control_env, request).await;
     }
     Err(GatewayError::new(ErrorKind::NotFound, format!("no admin route for {} {path}", req.method())))
 }

@@ -9,6 +9,8 @@ mod admin;
 mod body_stream;
 mod cache_admin;
 mod coalescer;
+mod control_plane;
+mod control_store;
 mod failure;
 mod http_port;
 mod kv_cache;
@@ -17,6 +19,7 @@ mod log_shard;
 mod log_store;
 mod metrics;
 mod plugins;
+mod sql_transaction;
 mod timer;
 
 use std::cell::OnceCell;

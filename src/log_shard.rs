@@ -3,9 +3,9 @@
 //! The Worker talks to it over `fetch` with JSON (see `src/log_store.rs`):
 //!
 //! - `POST /run` `{"statements": [[sql, [bindings…]], …]}` runs the statements, in order, in one
-//!   `ctx.storage.transactionSync` (workers-rs 0.8.7 has no wrapper, so it is called through
-//!   `js_sys`): either all take effect or none. Answers `[[row, …], …]`, one list per statement;
-//!   500 with the SQLite error as text when a statement failed.
+//!   `ctx.storage.transactionSync` (`src/sql_transaction.rs`): either all take effect or none.
+//!   Answers `[[row, …], …]`, one list per statement; 500 with the SQLite error as text when a
+//!   statement failed.
 //! - `POST /insert` with a JSON array of rows (`logs::sql::insert_rows`) as the body inserts them
 //!   with one statement (`logs::sql::insert_sql`), the body bound as it arrived: it never enters
 //!   Wasm. Answers `{"written": n}`; 500 with the SQLite error as text.
@@ -17,19 +17,16 @@
 //! checked sets its retention alarm when none is set (`logs::retention::next_alarm_ms`); the
 //! alarm deletes rows by age and count and sets the next one.
 
-use std::cell::{Cell, RefCell};
-use std::rc::Rc;
+use std::cell::Cell;
 
 use gateway_core::logs::retention::{next_alarm_ms, retention_statements, OLDEST_ROW_SQL};
 use gateway_core::logs::sql::{insert_sql, Statement, SCHEMA};
 use gateway_core::logs::store::Row;
-use gateway_core::logs::{LogSettings, SqlValue};
-use js_sys::Reflect;
+use gateway_core::logs::LogSettings;
 use serde::Deserialize;
-use wasm_bindgen::closure::Closure;
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
-use worker::{console_error, durable_object, DurableObject, Env, Request, Response, Result, SqlStorage, State};
+use worker::{console_error, durable_object, DurableObject, Env, Request, Response, Result, State};
 
 /// One shard of the request logs.
 #[durable_object]
@@ -45,22 +42,6 @@ pub struct LogShard {
 #[derive(Deserialize)]
 struct RunRequest {
     statements: Vec<Statement>,
-}
-
-fn binding(value: &SqlValue) -> JsValue {
-    match value {
-        SqlValue::Null => JsValue::NULL,
-        SqlValue::Integer(i) => JsValue::from_f64(*i as f64),
-        SqlValue::Real(r) => JsValue::from_f64(*r),
-        SqlValue::Text(t) => JsValue::from_str(t),
-    }
-}
-
-/// Runs one statement; its rows and the number of rows it wrote.
-fn exec(sql: &SqlStorage, (text, binds): &Statement) -> Result<(Vec<Row>, usize)> {
-    let cursor = sql.exec_raw(text, binds.iter().map(binding).collect::<Vec<_>>())?;
-    let rows = cursor.to_array::<Row>()?;
-    Ok((rows, cursor.rows_written()))
 }
 
 impl LogShard {
@@ -85,38 +66,7 @@ impl LogShard {
     /// Runs `statements` in one `transactionSync`: rows per statement, and rows written in all.
     fn transaction(&self, statements: Vec<Statement>) -> Result<(Vec<Vec<Row>>, usize)> {
         self.ensure_schema()?;
-        let storage = self.state.storage();
-        let raw: &JsValue = storage.as_raw().as_ref();
-        let sql = storage.sql();
-        let out: Rc<RefCell<(Vec<Vec<Row>>, usize)>> = Rc::default();
-        let failure: Rc<RefCell<Option<String>>> = Rc::default();
-        let body = {
-            let (out, failure) = (Rc::clone(&out), Rc::clone(&failure));
-            Closure::once(move || -> std::result::Result<JsValue, JsValue> {
-                for statement in &statements {
-                    match exec(&sql, statement) {
-                        Ok((rows, written)) => {
-                            let mut out = out.borrow_mut();
-                            out.0.push(rows);
-                            out.1 += written;
-                        }
-                        Err(err) => {
-                            *failure.borrow_mut() = Some(err.to_string());
-                            // Throwing makes transactionSync roll the whole batch back.
-                            return Err(JsValue::from_str("log batch failed"));
-                        }
-                    }
-                }
-                Ok(JsValue::UNDEFINED)
-            })
-        };
-        let transaction_sync: js_sys::Function = Reflect::get(raw, &"transactionSync".into())?.dyn_into()?;
-        let result = transaction_sync.call1(raw, body.as_ref());
-        if let Some(message) = failure.borrow_mut().take() {
-            return Err(worker::Error::RustError(message));
-        }
-        result?;
-        Ok(out.take())
+        crate::sql_transaction::run_in_transaction(&self.state.storage(), statements)
     }
 
     /// Inserts one JSON array of rows with one statement (atomic by itself); rows written.

@@ -21,11 +21,14 @@ export function overridesFor(mockUrl) {
 
 /**
  * The gateway's bindings, mirroring wrangler.toml: the cache's KV namespace and coalescer, the log
- * shards, and the metrics dataset.
+ * shards, the control plane's object, and the metrics dataset.
  */
 export const GATEWAY_BINDINGS = {
   kvNamespaces: ['CACHE'],
-  durableObjects: { CACHE_COALESCER: 'CacheCoalescer', LOGS: { className: 'LogShard', useSQLite: true } },
+  durableObjects: {
+    CACHE_COALESCER: 'CacheCoalescer', LOGS: { className: 'LogShard', useSQLite: true },
+    CONTROL: { className: 'ControlPlane', useSQLite: true },
+  },
   analyticsEngineDatasets: { METRICS: { dataset: 'ai_gateway' } },
 };
 

@@ -60,8 +60,9 @@ pub fn is_control_path(path: &str) -> bool {
 /// Answers one gateways or keys request.
 ///
 /// Errors: 400 for a bad body or id (naming the field); 404 for an unknown id or route; 405 for
-/// a method the route does not take; 409 for an id that exists; 500 when the store failed or no
-/// pepper is configured.
+/// a method the route does not take; 409 for an id that exists, for rotating a revoked key, or for
+/// a change read just before a concurrent revocation; 500 when the store failed or no pepper is
+/// configured.
 pub async fn handle(
     store: &dyn ControlStore,
     env: ControlEnv<'_>,

@@ -14,8 +14,9 @@
 //! - [`api`]: the admin routes `/api/gateways[/{id}]` and `/api/keys[/{id}][/rotate|/revoke]`;
 //! - [`body`]: strict JSON object bodies whose errors name the field.
 //!
-//! Nothing here is wired into the request path or the Worker yet: `src/` neither routes the admin
-//! paths here nor binds a Durable Object to [`store::SqlRunner`].
+//! The Worker serves [`api`] from its admin handler over the `ControlPlane` Durable Object
+//! (`src/control_plane.rs`, `src/control_store.rs`); nothing here is wired into the request path
+//! yet.
 
 pub mod api;
 pub mod body;

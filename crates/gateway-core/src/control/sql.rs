@@ -99,11 +99,15 @@ pub fn insert_key(key: &VirtualKey, hash: &KeyHash) -> Result<Statement, Gateway
 }
 
 /// Replaces a key's record, and its hash when `new_hash` is given (rotation); returns its id,
-/// or no row when it does not exist.
+/// or no row when it does not exist or when the write would make a revoked key unrevoked.
+///
+/// The admin API reads a record, changes it and writes it back in two round trips; the second
+/// condition keeps a change read before a concurrent revocation (a rotation, a PATCH) from
+/// undoing it, so revocation stays final.
 pub fn update_key(key: &VirtualKey, new_hash: Option<&KeyHash>) -> Result<Statement, GatewayError> {
     Ok((
         "UPDATE virtual_keys SET key_hash = COALESCE(?, key_hash), name = ?, revoked = ?, expires_at = ?, \
-         updated_at = ?, record = ? WHERE id = ? RETURNING id"
+         updated_at = ?, record = ? WHERE id = ? AND (revoked = 0 OR ? = 1) RETURNING id"
             .to_string(),
         vec![
             new_hash.map(KeyHash::to_hex).into(),
@@ -113,6 +117,7 @@ pub fn update_key(key: &VirtualKey, new_hash: Option<&KeyHash>) -> Result<Statem
             key.updated_at.into(),
             json_text(key)?,
             key.id.as_str().into(),
+            i64::from(key.revoked).into(),
         ],
     ))
 }

@@ -50,10 +50,24 @@ fn key_statements_find_by_hash_and_rotation_replaces_the_hash() {
     let found: VirtualKey = decode(&db.query(&find_key(&first.hash))[0], "record").unwrap();
     assert!(found.revoked);
 
-    let rotated = first.key.rotate(&[7; 32], PEPPER, 12);
+    let rotated = revoked.rotate(&[7; 32], PEPPER, 12);
     assert_eq!(db.query(&update_key(&rotated.key, Some(&rotated.hash)).unwrap()).len(), 1);
     assert!(db.query(&find_key(&first.hash)).is_empty());
     assert_eq!(db.query(&find_key(&rotated.hash)).len(), 1);
+}
+
+#[test]
+fn a_write_read_before_a_revocation_cannot_undo_it() {
+    let db = Sqlite::open();
+    let first = issue(1, "one", 10);
+    db.query(&insert_key(&first.key, &first.hash).unwrap());
+    // A rotation read the key, then a revocation was written, then the rotation writes.
+    assert_eq!(db.query(&update_key(&first.key.revoke(11), None).unwrap()).len(), 1);
+    let stale = first.key.rotate(&[7; 32], PEPPER, 12);
+    assert!(db.query(&update_key(&stale.key, Some(&stale.hash)).unwrap()).is_empty());
+    assert!(db.query(&find_key(&stale.hash)).is_empty());
+    let kept: VirtualKey = decode(&db.query(&find_key(&first.hash))[0], "record").unwrap();
+    assert!(kept.revoked);
 }
 
 #[test]

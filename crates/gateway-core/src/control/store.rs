@@ -36,7 +36,9 @@ pub trait ControlStore {
     /// Every key, oldest first. Errors: 500 when the store failed.
     async fn list_keys(&self) -> Result<Vec<VirtualKey>, GatewayError>;
     /// Replaces a key's record, and the hash of its secret when `new_hash` is given (rotation:
-    /// the old secret stops matching at once). Errors: 404 naming the id.
+    /// the old secret stops matching at once). Errors: 404 naming the id; 409 when the stored key
+    /// was revoked and `key` is not (a change read before a concurrent revocation: nothing is
+    /// written, the key stays revoked).
     async fn update_key(&self, key: &VirtualKey, new_hash: Option<&KeyHash>) -> Result<(), GatewayError>;
     /// The key whose secret hashes to `hash` — what a request's credential is looked up by —
     /// revoked and expired ones included (the caller decides, see
@@ -141,7 +143,17 @@ impl<R: SqlRunner> ControlStore for SqlControlStore<R> {
     }
 
     async fn update_key(&self, key: &VirtualKey, new_hash: Option<&KeyHash>) -> Result<(), GatewayError> {
-        self.write(sql::update_key(key, new_hash)?, missing("virtual key", &key.id)).await
+        if !self.rows(sql::update_key(key, new_hash)?).await?.is_empty() {
+            return Ok(());
+        }
+        // Rare: tell "no such key" from "revoked meanwhile" with a second read.
+        match self.get_key(&key.id).await? {
+            Some(_) => Err(GatewayError::new(
+                ErrorKind::Conflict,
+                format!("virtual key {:?} was revoked while this change was being made; nothing was changed", key.id),
+            )),
+            None => Err(missing("virtual key", &key.id)),
+        }
     }
 
     async fn find_key(&self, hash: &KeyHash) -> Result<Option<VirtualKey>, GatewayError> {

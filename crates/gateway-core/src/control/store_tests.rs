@@ -64,6 +64,25 @@ fn keys_through_the_trait_from_creation_to_revocation() {
 }
 
 #[test]
+fn a_change_racing_a_revocation_is_a_conflict_and_the_key_stays_revoked() {
+    block_on(async {
+        let store = store();
+        let issued = VirtualKey::create(br#"{"name":"a"}"#, &[1; 8], &[2; 32], PEPPER, 1).unwrap();
+        store.create_key(&issued.key, &issued.hash).await.unwrap();
+        let read_before = store.get_key(&issued.key.id).await.unwrap().unwrap();
+        store.update_key(&read_before.revoke(2), None).await.unwrap();
+
+        let stale = read_before.rotate(&[3; 32], PEPPER, 3);
+        let err = store.update_key(&stale.key, Some(&stale.hash)).await.unwrap_err();
+        assert_eq!(err.status(), 409, "{}", err.message());
+        assert!(store.get_key(&issued.key.id).await.unwrap().unwrap().revoked);
+        assert_eq!(store.find_key(&stale.hash).await.unwrap(), None);
+        let missing = store.update_key(&VirtualKey { id: "vk_none".into(), ..stale.key }, None).await.unwrap_err();
+        assert_eq!(missing.status(), 404);
+    });
+}
+
+#[test]
 fn each_operation_is_one_statement() {
     block_on(async {
         let store = store();
