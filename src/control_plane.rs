@@ -33,14 +33,7 @@ struct RunRequest {
 
 impl ControlPlane {
     fn ensure_schema(&self) -> Result<()> {
-        if !self.schema_ready.get() {
-            let sql = self.state.storage().sql();
-            for statement in SCHEMA {
-                sql.exec(statement, None)?;
-            }
-            self.schema_ready.set(true);
-        }
-        Ok(())
+        crate::sql_transaction::ensure_schema(&self.state.storage(), &self.schema_ready, SCHEMA)
     }
 }
 

@@ -15,6 +15,19 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use worker::{Result, SqlStorage, Storage};
 
+/// Creates the tables once per object instance: runs `schema` (idempotent `CREATE … IF NOT
+/// EXISTS` statements) unless `ready` says it already ran, then sets it.
+pub fn ensure_schema(storage: &Storage, ready: &std::cell::Cell<bool>, schema: &[&str]) -> Result<()> {
+    if !ready.get() {
+        let sql = storage.sql();
+        for statement in schema {
+            sql.exec(statement, None)?;
+        }
+        ready.set(true);
+    }
+    Ok(())
+}
+
 fn binding(value: &SqlValue) -> JsValue {
     match value {
         SqlValue::Null => JsValue::NULL,
