@@ -2,23 +2,19 @@
 //! ([`GATEWAY_FRESH_MS`]), from the store otherwise, with `GATEWAYS_STRICT`'s 404 for ids never
 //! created.
 
-use std::cell::RefCell;
-
 use crate::error::GatewayError;
 
-use super::fresh::{FreshMap, DEFAULT_CAPACITY, GATEWAY_FRESH_MS};
+use super::fresh::{ReadThrough, GATEWAY_FRESH_MS};
 use super::gateways::{unknown_gateway, GatewaySettings};
 use super::store::ControlStore;
 
 /// The gateways an isolate remembers, by id, for [`GATEWAY_FRESH_MS`] (absences included).
 #[derive(Debug)]
-pub struct GatewayCache {
-    map: RefCell<FreshMap<String, Option<GatewaySettings>>>,
-}
+pub struct GatewayCache(ReadThrough<String, Option<GatewaySettings>>);
 
 impl Default for GatewayCache {
     fn default() -> Self {
-        GatewayCache { map: RefCell::new(FreshMap::new(GATEWAY_FRESH_MS, DEFAULT_CAPACITY)) }
+        GatewayCache(ReadThrough::new(GATEWAY_FRESH_MS))
     }
 }
 
@@ -33,17 +29,7 @@ pub async fn lookup_gateway(
     strict: bool,
     now_ms: i64,
 ) -> Result<Option<GatewaySettings>, GatewayError> {
-    let clock = u64::try_from(now_ms).unwrap_or(0);
-    let remembered = cache.map.borrow().get(&id.to_string(), clock).cloned();
-    let found = match remembered {
-        Some(found) => found,
-        None => {
-            let found = store.get_gateway(id).await?;
-            cache.map.borrow_mut().insert(id.to_string(), found.clone(), clock);
-            found
-        }
-    };
-    match found {
+    match cache.0.get_or_load(id.to_string(), now_ms, store.get_gateway(id)).await? {
         None if strict => Err(unknown_gateway(id)),
         found => Ok(found),
     }

@@ -6,24 +6,20 @@
 //! says nothing about a secret that would produce it; the hash itself is never compared
 //! byte by byte against a secret.
 
-use std::cell::RefCell;
-
 use crate::error::GatewayError;
 
-use super::fresh::{FreshMap, DEFAULT_CAPACITY, KEY_FRESH_MS};
+use super::fresh::{ReadThrough, KEY_FRESH_MS};
 use super::keys::{unknown_key, VirtualKey};
 use super::secret::KeyHash;
 use super::store::ControlStore;
 
 /// The keys an isolate remembers, by hash, for [`KEY_FRESH_MS`] (absences included).
 #[derive(Debug)]
-pub struct KeyCache {
-    map: RefCell<FreshMap<KeyHash, Option<VirtualKey>>>,
-}
+pub struct KeyCache(ReadThrough<KeyHash, Option<VirtualKey>>);
 
 impl Default for KeyCache {
     fn default() -> Self {
-        KeyCache { map: RefCell::new(FreshMap::new(KEY_FRESH_MS, DEFAULT_CAPACITY)) }
+        KeyCache(ReadThrough::new(KEY_FRESH_MS))
     }
 }
 
@@ -40,17 +36,7 @@ pub async fn verify_key(
     now_ms: i64,
 ) -> Result<VirtualKey, GatewayError> {
     let hash = KeyHash::of(presented, pepper);
-    let clock = u64::try_from(now_ms).unwrap_or(0);
-    let remembered = cache.map.borrow().get(&hash, clock).cloned();
-    let found = match remembered {
-        Some(found) => found,
-        None => {
-            let found = store.find_key(&hash).await?;
-            cache.map.borrow_mut().insert(hash, found.clone(), clock);
-            found
-        }
-    };
-    let key = found.ok_or_else(unknown_key)?;
+    let key = cache.0.get_or_load(hash.clone(), now_ms, store.find_key(&hash)).await?.ok_or_else(unknown_key)?;
     key.check_usable(now_ms)?;
     Ok(key)
 }
