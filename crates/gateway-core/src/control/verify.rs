@@ -36,7 +36,7 @@ pub async fn verify_key(
     now_ms: i64,
 ) -> Result<VirtualKey, GatewayError> {
     let hash = KeyHash::of(presented, pepper);
-    let key = cache.0.get_or_load(hash.clone(), now_ms, store.find_key(&hash)).await?.ok_or_else(unknown_key)?;
+    let key = cache.0.get_or_load(hash, now_ms, store.find_key(&hash)).await?.ok_or_else(unknown_key)?;
     key.check_usable(now_ms)?;
     Ok(key)
 }
