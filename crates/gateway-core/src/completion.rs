@@ -185,28 +185,27 @@ impl Completion {
     pub fn end_body(&mut self, now_ms: f64, end: BodyEnd, out: &mut Vec<u8>) {
         self.ctx.finished_at_ms = Some(now_ms);
         let complete = end == BodyEnd::Complete;
-        let mut ended_properly = complete;
-        let mut message = None;
+        // Whether the stream got an explicit error event for ending badly (the gateway's, not
+        // one the provider sent itself).
+        let mut error_event_sent = false;
         if let Some(translator) = self.translator.as_mut() {
             let start = out.len();
             out.extend_from_slice(&translator.finish());
             if !(complete && translator.saw_terminal()) {
-                message = Some(end.incomplete_message());
                 out.extend_from_slice(&translator.error_event(&end.incomplete_message()));
-                self.ctx.stream_error_sent = true;
-                ended_properly = false;
+                error_event_sent = true;
             }
             if let Some(recorder) = self.recorder.as_mut() {
                 recorder.push(&out[start..]);
             }
         } else if let Some(guard) = self.guard.as_mut() {
             if let Some(error_event) = guard.end(end) {
-                message = Some(end.incomplete_message());
                 out.extend_from_slice(&error_event);
-                self.ctx.stream_error_sent = true;
-                ended_properly = false;
+                error_event_sent = true;
             }
         }
+        self.ctx.stream_error_sent |= error_event_sent;
+        let mut ended_properly = complete && !error_event_sent;
         if let Some(parser) = self.plugin_parser.as_mut() {
             ended_properly &= !parser.has_partial();
             parser.finish();
@@ -215,11 +214,11 @@ impl Completion {
             self.ctx.stream_complete = Some(ended_properly);
         }
         if self.ctx.error.is_none() {
-            self.ctx.error = match (end.error(), message) {
-                (Some(err), _) => Some(err),
-                (None, Some(message)) => Some(GatewayError::new(ErrorKind::UpstreamInvalid, message)),
-                (None, None) => None,
-            };
+            // A stream that closed normally but without its final event is the provider's fault
+            // too: what it sent is not a whole answer.
+            self.ctx.error = end.error().or_else(|| {
+                error_event_sent.then(|| GatewayError::new(ErrorKind::UpstreamInvalid, end.incomplete_message()))
+            });
         }
         self.body_complete = ended_properly;
     }
