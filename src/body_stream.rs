@@ -228,10 +228,7 @@ async fn collect(
     let (data, end) = (on_data(&shared), on_end(&shared, idle_ms));
     let length = fixed_length(&response);
     let promise = collect_body(body, &data, end.as_ref(), idle_ms as f64, WHOLE_MAX_BYTES as f64, true, length);
-    let collected: Relayed = match JsFuture::from(promise).await {
-        Ok(value) => value.unchecked_into(),
-        Err(_) => js_sys::Object::new().unchecked_into(),
-    };
+    let collected = settled(promise).await;
     let keep_alive = (data, end);
     if let Some(whole) = collected.whole() {
         finish_when_done(None, shared, keep_alive, ctx);
@@ -255,28 +252,42 @@ async fn collect(
 }
 
 /// Reads a response body whole for the gateway itself (to translate it), cutting it after
-/// `idle_ms` without data.
+/// `idle_ms` without data. A body declared larger than `max_bytes` is cancelled unread.
 ///
 /// Errors: 502 `upstream_invalid_response` past `max_bytes`; 502 `upstream_unreachable` when it
 /// broke off; 504 `upstream_timeout` when it stalled.
 pub async fn read_whole(response: web_sys::Response, idle_ms: u64, max_bytes: u64) -> Result<Vec<u8>, GatewayError> {
-    let Some(body) = response.body() else { return Ok(Vec::new()) };
-    let read: Relayed = match JsFuture::from(read_whole_js(&body, idle_ms as f64, max_bytes as f64)).await {
-        Ok(value) => value.unchecked_into(),
-        Err(_) => js_sys::Object::new().unchecked_into(),
+    let too_large = || {
+        GatewayError::new(
+            gateway_core::ErrorKind::UpstreamInvalid,
+            format!("the provider's response exceeds the gateway's limit of {max_bytes} bytes"),
+        )
     };
+    let Some(body) = response.body() else { return Ok(Vec::new()) };
+    let declared = response.headers().get("content-length").ok().flatten().and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|len| len > max_bytes) {
+        let _ = body.cancel();
+        return Err(too_large());
+    }
+    let read = settled(read_whole_js(&body, idle_ms as f64, max_bytes as f64)).await;
     if let Some(whole) = read.whole() {
         return Ok(whole.to_vec());
     }
     if read.too_large() == Some(true) {
-        return Err(GatewayError::new(
-            gateway_core::ErrorKind::UpstreamInvalid,
-            format!("the provider's response exceeds the gateway's limit of {max_bytes} bytes"),
-        ));
+        return Err(too_large());
     }
     Err(body_end(read.failed().unwrap_or(1), idle_ms)
         .error()
         .unwrap_or_else(|| GatewayError::internal("reading the provider's response")))
+}
+
+/// What `collectBody` (or `readWhole`) resolved to; a rejection (which they never do on purpose)
+/// reads as an empty answer, that is a body that broke off.
+async fn settled(promise: js_sys::Promise) -> Relayed {
+    match JsFuture::from(promise).await {
+        Ok(value) => value.unchecked_into(),
+        Err(_) => js_sys::Object::new().unchecked_into(),
+    }
 }
 
 /// Passes `body` through the JavaScript relay, each chunk rewritten by the completion.

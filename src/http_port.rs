@@ -274,14 +274,6 @@ impl HttpPort for WorkerHttp {
     }
 
     async fn read_response(&self, response: web_sys::Response, max_bytes: u64) -> Result<Vec<u8>, GatewayError> {
-        let declared = response.headers().get("content-length").ok().flatten().and_then(|v| v.parse::<u64>().ok());
-        if declared.is_some_and(|len| len > max_bytes) {
-            self.cancel(response);
-            return Err(GatewayError::new(
-                ErrorKind::UpstreamInvalid,
-                format!("the provider's response exceeds the gateway's limit of {max_bytes} bytes"),
-            ));
-        }
         crate::body_stream::read_whole(response, self.idle_ms, max_bytes).await
     }
 
