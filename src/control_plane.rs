@@ -33,7 +33,7 @@ struct RunRequest {
 
 impl ControlPlane {
     fn ensure_schema(&self) -> Result<()> {
-        crate::sql_transaction::ensure_schema(&self.state.storage(), &self.schema_ready, SCHEMA)
+        crate::sql_transaction::ensure_schema(&self.state.storage(), &self.schema_ready, SCHEMA, None)
     }
 }
 

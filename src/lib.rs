@@ -86,7 +86,8 @@ async fn fetch(req: web_sys::Request, env: Env, ctx: Context) -> worker::Result<
 /// when not bound: the `CACHE` KV namespace (behind the isolate's memory tier) and the
 /// `CACHE_COALESCER` Durable Objects; the log shards (`LOGS` binding, `LOG_SHARDS` of them)
 /// behind a batching sink, or behind the `LOG_QUEUE` queue when it is bound; Analytics Engine
-/// (`METRICS`).
+/// (`METRICS`); the control plane (`CONTROL`), which a request reads only when it presents a
+/// virtual key or `STORED_GATEWAYS` is on.
 fn services(env: &Env, config: &GatewayConfig) -> Services {
     Services {
         cache: kv_cache::KvCache::tiered(env, config.cache.memory),
@@ -100,6 +101,8 @@ fn services(env: &Env, config: &GatewayConfig) -> Services {
         ),
         metrics: metrics::AnalyticsEngine::from_env(env)
             .map(|sink| Rc::new(sink) as Rc<dyn gateway_core::logs::store::MetricsSink>),
+        control: control_store::store_from_env(env)
+            .map(|store| Rc::new(store) as Rc<dyn gateway_core::control::store::ControlStore>),
     }
 }
 

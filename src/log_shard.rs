@@ -13,14 +13,15 @@
 //!
 //! Every statement comes from `gateway_core::logs` (schema, inserts, queries, retention); this
 //! file only runs them. The schema is created on the first request an instance serves
-//! (idempotent `CREATE … IF NOT EXISTS`). After a batch with inserts, an instance that has not yet
+//! (idempotent `CREATE … IF NOT EXISTS`), and columns added since are given to older shards
+//! (`logs::sql::added_column_statements`). After a batch with inserts, an instance that has not yet
 //! checked sets its retention alarm when none is set (`logs::retention::next_alarm_ms`); the
 //! alarm deletes rows by age and count and sets the next one.
 
 use std::cell::Cell;
 
 use gateway_core::logs::retention::{next_alarm_ms, retention_statements, OLDEST_ROW_SQL};
-use gateway_core::logs::sql::{insert_sql, Statement, SCHEMA};
+use gateway_core::logs::sql::{added_column_statements, insert_sql, Statement, SCHEMA, TABLE_COLUMNS_SQL};
 use gateway_core::logs::store::Row;
 use gateway_core::logs::LogSettings;
 use serde::Deserialize;
@@ -53,7 +54,8 @@ impl LogShard {
     }
 
     fn ensure_schema(&self) -> Result<()> {
-        crate::sql_transaction::ensure_schema(&self.state.storage(), &self.schema_ready, SCHEMA)
+        let upgrade = (TABLE_COLUMNS_SQL, added_column_statements as fn(&[String]) -> Vec<String>);
+        crate::sql_transaction::ensure_schema(&self.state.storage(), &self.schema_ready, SCHEMA, Some(upgrade))
     }
 
     /// Runs `statements` in one `transactionSync`: rows per statement, and rows written in all.

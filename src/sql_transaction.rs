@@ -15,13 +15,34 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use worker::{Result, SqlStorage, Storage};
 
+/// Columns a table gained after objects already had it: the statement listing the columns it
+/// has (their names in `name`), and what turns that list into the `ALTER TABLE`s still to run.
+pub type ColumnUpgrade = (&'static str, fn(&[String]) -> Vec<String>);
+
 /// Creates the tables once per object instance: runs `schema` (idempotent `CREATE … IF NOT
-/// EXISTS` statements) unless `ready` says it already ran, then sets it.
-pub fn ensure_schema(storage: &Storage, ready: &std::cell::Cell<bool>, schema: &[&str]) -> Result<()> {
+/// EXISTS` statements) and then `upgrade`'s statements, unless `ready` says they already ran,
+/// then sets it.
+pub fn ensure_schema(
+    storage: &Storage,
+    ready: &std::cell::Cell<bool>,
+    schema: &[&str],
+    upgrade: Option<ColumnUpgrade>,
+) -> Result<()> {
     if !ready.get() {
         let sql = storage.sql();
         for statement in schema {
             sql.exec(statement, None)?;
+        }
+        if let Some((list_columns, statements)) = upgrade {
+            #[derive(serde::Deserialize)]
+            struct Column {
+                name: String,
+            }
+            let existing: Vec<String> =
+                sql.exec(list_columns, None)?.to_array::<Column>()?.into_iter().map(|c| c.name).collect();
+            for statement in statements(&existing) {
+                sql.exec(&statement, None)?;
+            }
         }
         ready.set(true);
     }

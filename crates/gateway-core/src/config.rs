@@ -7,7 +7,10 @@
 //! - `UPSTREAM_IDLE_TIMEOUT_MS`: how long a provider's response body may send nothing before the
 //!   gateway gives up on it (default 5 minutes; see [`DEFAULT_IDLE_TIMEOUT_MS`]). The time to the
 //!   first byte is `RETRY_DEFAULTS`' `requestTimeout` (see [`crate::resilience`]).
-//! - `GATEWAY_TOKEN` (secret): when set, every proxied request must carry it (see [`crate::keys`]).
+//! - `GATEWAY_TOKEN` (secret): when set, every proxied request must carry it or a virtual key
+//!   (see [`crate::keys`]).
+//! - `VIRTUAL_KEY_PEPPER` (secret), `STORED_GATEWAYS`, `GATEWAYS_STRICT`: see
+//!   [`crate::control::settings`].
 //! - `RETRY_DEFAULTS`, `ROUTES`, `KEY_POOLS`, `KEY_COOLDOWN_SECONDS`: see [`crate::resilience`].
 //! - `CACHE_TTL`, `CACHE_COALESCE`, `CACHE_MEMORY_MIB`, `CACHE_MEMORY_SECONDS`: see [`crate::cache`].
 //! - `COMPAT_ALIASES`, `DEFAULT_MAX_TOKENS`: see [`crate::translate::compat`].
@@ -17,6 +20,7 @@
 use std::collections::HashMap;
 
 use crate::cache::{CacheDefaults, HotLimits};
+use crate::control::settings::ControlSettings;
 use crate::error::{ErrorKind, GatewayError};
 use crate::logs::LogSettings;
 use crate::provider::{self, Provider};
@@ -63,6 +67,8 @@ pub struct GatewayConfig {
     pub default_max_tokens: u64,
     /// Request logs (`LOGS_ENABLED`, `LOG_*`).
     pub logs: LogSettings,
+    /// Virtual keys and stored gateways (`VIRTUAL_KEY_PEPPER`, `STORED_GATEWAYS`, `GATEWAYS_STRICT`).
+    pub control: ControlSettings,
 }
 
 impl Default for GatewayConfig {
@@ -79,6 +85,7 @@ impl Default for GatewayConfig {
             aliases: HashMap::new(),
             default_max_tokens: DEFAULT_MAX_TOKENS,
             logs: LogSettings::default(),
+            control: ControlSettings::default(),
         }
     }
 }
@@ -92,7 +99,8 @@ impl GatewayConfig {
     /// variable's value (`None` when unset).
     ///
     /// Errors (500, `gateway_misconfigured`), naming the variable: any variable that does not
-    /// parse, and stored keys (`KEY_POOLS`, a route's `key`) without a `GATEWAY_TOKEN` to guard them.
+    /// parse, and stored keys (`KEY_POOLS`, a route's `key`) with neither a `GATEWAY_TOKEN` nor a
+    /// `VIRTUAL_KEY_PEPPER` (virtual keys) to guard them.
     pub fn from_env(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, GatewayError> {
         let var = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
         let mut config =
@@ -120,11 +128,13 @@ impl GatewayConfig {
                 })?;
         }
         config.logs = LogSettings::from_env(var)?;
+        config.control = ControlSettings::from_env(var)?;
         let stores_keys = !config.key_pools.is_empty() || config.routes.uses_stored_keys();
-        if stores_keys && config.gateway_token.is_none() {
+        if stores_keys && config.gateway_token.is_none() && config.control.pepper().is_none() {
             return Err(misconfigured(
-                "KEY_POOLS or a route's `key` names stored provider keys, but GATEWAY_TOKEN is not set: \
-                 without it anyone who finds the gateway's URL could spend them (`wrangler secret put GATEWAY_TOKEN`)"
+                "KEY_POOLS or a route's `key` names stored provider keys, but neither GATEWAY_TOKEN nor \
+                 VIRTUAL_KEY_PEPPER is set: without one no caller can prove it may spend them \
+                 (`wrangler secret put GATEWAY_TOKEN`, or VIRTUAL_KEY_PEPPER for virtual keys)"
                     .to_string(),
             ));
         }

@@ -37,7 +37,9 @@ proptest! {
         match authenticate(&headers, Some(&token)) {
             Ok(Caller::TokenHeader) => prop_assert!(proves(&gateway)),
             Ok(Caller::TokenAsApiKey) => prop_assert!(proves(&authorization) && !proves(&gateway)),
-            Ok(Caller::Anonymous) => prop_assert!(false, "a configured token admits no anonymous caller"),
+            Ok(Caller::Anonymous | Caller::VirtualKey { .. }) => {
+                prop_assert!(false, "a configured token admits no anonymous caller, and a token is no virtual key")
+            }
             Err(e) => {
                 assert_client_error(&e)?;
                 prop_assert!(!proves(&gateway) && !proves(&authorization));

@@ -1,4 +1,5 @@
 use super::*;
+use crate::control::keys::VirtualKey;
 use crate::provider::find;
 
 fn headers(pairs: &[(&str, &str)]) -> Headers {
@@ -11,7 +12,14 @@ fn pools() -> KeyPools {
 
 fn choose(provider: &str, secret: Option<&str>, h: &Headers, caller: Caller, translated: bool) -> KeySource {
     let pools = pools();
-    let request = KeyRequest { headers: h, caller, pools: &pools, now_ms: 0.0 };
+    let request = KeyRequest {
+        headers: h,
+        caller,
+        pools: &pools,
+        now_ms: 0.0,
+        virtual_key: None,
+        secret_is_set: &|_: &str| false,
+    };
     choose_key(&request, find(provider).unwrap(), secret, translated, 0.5).unwrap()
 }
 
@@ -23,7 +31,14 @@ fn without_a_gateway_token_the_gateway_is_open_and_uses_only_client_keys() {
     // No client key and no right to the pool: the request goes without a key.
     assert_eq!(choose("openai", None, &Headers::new(), Caller::Anonymous, false), KeySource::Missing);
     let pools = pools();
-    let request = KeyRequest { headers: &h, caller: Caller::Anonymous, pools: &pools, now_ms: 0.0 };
+    let request = KeyRequest {
+        headers: &h,
+        caller: Caller::Anonymous,
+        pools: &pools,
+        now_ms: 0.0,
+        virtual_key: None,
+        secret_is_set: &|_: &str| true,
+    };
     let err = choose_key(&request, find("openai").unwrap(), Some("S"), false, 0.5).unwrap_err();
     assert_eq!(err.status(), 401);
 }
@@ -87,23 +102,18 @@ fn set_key_leaves_exactly_one_credential_in_the_providers_form() {
 #[test]
 fn the_gateway_token_never_travels_upstream() {
     let mut h = headers(&[("cf-aig-authorization", "Bearer t"), ("authorization", "Bearer t"), ("x-a", "1")]);
-    strip_gateway_token(&mut h, Caller::TokenAsApiKey);
+    strip_gateway_credentials(&mut h, Caller::TokenAsApiKey);
     assert_eq!(h.iter().collect::<Vec<_>>(), [("x-a", "1")]);
     let mut h = headers(&[("cf-aig-authorization", "Bearer t"), ("authorization", "Bearer sk")]);
-    strip_gateway_token(&mut h, Caller::TokenHeader);
+    strip_gateway_credentials(&mut h, Caller::TokenHeader);
     assert_eq!(h.get("authorization"), Some("Bearer sk"));
 }
 
 #[test]
-fn every_provider_auth_header_is_a_credential_header_and_the_cache_identity_uses_the_same_list() {
+fn every_provider_auth_header_is_a_credential_header() {
     for provider in crate::provider::PROVIDERS {
         assert!(CREDENTIAL_HEADERS.contains(&provider.auth.header), "{}: {}", provider.id, provider.auth.header);
     }
-    let mut identity: Vec<&str> = crate::cache::key::IDENTITY_HEADERS.to_vec();
-    let mut expected: Vec<&str> = CREDENTIAL_HEADERS.iter().copied().chain([GATEWAY_AUTH_HEADER]).collect();
-    identity.sort_unstable();
-    expected.sort_unstable();
-    assert_eq!(identity, expected, "the cache key's identity headers drifted from the credential headers");
 }
 
 #[test]
@@ -113,4 +123,119 @@ fn re_keying_for_another_provider_drops_an_elevenlabs_key() {
     set_key(&mut headers, crate::provider::find("openai").unwrap(), "sk-stored");
     assert_eq!(headers.get("xi-api-key"), None);
     assert_eq!(headers.get("authorization"), Some("Bearer sk-stored"));
+}
+
+fn virtual_key(provider_keys: &[&str]) -> VirtualKey {
+    let body = serde_json::json!({ "name": "app", "provider_keys": provider_keys }).to_string();
+    VirtualKey::create(body.as_bytes(), &[1; 8], &[2; 32], b"pepper", 0).unwrap().key
+}
+
+fn choose_as_virtual_key(
+    provider: &str,
+    target_secret: Option<&str>,
+    h: &Headers,
+    key: &VirtualKey,
+    set: &[&str],
+) -> Result<KeySource, GatewayError> {
+    let pools = KeyPools::from_vars(
+        Some(r#"{"openai":[{"secret":"OPENAI_A","weight":1},{"secret":"OPENAI_B","weight":1}]}"#),
+        None,
+    )
+    .unwrap();
+    let secret_is_set = |name: &str| set.contains(&name);
+    let request = KeyRequest {
+        headers: h,
+        caller: Caller::VirtualKey { header: "authorization" },
+        pools: &pools,
+        now_ms: 0.0,
+        virtual_key: Some(key),
+        secret_is_set: &secret_is_set,
+    };
+    choose_key(&request, find(provider).unwrap(), target_secret, false, 0.0)
+}
+
+#[test]
+fn a_virtual_key_is_never_a_provider_key_and_spends_only_the_stored_keys_it_names() {
+    let h = headers(&[("authorization", "Bearer aig_x")]);
+    // The pool draw is limited to the key's own: with random 0.0 it would otherwise take OPENAI_A.
+    let key = virtual_key(&["OPENAI_B"]);
+    assert_eq!(
+        choose_as_virtual_key("openai", None, &h, &key, &[]).unwrap(),
+        KeySource::Pool { key_id: 1, secret: "OPENAI_B".into() }
+    );
+    // Without a pool, the provider's conventional secret, when set and named.
+    let key = virtual_key(&["ANTHROPIC_API_KEY"]);
+    assert_eq!(
+        choose_as_virtual_key("anthropic", None, &h, &key, &["ANTHROPIC_API_KEY"]).unwrap(),
+        KeySource::Secret("ANTHROPIC_API_KEY".into())
+    );
+    // Set but not named: 403 naming the rule and the secret, never what the key may do.
+    let err =
+        choose_as_virtual_key("anthropic", None, &h, &virtual_key(&["OTHER"]), &["ANTHROPIC_API_KEY"]).unwrap_err();
+    assert_eq!(err.status(), 403);
+    assert!(err.message().contains("`provider_keys`") && err.message().contains("ANTHROPIC_API_KEY"));
+    assert!(!err.message().contains("OTHER"), "{}", err.message());
+    // A pool of which it may spend nothing is refused too.
+    let err = choose_as_virtual_key("openai", None, &h, &virtual_key(&[]), &[]).unwrap_err();
+    assert_eq!(err.status(), 403);
+    // A route's named key must be named by the virtual key as well.
+    let err = choose_as_virtual_key("openai", Some("ROUTE_KEY"), &h, &virtual_key(&["OPENAI_A"]), &[]).unwrap_err();
+    assert_eq!(err.status(), 403);
+    // Nothing stored for the provider at all: the operator's to fix, said plainly.
+    let err = choose_as_virtual_key("groq", None, &h, &virtual_key(&["GROQ_API_KEY"]), &[]).unwrap_err();
+    assert_eq!(err.status(), 500);
+    assert!(err.message().contains("GROQ_API_KEY"), "{}", err.message());
+}
+
+#[test]
+fn a_virtual_key_caller_may_still_bring_its_own_provider_key() {
+    // The virtual key in cf-aig-authorization, the client's own key as the SDK's API key.
+    let h = headers(&[("cf-aig-authorization", "Bearer aig_x"), ("authorization", "Bearer sk-own")]);
+    let pools = KeyPools::default();
+    let request = KeyRequest {
+        headers: &h,
+        caller: Caller::VirtualKey { header: GATEWAY_AUTH_HEADER },
+        pools: &pools,
+        now_ms: 0.0,
+        virtual_key: None,
+        secret_is_set: &|_: &str| true,
+    };
+    assert_eq!(choose_key(&request, find("openai").unwrap(), None, false, 0.0).unwrap(), KeySource::Client);
+    // In the SDK's header, the virtual key is no client key: the stored one is used.
+    let h = headers(&[("x-api-key", "aig_x")]);
+    let request = KeyRequest { headers: &h, caller: Caller::VirtualKey { header: "x-api-key" }, ..request };
+    assert_eq!(client_key(&h, find("anthropic").unwrap(), request.caller), None);
+    assert_eq!(
+        choose_key(&request, find("anthropic").unwrap(), None, false, 0.0).unwrap(),
+        KeySource::Secret("ANTHROPIC_API_KEY".into())
+    );
+}
+
+#[test]
+fn the_gateway_token_spends_the_conventional_secret_only_when_it_is_set() {
+    let h = headers(&[("cf-aig-authorization", "Bearer t")]);
+    let pools = KeyPools::default();
+    let request = KeyRequest {
+        headers: &h,
+        caller: Caller::TokenHeader,
+        pools: &pools,
+        now_ms: 0.0,
+        virtual_key: None,
+        secret_is_set: &|name: &str| name == "GOOGLE_AI_STUDIO_API_KEY",
+    };
+    assert_eq!(
+        choose_key(&request, find("google-ai-studio").unwrap(), None, false, 0.0).unwrap(),
+        KeySource::Secret("GOOGLE_AI_STUDIO_API_KEY".into())
+    );
+    assert_eq!(choose_key(&request, find("openai").unwrap(), None, false, 0.0).unwrap(), KeySource::Missing);
+}
+
+#[test]
+fn a_virtual_key_in_an_sdk_header_never_travels_upstream() {
+    let mut h = headers(&[("x-api-key", "aig_x"), ("cf-aig-authorization", "Bearer aig_x"), ("x-a", "1")]);
+    strip_gateway_credentials(&mut h, Caller::VirtualKey { header: "x-api-key" });
+    assert_eq!(h.iter().collect::<Vec<_>>(), [("x-a", "1")]);
+    let mut h = headers(&[("cf-aig-authorization", "Bearer aig_x"), ("authorization", "Bearer sk")]);
+    strip_gateway_credentials(&mut h, Caller::VirtualKey { header: GATEWAY_AUTH_HEADER });
+    assert_eq!(h.iter().collect::<Vec<_>>(), [("authorization", "Bearer sk")]);
 }

@@ -12,6 +12,7 @@ use std::collections::HashMap;
 use async_trait::async_trait;
 
 use crate::cache::CacheStatus;
+use crate::control::keys::VirtualKeyLabel;
 use crate::error::GatewayError;
 use crate::headers::Headers;
 use crate::redact::KnownSecrets;
@@ -95,6 +96,8 @@ pub struct RequestContext {
     /// wherever they occur. A plugin that adds a secret of its own to the upstream request
     /// need not add it here: the sent headers are read after `on_request`.
     pub secrets: KnownSecrets,
+    /// The virtual key the request was made with, when it presented one (verified).
+    pub virtual_key: Option<VirtualKeyLabel>,
     pub extensions: Extensions,
 }
 

@@ -101,6 +101,17 @@ impl Provider {
     pub fn auth_header<'h>(&self, headers: &'h crate::Headers) -> Option<&'h str> {
         headers.get(self.auth.header)
     }
+
+    /// The Worker secret that holds the gateway's own key for this provider, by convention: the
+    /// id in upper case with `-` as `_`, then `_API_KEY` (`OPENAI_API_KEY`,
+    /// `GOOGLE_AI_STUDIO_API_KEY`). Spent for authenticated callers without a key of their own
+    /// when set (see [`crate::keys::choose_key`]).
+    pub fn stored_key_name(&self) -> String {
+        let mut name: String =
+            self.id.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_uppercase() } else { '_' }).collect();
+        name.push_str("_API_KEY");
+        name
+    }
 }
 
 /// What OpenAI's SDKs send that changes an answer: beta features, and the organization and

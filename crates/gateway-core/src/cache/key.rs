@@ -5,7 +5,7 @@
 //! provider slug, the HTTP method, the endpoint (the provider path with its query), the caller's
 //! identity, the answer-shaping headers, and the request body bytes.
 //!
-//! The caller's identity is the SHA-256 of the values of the headers in [`IDENTITY_HEADERS`]
+//! The caller's identity is the SHA-256 of the values of the headers in [`identity_headers`]
 //! present on the request, each with its name: two callers with different provider keys never share
 //! an entry, and a request without credentials only shares with other requests without them.
 //!
@@ -33,12 +33,15 @@
 use sha2::{Digest, Sha256};
 
 use crate::headers::Headers;
+use crate::keys::{CREDENTIAL_HEADERS, GATEWAY_AUTH_HEADER};
 
 /// Request headers that identify the caller to the provider, in the order they are hashed: every
-/// provider key header of the provider table, plus `cf-aig-authorization` (the gateway token that
-/// stands for the caller when the gateway holds the provider keys).
-pub const IDENTITY_HEADERS: &[&str] =
-    &["authorization", "x-api-key", "x-goog-api-key", "api-key", "xi-api-key", "cf-aig-authorization"];
+/// provider key header ([`crate::keys::CREDENTIAL_HEADERS`], which the provider table is held
+/// to), plus `cf-aig-authorization` (the gateway token or virtual key that stands for the caller
+/// when the gateway holds the provider keys). Derived, so the two lists cannot drift apart.
+pub fn identity_headers() -> impl Iterator<Item = &'static str> {
+    CREDENTIAL_HEADERS.iter().copied().chain(std::iter::once(GATEWAY_AUTH_HEADER))
+}
 
 /// Tags the hashed layout, so that changing it changes every key instead of misreading old ones.
 /// v2: the default key covers the answer-shaping headers; a custom key is scoped.
@@ -72,7 +75,7 @@ pub struct KeyInput<'a> {
     pub method: &'a str,
     /// The provider path with its query, e.g. `/v1/chat/completions?x=1`.
     pub endpoint: &'a str,
-    /// The client's request headers (only [`IDENTITY_HEADERS`] and the answer-shaping headers of
+    /// The client's request headers (only [`identity_headers`] and the answer-shaping headers of
     /// [`answer_headers_of`] are read).
     pub headers: &'a Headers,
     /// The request body exactly as it will be forwarded.
@@ -193,7 +196,7 @@ pub fn log_index_key(gateway_id: &str, log_id: &str) -> String {
 /// SHA-256 over the identity headers present, as length-prefixed (name, value) pairs.
 fn identity_digest(headers: &Headers) -> Vec<u8> {
     let mut hasher = Sha256::new();
-    for name in IDENTITY_HEADERS {
+    for name in identity_headers() {
         for (_, value) in headers.iter().filter(|(n, _)| n.eq_ignore_ascii_case(name)) {
             hash_field(&mut hasher, name.as_bytes());
             hash_field(&mut hasher, value.as_bytes());

@@ -2,6 +2,8 @@
 //! ([`GATEWAY_FRESH_MS`]), from the store otherwise, with `GATEWAYS_STRICT`'s 404 for ids never
 //! created.
 
+use std::rc::Rc;
+
 use crate::error::GatewayError;
 
 use super::fresh::{ReadThrough, GATEWAY_FRESH_MS};
@@ -10,7 +12,7 @@ use super::store::ControlStore;
 
 /// The gateways an isolate remembers, by id, for [`GATEWAY_FRESH_MS`] (absences included).
 #[derive(Debug)]
-pub struct GatewayCache(ReadThrough<String, Option<GatewaySettings>>);
+pub struct GatewayCache(ReadThrough<String, Option<Rc<GatewaySettings>>>);
 
 impl Default for GatewayCache {
     fn default() -> Self {
@@ -28,8 +30,9 @@ pub async fn lookup_gateway(
     id: &str,
     strict: bool,
     now_ms: i64,
-) -> Result<Option<GatewaySettings>, GatewayError> {
-    match cache.0.get_or_load(id.to_string(), now_ms, store.get_gateway(id)).await? {
+) -> Result<Option<Rc<GatewaySettings>>, GatewayError> {
+    let load = async { store.get_gateway(id).await.map(|found| found.map(Rc::new)) };
+    match cache.0.get_or_load(id.to_string(), now_ms, load).await? {
         None if strict => Err(unknown_gateway(id)),
         found => Ok(found),
     }

@@ -60,6 +60,20 @@ pub struct VirtualKey {
     pub updated_at: i64,
 }
 
+/// Who made a request, as its log entry and plugins see it: the key's id and its name at the
+/// time.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct VirtualKeyLabel {
+    pub id: String,
+    pub name: String,
+}
+
+impl VirtualKeyLabel {
+    pub fn of(key: &VirtualKey) -> Self {
+        VirtualKeyLabel { id: key.id.clone(), name: key.name.clone() }
+    }
+}
+
 /// A key just created or rotated: the record to store, the hash to store beside it, and the
 /// plaintext to return once. `Debug` shows the plaintext redacted.
 #[derive(Debug)]

@@ -12,11 +12,13 @@
 //! - [`fresh`], [`verify`] and [`gateway_lookup`]: what an isolate remembers of the store and for
 //!   how long (5 s for keys, 10 s for gateways), and the per-request reads through it;
 //! - [`api`]: the admin routes `/api/gateways[/{id}]` and `/api/keys[/{id}][/rotate|/revoke]`;
-//! - [`body`]: strict JSON object bodies whose errors name the field.
+//! - [`body`]: strict JSON object bodies whose errors name the field;
+//! - [`settings`]: the variables that say how requests use all this (`VIRTUAL_KEY_PEPPER`,
+//!   `STORED_GATEWAYS`, `GATEWAYS_STRICT`).
 //!
 //! The Worker serves [`api`] from its admin handler over the `ControlPlane` Durable Object
-//! (`src/control_plane.rs`, `src/control_store.rs`); nothing here is wired into the request path
-//! yet.
+//! (`src/control_plane.rs`, `src/control_store.rs`); requests go through
+//! `crate::pipeline::access`, which verifies their virtual key and reads their gateway.
 
 pub mod api;
 pub mod body;
@@ -29,6 +31,7 @@ pub mod overrides;
 pub mod resolve;
 pub mod scope;
 pub mod secret;
+pub mod settings;
 pub mod sql;
 pub mod store;
 pub mod verify;

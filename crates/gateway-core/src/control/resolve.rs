@@ -32,7 +32,7 @@ impl Effective {
         Effective {
             cache_ttl_s: config.cache.ttl_s,
             collect_logs: config.logs.enabled,
-            collect_log_payloads: true,
+            collect_log_payloads: config.logs.collect_payloads,
             retry: config.retry_default,
         }
     }

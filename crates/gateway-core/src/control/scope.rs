@@ -89,23 +89,50 @@ pub struct ScopeRequest<'a> {
 /// Errors: 403 (`forbidden`) naming the rule that refused and the value it refused, never the
 /// values the key allows (the caller holding a key should not learn its other scopes from errors).
 pub fn check_scope(key: &VirtualKey, request: &ScopeRequest<'_>) -> Result<(), GatewayError> {
-    if !any_match(&key.gateways, request.gateway) {
-        return Err(refused(key, "gateways", &format!("gateway {:?}", request.gateway)));
-    }
-    if !model_allowed(&key.models, request.provider, request.model) {
-        let what = if request.model.is_empty() {
-            format!("provider {:?} without a model", request.provider)
-        } else {
-            format!("model {:?}", format!("{}/{}", request.provider, request.model))
-        };
-        return Err(refused(key, "models", &what));
-    }
+    check_gateway(key, request.gateway)?;
+    check_model(key, request.provider, request.model)?;
     if let Some(name) = request.provider_key {
-        if !key.provider_keys.iter().any(|allowed| allowed == name) {
-            return Err(refused(key, "provider_keys", &format!("stored provider key {name:?}")));
-        }
+        check_provider_key(key, name)?;
     }
     Ok(())
+}
+
+/// Whether `key` may be used on gateway `gateway`. Runs once the key is verified, before the
+/// request is read.
+///
+/// Errors: 403 naming the `gateways` rule and the gateway.
+pub fn check_gateway(key: &VirtualKey, gateway: &str) -> Result<(), GatewayError> {
+    if any_match(&key.gateways, gateway) {
+        return Ok(());
+    }
+    Err(refused(key, "gateways", &format!("gateway {gateway:?}")))
+}
+
+/// Whether `key` may call `model` (empty when the request names none) on `provider`. Runs for
+/// every upstream target once the request is planned, before the cache is consulted.
+///
+/// Errors: 403 naming the `models` rule and `provider/model`.
+pub fn check_model(key: &VirtualKey, provider: &str, model: &str) -> Result<(), GatewayError> {
+    if model_allowed(&key.models, provider, model) {
+        return Ok(());
+    }
+    let what = if model.is_empty() {
+        format!("provider {provider:?} without a model")
+    } else {
+        format!("model {:?}", format!("{provider}/{model}"))
+    };
+    Err(refused(key, "models", &what))
+}
+
+/// Whether `key` may spend the stored provider key `name` (the Worker secret's name): its
+/// `provider_keys` lists it exactly. Runs at key choice, per attempt.
+///
+/// Errors: 403 naming the `provider_keys` rule and the refused name.
+pub fn check_provider_key(key: &VirtualKey, name: &str) -> Result<(), GatewayError> {
+    if key.provider_keys.iter().any(|allowed| allowed == name) {
+        return Ok(());
+    }
+    Err(refused(key, "provider_keys", &format!("stored provider key {name:?}")))
 }
 
 fn refused(key: &VirtualKey, rule: &str, what: &str) -> GatewayError {

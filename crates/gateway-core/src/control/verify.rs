@@ -6,6 +6,8 @@
 //! says nothing about a secret that would produce it; the hash itself is never compared
 //! byte by byte against a secret.
 
+use std::rc::Rc;
+
 use crate::error::GatewayError;
 
 use super::fresh::{ReadThrough, KEY_FRESH_MS};
@@ -15,7 +17,7 @@ use super::store::ControlStore;
 
 /// The keys an isolate remembers, by hash, for [`KEY_FRESH_MS`] (absences included).
 #[derive(Debug)]
-pub struct KeyCache(ReadThrough<KeyHash, Option<VirtualKey>>);
+pub struct KeyCache(ReadThrough<KeyHash, Option<Rc<VirtualKey>>>);
 
 impl Default for KeyCache {
     fn default() -> Self {
@@ -34,9 +36,10 @@ pub async fn verify_key(
     presented: &str,
     pepper: &[u8],
     now_ms: i64,
-) -> Result<VirtualKey, GatewayError> {
+) -> Result<Rc<VirtualKey>, GatewayError> {
     let hash = KeyHash::of(presented, pepper);
-    let key = cache.0.get_or_load(hash, now_ms, store.find_key(&hash)).await?.ok_or_else(unknown_key)?;
+    let load = async { store.find_key(&hash).await.map(|found| found.map(Rc::new)) };
+    let key = cache.0.get_or_load(hash, now_ms, load).await?.ok_or_else(unknown_key)?;
     key.check_usable(now_ms)?;
     Ok(key)
 }

@@ -92,6 +92,8 @@ pub struct LogEntry {
     /// Upstream attempts made, retries included.
     pub attempts: u32,
     pub virtual_key_id: Option<String>,
+    /// The virtual key's name when the request was made (names change; the id does not).
+    pub virtual_key_name: Option<String>,
     pub metadata: Metadata,
     /// The gateway's or provider's error message for failed requests.
     pub error: Option<String>,
@@ -131,6 +133,7 @@ pub struct EntryFacts<'a> {
     pub step: u32,
     pub attempts: u32,
     pub virtual_key_id: Option<String>,
+    pub virtual_key_name: Option<String>,
     pub error: Option<String>,
     pub cache_error: Option<String>,
     pub request_body: Option<&'a str>,
@@ -181,6 +184,7 @@ impl LogEntry {
             step: facts.step,
             attempts: facts.attempts,
             virtual_key_id: facts.virtual_key_id,
+            virtual_key_name: facts.virtual_key_name,
             metadata: options.metadata.clone(),
             error: facts.error,
             cache_error: facts.cache_error,

@@ -64,7 +64,7 @@ pub fn parse_log_options(headers: &Headers, settings: &LogSettings) -> Result<Lo
             .ok_or_else(|| GatewayError::invalid(format!("{COLLECT_LOG_HEADER} must be true or false, got {raw:?}")))?,
     };
     let collect_payload = match headers.get(COLLECT_LOG_PAYLOAD_HEADER) {
-        None => true,
+        None => settings.collect_payloads,
         Some(raw) => parse_bool(raw).ok_or_else(|| {
             GatewayError::invalid(format!("{COLLECT_LOG_PAYLOAD_HEADER} must be true or false, got {raw:?}"))
         })?,

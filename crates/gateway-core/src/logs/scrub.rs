@@ -10,7 +10,7 @@
 //!   replies), scrubs what it reads, so rows stored before this existed do not leak either.
 //!
 //! What is scrubbed: the bodies, `error`, `cache_error`, `endpoint`, `model`, `gateway`,
-//! `provider`, `method`, `user_agent`, `virtual_key_id`, `comment`, and the metadata (as its JSON
+//! `provider`, `method`, `user_agent`, `virtual_key_id`, `virtual_key_name`, `comment`, and the metadata (as its JSON
 //! text: a member named like a credential loses its value). A body cut to `LOG_BODY_MAX_BYTES`
 //! is scrubbed as text cut short, its truncation marker kept.
 
@@ -27,8 +27,14 @@ impl LogEntry {
         for text in [&mut self.gateway, &mut self.provider, &mut self.model, &mut self.endpoint, &mut self.method] {
             redact_in_place(text, known);
         }
-        let optional =
-            [&mut self.virtual_key_id, &mut self.error, &mut self.cache_error, &mut self.user_agent, &mut self.comment];
+        let optional = [
+            &mut self.virtual_key_id,
+            &mut self.virtual_key_name,
+            &mut self.error,
+            &mut self.cache_error,
+            &mut self.user_agent,
+            &mut self.comment,
+        ];
         for text in optional.into_iter().flatten() {
             redact_in_place(text, known);
         }

@@ -30,6 +30,9 @@ pub const DEFAULT_LOG_SHARDS: u32 = 4;
 pub struct LogSettings {
     /// Log requests unless the request says otherwise.
     pub enabled: bool,
+    /// Keep request and response bodies in logged entries unless the request says otherwise
+    /// (no variable: a gateway's or virtual key's `collect_log_payloads` sets it per request).
+    pub collect_payloads: bool,
     /// Largest body kept per entry, in bytes.
     pub body_max_bytes: usize,
     /// Days a row is kept; `None` keeps rows until deleted.
@@ -44,6 +47,7 @@ impl Default for LogSettings {
     fn default() -> Self {
         LogSettings {
             enabled: true,
+            collect_payloads: true,
             body_max_bytes: DEFAULT_LOG_BODY_MAX_BYTES,
             retention_days: Some(DEFAULT_LOG_RETENTION_DAYS),
             max_rows_per_shard: Some(DEFAULT_LOG_MAX_ROWS_PER_SHARD),

@@ -80,6 +80,7 @@ pub const SCHEMA: &[&str] = &[
   step INTEGER NOT NULL,
   attempts INTEGER NOT NULL,
   virtual_key_id TEXT,
+  virtual_key_name TEXT,
   metadata TEXT NOT NULL DEFAULT '{}',
   error TEXT,
   cache_error TEXT,
@@ -96,6 +97,24 @@ pub const SCHEMA: &[&str] = &[
     "CREATE INDEX IF NOT EXISTS logs_status ON logs (status, created_at)",
     "CREATE INDEX IF NOT EXISTS logs_virtual_key ON logs (virtual_key_id, created_at)",
 ];
+
+/// Columns added to `logs` after shards already existed, with their type: a shard made before
+/// gets them with `ALTER TABLE` ([`added_column_statements`]); [`SCHEMA`] has them for new ones.
+pub const ADDED_COLUMNS: &[(&str, &str)] = &[("virtual_key_name", "TEXT")];
+
+/// The statement listing the columns `logs` has (one row per column, its name in `name`).
+pub const TABLE_COLUMNS_SQL: &str = "SELECT name FROM pragma_table_info('logs')";
+
+/// The `ALTER TABLE` statements that give a shard whose `logs` table has `existing` columns the
+/// [`ADDED_COLUMNS`] it lacks; empty for an up-to-date shard. Runs once per object instance,
+/// after [`SCHEMA`].
+pub fn added_column_statements(existing: &[String]) -> Vec<String> {
+    ADDED_COLUMNS
+        .iter()
+        .filter(|(name, _)| !existing.iter().any(|e| e == name))
+        .map(|(name, kind)| format!("ALTER TABLE logs ADD COLUMN {name} {kind}"))
+        .collect()
+}
 
 /// The inserted columns, in binding order.
 pub const COLUMNS: &[&str] = &[
@@ -120,6 +139,7 @@ pub const COLUMNS: &[&str] = &[
     "step",
     "attempts",
     "virtual_key_id",
+    "virtual_key_name",
     "metadata",
     "error",
     "cache_error",
@@ -134,7 +154,7 @@ pub const COLUMNS: &[&str] = &[
 /// Columns of list rows without bodies.
 const LIST_COLUMNS: &str = "id, created_at, gateway, provider, model, endpoint, method, status, success, duration_ms, \
      ttfb_ms, tokens_in, tokens_out, tokens_cached, tokens_estimated, cost, cache_status, step, attempts, \
-     virtual_key_id, metadata, error, cache_error, user_agent, feedback, score, comment";
+     virtual_key_id, virtual_key_name, metadata, error, cache_error, user_agent, feedback, score, comment";
 
 fn int(v: u64) -> SqlValue {
     SqlValue::Integer(i64::try_from(v).unwrap_or(i64::MAX))
@@ -169,6 +189,7 @@ pub fn insert_bindings(entry: &LogEntry) -> Vec<SqlValue> {
         int(u64::from(e.step)),
         int(u64::from(e.attempts)),
         e.virtual_key_id.clone().into(),
+        e.virtual_key_name.clone().into(),
         metadata.into(),
         e.error.clone().into(),
         e.cache_error.clone().into(),
@@ -360,6 +381,7 @@ pub fn row_to_entry(row: &serde_json::Map<String, serde_json::Value>) -> Result<
         step: uint("step")? as u32,
         attempts: uint("attempts")? as u32,
         virtual_key_id: opt_text("virtual_key_id"),
+        virtual_key_name: opt_text("virtual_key_name"),
         metadata,
         error: opt_text("error"),
         cache_error: opt_text("cache_error"),

@@ -136,6 +136,7 @@ pub fn sample_entries(n: usize, seed: u64) -> Vec<LogEntry> {
                 step: (i % 2) as u32,
                 attempts: 1 + (i % 3) as u32,
                 virtual_key_id: (i % 3 == 0).then(|| format!("vk{}", i % 2)),
+                virtual_key_name: (i % 3 == 0).then(|| format!("app {}", i % 2)),
                 metadata,
                 error: (status >= 400).then(|| "upstream said no".to_string()),
                 cache_error: None,

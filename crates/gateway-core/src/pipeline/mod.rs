@@ -10,6 +10,7 @@
 //! the request up, `send` runs the attempt loop, `respond` shapes the answer; what follows the
 //! response head is the [`crate::completion::Completion`]'s.
 
+mod access;
 mod cache;
 mod plan;
 mod respond;
@@ -18,15 +19,19 @@ mod send;
 use std::rc::Rc;
 
 use crate::cache::key::KeyInput;
-use crate::cache::{options, CacheStore, Coalescer};
+use crate::cache::{options, CacheDefaults, CacheStore, Coalescer};
 use crate::completion::Completion;
 use crate::config::GatewayConfig;
+use crate::control::keys::VirtualKeyLabel;
+use crate::control::resolve::Effective;
+use crate::control::scope::check_model;
+use crate::control::store::ControlStore;
 use crate::error::{ErrorKind, GatewayError};
 use crate::headers::Headers;
 use crate::keys;
 use crate::logs::request_log::{parse_request_options, LOG_ID_HEADER};
 use crate::logs::store::{LogSink, MetricsSink};
-use crate::logs::RequestLog;
+use crate::logs::{LogSettings, RequestLog};
 use crate::plugin::{Plugin, Reply, RequestContext};
 use crate::port::{HttpPort, RequestBody};
 use crate::redact::KnownSecrets;
@@ -35,6 +40,7 @@ use crate::route::{self, GatewayRoute};
 use crate::translate::compat::{self, Endpoint};
 use crate::translate::Format;
 
+use access::{look_up, Access, ControlMemory, LookupInput};
 use plan::Target;
 use send::{Sender, Sent};
 
@@ -79,12 +85,16 @@ pub struct Services {
     pub logs: Option<Rc<dyn LogSink>>,
     /// Analytics Engine.
     pub metrics: Option<Rc<dyn MetricsSink>>,
+    /// Gateways and virtual keys (the `ControlPlane` Durable Object), read through the
+    /// isolate's memory.
+    pub control: Option<Rc<dyn ControlStore>>,
 }
 
 /// The gateway's request handling, configured once per isolate.
 pub struct Pipeline {
     config: GatewayConfig,
     plugins: Rc<[Box<dyn Plugin>]>,
+    control: ControlMemory,
 }
 
 /// What the request's route asked for, once its targets are known.
@@ -98,7 +108,7 @@ struct Planned {
 
 impl Pipeline {
     pub fn new(config: GatewayConfig, plugins: Vec<Box<dyn Plugin>>) -> Self {
-        Pipeline { config, plugins: plugins.into() }
+        Pipeline { config, plugins: plugins.into(), control: ControlMemory::default() }
     }
 
     pub fn config(&self) -> &GatewayConfig {
@@ -154,11 +164,28 @@ impl Pipeline {
         completion: &mut Completion,
     ) -> Result<Outcome<P::Response>, GatewayError> {
         let route = route::parse_gateway(&request.path)?;
-        completion.log = self.start_log(port, services, &request.headers)?;
+        completion.ctx.account_id = route.account_id().to_string();
+        completion.ctx.gateway_id = route.gateway_id().to_string();
+        let provider_header = match &route {
+            GatewayRoute::Provider(provider_route) => provider_route.provider.auth.header,
+            _ => "authorization",
+        };
+        let lookup = look_up(LookupInput {
+            config: &self.config,
+            memory: &self.control,
+            store: services.control.as_deref(),
+            gateway_id: route.gateway_id(),
+            headers: &request.headers,
+            provider_header,
+            now_ms: port.now_ms() as i64,
+        })
+        .await;
+        let effective = lookup.effective(&self.config);
+        completion.log = self.start_log(port, services, &request.headers, &effective)?;
+        let access = lookup.authorize(&request.headers, route.gateway_id(), self.config.gateway_token.as_deref())?;
+        completion.ctx.virtual_key = access.key.as_ref().map(|key| VirtualKeyLabel::of(key));
         let ctx = &mut completion.ctx;
-        ctx.account_id = route.account_id().to_string();
-        ctx.gateway_id = route.gateway_id().to_string();
-        let caller = keys::authenticate(&request.headers, self.config.gateway_token.as_deref())?;
+        let caller = access.caller;
         let retry = RetryOverrides::from_headers(&request.headers)?;
         let first_step = match &route {
             GatewayRoute::Provider(provider_route) => {
@@ -169,6 +196,7 @@ impl Pipeline {
                     &request.method,
                     request.query.as_deref(),
                     &request.headers,
+                    effective.retry,
                     retry,
                 )?;
                 ctx.upstream_url.clone_from(&target.url);
@@ -194,14 +222,20 @@ impl Pipeline {
             }
         };
 
+        let cache_defaults = CacheDefaults { ttl_s: effective.cache_ttl_s, ..self.config.cache };
         let may_cache =
-            services.cache.is_some() && self.config.cache.ttl_s > 0 || options::mentions_cache(&request.headers);
+            services.cache.is_some() && cache_defaults.ttl_s > 0 || options::mentions_cache(&request.headers);
+        // A key limited to some models must see the model, which may be anywhere in the body.
+        let checks_model = access.key.as_ref().is_some_and(|key| !key.models.iter().any(|m| m == "*"));
         let streamable = match &first_step {
             FirstStep::Provider(target) => !plan::may_resend(std::slice::from_ref(target)),
             _ => false,
         };
-        let needs_bytes =
-            !streamable || may_cache || completion.log.is_some() || request.headers.content_length().is_none();
+        let needs_bytes = !streamable
+            || may_cache
+            || checks_model
+            || completion.log.is_some()
+            || request.headers.content_length().is_none();
         let body = self.read_body(port, request.body, &request.headers, needs_bytes).await?;
         if let Some(log) = completion.log.as_mut() {
             let bytes = match &body {
@@ -222,6 +256,7 @@ impl Pipeline {
             headers: &request.headers,
             body: bytes,
             retry,
+            retry_default: effective.retry,
         };
         let planned = match first_step {
             FirstStep::Provider(target) => {
@@ -245,6 +280,7 @@ impl Pipeline {
             completion.ctx.secrets.add_credential_headers(&target.headers);
             completion.ctx.secrets.add_query_credentials(&target.url);
         }
+        check_targets(&access, &planned.targets, bytes)?;
         if completion.ctx.provider.is_empty() {
             // Until a target answers, the request is the first target's (a cache hit's log says so).
             if let Some(first) = planned.targets.first() {
@@ -252,7 +288,7 @@ impl Pipeline {
             }
         }
         let decision = options::decide(
-            &self.config.cache,
+            &cache_defaults,
             &KeyInput {
                 gateway_id: route.gateway_id(),
                 provider: &planned.cache_scope.0,
@@ -266,7 +302,8 @@ impl Pipeline {
             return Ok(Outcome::Local(reply));
         }
 
-        let sender = Sender { port, config: &self.config, plugins: &self.plugins, caller };
+        let sender =
+            Sender { port, config: &self.config, plugins: &self.plugins, caller, virtual_key: access.key.as_deref() };
         let (response, target) = match sender.send(&mut completion.ctx, &planned.targets, body).await? {
             Sent::Reply(reply) => return Ok(Outcome::Local(reply)),
             Sent::Upstream { response, target } => (response, &planned.targets[target]),
@@ -290,6 +327,7 @@ impl Pipeline {
 
     /// Starts the request's log when it is stored (logging on for it and a log sink bound) or
     /// metrics are written; the log id is made here so that every response can carry it.
+    /// Whether it is stored, and with bodies, is the request's header, else `effective`.
     ///
     /// Errors: 400 for a malformed `cf-aig-metadata`, `cf-aig-collect-log*` or
     /// `cf-aig-custom-cost` header, checked even when nothing is logged.
@@ -298,8 +336,14 @@ impl Pipeline {
         port: &P,
         services: &Services,
         headers: &Headers,
+        effective: &Effective,
     ) -> Result<Option<RequestLog>, GatewayError> {
-        let (options, custom_cost) = parse_request_options(headers, &self.config.logs)?;
+        let settings = LogSettings {
+            enabled: effective.collect_logs,
+            collect_payloads: effective.collect_log_payloads,
+            ..self.config.logs.clone()
+        };
+        let (options, custom_cost) = parse_request_options(headers, &settings)?;
         let store = options.collect && services.logs.is_some();
         if !store && services.metrics.is_none() {
             return Ok(None);
@@ -329,6 +373,23 @@ impl Pipeline {
             (body, _) => Ok(body.map(RequestBody::Stream)),
         }
     }
+}
+
+/// What the gateway and the virtual key allow of each planned target, checked before the cache
+/// is consulted (a cached answer is no way around a scope).
+///
+/// Errors: 403 for a provider key the client sent to a `byok_only` gateway, and for a model the
+/// key's `models` rule refuses.
+fn check_targets(access: &Access, targets: &[Target], client_body: &[u8]) -> Result<(), GatewayError> {
+    for target in targets {
+        if let Some(gateway) = &access.gateway {
+            gateway.check_byok(keys::client_key(&target.headers, target.provider, access.caller).is_some())?;
+        }
+        if let Some(key) = &access.key {
+            check_model(key, target.provider.id, &target.model(client_body))?;
+        }
+    }
+    Ok(())
 }
 
 /// A gateway error as the client reads errors: Anthropic's shape for `compat/messages`

@@ -9,6 +9,7 @@ use std::rc::Rc;
 use crate::config::GatewayConfig;
 use crate::error::GatewayError;
 use crate::headers::{upstream_request_headers, Headers};
+use crate::logs::usage_extract::{model_from_path, model_from_request};
 use crate::provider::Provider;
 use crate::resilience::{parse_universal, RetryOverrides, RetryPolicy, Step};
 use crate::route::{self, ProviderRoute};
@@ -51,6 +52,23 @@ impl Target {
     pub fn step(&self) -> Step {
         Step { index: self.step, policy: self.policy }
     }
+
+    /// The model this target asks for, as its provider will receive it: a translated request's
+    /// own, else the one in the URL (Gemini, Workers AI) or the body's `model`; empty when none
+    /// is named. `client_body` is the client's body (read), for targets that send it.
+    pub fn model(&self, client_body: &[u8]) -> String {
+        if let Some(plan) = &self.compat {
+            return plan.model.clone();
+        }
+        if let Some(model) = model_from_path(&self.url) {
+            return model;
+        }
+        let body = match &self.body {
+            TargetBody::Own(bytes) => bytes,
+            TargetBody::Client => client_body,
+        };
+        std::str::from_utf8(body).ok().and_then(model_from_request).unwrap_or_default()
+    }
 }
 
 /// The one target of a provider-native request.
@@ -60,6 +78,7 @@ pub(crate) fn provider_target(
     method: &str,
     query: Option<&str>,
     headers: &Headers,
+    retry_default: RetryPolicy,
     retry: RetryOverrides,
 ) -> Result<Target, GatewayError> {
     Ok(Target {
@@ -70,7 +89,7 @@ pub(crate) fn provider_target(
         headers: upstream_request_headers(headers),
         headers_edited: false,
         body: TargetBody::Client,
-        policy: RetryPolicy::resolve(config.retry_default, retry, RetryOverrides::default()),
+        policy: RetryPolicy::resolve(retry_default, retry, RetryOverrides::default()),
         key_secret: None,
         translated: false,
         compat: None,
@@ -88,6 +107,8 @@ pub(crate) struct PlanInput<'a> {
     pub body: &'a [u8],
     /// The retry settings of the request's headers.
     pub retry: RetryOverrides,
+    /// The policy below them: the virtual key's, the gateway's, else `RETRY_DEFAULTS`.
+    pub retry_default: RetryPolicy,
 }
 
 /// The targets of a universal request, one per step of its body.
@@ -95,7 +116,7 @@ pub(crate) struct PlanInput<'a> {
 /// Errors (400): the body's own validation (see [`parse_universal`]), and each step's path
 /// checked as the same provider-native request would be.
 pub(crate) fn universal_targets(input: &PlanInput<'_>) -> Result<Vec<Target>, GatewayError> {
-    let PlanInput { account_id, gateway_id, config, headers, body, retry } = *input;
+    let PlanInput { account_id, gateway_id, config, headers, body, retry, retry_default } = *input;
     let steps = parse_universal(body)?;
     steps
         .into_iter()
@@ -112,7 +133,7 @@ pub(crate) fn universal_targets(input: &PlanInput<'_>) -> Result<Vec<Target>, Ga
                 headers: step.upstream_headers(headers),
                 headers_edited: true,
                 body: TargetBody::Own(step.body.into()),
-                policy: RetryPolicy::resolve(config.retry_default, retry, step.retry),
+                policy: RetryPolicy::resolve(retry_default, retry, step.retry),
                 key_secret: None,
                 translated: false,
                 compat: None,
@@ -132,7 +153,7 @@ pub(crate) fn compat_targets(
     random: f64,
     now_ms: f64,
 ) -> Result<Vec<Target>, GatewayError> {
-    let PlanInput { account_id, config, headers, body, retry, .. } = *input;
+    let PlanInput { account_id, config, headers, body, retry, retry_default, .. } = *input;
     let requested = serde_json::from_slice::<serde_json::Value>(body)
         .ok()
         .and_then(|v| v.get("model").and_then(|m| m.as_str()).map(str::to_owned));
@@ -165,7 +186,7 @@ pub(crate) fn compat_targets(
                 headers: plan.headers.clone(),
                 headers_edited: true,
                 body: TargetBody::Own(plan.body.clone().into()),
-                policy: RetryPolicy::resolve(config.retry_default, retry, route_retry),
+                policy: RetryPolicy::resolve(retry_default, retry, route_retry),
                 key_secret,
                 translated: true,
                 compat: Some(Rc::new(plan)),

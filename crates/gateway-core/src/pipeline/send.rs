@@ -2,8 +2,9 @@
 //! fallbacks as [`Attempts`] decides, choosing each attempt's key.
 
 use crate::config::GatewayConfig;
+use crate::control::keys::VirtualKey;
 use crate::error::{ErrorKind, GatewayError};
-use crate::keys::{choose_key, set_key, strip_gateway_token, Caller, KeyRequest, KeySource};
+use crate::keys::{choose_key, set_key, strip_gateway_credentials, Caller, KeyRequest, KeySource};
 use crate::plugin::{Plugin, Reply, RequestContext, UpstreamHead};
 use crate::port::{HttpPort, RequestBody};
 use crate::redact::KnownSecrets;
@@ -25,6 +26,8 @@ pub(crate) struct Sender<'a, P: HttpPort> {
     pub config: &'a GatewayConfig,
     pub plugins: &'a [Box<dyn Plugin>],
     pub caller: Caller,
+    /// The caller's virtual key: the stored keys it may spend.
+    pub virtual_key: Option<&'a VirtualKey>,
 }
 
 impl<P: HttpPort> Sender<'_, P> {
@@ -123,14 +126,17 @@ impl<P: HttpPort> Sender<'_, P> {
             UpstreamHead { method: target.method.clone(), url: target.url.clone(), headers: target.headers.clone() };
         let mut edited = target.headers_edited;
         if self.caller != Caller::Anonymous {
-            strip_gateway_token(&mut head.headers, self.caller);
+            strip_gateway_credentials(&mut head.headers, self.caller);
             edited = true;
         }
+        let secret_is_set = |name: &str| self.port.secret(name).is_some_and(|v| !v.trim().is_empty());
         let request = KeyRequest {
             headers: &head.headers,
             caller: self.caller,
             pools: &self.config.key_pools,
             now_ms: self.port.now_ms(),
+            virtual_key: self.virtual_key,
+            secret_is_set: &secret_is_set,
         };
         let source =
             choose_key(&request, target.provider, target.key_secret.as_deref(), target.translated, self.port.random())?;

@@ -68,7 +68,13 @@ impl KeyPool {
     /// failing the request outright would turn a guess into a certain error. `None` only for an
     /// empty pool, which configuration parsing rules out.
     pub fn choose(&self, now_ms: f64, random: f64) -> Option<KeyChoice<'_>> {
-        let ready = |k: &PoolKey| if k.cooling_until_ms.get() <= now_ms { k.weight } else { 0 };
+        self.choose_among(now_ms, random, &|_| true)
+    }
+
+    /// [`KeyPool::choose`] among the keys whose secret name `allowed` accepts (a virtual key's
+    /// `provider_keys`); `None` when it accepts none.
+    pub fn choose_among(&self, now_ms: f64, random: f64, allowed: &dyn Fn(&str) -> bool) -> Option<KeyChoice<'_>> {
+        let ready = |k: &PoolKey| if k.cooling_until_ms.get() <= now_ms && allowed(&k.secret) { k.weight } else { 0 };
         if let Some(key_id) = weighted::pick(&self.keys, ready, random) {
             return self.keys.get(key_id).map(|k| KeyChoice { key_id, secret: &k.secret, cooling: false });
         }
@@ -76,6 +82,7 @@ impl KeyPool {
             .keys
             .iter()
             .enumerate()
+            .filter(|(_, k)| allowed(&k.secret))
             .min_by(|(_, a), (_, b)| a.cooling_until_ms.get().total_cmp(&b.cooling_until_ms.get()))?;
         Some(KeyChoice { key_id, secret: &key.secret, cooling: true })
     }
