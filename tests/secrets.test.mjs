@@ -28,6 +28,7 @@ const SECRETS = {
   metadataKey: 'meta-ap1-key-1Qa5Zx8WcGv3',
   commentKey: 'sk-proj-c0mmentPasted0Rk2Yh7',
   virtualKeyPepper: 'vk-p3pper-Sw4Hd8Nq2LzTe6',
+  storedAnthropicKey: 'sk-ant-api03-st0red1Conv3ntion8',
   // virtualKey: the secret of a virtual key, added by the test that creates it.
 };
 // A cut body may keep the start of a secret: its first characters count as a leak too.
@@ -46,6 +47,7 @@ before(async () => {
     ROUTES: JSON.stringify(ROUTES),
     ANTHROPIC_ROUTE_KEY: SECRETS.routeKey,
     VIRTUAL_KEY_PEPPER: SECRETS.virtualKeyPepper,
+    ANTHROPIC_API_KEY: SECRETS.storedAnthropicKey,
     LOG_BODY_MAX_BYTES: String(LOG_BODY_MAX_BYTES),
     METRICS_DEBUG: 'true',
     PLUGINS: 'access-log',
@@ -151,18 +153,48 @@ test('every request carrying a secret is answered and logged', async () => {
   assert.equal(patched.res.status, 200, patched.body);
 });
 
-test('a virtual key is created, read, changed and revoked through the admin API', async () => {
+test('a virtual key is created, used, read, changed and revoked', async () => {
   // Created outside `call`: its answer is the one place the secret belongs. Every later answer
   // (kept in `received`) and the console are swept for it below.
-  const res = await fetch(`${gw.url}/api/keys`, { method: 'POST', headers: { ...json, authorization: `Bearer ${ADMIN_TOKEN}` }, body: JSON.stringify({ name: 'swept' }) });
+  const res = await fetch(`${gw.url}/api/keys`, {
+    method: 'POST', headers: { ...json, authorization: `Bearer ${ADMIN_TOKEN}` },
+    body: JSON.stringify({ name: 'swept', provider_keys: ['OPENAI_POOL_KEY', 'ANTHROPIC_API_KEY'] }),
+  });
   const created = await res.json();
   assert.equal(res.status, 201, JSON.stringify(created));
   SECRETS.virtualKey = created.secret;
   const id = created.key.id;
+  // Used as the SDKs use it: the stored keys are injected (a pooled one, the conventional one).
+  const used = [
+    { name: 'a virtual key as the OpenAI API key', path: '/openai/chat/completions', headers: { authorization: `Bearer ${created.secret}` }, body: chatBody() },
+    { name: 'a virtual key as x-api-key', path: '/anthropic/v1/messages', headers: { 'x-api-key': created.secret, 'anthropic-version': '2023-06-01' }, body: JSON.stringify({ model: 'claude-haiku-4-5', max_tokens: 16, messages: [{ role: 'user', content: 'hi' }] }) },
+    { name: 'a virtual key, the stored key echoed', path: '/openai/v1/debug/echo', headers: { authorization: `Bearer ${created.secret}` }, body: '{}', echoes: true },
+  ];
+  for (const r of used) {
+    const { res: answer, body } = await call(`${base}${r.path}`, { method: 'POST', headers: { ...json, ...r.headers }, body: r.body }, r);
+    assert.equal(answer.status, 200, `${r.name}: ${body}`);
+    assert.ok(!body.includes(created.secret), `${r.name}: the virtual key never reaches the provider`);
+    const logId = answer.headers.get('cf-aig-log-id');
+    for (const deadline = Date.now() + 10_000; ;) {
+      const { res: found, body: entry } = await admin(`/api/logs/${logId}`);
+      if (found.status === 200) { entries.set(logId, JSON.parse(entry)); break; }
+      assert.ok(Date.now() < deadline, `the entry of ${r.name} was not written`);
+      await sleep(50);
+    }
+    ids.set(logId, r.name);
+    assert.equal(entries.get(logId).virtual_key_id, id);
+  }
   for (const [path, init] of [[`/api/keys/${id}`], ['/api/keys'], [`/api/keys/${id}`, { method: 'PATCH', headers: json, body: '{"owner":"ops"}' }], [`/api/keys/${id}/revoke`, { method: 'POST' }], [`/api/keys/${id}/rotate`, { method: 'POST' }]]) {
     const answer = await admin(path, init);
     assert.equal(answer.res.status, path.endsWith('/rotate') ? 409 : 200, answer.body);
   }
+});
+
+test('a revoked virtual key is refused without an echo of it', async () => {
+  await sleep(5_000); // the bound on how long an isolate may keep using what it read of a key
+  const r = { name: 'a revoked virtual key' };
+  const { res } = await call(`${base}/openai/chat/completions`, { method: 'POST', headers: { ...json, authorization: `Bearer ${SECRETS.virtualKey}` }, body: chatBody() }, r);
+  assert.equal(res.status, 401);
 });
 
 test('no secret in any log entry, list page or export', async () => {
