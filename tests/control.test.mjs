@@ -1,6 +1,6 @@
 // The control plane's admin API end to end: gateways and virtual keys created, read, changed and
 // removed through plain HTTP against the built Worker, kept in the `ControlPlane` Durable Object.
-// Request authentication with virtual keys is not wired yet: nothing here sends a proxied request.
+// Proxied requests with virtual keys are tested in virtual-keys.test.mjs.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startMockUpstream } from './support/mock-upstream.mjs';
