@@ -6,6 +6,8 @@
 //   gateway      through the gateway (build/), pointed at the mock by UPSTREAM_OVERRIDES
 //   gateway-hit  through the gateway with `cf-aig-cache-ttl`: after the warm-up's first request
 //                stored it, every answer is a cache hit from KV (checked: `cf-aig-cache-status: HIT`)
+//   gateway-vk   through the gateway with a virtual key as the API key: verified (from the
+//                isolate's memory once read), the stored OPENAI_API_KEY sent upstream instead
 //   kv-floor     a JS worker that answers with one KV read (bench/kv-floor): what a hit costs at
 //                the least, Miniflare's simulated KV included
 //   mem-floor    a JS worker that answers from a copy in memory after its first KV read
@@ -40,7 +42,9 @@ const CONCURRENCY = (process.env.BENCH_CONCURRENCY ?? '1,8').split(',').map((c) 
 const ROUNDS = positiveInt('BENCH_ROUNDS', 3);
 const STREAM = process.env.BENCH_STREAM !== '0';
 const DIRECT = process.env.BENCH_DIRECT === '1';
-const PATH_NAMES = ['mock', 'floor', 'gateway', 'gateway-hit', 'kv-floor', 'mem-floor'];
+const PATH_NAMES = ['mock', 'floor', 'gateway', 'gateway-hit', 'gateway-vk', 'kv-floor', 'mem-floor'];
+// The gateway's admin token and secrets for the gateway-vk path.
+const BENCH_SECRETS = { ADMIN_TOKEN: 'bench-admin-token', VIRTUAL_KEY_PEPPER: 'bench-pepper', OPENAI_API_KEY: 'sk-bench' };
 const ONLY = process.env.BENCH_PATHS ? process.env.BENCH_PATHS.split(',').map((p) => p.trim()) : PATH_NAMES;
 if (ONLY.some((p) => !PATH_NAMES.includes(p))) fail(`BENCH_PATHS must name some of ${PATH_NAMES.join(', ')}`);
 // The direct call a hit is compared with: the mock answering after this many ms (and as long
@@ -174,6 +178,17 @@ async function startMock() {
 // worker, so by default its CPU time is part of both the floor's and the gateway's.
 
 /** Starts a worker under Miniflare and finds its workerd process by diffing the set of workerd PIDs. */
+/** Creates the virtual key of the gateway-vk path through the admin API; its secret. */
+async function createVirtualKey(gatewayUrl) {
+  const res = await fetch(`${gatewayUrl}/api/keys`, {
+    method: 'POST', headers: { authorization: `Bearer ${BENCH_SECRETS.ADMIN_TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'bench', provider_keys: ['OPENAI_API_KEY'] }),
+  });
+  const body = await res.json();
+  if (res.status !== 201) throw new Error(`creating the bench's virtual key answered ${res.status}: ${JSON.stringify(body)}`);
+  return body.secret;
+}
+
 async function startMeasuredWorker(name, options) {
   const before = workerdDescendants();
   const worker = await startWorker({ ...options, direct: DIRECT });
@@ -258,11 +273,11 @@ function machineTicks() {
 }
 
 /** One measured run: warm-up, then REQUESTS requests, with the CPU time of `cpuPids` around them. */
-async function run({ scenario, url, concurrency, cpuPids, ownPids, reference, headers }) {
+async function run({ scenario, url, concurrency, cpuPids, ownPids, reference, headers, hit: cached = false }) {
   const target = new URL(url);
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
   const check = checker(reference, false);
-  const checkHit = checker(reference, Boolean(headers));
+  const checkHit = checker(reference, cached);
   const label = `${scenario} ${url} c=${concurrency}`;
   const snapshot = () => ({
     pids: Object.fromEntries(Object.entries(cpuPids).map(([k, pid]) => [k, cpuTicks(pid)])),
@@ -270,7 +285,7 @@ async function run({ scenario, url, concurrency, cpuPids, ownPids, reference, he
     machine: machineTicks(),
   });
   try {
-    if (headers) {
+    if (cached) {
       // The first request stores the entry (in waitUntil, after its response): wait for a hit.
       let hit = false;
       for (let i = 0; i < 100 && !hit; i++) {
@@ -393,8 +408,9 @@ async function main() {
   const mock = await startMock();
   const floor = await startMeasuredWorker('floor', { script: FLOOR_SCRIPT, vars: { UPSTREAM: mock.url } });
   const gateway = await startMeasuredWorker('gateway', {
-    script: GATEWAY_SCRIPT, vars: { UPSTREAM_OVERRIDES: JSON.stringify(overridesFor(mock.url)), ...GATEWAY_VARS }, ...GATEWAY_BINDINGS,
+    script: GATEWAY_SCRIPT, vars: { UPSTREAM_OVERRIDES: JSON.stringify(overridesFor(mock.url)), ...BENCH_SECRETS, ...GATEWAY_VARS }, ...GATEWAY_BINDINGS,
   });
+  const virtualKey = await createVirtualKey(gateway.url);
   const kvFloor = await startMeasuredWorker('kv-floor', { script: KV_FLOOR_SCRIPT, kvNamespaces: ['CACHE'] });
   const memFloor = await startMeasuredWorker('mem-floor', { script: MEM_FLOOR_SCRIPT, kvNamespaces: ['CACHE'] });
   console.log(`bench: kv-floor ${kvFloor.url} (workerd pid ${kvFloor.pid}), mem-floor ${memFloor.url} (workerd pid ${memFloor.pid})`);
@@ -406,7 +422,11 @@ async function main() {
     { name: 'gateway', url: `${gateway.url}/v1/bench/gw/openai/chat/completions`, cpuPids: { worker: gateway.pid, mock: mock.pid } },
     {
       name: 'gateway-hit', url: `${gateway.url}/v1/bench/gw/openai/chat/completions`, cpuPids: { worker: gateway.pid, mock: mock.pid },
-      headers: { 'cf-aig-cache-ttl': '3600' },
+      headers: { 'cf-aig-cache-ttl': '3600' }, hit: true,
+    },
+    {
+      name: 'gateway-vk', url: `${gateway.url}/v1/bench/gw/openai/chat/completions`, cpuPids: { worker: gateway.pid, mock: mock.pid },
+      headers: { authorization: `Bearer ${virtualKey}` },
     },
     { name: 'kv-floor', url: `${kvFloor.url}/`, cpuPids: { worker: kvFloor.pid, mock: mock.pid } },
     { name: 'mem-floor', url: `${memFloor.url}/`, cpuPids: { worker: memFloor.pid, mock: mock.pid } },
@@ -441,7 +461,7 @@ async function main() {
     for (const scenario of scenarios) {
       for (const concurrency of CONCURRENCY) {
         for (const p of order) {
-          const r = await run({ scenario, url: p.url, concurrency, cpuPids: p.cpuPids, ownPids, reference: references[scenario], headers: p.headers });
+          const r = await run({ scenario, url: p.url, concurrency, cpuPids: p.cpuPids, ownPids, reference: references[scenario], headers: p.headers, hit: p.hit });
           raw.get(JSON.stringify({ scenario, concurrency, path: p.name })).push(r);
           const cpu = 'worker' in r.ticks ? `  CPU ${((r.ticks.worker * 1000) / clkTck / REQUESTS).toFixed(3)} ms/req (${r.ticks.worker} ticks)` : '';
           const sorted = [...r.latencies].filter((x) => !Number.isNaN(x)).sort((x, y) => x - y);
@@ -459,7 +479,7 @@ async function main() {
   for (const scenario of scenarios) {
     for (const concurrency of CONCURRENCY) {
       const find = (name) => results.find((r) => r.scenario === scenario && r.concurrency === concurrency && r.path === name);
-      for (const [name, base] of [['gateway', 'floor'], ['gateway-hit', 'floor'], ['gateway-hit', 'kv-floor'], ['gateway-hit', 'mem-floor']]) {
+      for (const [name, base] of [['gateway', 'floor'], ['gateway-hit', 'floor'], ['gateway-hit', 'kv-floor'], ['gateway-hit', 'mem-floor'], ['gateway-vk', 'floor'], ['gateway-vk', 'gateway']]) {
         const g = find(name);
         const f = find(base);
         if (!g || !f) continue;
@@ -497,6 +517,21 @@ async function main() {
     }
   }
 
+  // What a virtual key adds over the open gateway, in floors (the issue's target: at most 0.1).
+  const keyCost = [];
+  for (const scenario of scenarios) {
+    for (const concurrency of CONCURRENCY) {
+      const find = (name) => results.find((r) => r.scenario === scenario && r.concurrency === concurrency && r.path === name);
+      const [vk, open, fl] = [find('gateway-vk'), find('gateway'), find('floor')];
+      if (!vk || !open || !fl) continue;
+      const added = (v, o, f) => (v === null || o === null || !f ? null : (v - o) / f);
+      keyCost.push({
+        scenario, concurrency, addedOverFloor: added(vk.workerCpuMsPerReq, open.workerCpuMsPerReq, fl.workerCpuMsPerReq),
+        byRound: vk.workerCpuMsPerReqByRound.map((v, i) => added(v, open.workerCpuMsPerReqByRound[i], fl.workerCpuMsPerReqByRound[i])),
+      });
+    }
+  }
+
   const range = (xs, digits, suffix = '') => (xs && xs.length > 1
     ? `${Math.min(...xs).toFixed(digits)}${suffix}-${Math.max(...xs).toFixed(digits)}${suffix}` : '-');
   console.log(`\nRuns (${ROUNDS} round${ROUNDS === 1 ? '' : 's'} of ${REQUESTS} requests each, pooled)`);
@@ -512,6 +547,12 @@ async function main() {
     ratios.map((r) => [r.scenario, r.path, String(r.concurrency), ratioText(r.cpuPerReq), range(r.cpuPerReqByRound, 2, 'x'),
       ratioText(r.p50), ratioText(r.p99), ratioText(r.reqPerSec), ratioText(r.p50OverMock)])));
 
+  if (keyCost.length) {
+    console.log('\nVirtual key: CPU per request added over the open gateway, in floors ((gateway-vk - gateway) / floor)');
+    console.log(table(['scenario', 'conc', 'added', 'by round'],
+      keyCost.map((k) => [k.scenario, String(k.concurrency), cell(k.addedOverFloor, 0, 3), k.byRound.map((x) => cell(x, 0, 3)).join(' ')])));
+  }
+
   if (versus.length) {
     console.log(`\nHit or upstream (p50 / p99 ms; the direct calls are ${LATENCY_REQUESTS.json} json and ${LATENCY_REQUESTS.stream} stream requests, one at a time)`);
     console.log(table(['scenario', 'conc', 'gateway hit', 'mock, at once', `mock, after ${UPSTREAM_MS} ms`, 'hit faster by (p50)'],
@@ -525,7 +566,7 @@ async function main() {
     Object.entries(sizes).map(([name, s]) => [name, s.file, kib(s.rawBytes), kib(s.gzipBytes), s.sha256.slice(0, 12), s.built])));
 
   fs.mkdirSync(path.dirname(RESULTS_FILE), { recursive: true });
-  fs.writeFileSync(RESULTS_FILE, `${JSON.stringify({ environment: env, wasm: sizes, runs: results, gatewayOverFloor: ratios, hitOrUpstream: { upstreamMs: UPSTREAM_MS, versus } }, null, 2)}\n`);
+  fs.writeFileSync(RESULTS_FILE, `${JSON.stringify({ environment: env, wasm: sizes, runs: results, gatewayOverFloor: ratios, hitOrUpstream: { upstreamMs: UPSTREAM_MS, versus }, virtualKey: keyCost }, null, 2)}\n`);
   console.log(`\nbench: results written to ${path.relative(ROOT, RESULTS_FILE)}`);
 
   const errors = results.reduce((n, r) => n + r.errors, 0);
