@@ -1,8 +1,9 @@
 //! Which provider key an upstream request carries, and who may use the gateway's own keys.
 //!
-//! Four sources, in order: a key named by the route target (a Worker secret), the key the client
-//! sent, a key drawn from the provider's pool (`KEY_POOLS`), the provider's conventional secret
-//! (`OPENAI_API_KEY`, see [`Provider::stored_key_name`]). The gateway's stored keys (all but the
+//! Five sources, in order: a key named by the route target (a Worker secret), the key the client
+//! sent, the key the gateway's stored settings name for the provider, a key drawn from the
+//! provider's pool (`KEY_POOLS`), the provider's conventional secret (`OPENAI_API_KEY`, see
+//! [`Provider::stored_key_name`]). The gateway's stored keys (all but the
 //! client's) are spent only for callers who prove they may: the gateway token (when the
 //! `GATEWAY_TOKEN` secret is set, every proxied request must carry it or a virtual key, as in
 //! Cloudflare's "Authenticated Gateway"), in `cf-aig-authorization: Bearer <token>` or as the
@@ -13,6 +14,8 @@
 //! found the URL do so.
 //!
 //! Everything that picks a key goes through [`choose_key`]; the converters never look at keys.
+
+use std::collections::BTreeMap;
 
 use crate::control::keys::VirtualKey;
 use crate::control::scope::check_provider_key;
@@ -118,6 +121,8 @@ pub struct KeyRequest<'a> {
     /// The verified virtual key of a [`Caller::VirtualKey`]: its `provider_keys` are the stored
     /// keys the request may spend.
     pub virtual_key: Option<&'a VirtualKey>,
+    /// The secret the gateway's stored settings name per provider id (`provider_keys`).
+    pub gateway_keys: Option<&'a BTreeMap<String, String>>,
     /// Whether a Worker secret of that name is set (for the provider's conventional key, which
     /// is used only when it exists).
     pub secret_is_set: &'a dyn Fn(&str) -> bool,
@@ -154,7 +159,7 @@ pub fn choose_key(
     translated: bool,
     random: f64,
 ) -> Result<KeySource, GatewayError> {
-    let KeyRequest { headers, caller, pools, now_ms, virtual_key, secret_is_set } = *request;
+    let KeyRequest { headers, caller, pools, now_ms, virtual_key, gateway_keys, secret_is_set } = *request;
     let may_spend = |name: &str| virtual_key.is_none_or(|key| check_provider_key(key, name).is_ok());
     if let Some(secret) = target_secret {
         if !caller.may_use_stored_keys() {
@@ -176,6 +181,12 @@ pub fn choose_key(
     }
     if !caller.may_use_stored_keys() {
         return Ok(KeySource::Missing);
+    }
+    if let Some(name) = gateway_keys.and_then(|keys| keys.get(provider.id)) {
+        if let Some(key) = virtual_key {
+            check_provider_key(key, name)?;
+        }
+        return Ok(KeySource::Secret(name.clone()));
     }
     let pool = pools.get(provider.id);
     if let Some(choice) = pool.and_then(|pool| pool.choose_among(now_ms, random, &may_spend)) {

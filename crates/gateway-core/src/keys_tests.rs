@@ -18,6 +18,7 @@ fn choose(provider: &str, secret: Option<&str>, h: &Headers, caller: Caller, tra
         pools: &pools,
         now_ms: 0.0,
         virtual_key: None,
+        gateway_keys: None,
         secret_is_set: &|_: &str| false,
     };
     choose_key(&request, find(provider).unwrap(), secret, translated, 0.5).unwrap()
@@ -37,6 +38,7 @@ fn without_a_gateway_token_the_gateway_is_open_and_uses_only_client_keys() {
         pools: &pools,
         now_ms: 0.0,
         virtual_key: None,
+        gateway_keys: None,
         secret_is_set: &|_: &str| true,
     };
     let err = choose_key(&request, find("openai").unwrap(), Some("S"), false, 0.5).unwrap_err();
@@ -149,6 +151,7 @@ fn choose_as_virtual_key(
         pools: &pools,
         now_ms: 0.0,
         virtual_key: Some(key),
+        gateway_keys: None,
         secret_is_set: &secret_is_set,
     };
     choose_key(&request, find(provider).unwrap(), target_secret, false, 0.0)
@@ -198,6 +201,7 @@ fn a_virtual_key_caller_may_still_bring_its_own_provider_key() {
         pools: &pools,
         now_ms: 0.0,
         virtual_key: None,
+        gateway_keys: None,
         secret_is_set: &|_: &str| true,
     };
     assert_eq!(choose_key(&request, find("openai").unwrap(), None, false, 0.0).unwrap(), KeySource::Client);
@@ -221,6 +225,7 @@ fn the_gateway_token_spends_the_conventional_secret_only_when_it_is_set() {
         pools: &pools,
         now_ms: 0.0,
         virtual_key: None,
+        gateway_keys: None,
         secret_is_set: &|name: &str| name == "GOOGLE_AI_STUDIO_API_KEY",
     };
     assert_eq!(
@@ -238,4 +243,41 @@ fn a_virtual_key_in_an_sdk_header_never_travels_upstream() {
     let mut h = headers(&[("cf-aig-authorization", "Bearer aig_x"), ("authorization", "Bearer sk")]);
     strip_gateway_credentials(&mut h, Caller::VirtualKey { header: GATEWAY_AUTH_HEADER });
     assert_eq!(h.iter().collect::<Vec<_>>(), [("authorization", "Bearer sk")]);
+}
+
+#[test]
+fn a_gateway_named_key_comes_before_the_pool_and_the_convention() {
+    let h = headers(&[("cf-aig-authorization", "Bearer t")]);
+    let pools = pools();
+    let named: std::collections::BTreeMap<String, String> = [("openai".to_string(), "OPENAI_TEAM".to_string())].into();
+    let request = KeyRequest {
+        headers: &h,
+        caller: Caller::TokenHeader,
+        pools: &pools,
+        now_ms: 0.0,
+        virtual_key: None,
+        gateway_keys: Some(&named),
+        secret_is_set: &|_: &str| true,
+    };
+    assert_eq!(
+        choose_key(&request, find("openai").unwrap(), None, false, 0.5).unwrap(),
+        KeySource::Secret("OPENAI_TEAM".into())
+    );
+    // A virtual key must be allowed to spend it.
+    let key = virtual_key(&["OPENAI_A"]);
+    let request =
+        KeyRequest { caller: Caller::VirtualKey { header: GATEWAY_AUTH_HEADER }, virtual_key: Some(&key), ..request };
+    assert_eq!(choose_key(&request, find("openai").unwrap(), None, false, 0.5).unwrap_err().status(), 403);
+    // Another provider falls through to its pool or convention.
+    assert_eq!(
+        choose_key(
+            &KeyRequest { virtual_key: None, caller: Caller::TokenHeader, ..request },
+            find("groq").unwrap(),
+            None,
+            false,
+            0.5
+        )
+        .unwrap(),
+        KeySource::Secret("GROQ_API_KEY".into())
+    );
 }

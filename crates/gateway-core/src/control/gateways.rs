@@ -3,23 +3,29 @@
 //!
 //! Admin body fields (`POST /api/gateways`, `PATCH /api/gateways/{id}`): `id` (creation only,
 //! 1 to 64 of `[A-Za-z0-9_-]`, the router's rule), `authentication` (requests need a virtual key
-//! or the gateway token), `byok_only` (requests may not bring their own provider key), and the
-//! defaults of [`super::overrides`]. The record is stored as one JSON column, so the limits and
+//! or the gateway token), `byok_only` (requests may not bring their own provider key),
+//! `provider_keys` (an object from provider id to the name of the Worker secret this gateway
+//! spends for it, e.g. `{"openai": "OPENAI_KEY_TEAM_A"}`; `null` clears it), and the defaults of
+//! [`super::overrides`]. The record is stored as one JSON column, so the limits and
 //! plugins of later issues are new fields, not a schema change; until then they are refused as
 //! unknown.
 //!
 //! A gateway id that was never created behaves as today, with the Worker variables' defaults,
 //! unless `GATEWAYS_STRICT=true` ([`unknown_gateway`]).
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use crate::error::{ErrorKind, GatewayError};
+use crate::resilience::config_json::is_secret_name;
 use crate::route::is_id;
 
 use super::body::{field_error, Body};
 use super::overrides::{self, Overrides};
 
-const OWN_FIELDS: &[&str] = &["id", "authentication", "byok_only"];
+const OWN_FIELDS: &[&str] = &["id", "authentication", "byok_only", "provider_keys"];
 
 /// One gateway's stored settings.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -33,6 +39,10 @@ pub struct GatewaySettings {
     /// Whether a request carrying its own provider key is refused, so that only stored keys are
     /// spent.
     pub byok_only: bool,
+    /// The stored key (a Worker secret's name) this gateway spends per provider id, ahead of
+    /// `KEY_POOLS` and the `{PROVIDER}_API_KEY` convention (see [`crate::keys::choose_key`]).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub provider_keys: BTreeMap<String, String>,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -59,6 +69,7 @@ impl GatewaySettings {
             defaults: Overrides::default(),
             authentication: false,
             byok_only: false,
+            provider_keys: BTreeMap::new(),
             created_at: now_ms,
             updated_at: now_ms,
         };
@@ -87,6 +98,11 @@ impl GatewaySettings {
         if let Some(on) = flag("byok_only")? {
             out.byok_only = on;
         }
+        match body.value("provider_keys") {
+            None => {}
+            Some(Value::Null) => out.provider_keys.clear(),
+            Some(value) => out.provider_keys = read_provider_keys(value)?,
+        }
         out.defaults = Overrides::read(body, out.defaults)?;
         out.updated_at = now_ms;
         Ok(out)
@@ -109,6 +125,30 @@ impl GatewaySettings {
         }
         Ok(())
     }
+}
+
+/// Most providers one gateway may name a stored key for.
+const MAX_PROVIDER_KEYS: usize = 64;
+
+fn read_provider_keys(value: &Value) -> Result<BTreeMap<String, String>, GatewayError> {
+    let rule = "an object from provider id to the name of a Worker secret";
+    let Value::Object(map) = value else { return Err(field_error("provider_keys", rule)) };
+    if map.len() > MAX_PROVIDER_KEYS {
+        return Err(field_error("provider_keys", &format!("{rule}, at most {MAX_PROVIDER_KEYS} entries")));
+    }
+    map.iter()
+        .map(|(provider, secret)| {
+            let field = format!("provider_keys.{provider}");
+            if crate::provider::find(provider).is_none() {
+                return Err(field_error(&field, "a provider id of the provider table"));
+            }
+            // The value is not echoed: it may be a key pasted where a secret name belongs.
+            let name = secret.as_str().filter(|s| is_secret_name(s)).ok_or_else(|| {
+                field_error(&field, "the name of a Worker secret (letters, digits and _), not the key itself")
+            })?;
+            Ok((provider.clone(), name.to_string()))
+        })
+        .collect()
 }
 
 /// The 404 of `GATEWAYS_STRICT=true` for a gateway id that was never created.

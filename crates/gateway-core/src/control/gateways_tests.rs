@@ -82,3 +82,27 @@ fn strict_mode_names_the_unknown_gateway() {
     assert_eq!(err.status(), 404);
     assert!(err.message().contains("\"nope\""));
 }
+
+#[test]
+fn provider_keys_name_a_secret_per_known_provider_and_never_echo_a_pasted_key() {
+    let g = GatewaySettings::create(br#"{"id":"g","provider_keys":{"openai":"OPENAI_TEAM_A"}}"#, NOW).unwrap();
+    assert_eq!(g.provider_keys.get("openai").map(String::as_str), Some("OPENAI_TEAM_A"));
+    let cleared = g.update(br#"{"provider_keys":null}"#, NOW + 1).unwrap();
+    assert!(cleared.provider_keys.is_empty());
+    for (json, field) in [
+        (r#"{"id":"g","provider_keys":{"nope":"X"}}"#, "provider_keys.nope"),
+        (r#"{"id":"g","provider_keys":["X"]}"#, "provider_keys"),
+        (r#"{"id":"g","provider_keys":{"openai":"sk-proj-pasted-key-1234"}}"#, "provider_keys.openai"),
+    ] {
+        let err = GatewaySettings::create(json.as_bytes(), NOW).unwrap_err();
+        assert_eq!(err.status(), 400, "{json}");
+        assert!(err.message().contains(field), "{json}: {}", err.message());
+        assert!(!err.message().contains("sk-proj"), "{}", err.message());
+    }
+    // Stored records from before the field still read.
+    let old: GatewaySettings = serde_json::from_str(
+        r#"{"id":"g","defaults":{},"authentication":false,"byok_only":false,"created_at":1,"updated_at":1}"#,
+    )
+    .unwrap();
+    assert!(old.provider_keys.is_empty());
+}

@@ -302,8 +302,14 @@ impl Pipeline {
             return Ok(Outcome::Local(reply));
         }
 
-        let sender =
-            Sender { port, config: &self.config, plugins: &self.plugins, caller, virtual_key: access.key.as_deref() };
+        let sender = Sender {
+            port,
+            config: &self.config,
+            plugins: &self.plugins,
+            caller,
+            virtual_key: access.key.as_deref(),
+            gateway_keys: access.gateway.as_ref().map(|g| &g.provider_keys),
+        };
         let (response, target) = match sender.send(&mut completion.ctx, &planned.targets, body).await? {
             Sent::Reply(reply) => return Ok(Outcome::Local(reply)),
             Sent::Upstream { response, target } => (response, &planned.targets[target]),

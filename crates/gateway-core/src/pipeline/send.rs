@@ -1,6 +1,8 @@
 //! The attempt loop: send a request to its targets in order, with retries, timeouts and
 //! fallbacks as [`Attempts`] decides, choosing each attempt's key.
 
+use std::collections::BTreeMap;
+
 use crate::config::GatewayConfig;
 use crate::control::keys::VirtualKey;
 use crate::error::{ErrorKind, GatewayError};
@@ -28,6 +30,8 @@ pub(crate) struct Sender<'a, P: HttpPort> {
     pub caller: Caller,
     /// The caller's virtual key: the stored keys it may spend.
     pub virtual_key: Option<&'a VirtualKey>,
+    /// The stored key the gateway's settings name per provider.
+    pub gateway_keys: Option<&'a BTreeMap<String, String>>,
 }
 
 impl<P: HttpPort> Sender<'_, P> {
@@ -136,6 +140,7 @@ impl<P: HttpPort> Sender<'_, P> {
             pools: &self.config.key_pools,
             now_ms: self.port.now_ms(),
             virtual_key: self.virtual_key,
+            gateway_keys: self.gateway_keys,
             secret_is_set: &secret_is_set,
         };
         let source =

@@ -45,10 +45,7 @@ pub(crate) fn weight(map: &Map<String, Value>, path: &str) -> Result<u32, Gatewa
 /// A Worker secret's name (`[A-Za-z_][A-Za-z0-9_]*`), never a key itself.
 pub(crate) fn secret_name(value: &Value, path: &str) -> Result<String, GatewayError> {
     let name = value.as_str().unwrap_or_default();
-    let valid = name.len() <= 128
-        && name.bytes().next().is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
-        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
-    if valid {
+    if is_secret_name(name) {
         Ok(name.to_string())
     } else {
         // The value is not echoed: it may be a key pasted where a secret name belongs.
@@ -56,6 +53,14 @@ pub(crate) fn secret_name(value: &Value, path: &str) -> Result<String, GatewayEr
             "{path} must be the name of a Worker secret (letters, digits and _), not the key itself"
         )))
     }
+}
+
+/// Whether `name` can name a Worker secret: 1 to 128 letters, digits and `_`, not starting with
+/// a digit.
+pub(crate) fn is_secret_name(name: &str) -> bool {
+    name.len() <= 128
+        && name.bytes().next().is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
 }
 
 /// A non-empty string on one line.

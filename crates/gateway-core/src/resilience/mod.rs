@@ -38,7 +38,7 @@
 //! ```
 
 pub mod attempts;
-mod config_json;
+pub(crate) mod config_json;
 pub mod key_pool;
 pub mod retry;
 pub mod retry_after;
