@@ -1,62 +1,54 @@
-//! The admin API (`/api/...`): the operator's logs, stats, cache controls, gateways and virtual
-//! keys (`gateway_core::control::api`), behind `Authorization: Bearer <ADMIN_TOKEN>` (see
-//! `gateway_core::admin`).
+//! The admin API (`/api/...`) bound to the Worker: the request, the `ADMIN_TOKEN` secret and the
+//! storage bindings go to `gateway_core::admin::handle`, which authorizes, routes and answers.
 
-use gateway_core::control::api as control_api;
-use gateway_core::logs::api::{self as logs_api, AdminRequest};
-use gateway_core::{admin, ErrorKind, GatewayError, Reply};
+use std::rc::Rc;
+
+use gateway_core::admin::{self, AdminCall, AdminServices, ControlServices};
+use gateway_core::control::store::ControlStore;
+use gateway_core::logs::store::LogStore;
+use gateway_core::GatewayError;
 use js_sys::Uint8Array;
 use wasm_bindgen_futures::JsFuture;
 use worker::worker_sys::web_sys;
 use worker::Env;
 
+use crate::control_store::{control_env, store_from_env, PEPPER_VAR};
 use crate::http_port::{client_headers, local_response};
+use crate::kv_cache::KvCache;
+use crate::log_store::ShardStore;
 
-/// Answers one admin request. Errors become OpenAI-shaped JSON like every gateway error.
+/// Answers one admin request. Errors become OpenAI-shaped JSON like every gateway error; the only
+/// error returned is a reply that could not be made into a response.
 pub async fn handle(req: web_sys::Request, env: &Env) -> Result<web_sys::Response, GatewayError> {
-    let reply = match route(req, env).await {
-        Ok(reply) => reply,
-        Err(err) => Reply::from_error(&err),
-    };
-    local_response(&reply)
-}
-
-async fn route(req: web_sys::Request, env: &Env) -> Result<Reply, GatewayError> {
-    let headers = client_headers(&req.headers());
-    admin::authorize(&headers, crate::var(env, "ADMIN_TOKEN").as_deref())?;
     let url = req.url();
     let (path, query) = gateway_core::route::split_url(&url);
-    if let Some(gateway_id) = crate::cache_admin::purge_gateway(path) {
-        return crate::cache_admin::purge(req, env, gateway_id).await;
-    }
-    if logs_api::is_logs_path(path) {
-        let config = crate::pipeline(env)?.config().logs.clone();
-        let store = crate::log_store::ShardStore::from_env(env, config.shards).ok_or_else(|| {
-            GatewayError::new(
-                ErrorKind::Misconfigured,
-                "the logs API needs the LOGS Durable Object binding (see wrangler.toml)",
-            )
-        })?;
-        let method = req.method();
-        let body = read_body(&req).await?;
-        let request = AdminRequest { method: &method, path, query: query.unwrap_or(""), body: &body };
-        return logs_api::handle(&store, request).await;
-    }
-    if control_api::is_control_path(path) {
-        let store = crate::control_store::store_from_env(env).ok_or_else(|| {
-            GatewayError::new(
-                ErrorKind::Misconfigured,
-                "the gateways and keys API needs the CONTROL Durable Object binding (see wrangler.toml)",
-            )
-        })?;
-        let pepper = crate::var(env, crate::control_store::PEPPER_VAR).unwrap_or_default();
-        let control_env = crate::control_store::control_env(&pepper)?;
-        let method = req.method();
-        let body = read_body(&req).await?;
-        let request = AdminRequest { method: &method, path, query: query.unwrap_or(""), body: &body };
-        return control_api::handle(&store, control_env, request).await;
-    }
-    Err(GatewayError::new(ErrorKind::NotFound, format!("no admin route for {} {path}", req.method())))
+    let method = req.method();
+    let headers = client_headers(&req.headers());
+    let pepper = crate::var(env, PEPPER_VAR).unwrap_or_default();
+    let call =
+        AdminCall { method: &method, path, query: query.unwrap_or(""), headers: &headers, body: read_body(&req) };
+    let token = crate::var(env, "ADMIN_TOKEN");
+    local_response(&admin::handle(call, token.as_deref(), services(env, &pepper)).await)
+}
+
+/// The bindings of this Worker, each `None` when not bound: the log shards (`LOGS`, as many as
+/// the configuration says; its error when the configuration is invalid), the control plane
+/// (`CONTROL`, with the pepper and fresh random bytes) and the `CACHE` namespace behind the
+/// isolate's memory tier (so that a purge stops this isolate serving what it deletes at once).
+fn services<'a>(env: &Env, pepper: &'a str) -> AdminServices<'a> {
+    let pipeline = crate::pipeline(env);
+    let logs = pipeline
+        .as_ref()
+        .map_err(Clone::clone)
+        .map(|p| ShardStore::from_env(env, p.config().logs.shards).map(|store| Rc::new(store) as Rc<dyn LogStore>));
+    let control = store_from_env(env)
+        .map(|store| {
+            let store = Rc::new(store) as Rc<dyn ControlStore>;
+            control_env(pepper).map(|env| ControlServices { store, env })
+        })
+        .transpose();
+    let cache_limits = pipeline.map(|p| p.config().cache.memory).unwrap_or_default();
+    AdminServices { logs, control, cache: Ok(KvCache::tiered(env, cache_limits)) }
 }
 
 /// The request body (a PATCH's JSON); empty when there is none.

@@ -7,7 +7,6 @@
 
 mod admin;
 mod body_stream;
-mod cache_admin;
 mod coalescer;
 mod control_plane;
 mod control_store;

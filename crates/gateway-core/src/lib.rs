@@ -8,7 +8,7 @@
 //! - features: translation between API formats ([`translate`]), retries, routes and key pools
 //!   ([`resilience`]), caching ([`cache`]), logs and metrics ([`logs`]) and the scrubbing of
 //!   secrets out of them ([`redact`]), cost ([`cost`]), stream guarding ([`stream_guard`]), the
-//!   admin API's door ([`admin`]); gateways as data and virtual keys ([`control`], not wired into
+//!   admin API's authorization and routing ([`admin`]); gateways as data and virtual keys ([`control`], not wired into
 //!   the Worker yet);
 //! - building blocks: configuration ([`config`]), SSE parsing ([`sse`]), token usage
 //!   ([`usage`]), the error type ([`error`]).

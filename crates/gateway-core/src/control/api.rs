@@ -1,5 +1,5 @@
 //! The control plane's admin API over a [`ControlStore`]. The caller has already checked
-//! `Authorization: Bearer <ADMIN_TOKEN>` ([`crate::admin::authorize`]).
+//! `Authorization: Bearer <ADMIN_TOKEN>` ([`crate::admin::authorize`], in [`crate::admin::handle`]).
 //!
 //! | request | answer |
 //! |---|---|

@@ -1,6 +1,6 @@
 //! The logs admin API over the [`LogStore`] port: list, export, get, delete, feedback, stats and
 //! retention. The caller has already checked `Authorization: Bearer <ADMIN_TOKEN>`
-//! ([`crate::admin::authorize`]).
+//! ([`crate::admin::authorize`], in [`crate::admin::handle`]).
 //!
 //! | request | what it does |
 //! |---|---|

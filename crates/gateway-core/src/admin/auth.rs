@@ -1,19 +1,9 @@
-//! The admin API's door: which paths belong to it and who may use them.
+//! Who may use the admin API: the caller whose bearer token is the `ADMIN_TOKEN` secret.
 //!
-//! Everything under `/api/` is for the gateway's operator (logs, stats, cache purge) and requires
-//! `Authorization: Bearer <ADMIN_TOKEN>`, where `ADMIN_TOKEN` is a Worker secret. Without the
-//! secret set, the admin API answers 401 to everyone: it is never open by default.
+//! Without the secret set, the admin API answers 401 to everyone: it is never open by default.
 
 use crate::error::{ErrorKind, GatewayError};
 use crate::headers::Headers;
-
-/// The prefix of every admin path.
-pub const PREFIX: &str = "/api/";
-
-/// Whether a request path is for the admin API (and not for the proxy).
-pub fn is_admin_path(path: &str) -> bool {
-    path.starts_with(PREFIX) || path == "/api"
-}
 
 /// Checks the caller's bearer token against the configured `ADMIN_TOKEN`.
 ///
@@ -50,9 +40,9 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 }
 
 #[cfg(test)]
-#[path = "admin_tests.rs"]
+#[path = "auth_tests.rs"]
 mod tests;
 
 #[cfg(test)]
-#[path = "admin_props.rs"]
+#[path = "auth_props.rs"]
 mod props;
