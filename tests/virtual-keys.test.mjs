@@ -13,6 +13,7 @@ import { adminApi, newTag, waitForTaggedLog } from './support/log-api.mjs';
 const STORED = {
   OPENAI_API_KEY: 'sk-proj-st0redOpenai4Tb8Wq2Zx',
   ANTHROPIC_API_KEY: 'sk-ant-api03-st0redAnthr0pic6Yd',
+  OPENAI_TEAM_KEY: 'sk-proj-t3amOpenai5Rk1Vy8Mc',
 };
 const PEPPER = 'vk-pepper-e2e-9Qs4Lp7Xc2';
 /** Every secret value of this suite: none may come out of a log, an admin answer or an error. */
@@ -31,6 +32,7 @@ before(async () => {
     { id: 'locked', authentication: true },
     { id: 'byok-only', byok_only: true },
     { id: 'cached', cache_ttl: 600 },
+    { id: 'team', provider_keys: { openai: 'OPENAI_TEAM_KEY' } },
   ]) {
     const res = await admin('POST', '/api/gateways', gateway);
     assert.equal(res.status, 201, res.text);
@@ -133,6 +135,16 @@ test('cf-aig-authorization: the virtual key beside the client\'s own provider ke
   upstream = await lastUpstream();
   assert.equal(upstream.headers.authorization, `Bearer ${STORED.OPENAI_API_KEY}`);
   assertNoVirtualKeyUpstream(upstream);
+});
+
+test('a gateway names the stored key it spends for a provider', async () => {
+  const key = await createKey({ provider_keys: ['OPENAI_TEAM_KEY'] });
+  const openai = new OpenAI({ apiKey: key.secret, baseURL: `${base('team')}/openai`, maxRetries: 0 });
+  await openai.chat.completions.create(chat());
+  assert.equal((await lastUpstream()).headers.authorization, `Bearer ${STORED.OPENAI_TEAM_KEY}`);
+  // The same key on a gateway that names none would spend OPENAI_API_KEY, which it may not.
+  const elsewhere = new OpenAI({ apiKey: key.secret, baseURL: `${base('gw')}/openai`, maxRetries: 0 });
+  await assert.rejects(elsewhere.chat.completions.create(chat()), (err) => err.status === 403 && /OPENAI_API_KEY/.test(err.message));
 });
 
 test('scopes: a model, a gateway or a stored key outside the key\'s rules is a 403 naming the rule', async () => {
