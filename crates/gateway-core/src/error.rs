@@ -38,6 +38,12 @@ pub enum ErrorKind {
     PayloadTooLarge,
     /// The HTTP method is not allowed on this route (405).
     MethodNotAllowed,
+    /// A request or token limit of the gateway or the virtual key is reached (429).
+    RateLimited,
+    /// A dollar budget or spend rule is reached (429).
+    BudgetExceeded,
+    /// A limiter could not be reached and the limits say to fail closed (503).
+    LimiterUnavailable,
     /// The client went away before the response ended (499, as nginx logs it). Only ever
     /// recorded: there is no one left to answer.
     ClientClosed,
@@ -65,6 +71,8 @@ impl ErrorKind {
             ErrorKind::Forbidden => 403,
             ErrorKind::Conflict => 409,
             ErrorKind::MethodNotAllowed => 405,
+            ErrorKind::RateLimited | ErrorKind::BudgetExceeded => 429,
+            ErrorKind::LimiterUnavailable => 503,
             ErrorKind::ClientClosed => 499,
             ErrorKind::UpstreamUnreachable => 502,
             ErrorKind::UpstreamTimeout => 504,
@@ -84,6 +92,9 @@ impl ErrorKind {
             ErrorKind::Forbidden => "forbidden",
             ErrorKind::Conflict => "conflict",
             ErrorKind::MethodNotAllowed => "method_not_allowed",
+            ErrorKind::RateLimited => "rate_limit_exceeded",
+            ErrorKind::BudgetExceeded => "budget_exceeded",
+            ErrorKind::LimiterUnavailable => "limiter_unavailable",
             ErrorKind::ClientClosed => "client_closed_request",
             ErrorKind::UpstreamUnreachable => "upstream_unreachable",
             ErrorKind::UpstreamTimeout => "upstream_timeout",
@@ -103,9 +114,11 @@ impl ErrorKind {
             | ErrorKind::Forbidden
             | ErrorKind::Conflict
             | ErrorKind::MethodNotAllowed
+            | ErrorKind::RateLimited
+            | ErrorKind::BudgetExceeded
             | ErrorKind::ClientClosed => Fault::Client,
             ErrorKind::UpstreamUnreachable | ErrorKind::UpstreamTimeout | ErrorKind::UpstreamInvalid => Fault::Upstream,
-            ErrorKind::Misconfigured | ErrorKind::Internal => Fault::Gateway,
+            ErrorKind::Misconfigured | ErrorKind::Internal | ErrorKind::LimiterUnavailable => Fault::Gateway,
         }
     }
 
@@ -121,12 +134,20 @@ pub struct GatewayError {
     fault: Fault,
     retryable: bool,
     message: String,
+    /// Seconds after which trying again may succeed (`Retry-After`), for a 429.
+    retry_after_s: Option<u64>,
 }
 
 impl GatewayError {
     /// An error of `kind`, with the fault and retry advice that the kind implies.
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        GatewayError { kind, fault: kind.fault(), retryable: kind.retryable(), message: message.into() }
+        GatewayError {
+            kind,
+            fault: kind.fault(),
+            retryable: kind.retryable(),
+            message: message.into(),
+            retry_after_s: None,
+        }
     }
 
     /// Shorthand for a 404 on a path that is not a gateway route.
@@ -155,6 +176,17 @@ impl GatewayError {
         self
     }
 
+    /// Sets the seconds after which the client may try again (`Retry-After`).
+    pub fn with_retry_after(mut self, seconds: u64) -> Self {
+        self.retry_after_s = Some(seconds);
+        self
+    }
+
+    /// The seconds after which trying again may succeed, when known.
+    pub fn retry_after_s(&self) -> Option<u64> {
+        self.retry_after_s
+    }
+
     pub fn kind(&self) -> ErrorKind {
         self.kind
     }
@@ -180,6 +212,9 @@ impl GatewayError {
     /// The OpenAI `type` field: `invalid_request_error` for client faults, `upstream_error` for
     /// provider failures, `api_error` for the gateway's own.
     pub fn error_type(&self) -> &'static str {
+        if matches!(self.kind, ErrorKind::RateLimited | ErrorKind::BudgetExceeded) {
+            return self.kind.code();
+        }
         match self.fault {
             Fault::Client => "invalid_request_error",
             Fault::Upstream => "upstream_error",

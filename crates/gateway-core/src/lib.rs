@@ -28,6 +28,7 @@ pub mod cost;
 pub mod error;
 pub mod headers;
 pub mod keys;
+pub mod limits;
 pub mod logs;
 pub mod pipeline;
 pub mod plugin;

@@ -71,6 +71,9 @@ impl Reply {
     pub fn from_error(err: &GatewayError) -> Reply {
         let mut headers = Headers::new();
         headers.append("content-type", "application/json");
+        if let Some(seconds) = err.retry_after_s() {
+            headers.set("retry-after", seconds.to_string());
+        }
         Reply { status: err.status(), headers, body: err.to_json().into_bytes() }
     }
 }
@@ -404,7 +407,11 @@ pub(crate) fn error_reply(format: Format, err: &GatewayError) -> Reply {
     match format {
         Format::Anthropic => {
             let (status, body) = compat::error_body(Endpoint::Messages, err);
-            json_reply(status, body)
+            let mut reply = json_reply(status, body);
+            if let Some(seconds) = err.retry_after_s() {
+                reply.headers.set("retry-after", seconds.to_string());
+            }
+            reply
         }
         _ => Reply::from_error(err),
     }
