@@ -8,6 +8,8 @@ use crate::cache::options::MIN_TTL_S;
 use crate::cache::store::{store, StoreOutcome};
 use crate::cache::{CacheEntry, CacheKey, ResponseRecorder};
 use crate::cost::PriceTable;
+use crate::limits::counter::Actual;
+use crate::pipeline::limit::Reserved;
 use crate::error::{ErrorKind, GatewayError};
 use crate::headers::Headers;
 use crate::logs::request_log::LOG_ID_HEADER;
@@ -105,8 +107,13 @@ pub struct Completion {
     pub(crate) translator: Option<StreamTranslator>,
     /// The API format the client speaks, for errors (Anthropic's for `compat/messages`).
     pub(crate) client_format: Format,
-    /// The request's log entry in the making; `None` when neither logs nor metrics are kept.
+    /// The request's log entry in the making; `None` when neither logs nor metrics are kept
+    /// (always kept when the request is limited: its usage settles the limits).
     pub(crate) log: Option<RequestLog>,
+    /// What the request reserved against its limits, settled in [`Completion::finish`].
+    pub(crate) limits: Option<Reserved>,
+    /// `x-ratelimit-*` for the answer, from the limits' reservation or refusal.
+    pub(crate) rate_headers: Headers,
 }
 
 impl Completion {
@@ -124,6 +131,8 @@ impl Completion {
             coalesce_lead: None,
             body_complete: false,
             log: None,
+            limits: None,
+            rate_headers: Headers::new(),
         }
     }
 
@@ -148,7 +157,11 @@ impl Completion {
     /// Whether there is anything left to do at all once the body went through untouched; when
     /// not, the runtime may drop the completion.
     pub fn is_noop(&self) -> bool {
-        self.plugins.is_empty() && self.recorder.is_none() && self.coalesce_lead.is_none() && self.log.is_none()
+        self.plugins.is_empty()
+            && self.recorder.is_none()
+            && self.coalesce_lead.is_none()
+            && self.log.is_none()
+            && self.limits.is_none()
     }
 
     /// Takes the next chunk of the upstream body. In [`BodyMode::Rewrite`] the bytes for the
@@ -252,7 +265,22 @@ impl Completion {
         if let (Some(key), Some(coalescer)) = (self.coalesce_lead.take(), self.services.coalescer.as_ref()) {
             coalescer.release(&key, shared).await;
         }
-        let log = self.log.take().map(|log| (log.id().is_some(), log.entry(&self.ctx, PriceTable::builtin())));
+        let mut log = self.log.take().map(|log| (log.id().is_some(), log.entry(&self.ctx, PriceTable::builtin())));
+        if let Some(reserved) = self.limits.take() {
+            let hit = self.ctx.cache_status == Some(crate::cache::CacheStatus::Hit);
+            let actual = match log.as_ref() {
+                Some((_, entry)) if !hit => Actual {
+                    tokens: entry.tokens_in.saturating_add(entry.tokens_out) as f64,
+                    usd: entry.cost.unwrap_or(0.0),
+                },
+                _ => Actual::default(),
+            };
+            let failures = reserved.settle(actual).await;
+            if let (false, Some((_, entry))) = (failures.is_empty(), log.as_mut()) {
+                let note = entry.limit_error.take().into_iter().chain(failures).collect::<Vec<_>>().join("; ");
+                entry.limit_error = Some(note);
+            }
+        }
         for plugin in self.plugins.iter() {
             plugin.on_log(&self.ctx).await;
         }

@@ -98,6 +98,9 @@ pub struct RequestContext {
     pub secrets: KnownSecrets,
     /// The virtual key the request was made with, when it presented one (verified).
     pub virtual_key: Option<VirtualKeyLabel>,
+    /// A limiter that failed for this request (let through because its limits fail open, or a
+    /// settlement that did not land); for the log.
+    pub limit_error: Option<String>,
     pub extensions: Extensions,
 }
 

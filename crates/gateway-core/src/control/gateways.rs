@@ -4,7 +4,7 @@
 //! Admin body fields (`POST /api/gateways`, `PATCH /api/gateways/{id}`): `id` (creation only,
 //! 1 to 64 of `[A-Za-z0-9_-]`, the router's rule), `authentication` (requests need a virtual key
 //! or the gateway token), `byok_only` (requests may not bring their own provider key),
-//! `provider_keys` (an object from provider id to the name of the Worker secret this gateway
+//! `limits` (see [`crate::limits::definition`]; `null` clears them), `provider_keys` (an object from provider id to the name of the Worker secret this gateway
 //! spends for it, e.g. `{"openai": "OPENAI_KEY_TEAM_A"}`; `null` clears it), and the defaults of
 //! [`super::overrides`]. The record is stored as one JSON column, so the limits and
 //! plugins of later issues are new fields, not a schema change; until then they are refused as
@@ -19,16 +19,17 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::error::{ErrorKind, GatewayError};
+use crate::limits::definition::Limits;
 use crate::resilience::config_json::is_secret_name;
 use crate::route::is_id;
 
 use super::body::{field_error, Body};
 use super::overrides::{self, Overrides};
 
-const OWN_FIELDS: &[&str] = &["id", "authentication", "byok_only", "provider_keys"];
+const OWN_FIELDS: &[&str] = &["id", "authentication", "byok_only", "provider_keys", "limits"];
 
 /// One gateway's stored settings.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GatewaySettings {
     /// The `{gateway_id}` of request URLs.
     pub id: String,
@@ -43,6 +44,9 @@ pub struct GatewaySettings {
     /// `KEY_POOLS` and the `{PROVIDER}_API_KEY` convention (see [`crate::keys::choose_key`]).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub provider_keys: BTreeMap<String, String>,
+    /// Request, token and dollar limits of the whole gateway ([`crate::limits`]).
+    #[serde(default, skip_serializing_if = "Limits::is_unset")]
+    pub limits: Limits,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -70,6 +74,7 @@ impl GatewaySettings {
             authentication: false,
             byok_only: false,
             provider_keys: BTreeMap::new(),
+            limits: Limits::default(),
             created_at: now_ms,
             updated_at: now_ms,
         };
@@ -103,6 +108,7 @@ impl GatewaySettings {
             Some(Value::Null) => out.provider_keys.clear(),
             Some(value) => out.provider_keys = read_provider_keys(value)?,
         }
+        out.limits = Limits::read_field(body.value("limits"), &out.limits, true)?;
         out.defaults = Overrides::read(body, out.defaults)?;
         out.updated_at = now_ms;
         Ok(out)

@@ -9,13 +9,14 @@
 //! Admin body fields (`POST /api/keys`, `PATCH /api/keys/{id}`): `name` (required on creation),
 //! `owner`, `metadata` (an object), `gateways` and `models` (glob lists, see [`super::scope`];
 //! default `["*"]`), `provider_keys` (names of stored provider keys it may spend, exact; default
-//! none), `expires_at` (milliseconds since the epoch, or `null`), and the defaults of
+//! none), `limits` (see [`crate::limits::definition`], without spend rules), `expires_at` (milliseconds since the epoch, or `null`), and the defaults of
 //! [`super::overrides`]. Revocation and rotation have their own routes, not fields.
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::error::{ErrorKind, GatewayError};
+use crate::limits::definition::Limits;
 use crate::route::is_id;
 
 use super::body::{field_error, Body};
@@ -32,7 +33,8 @@ pub const MAX_LABEL_BYTES: usize = 128;
 /// Largest `metadata` object, serialized, in bytes.
 pub const MAX_METADATA_BYTES: usize = 4096;
 
-const OWN_FIELDS: &[&str] = &["name", "owner", "metadata", "gateways", "models", "provider_keys", "expires_at"];
+const OWN_FIELDS: &[&str] =
+    &["name", "owner", "metadata", "gateways", "models", "provider_keys", "limits", "expires_at"];
 
 /// A virtual key as stored and as the admin API shows it. Holds no secret.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -51,6 +53,9 @@ pub struct VirtualKey {
     pub provider_keys: Vec<String>,
     /// Request defaults, between the request's headers and the gateway's settings.
     pub defaults: Overrides,
+    /// Request, token and dollar limits of this key ([`crate::limits`]; no spend rules).
+    #[serde(default, skip_serializing_if = "Limits::is_unset")]
+    pub limits: Limits,
     /// Milliseconds since the epoch after which the key is refused; `None` never expires.
     pub expires_at: Option<i64>,
     pub revoked: bool,
@@ -116,6 +121,7 @@ impl VirtualKey {
             models: vec!["*".to_string()],
             provider_keys: Vec::new(),
             defaults: Overrides::default(),
+            limits: Limits::default(),
             expires_at: None,
             revoked: false,
             created_at: now_ms,
@@ -147,6 +153,7 @@ impl VirtualKey {
         if body.has("owner") {
             key.owner = body.opt_string("owner", MAX_LABEL_BYTES)?;
         }
+        key.limits = Limits::read_field(body.value("limits"), &key.limits, false)?;
         if body.has("metadata") {
             key.metadata = body.opt_object("metadata", MAX_METADATA_BYTES)?.ok_or_else(|| {
                 field_error("metadata", &format!("a JSON object of at most {MAX_METADATA_BYTES} bytes"))

@@ -66,6 +66,7 @@ fn key() -> VirtualKey {
         models: strings(&["anthropic/*", "gpt-4o*"]),
         provider_keys: strings(&["OPENAI_API_KEY"]),
         defaults: Default::default(),
+        limits: Default::default(),
         expires_at: None,
         revoked: false,
         created_at: 0,

@@ -108,6 +108,22 @@ pub struct Limits {
 }
 
 impl Limits {
+    /// Whether these are the defaults (nothing to store).
+    pub fn is_unset(&self) -> bool {
+        *self == Limits::default()
+    }
+
+    /// Reads an admin body's `limits` field into `current`: absent keeps it, `null` clears it.
+    ///
+    /// Errors: as [`Limits::read`].
+    pub fn read_field(value: Option<&Value>, current: &Limits, rules_allowed: bool) -> Result<Limits, GatewayError> {
+        match value {
+            None => Ok(current.clone()),
+            Some(Value::Null) => Ok(Limits::default()),
+            Some(value) => Limits::read(value, rules_allowed),
+        }
+    }
+
     /// Whether nothing is limited (no limiter is consulted).
     pub fn is_empty(&self) -> bool {
         self.requests.is_none() && self.tokens.is_empty() && self.budgets.is_empty() && self.spend_rules.is_empty()

@@ -100,6 +100,9 @@ pub struct LogEntry {
     /// A cache failure the request was served around (KV unreachable, an unreadable entry, a
     /// failed write); the request itself may have succeeded.
     pub cache_error: Option<String>,
+    /// A limiter that failed for this request: let through because its limits fail open, or a
+    /// settlement that did not land.
+    pub limit_error: Option<String>,
     pub request_body: Option<String>,
     pub response_body: Option<String>,
     pub user_agent: Option<String>,
@@ -136,6 +139,7 @@ pub struct EntryFacts<'a> {
     pub virtual_key_name: Option<String>,
     pub error: Option<String>,
     pub cache_error: Option<String>,
+    pub limit_error: Option<String>,
     pub request_body: Option<&'a str>,
     pub response_body: Option<&'a str>,
     /// The size of the whole response body when `response_body` is only its first part.
@@ -188,6 +192,7 @@ impl LogEntry {
             metadata: options.metadata.clone(),
             error: facts.error,
             cache_error: facts.cache_error,
+            limit_error: facts.limit_error,
             request_body: keep(facts.request_body, None),
             response_body: keep(facts.response_body, facts.response_body_len),
             user_agent: facts.request_headers.and_then(|h| h.get("user-agent")).map(|ua| truncate_body(ua, 512)),

@@ -102,6 +102,13 @@ impl Lookup {
         resolve(&Overrides::default(), key, gateway, &Effective::from_config(config))
     }
 
+    /// Whether what was found limits the request: the key's or the gateway's `limits`.
+    pub fn is_limited(&self) -> bool {
+        let key = self.key.as_ref().ok().and_then(Option::as_ref).is_some_and(|(key, _)| !key.limits.is_empty());
+        let gateway = self.gateway.as_ref().ok().and_then(Option::as_ref).is_some_and(|g| !g.limits.is_empty());
+        key || gateway
+    }
+
     /// Who the caller is: the verified virtual key (which must be allowed on `gateway_id`), else
     /// the gateway token, else nobody (allowed only on a gateway that does not require
     /// authentication).

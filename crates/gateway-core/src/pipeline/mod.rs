@@ -12,6 +12,7 @@
 
 mod access;
 mod cache;
+pub(crate) mod limit;
 mod plan;
 mod respond;
 mod send;
@@ -26,6 +27,7 @@ use crate::control::keys::VirtualKeyLabel;
 use crate::control::resolve::Effective;
 use crate::control::scope::check_model;
 use crate::control::store::ControlStore;
+use crate::limits::store::Limiter;
 use crate::error::{ErrorKind, GatewayError};
 use crate::headers::Headers;
 use crate::keys;
@@ -91,6 +93,8 @@ pub struct Services {
     /// Gateways and virtual keys (the `ControlPlane` Durable Object), read through the
     /// isolate's memory.
     pub control: Option<Rc<dyn ControlStore>>,
+    /// The limiters of limited scopes (one `Limiter` Durable Object per scope).
+    pub limiter: Option<Rc<dyn Limiter>>,
 }
 
 /// The gateway's request handling, configured once per isolate.
@@ -153,6 +157,9 @@ impl Pipeline {
                     }
                     log.on_local_reply(&reply.headers, &reply.body);
                 }
+                for (name, value) in completion.rate_headers.iter() {
+                    reply.headers.set(name, value);
+                }
                 reply.status
             }
         };
@@ -184,7 +191,8 @@ impl Pipeline {
         })
         .await;
         let effective = lookup.effective(&self.config);
-        completion.log = self.start_log(port, services, &request.headers, &effective)?;
+        let limited = lookup.is_limited();
+        completion.log = self.start_log(port, services, &request.headers, &effective, limited)?;
         let access = lookup.authorize(&request.headers, route.gateway_id(), self.config.gateway_token.as_deref())?;
         completion.ctx.virtual_key = access.key.as_ref().map(|key| VirtualKeyLabel::of(key));
         let ctx = &mut completion.ctx;
@@ -237,6 +245,7 @@ impl Pipeline {
         let needs_bytes = !streamable
             || may_cache
             || checks_model
+            || limited
             || completion.log.is_some()
             || request.headers.content_length().is_none();
         let body = self.read_body(port, request.body, &request.headers, needs_bytes).await?;
@@ -301,6 +310,28 @@ impl Pipeline {
                 body: bytes,
             },
         )?;
+        let mut notes = Vec::new();
+        let reserved = limit::reserve(
+            limit::ReserveInput {
+                limiter: services.limiter.as_ref(),
+                access: &access,
+                targets: &planned.targets,
+                client_body: bytes,
+                headers: &request.headers,
+                id: reservation_id(port),
+                now_ms: port.now_ms() as i64,
+            },
+            &mut notes,
+            &mut completion.rate_headers,
+        )
+        .await;
+        if !notes.is_empty() {
+            completion.ctx.limit_error = Some(notes.join("; "));
+        }
+        if let Some(reserved) = reserved? {
+            completion.rate_headers = reserved.headers.clone();
+            completion.limits = Some(reserved);
+        }
         if let Some(reply) = self.consult_cache(port, services, &decision, completion).await {
             return Ok(Outcome::Local(reply));
         }
@@ -346,6 +377,7 @@ impl Pipeline {
         services: &Services,
         headers: &Headers,
         effective: &Effective,
+        limited: bool,
     ) -> Result<Option<RequestLog>, GatewayError> {
         let settings = LogSettings {
             enabled: effective.collect_logs,
@@ -354,7 +386,7 @@ impl Pipeline {
         };
         let (options, custom_cost) = parse_request_options(headers, &settings)?;
         let store = options.collect && services.logs.is_some();
-        if !store && services.metrics.is_none() {
+        if !store && services.metrics.is_none() && !limited {
             return Ok(None);
         }
         let mut random = [0u8; 10];
@@ -382,6 +414,13 @@ impl Pipeline {
             (body, _) => Ok(body.map(RequestBody::Stream)),
         }
     }
+}
+
+/// A fresh id for a request's reservations (16 hex digits).
+fn reservation_id<P: HttpPort>(port: &P) -> String {
+    let mut random = [0u8; 8];
+    port.random_bytes(&mut random);
+    random.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// What the gateway and the virtual key allow of each planned target, checked before the cache

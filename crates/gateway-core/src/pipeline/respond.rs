@@ -163,6 +163,9 @@ fn add_gateway_headers(completion: &Completion, planned: &Planned, headers: &mut
     if let Some(id) = completion.log.as_ref().and_then(RequestLog::id) {
         headers.set(LOG_ID_HEADER, id);
     }
+    for (name, value) in completion.rate_headers.iter() {
+        headers.set(name, value);
+    }
     let ctx = &completion.ctx;
     if let Some(status) = ctx.cache_status {
         status.apply(headers, None);
