@@ -13,6 +13,8 @@ mod control_store;
 mod failure;
 mod http_port;
 mod kv_cache;
+mod limit_counter;
+mod limiter;
 mod log_queue;
 mod log_shard;
 mod log_store;
@@ -86,7 +88,8 @@ async fn fetch(req: web_sys::Request, env: Env, ctx: Context) -> worker::Result<
 /// `CACHE_COALESCER` Durable Objects; the log shards (`LOGS` binding, `LOG_SHARDS` of them)
 /// behind a batching sink, or behind the `LOG_QUEUE` queue when it is bound; Analytics Engine
 /// (`METRICS`); the control plane (`CONTROL`), which a request reads only when it presents a
-/// virtual key or `STORED_GATEWAYS` is on.
+/// virtual key or `STORED_GATEWAYS` is on; the limiters (`LIMITER`), called only for a request
+/// its key or gateway limits.
 fn services(env: &Env, config: &GatewayConfig) -> Services {
     Services {
         cache: kv_cache::KvCache::tiered(env, config.cache.memory),
@@ -102,6 +105,8 @@ fn services(env: &Env, config: &GatewayConfig) -> Services {
             .map(|sink| Rc::new(sink) as Rc<dyn gateway_core::logs::store::MetricsSink>),
         control: control_store::store_from_env(env)
             .map(|store| Rc::new(store) as Rc<dyn gateway_core::control::store::ControlStore>),
+        limiter: limiter::DurableLimiter::from_env(env)
+            .map(|limiter| Rc::new(limiter) as Rc<dyn gateway_core::limits::store::Limiter>),
     }
 }
 

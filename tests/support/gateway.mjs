@@ -28,6 +28,7 @@ export const GATEWAY_BINDINGS = {
   durableObjects: {
     CACHE_COALESCER: 'CacheCoalescer', LOGS: { className: 'LogShard', useSQLite: true },
     CONTROL: { className: 'ControlPlane', useSQLite: true },
+    LIMITER: { className: 'LimitCounter', useSQLite: true },
   },
   analyticsEngineDatasets: { METRICS: { dataset: 'ai_gateway' } },
 };
