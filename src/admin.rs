@@ -33,8 +33,8 @@ pub async fn handle(req: web_sys::Request, env: &Env) -> Result<web_sys::Respons
 
 /// The bindings of this Worker, each `None` when not bound: the log shards (`LOGS`, as many as
 /// the configuration says; its error when the configuration is invalid), the control plane
-/// (`CONTROL`, with the pepper and fresh random bytes) and the `CACHE` namespace behind the
-/// isolate's memory tier (so that a purge stops this isolate serving what it deletes at once).
+/// (`CONTROL`, with the pepper and fresh random bytes), the limiters (`LIMITER`) and the `CACHE`
+/// namespace behind the isolate's memory tier (so that a purge stops this isolate serving what it deletes at once).
 fn services<'a>(env: &Env, pepper: &'a str) -> AdminServices<'a> {
     let pipeline = crate::pipeline(env);
     let logs = pipeline
@@ -48,7 +48,9 @@ fn services<'a>(env: &Env, pepper: &'a str) -> AdminServices<'a> {
         })
         .transpose();
     let cache_limits = pipeline.map(|p| p.config().cache.memory).unwrap_or_default();
-    AdminServices { logs, control, cache: Ok(KvCache::tiered(env, cache_limits)) }
+    let limiter = crate::limiter::DurableLimiter::from_env(env)
+        .map(|limiter| Rc::new(limiter) as Rc<dyn gateway_core::limits::store::Limiter>);
+    AdminServices { logs, control, cache: Ok(KvCache::tiered(env, cache_limits)), limiter: Ok(limiter) }
 }
 
 /// The request body (a PATCH's JSON); empty when there is none.

@@ -56,7 +56,8 @@ impl Limiter for DurableLimiter {
             Some(Ok(response)) => response.unchecked_into::<web_sys::Response>(),
         };
         let text = response.text().map_err(|e| failed(scope, format!("{e:?}")))?;
-        let text = JsFuture::from(text).await.map_err(|e| failed(scope, format!("{e:?}")))?.as_string().unwrap_or_default();
+        let text =
+            JsFuture::from(text).await.map_err(|e| failed(scope, format!("{e:?}")))?.as_string().unwrap_or_default();
         if response.status() != 200 {
             return Err(failed(scope, text));
         }

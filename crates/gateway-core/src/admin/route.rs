@@ -24,6 +24,8 @@ pub enum AdminRoute<'a> {
     Logs,
     /// `/api/gateways…` and `/api/keys…` ([`crate::control::api`]).
     Control,
+    /// `GET /api/usage` ([`crate::limits::usage`]).
+    Usage,
 }
 
 impl<'a> AdminRoute<'a> {
@@ -43,6 +45,12 @@ impl<'a> AdminRoute<'a> {
         }
         if is_control_path(path) {
             return Ok(AdminRoute::Control);
+        }
+        if path == "/api/usage" {
+            if method != "GET" {
+                return Err(GatewayError::new(ErrorKind::MethodNotAllowed, "the usage API takes GET"));
+            }
+            return Ok(AdminRoute::Usage);
         }
         Err(GatewayError::not_found(format!("no admin route for {method} {path}")))
     }

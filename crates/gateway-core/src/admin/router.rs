@@ -12,6 +12,8 @@ use crate::control::api::{self as control_api, ControlEnv};
 use crate::control::store::ControlStore;
 use crate::error::{ErrorKind, GatewayError};
 use crate::headers::Headers;
+use crate::limits::store::Limiter;
+use crate::limits::usage::usage;
 use crate::logs::api::{self as logs_api, AdminRequest};
 use crate::logs::store::LogStore;
 use crate::plugin::Reply;
@@ -24,6 +26,8 @@ use super::route::AdminRoute;
 const LOGS_MISSING: &str = "the logs API needs the LOGS Durable Object binding (see wrangler.toml)";
 /// The error when the control API's store is not bound.
 const CONTROL_MISSING: &str = "the gateways and keys API needs the CONTROL Durable Object binding (see wrangler.toml)";
+/// The error when the limiters are not bound.
+const LIMITER_MISSING: &str = "the usage API needs the LIMITER Durable Object binding (see wrangler.toml)";
 /// The error when the cache purge's store is not bound.
 const CACHE_MISSING: &str = "the CACHE KV binding is missing: nothing to purge";
 
@@ -46,6 +50,8 @@ pub struct AdminServices<'a> {
     pub control: Binding<ControlServices<'a>>,
     /// The response cache (`CACHE`), for cache purges.
     pub cache: Binding<Rc<dyn CacheStore>>,
+    /// The limiters (`LIMITER`), for `/api/usage` (with the control plane's records).
+    pub limiter: Binding<Rc<dyn Limiter>>,
 }
 
 /// One admin request as the runtime received it.
@@ -104,6 +110,11 @@ where
             let body = call.body.await?;
             let request = AdminRequest { method: call.method, path: call.path, query: call.query, body: &body };
             control_api::handle(&*control.store, control.env, request).await
+        }
+        AdminRoute::Usage => {
+            let control = bound(services.control, CONTROL_MISSING)?;
+            let limiter = bound(services.limiter, LIMITER_MISSING)?;
+            usage(&*control.store, &*limiter, call.query).await
         }
     }
 }

@@ -64,6 +64,7 @@ impl Bound {
             logs: Ok(Some(self.logs.clone())),
             control: Ok(Some(ControlServices { store: self.control.clone(), env: control_env() })),
             cache: Ok(Some(self.cache.clone())),
+            limiter: Ok(Some(Rc::new(crate::limits::store::MemoryLimiter::new(|| 1_800_000_000_000)))),
         }
     }
 
@@ -92,7 +93,7 @@ fn control_env() -> ControlEnv<'static> {
 }
 
 fn unbound() -> AdminServices<'static> {
-    AdminServices { logs: Ok(None), control: Ok(None), cache: Ok(None) }
+    AdminServices { logs: Ok(None), control: Ok(None), cache: Ok(None), limiter: Ok(None) }
 }
 
 fn json_of(reply: &Reply) -> Value {
@@ -152,7 +153,7 @@ fn a_binding_the_runtime_could_not_prepare_answers_its_error() {
     }
     for (method, path, body) in ROUTES {
         let bound = Bound::new();
-        let services = AdminServices { logs: failed(), control: failed(), cache: failed() };
+        let services = AdminServices { logs: failed(), control: failed(), cache: failed(), limiter: failed() };
         let reply = bound.call(Some(TOKEN), method, path, body, services);
         assert_eq!((reply.status, error_message(&reply).as_str()), (500, "LOG_SHARDS must be a number"), "{path}");
     }

@@ -111,6 +111,33 @@ fn meter(name: String, unit: Unit, limit: f64, span: Span, technique: Technique)
     Meter { name, unit, limit, span, technique }
 }
 
+/// Every meter `limits` defines, for the usage API: a split spend rule appears once, named
+/// `rule/{i}/*`, standing for each value's own meter.
+pub fn meters(limits: &Limits) -> Vec<Meter> {
+    let mut out = Vec::new();
+    if let Some(r) = limits.requests {
+        let span = Span::Every { ms: (r.interval_s as i64).saturating_mul(1000) };
+        out.push(meter("requests".into(), Unit::Requests, r.limit as f64, span, r.technique));
+    }
+    for t in &limits.tokens {
+        out.push(meter(
+            format!("tokens/{}", span_name(t.window)),
+            Unit::Tokens,
+            t.limit as f64,
+            t.window,
+            Technique::Fixed,
+        ));
+    }
+    for b in &limits.budgets {
+        out.push(meter(format!("budget/{}", span_name(b.window)), Unit::Usd, b.usd, b.window, Technique::Fixed));
+    }
+    for (i, rule) in limits.spend_rules.iter().enumerate() {
+        let name = if rule.value.is_some() { format!("rule/{i}") } else { format!("rule/{i}/*") };
+        out.push(meter(name, Unit::Usd, rule.usd, rule.window, Technique::Fixed));
+    }
+    out
+}
+
 /// The request's value of a spend rule's dimension; `None` when it has none (the metadata key
 /// is absent), and the rule does not apply.
 fn dimension_value(dimension: &Dimension, facts: &RequestFacts<'_>) -> Option<String> {

@@ -281,6 +281,11 @@ impl Counter {
         (window.count(meter, now_ms), live.held(meter, &window, now_ms), meter.span.next(window.start))
     }
 
+    /// The names of the meters counted so far that start with `prefix`.
+    pub fn meter_names(&self, prefix: &str) -> Vec<String> {
+        self.windows.keys().filter(|name| name.starts_with(prefix)).cloned().collect()
+    }
+
     /// Whether the counter holds nothing worth storing (no count, no reservation).
     pub fn is_idle(&self) -> bool {
         self.reservations.is_empty() && self.windows.values().all(|w| w.used == 0.0 && w.previous == 0.0)

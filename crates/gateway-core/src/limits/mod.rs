@@ -8,11 +8,13 @@
 //!   a time;
 //! - [`store`]: the calls a limiter answers, the [`store::Limiter`] trait the runtime implements,
 //!   and an in-memory limiter;
-//! - [`answer`]: the 429s and the `x-ratelimit-*` headers.
+//! - [`answer`]: the 429s and the `x-ratelimit-*` headers;
+//! - [`usage`]: `GET /api/usage`, where each limit of a key or gateway stands.
 
 pub mod answer;
 pub mod charge;
 pub mod counter;
 pub mod definition;
 pub mod store;
+pub mod usage;
 pub mod window;

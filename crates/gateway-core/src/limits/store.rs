@@ -22,7 +22,8 @@ pub enum LimiterCall {
     Reserve { id: String, charges: Vec<Charge>, ttl_ms: i64 },
     /// Settle request `id` (see [`Counter::settle`]).
     Settle { id: String, holds: Vec<Hold>, actual: Actual, cancel: bool },
-    /// Where each of `meters` stands, changing nothing.
+    /// Where each of `meters` stands, changing nothing. A meter named `prefix*` stands for every
+    /// meter counted under a name starting with `prefix` (a split spend rule's values).
     Status { meters: Vec<Meter> },
 }
 
@@ -63,6 +64,15 @@ pub fn apply(counter: &mut Counter, call: LimiterCall, now_ms: i64) -> LimiterAn
         LimiterCall::Status { meters } => LimiterAnswer::Status(
             meters
                 .into_iter()
+                .flat_map(|meter| match meter.name.strip_suffix('*') {
+                    // A split rule's template: one status per value counted so far.
+                    Some(prefix) => counter
+                        .meter_names(prefix)
+                        .into_iter()
+                        .map(|name| Meter { name, ..meter.clone() })
+                        .collect::<Vec<_>>(),
+                    None => vec![meter],
+                })
                 .map(|meter| {
                     let (used, reserved, reset_ms) = counter.status(&meter, now_ms);
                     MeterStatus { meter: meter.name, unit: meter.unit, limit: meter.limit, used, reserved, reset_ms }

@@ -31,7 +31,8 @@ impl LogEntry {
             &mut self.virtual_key_id,
             &mut self.virtual_key_name,
             &mut self.error,
-            &mut self.cache_error, &mut self.limit_error,
+            &mut self.cache_error,
+            &mut self.limit_error,
             &mut self.user_agent,
             &mut self.comment,
         ];

@@ -108,7 +108,11 @@ pub(crate) async fn reserve(
         Reserved { limiter: Rc::clone(limiter), id: input.id, scopes: Vec::new(), headers: Headers::new() };
     let mut standing: Vec<Standing> = Vec::new();
     for (scope, label, limits) in &scopes {
-        let call = LimiterCall::Reserve { id: reserved.id.clone(), charges: charges(limits, &facts)?, ttl_ms: RESERVATION_TTL_MS };
+        let call = LimiterCall::Reserve {
+            id: reserved.id.clone(),
+            charges: charges(limits, &facts)?,
+            ttl_ms: RESERVATION_TTL_MS,
+        };
         match limiter.call(scope, &call).await {
             Ok(LimiterAnswer::Verdict(Verdict::Granted { holds, standing: s })) => {
                 standing.extend(s);
@@ -154,7 +158,9 @@ fn fail(limits: &Limits, notes: &mut Vec<String>, failure: String) -> Result<boo
             notes.push(format!("{failure}; let through (on_error: open)"));
             Ok(false)
         }
-        OnError::Closed => Err(GatewayError::new(ErrorKind::LimiterUnavailable, format!("{failure} (on_error: closed)"))),
+        OnError::Closed => {
+            Err(GatewayError::new(ErrorKind::LimiterUnavailable, format!("{failure} (on_error: closed)")))
+        }
     }
 }
 
@@ -173,7 +179,8 @@ impl Reserved {
     /// Takes back every reservation granted so far (the request is not sent).
     async fn cancel(&mut self) {
         for hold in std::mem::take(&mut self.scopes) {
-            let call = LimiterCall::Settle { id: self.id.clone(), holds: hold.holds, actual: Actual::default(), cancel: true };
+            let call =
+                LimiterCall::Settle { id: self.id.clone(), holds: hold.holds, actual: Actual::default(), cancel: true };
             // A cancellation that fails leaves the count one too high until the window ends: the
             // safe side.
             let _ = self.limiter.call(&hold.scope, &call).await;

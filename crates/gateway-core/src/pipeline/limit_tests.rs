@@ -96,15 +96,17 @@ impl Limiter for Broken {
 #[test]
 fn a_broken_limiter_lets_requests_through_or_refuses_them_as_the_limits_say() {
     let limiter: Rc<dyn Limiter> = Rc::new(Broken(Cell::new(0)));
-    let open = Access { caller: Caller::Anonymous, key: None, gateway: Some(gateway(r#"{"requests":{"limit":1,"interval":1}}"#)) };
+    let open = Access {
+        caller: Caller::Anonymous,
+        key: None,
+        gateway: Some(gateway(r#"{"requests":{"limit":1,"interval":1}}"#)),
+    };
     let (result, notes, _) = attempt(&limiter, &open, "a");
     assert!(result.unwrap().is_some());
     assert_eq!(notes.len(), 1);
     assert!(notes[0].contains("unreachable object") && notes[0].contains("on_error: open"), "{notes:?}");
-    let closed = Access {
-        gateway: Some(gateway(r#"{"requests":{"limit":1,"interval":1},"on_error":"closed"}"#)),
-        ..open
-    };
+    let closed =
+        Access { gateway: Some(gateway(r#"{"requests":{"limit":1,"interval":1},"on_error":"closed"}"#)), ..open };
     let err = attempt(&limiter, &closed, "b").0.err().unwrap();
     assert_eq!(err.status(), 503);
     assert!(err.message().contains("on_error: closed"), "{}", err.message());
