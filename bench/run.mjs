@@ -8,6 +8,9 @@
 //                stored it, every answer is a cache hit from KV (checked: `cf-aig-cache-status: HIT`)
 //   gateway-vk   through the gateway with a virtual key as the API key: verified (from the
 //                isolate's memory once read), the stored OPENAI_API_KEY sent upstream instead
+//   gateway-lim  as gateway-vk, with a key whose limits (requests and tokens, far above what the
+//                run sends) are reserved before and settled after every request: two round trips
+//                to the key's LimitCounter Durable Object per request
 //   kv-floor     a JS worker that answers with one KV read (bench/kv-floor): what a hit costs at
 //                the least, Miniflare's simulated KV included
 //   mem-floor    a JS worker that answers from a copy in memory after its first KV read
@@ -42,7 +45,7 @@ const CONCURRENCY = (process.env.BENCH_CONCURRENCY ?? '1,8').split(',').map((c) 
 const ROUNDS = positiveInt('BENCH_ROUNDS', 3);
 const STREAM = process.env.BENCH_STREAM !== '0';
 const DIRECT = process.env.BENCH_DIRECT === '1';
-const PATH_NAMES = ['mock', 'floor', 'gateway', 'gateway-hit', 'gateway-vk', 'kv-floor', 'mem-floor'];
+const PATH_NAMES = ['mock', 'floor', 'gateway', 'gateway-hit', 'gateway-vk', 'gateway-lim', 'kv-floor', 'mem-floor'];
 // The gateway's admin token and secrets for the gateway-vk path.
 const BENCH_SECRETS = { ADMIN_TOKEN: 'bench-admin-token', VIRTUAL_KEY_PEPPER: 'bench-pepper', OPENAI_API_KEY: 'sk-bench' };
 const ONLY = process.env.BENCH_PATHS ? process.env.BENCH_PATHS.split(',').map((p) => p.trim()) : PATH_NAMES;
@@ -179,10 +182,10 @@ async function startMock() {
 
 /** Starts a worker under Miniflare and finds its workerd process by diffing the set of workerd PIDs. */
 /** Creates the virtual key of the gateway-vk path through the admin API; its secret. */
-async function createVirtualKey(gatewayUrl) {
+async function createVirtualKey(gatewayUrl, limits = undefined) {
   const res = await fetch(`${gatewayUrl}/api/keys`, {
     method: 'POST', headers: { authorization: `Bearer ${BENCH_SECRETS.ADMIN_TOKEN}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ name: 'bench', provider_keys: ['OPENAI_API_KEY'] }),
+    body: JSON.stringify({ name: 'bench', provider_keys: ['OPENAI_API_KEY'], limits }),
   });
   const body = await res.json();
   if (res.status !== 201) throw new Error(`creating the bench's virtual key answered ${res.status}: ${JSON.stringify(body)}`);
@@ -411,6 +414,9 @@ async function main() {
     script: GATEWAY_SCRIPT, vars: { UPSTREAM_OVERRIDES: JSON.stringify(overridesFor(mock.url)), ...BENCH_SECRETS, ...GATEWAY_VARS }, ...GATEWAY_BINDINGS,
   });
   const virtualKey = await createVirtualKey(gateway.url);
+  const limitedKey = await createVirtualKey(gateway.url, {
+    requests: { limit: 1_000_000_000, interval: 86_400 }, tokens: [{ limit: 1_000_000_000_000, window: 'day' }],
+  });
   const kvFloor = await startMeasuredWorker('kv-floor', { script: KV_FLOOR_SCRIPT, kvNamespaces: ['CACHE'] });
   const memFloor = await startMeasuredWorker('mem-floor', { script: MEM_FLOOR_SCRIPT, kvNamespaces: ['CACHE'] });
   console.log(`bench: kv-floor ${kvFloor.url} (workerd pid ${kvFloor.pid}), mem-floor ${memFloor.url} (workerd pid ${memFloor.pid})`);
@@ -427,6 +433,10 @@ async function main() {
     {
       name: 'gateway-vk', url: `${gateway.url}/v1/bench/gw/openai/chat/completions`, cpuPids: { worker: gateway.pid, mock: mock.pid },
       headers: { authorization: `Bearer ${virtualKey}` },
+    },
+    {
+      name: 'gateway-lim', url: `${gateway.url}/v1/bench/gw/openai/chat/completions`, cpuPids: { worker: gateway.pid, mock: mock.pid },
+      headers: { authorization: `Bearer ${limitedKey}` },
     },
     { name: 'kv-floor', url: `${kvFloor.url}/`, cpuPids: { worker: kvFloor.pid, mock: mock.pid } },
     { name: 'mem-floor', url: `${memFloor.url}/`, cpuPids: { worker: memFloor.pid, mock: mock.pid } },
@@ -479,7 +489,7 @@ async function main() {
   for (const scenario of scenarios) {
     for (const concurrency of CONCURRENCY) {
       const find = (name) => results.find((r) => r.scenario === scenario && r.concurrency === concurrency && r.path === name);
-      for (const [name, base] of [['gateway', 'floor'], ['gateway-hit', 'floor'], ['gateway-hit', 'kv-floor'], ['gateway-hit', 'mem-floor'], ['gateway-vk', 'floor'], ['gateway-vk', 'gateway']]) {
+      for (const [name, base] of [['gateway', 'floor'], ['gateway-hit', 'floor'], ['gateway-hit', 'kv-floor'], ['gateway-hit', 'mem-floor'], ['gateway-vk', 'floor'], ['gateway-vk', 'gateway'], ['gateway-lim', 'floor'], ['gateway-lim', 'gateway-vk']]) {
         const g = find(name);
         const f = find(base);
         if (!g || !f) continue;
