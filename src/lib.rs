@@ -57,7 +57,7 @@ pub(crate) fn pipeline(env: &Env) -> Result<Rc<Pipeline>, GatewayError> {
     PIPELINE.with(|cell| {
         cell.get_or_init(|| {
             let config = GatewayConfig::from_env(|name| var(env, name))?;
-            let plugins = plugins::enabled(var(env, "PLUGINS").as_deref())?;
+            let plugins = plugins::enabled(var(env, "PLUGINS").as_deref(), var(env, "PLUGIN_CONFIG").as_deref())?;
             Ok(Rc::new(Pipeline::new(config, plugins)))
         })
         .clone()

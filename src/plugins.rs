@@ -1,30 +1,36 @@
-//! The plugin registry: every plugin the gateway can run, in the order it runs them.
+//! The plugin registry of the Worker: the core's built-ins (`gateway_core::plugin::registry`)
+//! and the plugins that need the runtime, in the order they run.
 //!
-//! To add a plugin: write it in `src/plugins/<name>.rs` (or in the core crate if it needs no
-//! runtime), add one line to [`REGISTRY`], and enable it by name in the `PLUGINS` variable
-//! (comma-separated). Plugins run in registry order, not in the order `PLUGINS` lists them.
+//! To add a plugin that needs the runtime: write it in `src/plugins/<name>.rs`, add one line to
+//! [`RUNTIME`], and enable it by name in the `PLUGINS` variable (comma-separated), with its
+//! configuration in `PLUGIN_CONFIG` (`{"name": {…}}`). A plugin that needs no runtime belongs in
+//! the core (`crates/gateway-core/src/plugin/`), where gateways and keys can enable it too.
 
 mod access_log;
 
-use gateway_core::{ErrorKind, GatewayError, Plugin};
+use std::rc::Rc;
 
-type Constructor = fn() -> Box<dyn Plugin>;
+use gateway_core::plugin::registry::{from_vars, PluginSpec, BUILT_IN};
+use gateway_core::{GatewayError, Plugin};
 
-/// Every known plugin: its name and how to build it.
-const REGISTRY: &[(&str, Constructor)] = &[("access-log", || Box::new(access_log::AccessLog))];
+/// The plugins that need the runtime (the console, bindings), after the core's.
+const RUNTIME: &[PluginSpec] = &[PluginSpec {
+    name: "access-log",
+    build: |config| {
+        if config.is_null() {
+            Ok(Rc::new(access_log::AccessLog))
+        } else {
+            Err("it takes no configuration".into())
+        }
+    },
+}];
 
-/// Builds the plugins named in `PLUGINS` (comma-separated, blanks ignored).
+/// Builds the plugins named in `PLUGINS` with their `PLUGIN_CONFIG`.
 ///
-/// Errors: a name not in the registry is a 500 `gateway_misconfigured` on every request, so that
-/// a typo is noticed rather than silently running without the plugin.
-pub fn enabled(names: Option<&str>) -> Result<Vec<Box<dyn Plugin>>, GatewayError> {
-    let wanted: Vec<&str> = names.unwrap_or_default().split(',').map(str::trim).filter(|n| !n.is_empty()).collect();
-    if let Some(unknown) = wanted.iter().find(|n| !REGISTRY.iter().any(|(name, _)| name == *n)) {
-        let known: Vec<&str> = REGISTRY.iter().map(|(name, _)| *name).collect();
-        return Err(GatewayError::new(
-            ErrorKind::Misconfigured,
-            format!("PLUGINS names unknown plugin \"{unknown}\"; known plugins: {}", known.join(", ")),
-        ));
-    }
-    Ok(REGISTRY.iter().filter(|(name, _)| wanted.contains(name)).map(|(_, build)| build()).collect())
+/// Errors: an unknown name or a bad configuration is a 500 `gateway_misconfigured` on every
+/// request, naming the plugin and the field, so that a typo is noticed rather than silently
+/// running without the plugin.
+pub fn enabled(names: Option<&str>, configs: Option<&str>) -> Result<Vec<Rc<dyn Plugin>>, GatewayError> {
+    let registry: Vec<PluginSpec> = BUILT_IN.iter().chain(RUNTIME).copied().collect();
+    from_vars(&registry, names, configs)
 }

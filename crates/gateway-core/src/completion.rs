@@ -98,7 +98,7 @@ pub struct Completion {
     /// The body is complete and recorded (or there was none to record).
     body_complete: bool,
     pub(crate) ctx: RequestContext,
-    pub(crate) plugins: Rc<[Box<dyn Plugin>]>,
+    pub(crate) plugins: Rc<[Rc<dyn Plugin>]>,
     /// Feeds the plugins' stream hooks; `None` when no plugin watches this response.
     pub(crate) plugin_parser: Option<SseParser>,
     /// Appends an error event when a streamed response ends badly.
@@ -117,7 +117,7 @@ pub struct Completion {
 }
 
 impl Completion {
-    pub(crate) fn new(ctx: RequestContext, plugins: Rc<[Box<dyn Plugin>]>, services: Services) -> Self {
+    pub(crate) fn new(ctx: RequestContext, plugins: Rc<[Rc<dyn Plugin>]>, services: Services) -> Self {
         Completion {
             ctx,
             plugins,

@@ -38,6 +38,8 @@ pub enum ErrorKind {
     PayloadTooLarge,
     /// The HTTP method is not allowed on this route (405).
     MethodNotAllowed,
+    /// A guardrail plugin refused the request's content (400).
+    ContentBlocked,
     /// A request or token limit of the gateway or the virtual key is reached (429).
     RateLimited,
     /// A dollar budget or spend rule is reached (429).
@@ -65,7 +67,7 @@ impl ErrorKind {
     pub fn status(self) -> u16 {
         match self {
             ErrorKind::NotFound => 404,
-            ErrorKind::UnknownProvider | ErrorKind::InvalidRequest => 400,
+            ErrorKind::UnknownProvider | ErrorKind::InvalidRequest | ErrorKind::ContentBlocked => 400,
             ErrorKind::PayloadTooLarge => 413,
             ErrorKind::Unauthorized => 401,
             ErrorKind::Forbidden => 403,
@@ -92,6 +94,7 @@ impl ErrorKind {
             ErrorKind::Forbidden => "forbidden",
             ErrorKind::Conflict => "conflict",
             ErrorKind::MethodNotAllowed => "method_not_allowed",
+            ErrorKind::ContentBlocked => "content_blocked",
             ErrorKind::RateLimited => "rate_limit_exceeded",
             ErrorKind::BudgetExceeded => "budget_exceeded",
             ErrorKind::LimiterUnavailable => "limiter_unavailable",
@@ -115,6 +118,7 @@ impl ErrorKind {
             | ErrorKind::Conflict
             | ErrorKind::MethodNotAllowed
             | ErrorKind::RateLimited
+            | ErrorKind::ContentBlocked
             | ErrorKind::BudgetExceeded
             | ErrorKind::ClientClosed => Fault::Client,
             ErrorKind::UpstreamUnreachable | ErrorKind::UpstreamTimeout | ErrorKind::UpstreamInvalid => Fault::Upstream,

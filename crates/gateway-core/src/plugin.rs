@@ -2,9 +2,27 @@
 //!
 //! A plugin implements [`Plugin`] and overrides only the hooks it needs; every hook has a default
 //! that does nothing. Per-request state lives in [`RequestContext`]: common facts as typed fields,
-//! and plugin-private state as typed values in [`RequestContext::extensions`]. Plugins are
-//! registered in one list (`src/plugins.rs` of the worker crate) and enabled by name in the
-//! `PLUGINS` variable; they run in list order.
+//! and plugin-private state as typed values in [`RequestContext::extensions`]. Plugins are built
+//! from their typed configuration by the [`registry`] (the core's built-ins, plus the Worker's
+//! runtime-bound ones in `src/plugins.rs`), enabled for every request by `PLUGINS` and
+//! `PLUGIN_CONFIG`, or for one gateway or virtual key by its `plugins` field; they run in
+//! registry order, the deployment's first, then the gateway's, then the key's. See
+//! `docs/plugins.md`.
+//!
+//! The phases, in the order a request meets them:
+//! 1. [`Plugin::on_request`], once, after authentication and before planning and the cache: sees
+//!    the body as JSON, may change it, answer, or refuse;
+//! 2. [`Plugin::on_upstream_request`], per attempt, after the key is chosen;
+//! 3. [`Plugin::on_response`], on every response head: upstream, translated, cache hit, error;
+//! 4. [`Plugin::on_stream_event`], on a copy of each SSE event, off the hot path;
+//! 5. [`Plugin::on_log`], after the response, off the hot path.
+
+pub mod firewall;
+pub mod guardrail;
+pub mod model_policy;
+pub mod pii;
+pub mod prompt;
+pub mod registry;
 
 use std::any::{Any, TypeId};
 use std::collections::HashMap;
@@ -18,6 +36,9 @@ use crate::headers::Headers;
 use crate::redact::KnownSecrets;
 use crate::resilience::AttemptRecord;
 use crate::sse::SseEvent;
+
+use guardrail::GuardrailEvent;
+use prompt::PromptRequest;
 
 /// Typed per-request storage for plugins: one value per type.
 #[derive(Default)]
@@ -101,8 +122,14 @@ pub struct RequestContext {
     /// A limiter that failed for this request (let through because its limits fail open, or a
     /// settlement that did not land); for the log.
     pub limit_error: Option<String>,
+    /// What guardrail plugins flagged, blocked or changed (the `cf-aig-guardrails` header and
+    /// the log entry's `guardrails`).
+    pub guardrails: Vec<GuardrailEvent>,
     pub extensions: Extensions,
 }
+
+/// The plugins one request runs, in order.
+pub type PluginList = std::rc::Rc<[std::rc::Rc<dyn Plugin>]>;
 
 /// The upstream request as plugins may adjust it before it is sent. The body is not here: it
 /// streams from the client untouched.
@@ -136,11 +163,32 @@ pub trait Plugin {
     /// The name used to enable the plugin in the `PLUGINS` variable.
     fn name(&self) -> &'static str;
 
-    /// Runs after routing and before the upstream call. Return `Ok(Some(reply))` to answer the
-    /// client yourself (a cache hit, a rate-limit rejection); the upstream is then not called and
-    /// `on_response` is skipped, but `on_log` still runs. Headers added to `upstream` are sent to
-    /// the provider: never copy a secret there that the provider should not see.
+    /// Whether this plugin has an [`Plugin::on_request`]. When no plugin of a request does, its
+    /// body is neither read nor parsed for plugins (the pass-through path stays as it is).
+    fn wants_request(&self) -> bool {
+        false
+    }
+
+    /// Runs once per request, after authentication and before the request is planned (so a
+    /// compat request's model, a changed body's cache key and the limits' estimates all follow
+    /// what it leaves). May change the JSON body ([`PromptRequest::json_mut`],
+    /// [`PromptRequest::edit_texts`]), answer (`Ok(Some(reply))`: no upstream call, no cache),
+    /// or refuse (`Err`: the client gets that error in its own format). Only called when
+    /// [`Plugin::wants_request`] says so. Pitfall: the body has been read into memory for it
+    /// (up to `MAX_REQUEST_BODY_BYTES`); a non-JSON body comes as `json() == None`.
     async fn on_request(
+        &self,
+        _ctx: &mut RequestContext,
+        _request: &mut PromptRequest<'_>,
+    ) -> Result<Option<Reply>, GatewayError> {
+        Ok(None)
+    }
+
+    /// Runs before each upstream attempt (retries and fallbacks included), after the key is
+    /// chosen. Return `Ok(Some(reply))` to answer the client yourself; the upstream is then not
+    /// called, but `on_log` still runs. Headers added to `upstream` are sent to the provider:
+    /// never copy a secret there that the provider should not see.
+    async fn on_upstream_request(
         &self,
         _ctx: &mut RequestContext,
         _upstream: &mut UpstreamHead,
@@ -148,8 +196,10 @@ pub trait Plugin {
         Ok(None)
     }
 
-    /// Runs when the upstream's status and headers arrive, before the body streams to the client.
-    /// The body has not been read: waiting here delays the client's first byte.
+    /// Runs on every response head before it reaches the client: the upstream's (before its body
+    /// streams), a translated answer's, a cache hit's, the gateway's own errors. The body has not
+    /// been read: waiting here delays the client's first byte. An error here replaces an
+    /// upstream answer; on the gateway's own replies it is ignored (the reply stands).
     async fn on_response(&self, _ctx: &mut RequestContext, _response: &mut ResponseHead) -> Result<(), GatewayError> {
         Ok(())
     }

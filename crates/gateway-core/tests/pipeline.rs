@@ -180,7 +180,7 @@ impl Plugin for Journal {
         self.name
     }
 
-    async fn on_request(
+    async fn on_upstream_request(
         &self,
         ctx: &mut RequestContext,
         upstream: &mut UpstreamHead,
@@ -231,7 +231,7 @@ fn journaled_pair(setup: impl FnOnce(&mut Journal)) -> (Pipeline, Rc<RefCell<Vec
     let log = Rc::new(RefCell::new(Vec::new()));
     let mut first = Journal::new("a", &log);
     setup(&mut first);
-    let pipeline = Pipeline::new(GatewayConfig::default(), vec![Box::new(first), Box::new(Journal::new("b", &log))]);
+    let pipeline = Pipeline::new(GatewayConfig::default(), vec![Rc::new(first), Rc::new(Journal::new("b", &log))]);
     (pipeline, log)
 }
 
@@ -286,7 +286,7 @@ fn bodies_over_the_limit_are_413_whether_or_not_a_length_is_declared() {
 #[test]
 fn routing_errors_are_openai_shaped_and_reach_on_log() {
     let log = Rc::new(RefCell::new(Vec::new()));
-    let pipeline = Pipeline::new(GatewayConfig::default(), vec![Box::new(Journal::new("j", &log))]);
+    let pipeline = Pipeline::new(GatewayConfig::default(), vec![Rc::new(Journal::new("j", &log))]);
     let port = FakePort::default();
     let (outcome, completion) =
         pollster::block_on(pipeline.handle(&port, &Services::default(), request("/v1/a/g/nope/x", &[], None)));
@@ -347,7 +347,7 @@ fn hooks_run_in_registry_order_and_may_edit_heads() {
 #[test]
 fn an_unchanged_head_is_not_rebuilt() {
     let log = Rc::new(RefCell::new(Vec::new()));
-    let pipeline = Pipeline::new(GatewayConfig::default(), vec![Box::new(Journal::new("a", &log))]);
+    let pipeline = Pipeline::new(GatewayConfig::default(), vec![Rc::new(Journal::new("a", &log))]);
     let port = FakePort::answering(200, "application/json", "{}");
     let _ =
         pollster::block_on(pipeline.handle(&port, &Services::default(), request("/v1/a/g/openai/models", &[], None)));
@@ -393,7 +393,7 @@ fn event_streams_are_watched_only_when_a_plugin_asks() {
     let log = Rc::new(RefCell::new(Vec::new()));
     let mut watcher = Journal::new("w", &log);
     watcher.watch_stream = true;
-    let pipeline = Pipeline::new(GatewayConfig::default(), vec![Box::new(watcher)]);
+    let pipeline = Pipeline::new(GatewayConfig::default(), vec![Rc::new(watcher)]);
 
     let port = FakePort::answering(200, "text/event-stream; charset=utf-8", stream);
     let (outcome, mut completion) = pollster::block_on(pipeline.handle(
@@ -425,7 +425,7 @@ fn event_streams_are_watched_only_when_a_plugin_asks() {
     assert!(!completion.watches_body());
 
     // Without a watching plugin an event stream is still guarded, but no plugin sees its events.
-    let pipeline = Pipeline::new(GatewayConfig::default(), vec![Box::new(Journal::new("x", &log))]);
+    let pipeline = Pipeline::new(GatewayConfig::default(), vec![Rc::new(Journal::new("x", &log))]);
     let port = FakePort::answering(200, "text/event-stream", stream);
     let (_, mut completion) = pollster::block_on(pipeline.handle(
         &port,
@@ -451,7 +451,7 @@ fn a_broken_stream_is_recorded_as_incomplete() {
     let log = Rc::new(RefCell::new(Vec::new()));
     let mut watcher = Journal::new("w", &log);
     watcher.watch_stream = true;
-    let pipeline = Pipeline::new(GatewayConfig::default(), vec![Box::new(watcher)]);
+    let pipeline = Pipeline::new(GatewayConfig::default(), vec![Rc::new(watcher)]);
     let port = FakePort::answering(200, "text/event-stream", "");
     let (_, mut completion) = pollster::block_on(pipeline.handle(
         &port,

@@ -9,7 +9,7 @@
 //! Admin body fields (`POST /api/keys`, `PATCH /api/keys/{id}`): `name` (required on creation),
 //! `owner`, `metadata` (an object), `gateways` and `models` (glob lists, see [`super::scope`];
 //! default `["*"]`), `provider_keys` (names of stored provider keys it may spend, exact; default
-//! none), `limits` (see [`crate::limits::definition`], without spend rules), `expires_at` (milliseconds since the epoch, or `null`), and the defaults of
+//! none), `plugins` (as a gateway's), `limits` (see [`crate::limits::definition`], without spend rules), `expires_at` (milliseconds since the epoch, or `null`), and the defaults of
 //! [`super::overrides`]. Revocation and rotation have their own routes, not fields.
 
 use serde::{Deserialize, Serialize};
@@ -17,6 +17,7 @@ use serde_json::{Map, Value};
 
 use crate::error::{ErrorKind, GatewayError};
 use crate::limits::definition::Limits;
+use crate::plugin::registry::{read_settings, PluginSetting};
 use crate::route::is_id;
 
 use super::body::{field_error, Body};
@@ -34,7 +35,7 @@ pub const MAX_LABEL_BYTES: usize = 128;
 pub const MAX_METADATA_BYTES: usize = 4096;
 
 const OWN_FIELDS: &[&str] =
-    &["name", "owner", "metadata", "gateways", "models", "provider_keys", "limits", "expires_at"];
+    &["name", "owner", "metadata", "gateways", "models", "provider_keys", "limits", "plugins", "expires_at"];
 
 /// A virtual key as stored and as the admin API shows it. Holds no secret.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -56,6 +57,9 @@ pub struct VirtualKey {
     /// Request, token and dollar limits of this key ([`crate::limits`]; no spend rules).
     #[serde(default, skip_serializing_if = "Limits::is_unset")]
     pub limits: Limits,
+    /// Plugins run on this key's requests, after the deployment's and the gateway's.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub plugins: Vec<PluginSetting>,
     /// Milliseconds since the epoch after which the key is refused; `None` never expires.
     pub expires_at: Option<i64>,
     pub revoked: bool,
@@ -122,6 +126,7 @@ impl VirtualKey {
             provider_keys: Vec::new(),
             defaults: Overrides::default(),
             limits: Limits::default(),
+            plugins: Vec::new(),
             expires_at: None,
             revoked: false,
             created_at: now_ms,
@@ -154,6 +159,11 @@ impl VirtualKey {
             key.owner = body.opt_string("owner", MAX_LABEL_BYTES)?;
         }
         key.limits = Limits::read_field(body.value("limits"), &key.limits, false)?;
+        match body.value("plugins") {
+            None => {}
+            Some(Value::Null) => key.plugins.clear(),
+            Some(value) => key.plugins = read_settings(value)?,
+        }
         if body.has("metadata") {
             key.metadata = body.opt_object("metadata", MAX_METADATA_BYTES)?.ok_or_else(|| {
                 field_error("metadata", &format!("a JSON object of at most {MAX_METADATA_BYTES} bytes"))

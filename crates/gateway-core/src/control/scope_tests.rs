@@ -67,6 +67,7 @@ fn key() -> VirtualKey {
         provider_keys: strings(&["OPENAI_API_KEY"]),
         defaults: Default::default(),
         limits: Default::default(),
+        plugins: Vec::new(),
         expires_at: None,
         revoked: false,
         created_at: 0,

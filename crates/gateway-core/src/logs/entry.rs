@@ -103,6 +103,9 @@ pub struct LogEntry {
     /// A limiter that failed for this request: let through because its limits fail open, or a
     /// settlement that did not land.
     pub limit_error: Option<String>,
+    /// What guardrail plugins flagged, blocked or changed: a JSON array of
+    /// `{"plugin", "action", "rule"}` (the `cf-aig-guardrails` header's value).
+    pub guardrails: Option<String>,
     pub request_body: Option<String>,
     pub response_body: Option<String>,
     pub user_agent: Option<String>,
@@ -140,6 +143,7 @@ pub struct EntryFacts<'a> {
     pub error: Option<String>,
     pub cache_error: Option<String>,
     pub limit_error: Option<String>,
+    pub guardrails: Option<String>,
     pub request_body: Option<&'a str>,
     pub response_body: Option<&'a str>,
     /// The size of the whole response body when `response_body` is only its first part.
@@ -193,6 +197,7 @@ impl LogEntry {
             error: facts.error,
             cache_error: facts.cache_error,
             limit_error: facts.limit_error,
+            guardrails: facts.guardrails,
             request_body: keep(facts.request_body, None),
             response_body: keep(facts.response_body, facts.response_body_len),
             user_agent: facts.request_headers.and_then(|h| h.get("user-agent")).map(|ua| truncate_body(ua, 512)),

@@ -207,6 +207,7 @@ impl RequestLog {
             error,
             cache_error: ctx.cache_error.clone(),
             limit_error: ctx.limit_error.clone(),
+            guardrails: crate::plugin::guardrail::events_json(&ctx.guardrails),
             request_body: request_text,
             response_body: keeps_response.then_some(&*response_text),
             response_body_len: Some(self.response_len),

@@ -14,6 +14,7 @@ mod access;
 mod cache;
 pub(crate) mod limit;
 mod plan;
+mod plugins;
 mod respond;
 mod send;
 
@@ -34,7 +35,9 @@ use crate::limits::store::Limiter;
 use crate::logs::request_log::{parse_request_options, LOG_ID_HEADER};
 use crate::logs::store::{LogSink, MetricsSink};
 use crate::logs::{LogSettings, RequestLog};
-use crate::plugin::{Plugin, Reply, RequestContext};
+use crate::plugin::guardrail::{events_json, GUARDRAILS_HEADER};
+use crate::plugin::prompt::PromptRequest;
+use crate::plugin::{Plugin, Reply, RequestContext, ResponseHead};
 use crate::port::{HttpPort, RequestBody};
 use crate::redact::KnownSecrets;
 use crate::resilience::RetryOverrides;
@@ -44,6 +47,7 @@ use crate::translate::Format;
 
 use access::{look_up, Access, ControlMemory, LookupInput};
 use plan::Target;
+use plugins::PluginSets;
 use send::{Sender, Sent};
 
 /// A request as the client sent it.
@@ -100,8 +104,9 @@ pub struct Services {
 /// The gateway's request handling, configured once per isolate.
 pub struct Pipeline {
     config: GatewayConfig,
-    plugins: Rc<[Box<dyn Plugin>]>,
+    plugins: Rc<[Rc<dyn Plugin>]>,
     control: ControlMemory,
+    plugin_set: PluginSets,
 }
 
 /// What the request's route asked for, once its targets are known.
@@ -114,8 +119,13 @@ struct Planned {
 }
 
 impl Pipeline {
-    pub fn new(config: GatewayConfig, plugins: Vec<Box<dyn Plugin>>) -> Self {
-        Pipeline { config, plugins: plugins.into(), control: ControlMemory::default() }
+    pub fn new(config: GatewayConfig, plugins: Vec<Rc<dyn Plugin>>) -> Self {
+        Pipeline {
+            config,
+            plugins: plugins.into(),
+            control: ControlMemory::default(),
+            plugin_set: PluginSets::default(),
+        }
     }
 
     pub fn config(&self) -> &GatewayConfig {
@@ -160,6 +170,10 @@ impl Pipeline {
                 for (name, value) in completion.rate_headers.iter() {
                     reply.headers.set(name, value);
                 }
+                if let Some(events) = events_json(&completion.ctx.guardrails) {
+                    reply.headers.set(GUARDRAILS_HEADER, events);
+                }
+                local_reply_plugins(&mut completion, reply).await;
                 reply.status
             }
         };
@@ -195,6 +209,8 @@ impl Pipeline {
         completion.log = self.start_log(port, services, &request.headers, &effective, limited)?;
         let access = lookup.authorize(&request.headers, route.gateway_id(), self.config.gateway_token.as_deref())?;
         completion.ctx.virtual_key = access.key.as_ref().map(|key| VirtualKeyLabel::of(key));
+        completion.plugins = self.plugin_set.for_request(&self.plugins, &access)?;
+        let wants_request = completion.plugins.iter().any(|p| p.wants_request());
         let ctx = &mut completion.ctx;
         let caller = access.caller;
         let retry = RetryOverrides::from_headers(&request.headers)?;
@@ -246,9 +262,25 @@ impl Pipeline {
             || may_cache
             || checks_model
             || limited
+            || wants_request
             || completion.log.is_some()
             || request.headers.content_length().is_none();
-        let body = self.read_body(port, request.body, &request.headers, needs_bytes).await?;
+        let mut body = self.read_body(port, request.body, &request.headers, needs_bytes).await?;
+        if wants_request {
+            let client_body = match &body {
+                Some(RequestBody::Bytes(bytes)) => Some(&bytes[..]),
+                _ => None,
+            };
+            let mut prompt = PromptRequest::new(&request.method, &request.path, &request.headers, client_body);
+            for plugin in completion.plugins.clone().iter().filter(|p| p.wants_request()) {
+                if let Some(reply) = plugin.on_request(&mut completion.ctx, &mut prompt).await? {
+                    return Ok(Outcome::Local(reply));
+                }
+            }
+            if let Some(changed) = prompt.into_changed_body() {
+                body = Some(RequestBody::Bytes(changed.into()));
+            }
+        }
         if let Some(log) = completion.log.as_mut() {
             let bytes = match &body {
                 Some(RequestBody::Bytes(bytes)) => Some(Rc::clone(bytes)),
@@ -336,10 +368,11 @@ impl Pipeline {
             return Ok(Outcome::Local(reply));
         }
 
+        let plugins = completion.plugins.clone();
         let sender = Sender {
             port,
             config: &self.config,
-            plugins: &self.plugins,
+            plugins: &plugins,
             caller,
             virtual_key: access.key.as_deref(),
             gateway_keys: access.gateway.as_ref().map(|g| &g.provider_keys),
@@ -414,6 +447,24 @@ impl Pipeline {
             (body, _) => Ok(body.map(RequestBody::Stream)),
         }
     }
+}
+
+/// Runs the plugins' `on_response` on a reply the gateway made (a cache hit, an error, a plugin's
+/// answer); their changes to status and headers apply, their errors are ignored (the reply
+/// stands).
+async fn local_reply_plugins(completion: &mut Completion, reply: &mut Reply) {
+    if completion.plugins.is_empty() {
+        return;
+    }
+    let mut head = ResponseHead { status: reply.status, headers: std::mem::take(&mut reply.headers) };
+    for plugin in completion.plugins.clone().iter() {
+        let before = head.clone();
+        if plugin.on_response(&mut completion.ctx, &mut head).await.is_err() {
+            head = before;
+        }
+    }
+    reply.status = head.status;
+    reply.headers = head.headers;
 }
 
 /// A fresh id for a request's reservations (16 hex digits).

@@ -9,6 +9,7 @@ use crate::error::GatewayError;
 use crate::headers::Headers;
 use crate::logs::request_log::LOG_ID_HEADER;
 use crate::logs::RequestLog;
+use crate::plugin::guardrail::{events_json, GUARDRAILS_HEADER};
 use crate::plugin::{Reply, ResponseHead};
 use crate::port::HttpPort;
 use crate::sse::SseParser;
@@ -48,13 +49,14 @@ impl Pipeline {
         if ctx.response_is_event_stream && success {
             completion.guard = Some(StreamGuard::new(target.provider.format));
         }
-        if completion.ctx.response_is_event_stream && self.plugins.iter().any(|p| p.wants_stream_events()) {
+        if completion.ctx.response_is_event_stream && completion.plugins.clone().iter().any(|p| p.wants_stream_events())
+        {
             completion.plugin_parser = Some(SseParser::new());
         }
 
         let mut extra = Headers::new();
         add_gateway_headers(completion, planned, &mut extra);
-        let needs_head = !self.plugins.is_empty() || matches!(decision, CacheDecision::Use { .. });
+        let needs_head = !completion.plugins.is_empty() || matches!(decision, CacheDecision::Use { .. });
         let mut head = needs_head.then(|| port.response_head(&response));
         if let (CacheDecision::Use { key, ttl_s }, Some(head)) = (decision, head.as_ref()) {
             if success {
@@ -62,7 +64,7 @@ impl Pipeline {
                 completion.cache_write = Some(CacheWrite { key, ttl_s, status, headers: head.headers.clone() });
             }
         }
-        let Some(head) = head.as_mut().filter(|_| !self.plugins.is_empty()) else {
+        let Some(head) = head.as_mut().filter(|_| !completion.plugins.is_empty()) else {
             return Ok(Outcome::Upstream(if extra.is_empty() {
                 response
             } else {
@@ -70,7 +72,7 @@ impl Pipeline {
             }));
         };
         let original = head.clone();
-        for plugin in self.plugins.iter() {
+        for plugin in completion.plugins.clone().iter() {
             plugin.on_response(&mut completion.ctx, head).await?;
         }
         for (name, value) in extra.iter() {
@@ -112,10 +114,13 @@ impl Pipeline {
         if streamed {
             record_for_cache(completion, decision, status, &headers, true);
             completion.translator = compat_plan.stream_translator();
-            if self.plugins.iter().any(|p| p.wants_stream_events()) {
+            if completion.plugins.clone().iter().any(|p| p.wants_stream_events()) {
                 completion.plugin_parser = Some(SseParser::new());
             }
-            let head = ResponseHead { status, headers };
+            let mut head = ResponseHead { status, headers };
+            for plugin in completion.plugins.clone().iter() {
+                plugin.on_response(&mut completion.ctx, &mut head).await?;
+            }
             return Ok(Outcome::Upstream(port.with_head(response, head)?));
         }
         let body = port.read_response(response, self.config.max_request_body_bytes).await?;
@@ -165,6 +170,9 @@ fn add_gateway_headers(completion: &Completion, planned: &Planned, headers: &mut
     }
     for (name, value) in completion.rate_headers.iter() {
         headers.set(name, value);
+    }
+    if let Some(events) = events_json(&completion.ctx.guardrails) {
+        headers.set(GUARDRAILS_HEADER, events);
     }
     let ctx = &completion.ctx;
     if let Some(status) = ctx.cache_status {

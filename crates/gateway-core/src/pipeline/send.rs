@@ -2,6 +2,7 @@
 //! fallbacks as [`Attempts`] decides, choosing each attempt's key.
 
 use std::collections::BTreeMap;
+use std::rc::Rc;
 
 use crate::config::GatewayConfig;
 use crate::control::keys::VirtualKey;
@@ -26,7 +27,7 @@ pub(crate) enum Sent<R> {
 pub(crate) struct Sender<'a, P: HttpPort> {
     pub port: &'a P,
     pub config: &'a GatewayConfig,
-    pub plugins: &'a [Box<dyn Plugin>],
+    pub plugins: &'a [Rc<dyn Plugin>],
     pub caller: Caller,
     /// The caller's virtual key: the stored keys it may spend.
     pub virtual_key: Option<&'a VirtualKey>,
@@ -60,7 +61,7 @@ impl<P: HttpPort> Sender<'_, P> {
             if !self.plugins.is_empty() {
                 let before = head.headers.clone();
                 for plugin in self.plugins {
-                    if let Some(reply) = plugin.on_request(ctx, &mut head).await? {
+                    if let Some(reply) = plugin.on_upstream_request(ctx, &mut head).await? {
                         ctx.attempts = attempts.into_records();
                         return Ok(Sent::Reply(reply));
                     }

@@ -1,0 +1,54 @@
+//! Which plugins run on a request: the deployment's (`PLUGINS`), then its gateway's, then its
+//! virtual key's (their `plugins` fields), built once per distinct setting and kept for the
+//! isolate's life (a gateway's record changes its setting, so its new plugins are built anew).
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use crate::error::{ErrorKind, GatewayError};
+use crate::plugin::registry::{build, PluginSetting, BUILT_IN};
+use crate::plugin::{Plugin, PluginList};
+
+use super::access::Access;
+
+/// The most plugin sets an isolate keeps built; past it, the oldest half is dropped.
+const MAX_SETS: usize = 256;
+
+/// The plugin sets built so far, by their settings.
+#[derive(Default)]
+pub(crate) struct PluginSets(RefCell<HashMap<String, PluginList>>);
+
+impl PluginSets {
+    /// The plugins of a request with `access`: `deployment`'s, then the gateway's, then the
+    /// key's; `deployment` itself when neither adds any.
+    ///
+    /// Errors (500): a stored setting that no longer builds (the admin API checked it when it
+    /// was set, so only a plugin removed from the registry since).
+    pub fn for_request(&self, deployment: &PluginList, access: &Access) -> Result<PluginList, GatewayError> {
+        let gateway = access.gateway.as_deref().map(|g| &g.plugins[..]).unwrap_or_default();
+        let key = access.key.as_deref().map(|k| &k.plugins[..]).unwrap_or_default();
+        if gateway.is_empty() && key.is_empty() {
+            return Ok(Rc::clone(deployment));
+        }
+        let id = serde_json::to_string(&(gateway, key)).unwrap_or_default();
+        if let Some(set) = self.0.borrow().get(&id) {
+            return Ok(Rc::clone(set));
+        }
+        let added: Vec<Rc<dyn Plugin>> = gateway
+            .iter()
+            .chain(key)
+            .map(|setting: &PluginSetting| build(BUILT_IN, setting, ErrorKind::Misconfigured))
+            .collect::<Result<_, _>>()?;
+        let set: PluginList = deployment.iter().cloned().chain(added).collect();
+        let mut sets = self.0.borrow_mut();
+        if sets.len() >= MAX_SETS {
+            let drop: Vec<String> = sets.keys().take(MAX_SETS / 2).cloned().collect();
+            drop.iter().for_each(|k| {
+                sets.remove(k);
+            });
+        }
+        sets.insert(id, Rc::clone(&set));
+        Ok(set)
+    }
+}

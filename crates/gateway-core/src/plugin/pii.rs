@@ -1,0 +1,202 @@
+//! `pii-redaction`: replaces personal data in the prompt before the request leaves the gateway.
+//!
+//! ```json
+//! {"detect": ["email", "phone", "credit_card", "iban", "ip"], "patterns": {"employee_id": "E-\\d{6}"}}
+//! ```
+//!
+//! Each value found becomes a placeholder naming its kind: `[EMAIL]`, `[PHONE]`,
+//! `[CREDIT_CARD]`, `[IBAN]`, `[IP]`, or the pattern's name in capitals (`[EMPLOYEE_ID]`).
+//! Card numbers are only those passing the Luhn check and IBANs only those passing the ISO 7064
+//! mod-97 check, so order numbers and other digit runs are left alone. `detect` defaults to
+//! every kind. The provider, the cache key and the log see the redacted prompt; each kind found
+//! is reported as a guardrail event (`redact`, rule = the kind).
+
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use async_trait::async_trait;
+use regex_lite::{Captures, Regex};
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::error::GatewayError;
+use crate::plugin::guardrail::{Action, GuardrailEvent};
+use crate::plugin::prompt::PromptRequest;
+use crate::plugin::registry::config;
+use crate::plugin::{Plugin, Reply, RequestContext};
+
+const NAME: &str = "pii-redaction";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum Kind {
+    Email,
+    Phone,
+    CreditCard,
+    Iban,
+    Ip,
+}
+
+const ALL: &[Kind] = &[Kind::CreditCard, Kind::Iban, Kind::Email, Kind::Ip, Kind::Phone];
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Config {
+    detect: Option<Vec<Kind>>,
+    #[serde(default)]
+    patterns: BTreeMap<String, String>,
+}
+
+/// One detector: its name, its pattern, and a check of what the pattern found.
+struct Detector {
+    name: String,
+    placeholder: String,
+    matcher: Regex,
+    check: fn(&str) -> bool,
+}
+
+pub struct PiiRedaction {
+    detectors: Vec<Detector>,
+}
+
+fn any(_: &str) -> bool {
+    true
+}
+
+/// The Luhn check of a card number (spaces and dashes ignored).
+pub(crate) fn luhn(text: &str) -> bool {
+    let digits: Vec<u32> = text.chars().filter_map(|c| c.to_digit(10)).collect();
+    if !(13..=19).contains(&digits.len()) {
+        return false;
+    }
+    let sum: u32 = digits
+        .iter()
+        .rev()
+        .enumerate()
+        .map(|(i, &d)| {
+            if i % 2 == 1 {
+                if d * 2 > 9 {
+                    d * 2 - 9
+                } else {
+                    d * 2
+                }
+            } else {
+                d
+            }
+        })
+        .sum();
+    sum % 10 == 0
+}
+
+/// The ISO 7064 mod-97 check of an IBAN (spaces ignored).
+pub(crate) fn iban_valid(text: &str) -> bool {
+    let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    if compact.len() < 15 || compact.len() > 34 {
+        return false;
+    }
+    let (head, tail) = compact.split_at(4);
+    let mut remainder: u64 = 0;
+    for c in tail.chars().chain(head.chars()) {
+        let value = match c {
+            '0'..='9' => u64::from(c as u8 - b'0'),
+            'A'..='Z' => u64::from(c as u8 - b'A') + 10,
+            _ => return false,
+        };
+        remainder = if value >= 10 { (remainder * 100 + value) % 97 } else { (remainder * 10 + value) % 97 };
+    }
+    remainder == 1
+}
+
+fn ipv4_valid(text: &str) -> bool {
+    text.split('.').all(|octet| octet.parse::<u16>().is_ok_and(|n| n <= 255))
+}
+
+fn built_in(kind: Kind) -> Result<Detector, String> {
+    let (name, pattern, check): (&str, &str, fn(&str) -> bool) = match kind {
+        Kind::Email => ("email", r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}", any),
+        Kind::CreditCard => ("credit_card", r"\b\d(?:[ \-]?\d){12,18}\b", luhn),
+        Kind::Iban => ("iban", r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}\b", iban_valid),
+        Kind::Ip => ("ip", r"\b(?:\d{1,3}\.){3}\d{1,3}\b", ipv4_valid),
+        Kind::Phone => ("phone", r"(?:\+\d{1,3}[ .\-]?)?(?:\(\d{1,4}\)[ .\-]?)?\d{2,4}(?:[ .\-]\d{2,4}){1,4}", |t| {
+            (9..=15).contains(&t.chars().filter(char::is_ascii_digit).count())
+        }),
+    };
+    let matcher = Regex::new(pattern).map_err(|e| e.to_string())?;
+    Ok(Detector { name: name.into(), placeholder: format!("[{}]", name.to_ascii_uppercase()), matcher, check })
+}
+
+/// Builds the redaction from its configuration. Errors name the field: an unknown kind, a
+/// pattern name that is not a word, a pattern that does not compile.
+pub fn build(value: &Value) -> Result<Rc<dyn Plugin>, String> {
+    let config: Config = config(value)?;
+    let kinds = config.detect.unwrap_or_else(|| ALL.to_vec());
+    // Cards and IBANs before phones: their digit runs would look like phone numbers.
+    let mut detectors: Vec<Detector> =
+        ALL.iter().filter(|k| kinds.contains(k)).map(|k| built_in(*k)).collect::<Result<_, _>>()?;
+    for (name, pattern) in &config.patterns {
+        if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+            return Err(format!("`patterns.{name}`: a pattern's name is letters, digits and _"));
+        }
+        let matcher = Regex::new(pattern).map_err(|e| format!("`patterns.{name}`: {e}"))?;
+        detectors.push(Detector {
+            name: name.clone(),
+            placeholder: format!("[{}]", name.to_ascii_uppercase()),
+            matcher,
+            check: any,
+        });
+    }
+    Ok(Rc::new(PiiRedaction { detectors }))
+}
+
+impl PiiRedaction {
+    /// `text` with every detected value replaced; the names of the kinds found are added to
+    /// `found`.
+    fn redact(&self, text: &str, found: &mut Vec<String>) -> String {
+        let mut out = text.to_string();
+        for d in &self.detectors {
+            let mut hit = false;
+            let replaced = d.matcher.replace_all(&out, |caps: &Captures<'_>| {
+                let value = &caps[0];
+                if (d.check)(value) {
+                    hit = true;
+                    d.placeholder.clone()
+                } else {
+                    value.to_string()
+                }
+            });
+            if hit {
+                out = replaced.into_owned();
+                if !found.contains(&d.name) {
+                    found.push(d.name.clone());
+                }
+            }
+        }
+        out
+    }
+}
+
+#[async_trait(?Send)]
+impl Plugin for PiiRedaction {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    fn wants_request(&self) -> bool {
+        true
+    }
+
+    async fn on_request(
+        &self,
+        ctx: &mut RequestContext,
+        request: &mut PromptRequest<'_>,
+    ) -> Result<Option<Reply>, GatewayError> {
+        let mut found = Vec::new();
+        request.edit_texts(|text| *text = self.redact(text, &mut found));
+        ctx.guardrails.extend(found.into_iter().map(|kind| GuardrailEvent::new(NAME, Action::Redact, kind)));
+        Ok(None)
+    }
+}
+
+#[cfg(test)]
+#[path = "pii_tests.rs"]
+mod tests;

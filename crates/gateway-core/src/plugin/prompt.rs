@@ -1,0 +1,112 @@
+//! The client's request as a request-phase plugin sees it ([`super::Plugin::on_request`]): its
+//! head, and its body parsed as JSON once for every plugin, in whichever dialect it came
+//! (OpenAI, Anthropic, Gemini, Responses, embeddings).
+//!
+//! The prompt's text is found by a walk over the JSON: every string under a member named
+//! `content`, `text`, `input`, `prompt`, `system` or `instructions`, at any depth, in arrays too
+//! (`messages[].content`, `content[].text`, `contents[].parts[].text`, `systemInstruction`, …).
+//! A string elsewhere (a model name, a tool's JSON schema) is not prompt text.
+
+use serde_json::Value;
+
+use crate::headers::Headers;
+
+/// Members whose strings are prompt text.
+const TEXT_MEMBERS: &[&str] = &["content", "text", "input", "prompt", "system", "instructions"];
+
+/// One request, once per request, before it is planned and before the cache is consulted.
+#[derive(Debug)]
+pub struct PromptRequest<'a> {
+    pub method: &'a str,
+    /// The URL path, as received.
+    pub path: &'a str,
+    pub headers: &'a Headers,
+    body: Option<Value>,
+    changed: bool,
+}
+
+impl<'a> PromptRequest<'a> {
+    /// The request with `body` (`None` or not JSON: no JSON for plugins to see).
+    pub fn new(method: &'a str, path: &'a str, headers: &'a Headers, body: Option<&[u8]>) -> Self {
+        let body = body.and_then(|b| serde_json::from_slice::<Value>(b).ok());
+        PromptRequest { method, path, headers, body, changed: false }
+    }
+
+    /// The body as JSON, when it is JSON.
+    pub fn json(&self) -> Option<&Value> {
+        self.body.as_ref()
+    }
+
+    /// The body to change; the request then goes on with the changed body (re-serialized).
+    pub fn json_mut(&mut self) -> Option<&mut Value> {
+        self.changed |= self.body.is_some();
+        self.body.as_mut()
+    }
+
+    /// The `model` member of the body, when there is one.
+    pub fn model(&self) -> Option<&str> {
+        self.body.as_ref()?.get("model")?.as_str()
+    }
+
+    /// Every piece of prompt text, in document order.
+    pub fn texts(&self) -> Vec<&str> {
+        let mut out = Vec::new();
+        if let Some(body) = &self.body {
+            collect(body, false, &mut out);
+        }
+        out
+    }
+
+    /// Runs `edit` on every piece of prompt text; the body counts as changed only if some text
+    /// did.
+    pub fn edit_texts(&mut self, mut edit: impl FnMut(&mut String)) {
+        if let Some(body) = self.body.as_mut() {
+            let mut changed = false;
+            edit_all(body, false, &mut edit, &mut changed);
+            self.changed |= changed;
+        }
+    }
+
+    /// The body to send on, when a plugin changed it.
+    pub fn into_changed_body(self) -> Option<Vec<u8>> {
+        if !self.changed {
+            return None;
+        }
+        self.body.and_then(|b| serde_json::to_vec(&b).ok())
+    }
+}
+
+fn collect<'v>(value: &'v Value, in_text: bool, out: &mut Vec<&'v str>) {
+    match value {
+        Value::String(s) if in_text => out.push(s),
+        Value::Array(items) => items.iter().for_each(|v| collect(v, in_text, out)),
+        Value::Object(map) => {
+            for (name, v) in map {
+                collect(v, TEXT_MEMBERS.contains(&name.as_str()), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn edit_all(value: &mut Value, in_text: bool, edit: &mut impl FnMut(&mut String), changed: &mut bool) {
+    match value {
+        Value::String(s) if in_text => {
+            let before = s.clone();
+            edit(s);
+            *changed |= *s != before;
+        }
+        Value::Array(items) => items.iter_mut().for_each(|v| edit_all(v, in_text, edit, changed)),
+        Value::Object(map) => {
+            for (name, v) in map.iter_mut() {
+                let text = TEXT_MEMBERS.contains(&name.as_str());
+                edit_all(v, text, edit, changed);
+            }
+        }
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+#[path = "prompt_tests.rs"]
+mod tests;

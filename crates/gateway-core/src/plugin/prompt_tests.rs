@@ -1,0 +1,47 @@
+use super::*;
+
+fn texts(body: &str) -> Vec<String> {
+    let headers = Headers::new();
+    PromptRequest::new("POST", "/", &headers, Some(body.as_bytes())).texts().into_iter().map(str::to_string).collect()
+}
+
+#[test]
+fn prompt_text_is_found_in_every_dialect() {
+    assert_eq!(
+        texts(r#"{"model":"m","messages":[{"role":"system","content":"be brief"},{"role":"user","content":"hi"}]}"#),
+        ["be brief", "hi"]
+    );
+    assert_eq!(
+        texts(
+            r#"{"model":"m","system":[{"type":"text","text":"sys"}],"messages":[{"role":"user","content":[{"type":"text","text":"a"},{"type":"image","source":{"data":"AAA"}}]}]}"#
+        ),
+        ["a", "sys"]
+    );
+    assert_eq!(
+        texts(r#"{"contents":[{"role":"user","parts":[{"text":"g"}]}],"systemInstruction":{"parts":[{"text":"s"}]}}"#),
+        ["g", "s"]
+    );
+    assert_eq!(
+        texts(
+            r#"{"model":"m","instructions":"i","input":[{"role":"user","content":[{"type":"input_text","text":"r"}]}]}"#
+        ),
+        ["r", "i"]
+    );
+    assert_eq!(texts(r#"{"model":"m","input":["e1","e2"]}"#), ["e1", "e2"]);
+    // Not prompt text: the model, a tool schema's descriptions are under other names.
+    assert!(texts(r#"{"model":"secret-model","tools":[{"type":"function","function":{"name":"f"}}]}"#).is_empty());
+}
+
+#[test]
+fn editing_marks_the_body_changed_only_when_text_changes() {
+    let headers = Headers::new();
+    let body = br#"{"model":"m","messages":[{"role":"user","content":"call me at 555"}]}"#;
+    let mut untouched = PromptRequest::new("POST", "/", &headers, Some(body));
+    untouched.edit_texts(|_| {});
+    assert!(untouched.into_changed_body().is_none());
+    let mut edited = PromptRequest::new("POST", "/", &headers, Some(body));
+    edited.edit_texts(|t| *t = t.replace("555", "[PHONE]"));
+    let out: Value = serde_json::from_slice(&edited.into_changed_body().unwrap()).unwrap();
+    assert_eq!(out["messages"][0]["content"], "call me at [PHONE]");
+    assert_eq!(out["model"], "m");
+}
