@@ -6,6 +6,7 @@
 //   .../v1/messages        Anthropic Messages, JSON or SSE
 //   ...:generateContent / ...:streamGenerateContent   Gemini, JSON or SSE (`?alt=sse`)
 //   .../embeddings, ...:batchEmbedContents             OpenAI / Gemini embeddings (deterministic vectors)
+//   .../responses          OpenAI Responses API, JSON or its typed SSE events (`"stream": true`)
 //   .../audio/speech       binary audio bytes (a deterministic pattern)
 //   anything else          echo: the request as received (method, path, query, headers, body digest)
 // Chat routes answer with a call to the first tool when the request offers tools and the last
@@ -56,6 +57,7 @@ import { createHash } from 'node:crypto';
 import { CUT, MAX_BODY_BYTES, MAX_WAIT_MS, faultsOf, intHeader, sendReply, sleep } from './mock-reply.mjs';
 import { garbageStream, sizedChat, sizedEmbeddings, sizedStream } from './mock-bodies.mjs';
 import { requestProblem } from './mock-requests.mjs';
+import { responsesBody, responsesEvents } from './mock-responses.mjs';
 
 /** The largest request body the mock reads; beyond it only the size and digest are kept. */
 const MAX_REQUEST_BYTES = 64 * 1024 * 1024;
@@ -276,6 +278,7 @@ export async function startMockUpstream({ port = 0 } = {}) {
     const h = (name) => req.headers[name];
     const isAnthropic = url.pathname.endsWith('/v1/messages');
     const isChat = url.pathname.endsWith('/chat/completions');
+    const isResponses = url.pathname.endsWith('/responses');
     const gemini = url.pathname.match(/:(generateContent|streamGenerateContent|batchEmbedContents|embedContent)$/)?.[1];
     const error = (status, message) => jsonAnswer(status, isAnthropic ? anthropicError(status, message) : gemini ? geminiError(status, message) : openAiError(status, message));
     const plain = { active: false };
@@ -325,7 +328,7 @@ export async function startMockUpstream({ port = 0 } = {}) {
     }
     if (url.pathname.endsWith('/audio/speech')) return [audioAnswer(bodyBytes ?? intHeader(h('x-mock-bytes'), 65536, 0, MAX_BODY_BYTES)), faults];
     const isEmbeddings = url.pathname.endsWith('/embeddings') || gemini === 'batchEmbedContents';
-    if (!isChat && !isAnthropic && !gemini && !isEmbeddings) return [jsonAnswer(200, { echo: record }, { 'x-mock-echo': '1' }), faults];
+    if (!isChat && !isResponses && !isAnthropic && !gemini && !isEmbeddings) return [jsonAnswer(200, { echo: record }, { 'x-mock-echo': '1' }), faults];
 
     if (body.bytes === null) return [error(413, `the request body exceeds the mock's limit of ${MAX_REQUEST_BYTES} bytes`), plain];
     let payload;
@@ -335,7 +338,7 @@ export async function startMockUpstream({ port = 0 } = {}) {
       return [error(400, 'the request body is not JSON'), plain];
     }
     record.payload = payload;
-    const route = isEmbeddings ? (gemini ? 'geminiEmbeddings' : 'embeddings') : isAnthropic ? 'anthropic' : gemini ? 'gemini' : 'chat';
+    const route = isEmbeddings ? (gemini ? 'geminiEmbeddings' : 'embeddings') : isAnthropic ? 'anthropic' : gemini ? 'gemini' : isResponses ? 'responses' : 'chat';
     const problem = requestProblem(route, payload);
     if (problem) return [error(400, problem), plain];
     const model = gemini ? url.pathname.match(/models\/([^:/]+):/)?.[1] ?? 'gemini-mock' : payload.model ?? 'mock-model';
@@ -352,6 +355,7 @@ export async function startMockUpstream({ port = 0 } = {}) {
       cutAfter: h('x-mock-cut-after') === undefined ? Infinity : intHeader(h('x-mock-cut-after'), Infinity, 0, MAX_CHUNKS + 8),
     };
     const stream = gemini ? gemini === 'streamGenerateContent' : Boolean(payload.stream);
+    if (isResponses) return [stream ? sseAnswer(responsesEvents(model, n), pacing) : jsonAnswer(200, responsesBody(model, n)), faults];
     const tool = gemini ? null : toolPlan(payload, format);
     if (tool) return [toolAnswer(payload, tool, isAnthropic, pacing), faults];
     if (bodyBytes !== undefined) {

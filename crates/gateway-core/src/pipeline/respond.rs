@@ -12,7 +12,7 @@ use crate::logs::RequestLog;
 use crate::plugin::{Reply, ResponseHead};
 use crate::port::HttpPort;
 use crate::sse::SseParser;
-use crate::stream_guard::StreamGuard;
+use crate::stream_guard::{StreamDialect, StreamGuard};
 use crate::translate::compat::{CompatPlan, ResponseConversion};
 
 use super::plan::Target;
@@ -46,7 +46,7 @@ impl Pipeline {
         ctx.response_is_event_stream =
             content_type.as_deref().is_some_and(|ct| ct.trim_start().starts_with("text/event-stream"));
         if ctx.response_is_event_stream && success {
-            completion.guard = Some(StreamGuard::new(target.provider.format));
+            completion.guard = Some(StreamGuard::new(StreamDialect::of(&target.url)));
         }
         if completion.ctx.response_is_event_stream && self.plugins.iter().any(|p| p.wants_stream_events()) {
             completion.plugin_parser = Some(SseParser::new());
