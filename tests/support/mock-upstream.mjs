@@ -10,7 +10,8 @@
 //   .../audio/speech       binary audio bytes (a deterministic pattern)
 //   anything else          echo: the request as received (method, path, query, headers, body digest)
 // Chat routes answer with a call to the first tool when the request offers tools and the last
-// message is not a tool result; after a tool result they answer `tool said: <result>`.
+// message is not a tool result; after a tool result they answer `tool said: <result>`. A chat
+// request asking for a JSON schema gets a JSON value of that shape (mock-schema.mjs).
 // Requests steer the mock with headers, which the gateway forwards like any client header:
 //   x-mock-status: N        answer with status N (200 to 599) and an error body in the provider's shape
 //   x-mock-delay-ms: N      wait N ms before the response head and between SSE events
@@ -58,6 +59,7 @@ import { CUT, MAX_BODY_BYTES, MAX_WAIT_MS, faultsOf, intHeader, sendReply, sleep
 import { garbageStream, sizedChat, sizedEmbeddings, sizedStream } from './mock-bodies.mjs';
 import { requestProblem } from './mock-requests.mjs';
 import { responsesBody, responsesEvents } from './mock-responses.mjs';
+import { structuredAnswer } from './mock-schema.mjs';
 
 /** The largest request body the mock reads; beyond it only the size and digest are kept. */
 const MAX_REQUEST_BYTES = 64 * 1024 * 1024;
@@ -210,6 +212,7 @@ function geminiAnswer(payload, stream, n, model, pacing) {
   let parts;
   if (fnResponse) parts = [{ text: `tool said: ${JSON.stringify(fnResponse.response)}` }];
   else if (fn) parts = [{ functionCall: { name: fn.name, args: { city: 'Paris' } } }];
+  else if (structuredAnswer(payload, 'gemini') !== null) parts = [{ text: structuredAnswer(payload, 'gemini') }];
   else parts = null;
   const candidate = (p, finishReason) => ({ content: { role: 'model', parts: p }, ...(finishReason ? { finishReason } : {}), index: 0 });
   if (!stream) {
@@ -364,7 +367,7 @@ export async function startMockUpstream({ port = 0 } = {}) {
     }
     if (gemini) return [geminiAnswer(payload, stream, n, model, pacing), faults];
     if (!stream) {
-      const text = Array.from({ length: n }, (_, i) => `tok${i} `).join('');
+      const text = structuredAnswer(payload, format) ?? Array.from({ length: n }, (_, i) => `tok${i} `).join('');
       return [jsonAnswer(200, isAnthropic
         ? { id: 'msg_mock', type: 'message', role: 'assistant', model, content: [{ type: 'text', text }], stop_reason: 'end_turn', stop_sequence: null, usage: { input_tokens: 5, output_tokens: n } }
         : { id: 'chatcmpl-mock', object: 'chat.completion', created: 1700000000, model, choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop' }], usage: { prompt_tokens: 5, completion_tokens: n, total_tokens: 5 + n } }), faults];

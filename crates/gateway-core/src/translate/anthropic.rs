@@ -61,6 +61,7 @@ pub fn request_to_ir(v: &Value) -> Result<ChatRequest, GatewayError> {
             parameters: schema.clone(),
         });
     }
+    req.response_format = output_format_of(v);
     req.tool_choice = json::get(v, "tool_choice").and_then(|c| match json::str(c, "type") {
         Some("auto") => Some(ToolChoice::Auto),
         Some("any") => Some(ToolChoice::Required),
@@ -69,6 +70,15 @@ pub fn request_to_ir(v: &Value) -> Result<ChatRequest, GatewayError> {
         _ => None,
     });
     Ok(req)
+}
+
+/// Anthropic structured outputs: `output_config.format` (or the beta's top-level `output_format`)
+/// of type `json_schema`. Anthropic enforces the schema, so the IR asks for a strict one.
+fn output_format_of(v: &Value) -> Option<ResponseFormat> {
+    let format =
+        v.pointer("/output_config/format").filter(|f| !f.is_null()).or_else(|| json::get(v, "output_format"))?;
+    let schema = json::get(format, "schema").filter(|_| json::str(format, "type") == Some("json_schema"))?;
+    Some(ResponseFormat::JsonSchema { name: "response".into(), schema: schema.clone(), strict: true })
 }
 
 /// The text of a string or of an array of `{type:"text"}` blocks.

@@ -132,3 +132,21 @@ fn usage_beyond_u64_saturates() {
         usage_of(&json!({"input_tokens": u64::MAX, "cache_read_input_tokens": 2, "cache_creation_input_tokens": 1}));
     assert_eq!((u.input_tokens, u.cached_input_tokens), (u64::MAX, 2));
 }
+
+#[test]
+fn structured_outputs_become_a_strict_json_schema() {
+    let schema = json!({"type": "object", "properties": {"answer": {"type": "number"}}, "required": ["answer"]});
+    let ga = json!({"model": "m", "max_tokens": 5, "messages": [],
+        "output_config": {"effort": "low", "format": {"type": "json_schema", "schema": schema}}});
+    let beta = json!({"model": "m", "max_tokens": 5, "messages": [],
+        "output_format": {"type": "json_schema", "schema": schema}});
+    for body in [ga, beta] {
+        assert_eq!(
+            request_to_ir(&body).unwrap().response_format,
+            Some(ResponseFormat::JsonSchema { name: "response".into(), schema: schema.clone(), strict: true }),
+            "{body}"
+        );
+    }
+    let effort_only = json!({"model": "m", "max_tokens": 5, "messages": [], "output_config": {"effort": "high"}});
+    assert_eq!(request_to_ir(&effort_only).unwrap().response_format, None);
+}

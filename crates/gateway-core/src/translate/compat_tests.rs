@@ -239,3 +239,24 @@ fn rewrite_model_only_touches_the_top_level_string() {
     assert_eq!(rewrite_model(br#"{"model":5}"#, "m"), None);
     assert_eq!(rewrite_model(b"[]", "m"), None);
 }
+
+#[test]
+fn anthropic_structured_outputs_reach_openai_and_gemini() {
+    let schema = json!({"type": "object", "additionalProperties": false, "required": ["answer"],
+        "properties": {"answer": {"type": "number"}}});
+    let body = |model: &str| {
+        json!({"model": model, "max_tokens": 100, "messages": [{"role": "user", "content": "2+2?"}],
+            "output_config": {"format": {"type": "json_schema", "schema": schema}}})
+        .to_string()
+        .into_bytes()
+    };
+    let plan_for = |model: &str| plan(Endpoint::Messages, &body(model), &Headers::new(), &HashMap::new(), 2048, 0.0);
+    let openai = body_json(&plan_for("openai/gpt-4o-mini").unwrap());
+    assert_eq!(
+        openai["response_format"],
+        json!({"type": "json_schema", "json_schema": {"name": "response", "schema": schema, "strict": true}})
+    );
+    let gemini = body_json(&plan_for("google-ai-studio/gemini-2.5-flash").unwrap());
+    assert_eq!(gemini["generationConfig"]["responseMimeType"], "application/json");
+    assert_eq!(gemini["generationConfig"]["responseSchema"]["properties"]["answer"], json!({"type": "number"}));
+}

@@ -13,7 +13,7 @@
 //! | IR field                        | OpenAI emitter | Anthropic emitter                                   | Gemini emitter                                       |
 //! |---------------------------------|----------------|-----------------------------------------------------|------------------------------------------------------|
 //! | `response_format` json_object   | kept           | dropped; a system instruction asks for JSON only    | `responseMimeType: application/json`                 |
-//! | `response_format` json_schema   | kept           | dropped; the instruction quotes the schema          | `responseMimeType` + `responseSchema` (sanitized)    |
+//! | `response_format` json_schema   | kept (strict only when OpenAI's strict mode takes the schema) | dropped; the instruction quotes the schema | `responseMimeType` + `responseSchema` (sanitized) |
 //! | `include_usage`                 | kept (stream)  | dropped (Anthropic always reports usage)            | dropped (Gemini always reports usage)                |
 //! | `ToolResult.is_error`           | dropped        | kept                                                | dropped                                              |
 //! | `max_tokens` absent             | left absent    | set to the configured default (Anthropic needs it)  | left absent                                          |

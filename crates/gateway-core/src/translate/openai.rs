@@ -260,12 +260,48 @@ pub fn request_from_ir(req: &ChatRequest) -> Value {
             ResponseFormat::Text => json!({"type": "text"}),
             ResponseFormat::JsonObject => json!({"type": "json_object"}),
             ResponseFormat::JsonSchema { name, schema, strict } => {
+                let strict = *strict && meets_strict_mode(schema);
                 json!({"type": "json_schema", "json_schema": {"name": name, "schema": schema, "strict": strict}})
             }
         };
         out.insert("response_format".into(), f);
     }
     Value::Object(out)
+}
+
+/// Whether OpenAI's strict structured outputs accept `schema`: every object schema closed
+/// (`additionalProperties: false`) with all of its properties required. A schema another
+/// provider enforces as it is (Anthropic allows optional properties) is sent non-strict rather
+/// than refused.
+fn meets_strict_mode(schema: &Value) -> bool {
+    match schema {
+        Value::Object(o) => {
+            let is_object = o.get("type").and_then(Value::as_str) == Some("object") || o.contains_key("properties");
+            if is_object {
+                let closed = o.get("additionalProperties") == Some(&Value::Bool(false));
+                let required: Vec<&str> = o
+                    .get("required")
+                    .and_then(Value::as_array)
+                    .map_or_else(Vec::new, |r| r.iter().filter_map(Value::as_str).collect());
+                let all_required = o
+                    .get("properties")
+                    .and_then(Value::as_object)
+                    .is_none_or(|props| props.keys().all(|k| required.contains(&k.as_str())));
+                if !closed || !all_required {
+                    return false;
+                }
+            }
+            // Property names are not schemas: only their values are checked.
+            o.iter().all(|(k, v)| match (k.as_str(), v) {
+                ("properties" | "$defs" | "definitions", Value::Object(children)) => {
+                    children.values().all(meets_strict_mode)
+                }
+                _ => meets_strict_mode(v),
+            })
+        }
+        Value::Array(items) => items.iter().all(meets_strict_mode),
+        _ => true,
+    }
 }
 
 fn push_tool_results(messages: &mut Vec<Value>, parts: &[Part]) {

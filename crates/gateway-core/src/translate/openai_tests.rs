@@ -111,3 +111,26 @@ fn total_tokens_saturate() {
     let u = usage_of(&json!({"prompt_tokens": u64::MAX, "completion_tokens": 1}));
     assert_eq!(usage_json(&u)["total_tokens"], u64::MAX);
 }
+
+#[test]
+fn a_schema_strict_mode_cannot_take_is_sent_non_strict() {
+    let emitted = |schema: serde_json::Value| {
+        let req = ChatRequest {
+            response_format: Some(ResponseFormat::JsonSchema { name: "response".into(), schema, strict: true }),
+            ..ChatRequest::default()
+        };
+        request_from_ir(&req)["response_format"]["json_schema"]["strict"].clone()
+    };
+    let closed = json!({"type": "object", "additionalProperties": false, "required": ["a", "b"], "properties": {
+        "a": {"type": "string"},
+        // A property named like a keyword is not a schema keyword.
+        "b": {"type": "array", "items": {"type": "object", "properties": {"required": {"type": "string"}},
+              "required": ["required"], "additionalProperties": false}}
+    }});
+    assert_eq!(emitted(closed), json!(true));
+    let optional = json!({"type": "object", "additionalProperties": false, "required": [], "properties": {"a": {"type": "string"}}});
+    assert_eq!(emitted(optional), json!(false));
+    let open_nested = json!({"type": "object", "additionalProperties": false, "required": ["a"],
+        "properties": {"a": {"type": "object", "properties": {}}}});
+    assert_eq!(emitted(open_nested), json!(false));
+}

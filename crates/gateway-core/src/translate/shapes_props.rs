@@ -134,6 +134,7 @@ pub const AN_REQUEST: Shape = Obj(&[
     ("stream", Opt(&Bool)),
     ("tools", Opt(&Arr(&AN_TOOL))),
     ("tool_choice", Opt(&Obj(&[("type", Str(&["auto", "any", "none", "tool"], &["all"])), ("name", TOOL_NAME)]))),
+    ("output_config", Opt(&Obj(&[("format", Obj(&[("type", Str(&["json_schema"], &["text"])), ("schema", Any)]))]))),
 ]);
 const AN_USAGE: Shape = Obj(&[
     ("input_tokens", COUNT),

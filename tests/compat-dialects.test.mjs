@@ -1,0 +1,40 @@
+// The compat endpoint as real clients use it: what an Anthropic-speaking client (the SDK's
+// structured outputs, Claude Code's system entries and token counts) or an OpenAI one (base64
+// embeddings) asks of a provider speaking another API, against the mock upstream.
+import { test, before, after, beforeEach } from 'node:test';
+import assert from 'node:assert/strict';
+import Anthropic from '@anthropic-ai/sdk';
+import { jsonSchemaOutputFormat } from '@anthropic-ai/sdk/helpers/json-schema';
+import { startMockUpstream } from './support/mock-upstream.mjs';
+import { startGateway } from './support/gateway.mjs';
+
+let mock, gw, anthropic;
+before(async () => {
+  mock = await startMockUpstream();
+  gw = await startGateway(mock.url);
+  anthropic = new Anthropic({ apiKey: 'sk-client', baseURL: `${gw.url}/v1/acct/gw/compat`, maxRetries: 0 });
+});
+after(async () => { await gw?.close(); await mock?.close(); });
+beforeEach(() => mock.reset());
+
+const lastRequest = async () => (await mock.requests()).at(-1);
+const OTHER_PROVIDERS = [['openai', 'openai/gpt-4o-mini'], ['gemini', 'google-ai-studio/gemini-2.5-flash']];
+
+for (const [label, model] of OTHER_PROVIDERS) {
+  test(`anthropic SDK → compat/messages → ${label}: structured outputs parse`, async () => {
+    const schema = { type: 'object', properties: { answer: { type: 'number' }, unit: { type: 'string', enum: ['cm', 'm'] } }, required: ['answer', 'unit'] };
+    const message = await anthropic.messages.parse({
+      model, max_tokens: 100, messages: [{ role: 'user', content: 'How long?' }],
+      output_config: { format: jsonSchemaOutputFormat(schema) },
+    });
+    assert.deepEqual(message.parsed_output, { answer: 1.5, unit: 'cm' });
+    const seen = (await lastRequest()).payload;
+    if (label === 'openai') {
+      assert.equal(seen.response_format.type, 'json_schema');
+      assert.deepEqual(seen.response_format.json_schema.schema.required, ['answer', 'unit']);
+    } else {
+      assert.equal(seen.generationConfig.responseMimeType, 'application/json');
+      assert.deepEqual(Object.keys(seen.generationConfig.responseSchema.properties), ['answer', 'unit']);
+    }
+  });
+}
