@@ -4,8 +4,9 @@
 import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import Anthropic from '@anthropic-ai/sdk';
+import OpenAI from 'openai';
 import { jsonSchemaOutputFormat } from '@anthropic-ai/sdk/helpers/json-schema';
-import { startMockUpstream } from './support/mock-upstream.mjs';
+import { base64Vector, startMockUpstream, vectorFor } from './support/mock-upstream.mjs';
 import { startGateway } from './support/gateway.mjs';
 
 let mock, gw, anthropic;
@@ -38,3 +39,23 @@ for (const [label, model] of OTHER_PROVIDERS) {
     }
   });
 }
+
+test('openai SDK → compat/embeddings: base64 vectors (the SDK\'s default) from every backend', async () => {
+  const openai = new OpenAI({ apiKey: 'sk-client', baseURL: `${gw.url}/v1/acct/gw/compat`, maxRetries: 0 });
+  const expected = (text) => Array.from(new Float32Array(vectorFor(text)));
+  for (const [model, headers] of [
+    ['google-ai-studio/gemini-embedding-001', {}],
+    ['openai/text-embedding-3-small', {}],
+    // A provider that ignores `encoding_format` and answers numbers.
+    ['mistral/mistral-embed', { 'x-mock-float-embeddings': '1' }],
+  ]) {
+    // Without `encoding_format` the SDK asks for base64 and decodes it.
+    const decoded = await openai.embeddings.create({ model, input: ['a', 'b'] }, { headers });
+    assert.deepEqual(decoded.data.map((d) => d.embedding), [expected('a'), expected('b')], model);
+    assert.equal((await lastRequest()).payload?.encoding_format ?? 'base64', 'base64');
+    const raw = await openai.embeddings.create({ model, input: 'a', encoding_format: 'base64' }, { headers });
+    assert.equal(raw.data[0].embedding, base64Vector(vectorFor('a')), model);
+    const floats = await openai.embeddings.create({ model, input: 'a', encoding_format: 'float' }, { headers });
+    assert.deepEqual(floats.data[0].embedding, vectorFor('a'), model);
+  }
+});

@@ -25,6 +25,8 @@
 //   x-mock-fail-provider: P1,P2 + x-mock-fail-status: N (default 503)
 //                           answer N for requests under those provider prefixes only
 //   x-mock-bytes: N         size of the audio answer (default 65536)
+//   x-mock-float-embeddings: 1   OpenAI-shaped embeddings ignore `encoding_format: "base64"` and
+//                           answer arrays of numbers, as some OpenAI-compatible providers do
 //   x-mock-garbage: N       answer status N with a body in no API's format: cut-off JSON for a 2xx,
 //                           a proxy's HTML error page otherwise
 //   x-mock-echo: 1          answer the echo whatever the path, with the status asked for; an error
@@ -228,14 +230,20 @@ function geminiAnswer(payload, stream, n, model, pacing) {
   return sseAnswer(events, pacing);
 }
 
-function vectorFor(text, dims = 4) {
+export function vectorFor(text, dims = 4) {
   const digest = createHash('sha256').update(String(text)).digest();
   return Array.from({ length: dims }, (_, i) => digest[i % digest.length] / 255);
 }
 
-function openAiEmbeddings(payload) {
+/** The base64 of a vector's little-endian float32 bytes (OpenAI's `encoding_format: "base64"`). */
+export function base64Vector(values) {
+  return Buffer.from(new Float32Array(values).buffer).toString('base64');
+}
+
+function openAiEmbeddings(payload, honourBase64) {
   const inputs = Array.isArray(payload.input) ? payload.input : [payload.input];
-  return { object: 'list', data: inputs.map((t, index) => ({ object: 'embedding', index, embedding: vectorFor(t, payload.dimensions ?? 4) })), model: payload.model, usage: { prompt_tokens: inputs.length * 2, total_tokens: inputs.length * 2 } };
+  const encode = honourBase64 && payload.encoding_format === 'base64' ? base64Vector : (v) => v;
+  return { object: 'list', data: inputs.map((t, index) => ({ object: 'embedding', index, embedding: encode(vectorFor(t, payload.dimensions ?? 4)) })), model: payload.model, usage: { prompt_tokens: inputs.length * 2, total_tokens: inputs.length * 2 } };
 }
 
 function geminiEmbeddings(payload) {
@@ -350,7 +358,7 @@ export async function startMockUpstream({ port = 0 } = {}) {
 
     if (isEmbeddings) {
       if (bodyBytes !== undefined) return sized(sizedEmbeddings(format, model, bodyBytes), 'application/json');
-      return [jsonAnswer(200, gemini ? geminiEmbeddings(payload) : openAiEmbeddings(payload)), faults];
+      return [jsonAnswer(200, gemini ? geminiEmbeddings(payload) : openAiEmbeddings(payload, !h('x-mock-float-embeddings'))), faults];
     }
     const n = intHeader(h('x-mock-chunks'), 3, 0, MAX_CHUNKS);
     const pacing = {

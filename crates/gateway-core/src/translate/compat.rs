@@ -183,8 +183,12 @@ pub enum ResponseConversion {
     PassThrough(Format),
     /// A chat answer in `upstream`'s format, for a client speaking `client`'s.
     Chat { upstream: Format, client: Format },
-    /// A Gemini `batchEmbedContents` answer, for an OpenAI client that asked for `model`.
-    GeminiEmbeddings { model: String },
+    /// A Gemini `batchEmbedContents` answer, for an OpenAI client that asked for `model`, its
+    /// vectors encoded as the client asked.
+    GeminiEmbeddings { model: String, encoding: embeddings::Encoding },
+    /// An OpenAI-compatible embeddings answer for a client that asked for base64: forwarded, but
+    /// with any vector the provider sent as an array encoded.
+    Base64Embeddings,
 }
 
 /// Everything the runtime needs to call the provider and answer the client.
@@ -222,7 +226,7 @@ impl CompatPlan {
             ResponseConversion::Chat { upstream, client } => {
                 Some(StreamTranslator::new(upstream, client, self.stream_options))
             }
-            ResponseConversion::GeminiEmbeddings { .. } => None,
+            ResponseConversion::GeminiEmbeddings { .. } | ResponseConversion::Base64Embeddings => None,
         }
     }
 
@@ -238,14 +242,16 @@ impl CompatPlan {
             ResponseConversion::Chat { upstream, client } => {
                 super::convert_response(*upstream, *client, status, body, self.stream_options.created)
             }
-            ResponseConversion::GeminiEmbeddings { model } => {
+            ResponseConversion::Base64Embeddings if status >= 400 => Ok((status, body.to_vec())),
+            ResponseConversion::Base64Embeddings => Ok((status, embeddings::base64_vectors(body))),
+            ResponseConversion::GeminiEmbeddings { model, encoding } => {
                 if status >= 400 {
                     let e = super::parse_error(Format::Gemini, status, body);
                     return Ok((status, super::emit_error(Format::OpenAi, &e)));
                 }
                 serde_json::from_slice::<Value>(body)
                     .map_err(|e| super::bad_upstream(format!("upstream sent invalid JSON: {e}")))
-                    .and_then(|v| embeddings::openai_response(&v, model))
+                    .and_then(|v| embeddings::openai_response(&v, model, *encoding))
                     .map(|v| (status, v.to_string().into_bytes()))
                     .map_err(|e| super::untranslatable("Gemini embeddings answer", status, &e))
             }
@@ -291,22 +297,25 @@ pub fn plan(
     let pass_through = || rewrite_model(body, model).unwrap_or_else(|| reserialize_with_model(&value, model));
 
     let (path, query, out_body, conversion, stream) = match endpoint {
-        Endpoint::Embeddings => match upstream {
-            Format::OpenAi => (
+        Endpoint::Embeddings => match (upstream, embeddings::Encoding::of_request(&value)) {
+            (Format::OpenAi, encoding) => (
                 openai_path("embeddings"),
                 None,
                 pass_through(),
-                ResponseConversion::PassThrough(Format::OpenAi),
+                match encoding {
+                    embeddings::Encoding::Base64 => ResponseConversion::Base64Embeddings,
+                    embeddings::Encoding::Float => ResponseConversion::PassThrough(Format::OpenAi),
+                },
                 false,
             ),
-            Format::Gemini => (
+            (Format::Gemini, encoding) => (
                 embeddings::gemini_path(model),
                 None,
                 embeddings::gemini_request(&value, model)?.to_string().into_bytes(),
-                ResponseConversion::GeminiEmbeddings { model: requested.to_string() },
+                ResponseConversion::GeminiEmbeddings { model: requested.to_string(), encoding },
                 false,
             ),
-            Format::Anthropic => {
+            (Format::Anthropic, _) => {
                 return Err(GatewayError::invalid(format!("provider {} has no embeddings API", provider.id)))
             }
         },

@@ -260,3 +260,28 @@ fn anthropic_structured_outputs_reach_openai_and_gemini() {
     assert_eq!(gemini["generationConfig"]["responseMimeType"], "application/json");
     assert_eq!(gemini["generationConfig"]["responseSchema"]["properties"]["answer"], json!({"type": "number"}));
 }
+
+#[test]
+fn base64_embeddings_are_honoured_by_every_backend() {
+    let body = |model: &str| json!({"model": model, "input": ["a"], "encoding_format": "base64"}).to_string();
+    let plan_for =
+        |model: &str| plan(Endpoint::Embeddings, body(model).as_bytes(), &Headers::new(), &HashMap::new(), 1, 0.0);
+    let vector = |out: &[u8]| serde_json::from_slice::<Value>(out).unwrap()["data"][0]["embedding"].clone();
+
+    let gemini = plan_for("google-ai-studio/gemini-embedding-001").unwrap();
+    let (_, out) = gemini.convert_response(200, br#"{"embeddings":[{"values":[1.0,-2.0]}]}"#).unwrap();
+    assert_eq!(vector(&out), "AACAPwAAAMA=");
+
+    // A provider that ignores `encoding_format` still gives the client base64.
+    let mistral = plan_for("mistral/mistral-embed").unwrap();
+    assert_eq!(body_json(&mistral)["encoding_format"], "base64", "forwarded as the client sent it");
+    let floats = br#"{"object":"list","data":[{"object":"embedding","index":0,"embedding":[1.0,-2.0]}]}"#;
+    let (_, out) = mistral.convert_response(200, floats).unwrap();
+    assert_eq!(vector(&out), "AACAPwAAAMA=");
+    let error = br#"{"error":{"message":"no"}}"#;
+    assert_eq!(mistral.convert_response(400, error).unwrap(), (400, error.to_vec()));
+
+    let float = json!({"model": "openai/text-embedding-3-small", "input": "x", "encoding_format": "float"}).to_string();
+    let openai = plan(Endpoint::Embeddings, float.as_bytes(), &Headers::new(), &HashMap::new(), 1, 0.0).unwrap();
+    assert_eq!(openai.conversion, ResponseConversion::PassThrough(Format::OpenAi));
+}
