@@ -59,3 +59,33 @@ test('openai SDK → compat/embeddings: base64 vectors (the SDK\'s default) from
     assert.deepEqual(floats.data[0].embedding, vectorFor('a'), model);
   }
 });
+
+test('anthropic SDK → compat/messages/count_tokens: Anthropic\'s count, Gemini\'s countTokens, or the estimate', async () => {
+  const request = { system: 'Be brief.', messages: [{ role: 'user', content: 'How many tokens is this?' }] };
+  const quarterOf = (value) => Math.ceil(JSON.stringify(value).length / 4);
+
+  const viaAnthropic = await anthropic.messages.countTokens({ model: 'anthropic/claude-sonnet-4-5', ...request });
+  let seen = await lastRequest();
+  assert.equal(seen.path, '/anthropic/v1/messages/count_tokens');
+  assert.equal(seen.payload.model, 'claude-sonnet-4-5');
+  assert.equal(viaAnthropic.input_tokens, quarterOf(request.messages), 'the provider\'s own count');
+
+  const viaGemini = await anthropic.messages.countTokens({ model: 'google-ai-studio/gemini-2.5-flash', ...request });
+  seen = await lastRequest();
+  assert.equal(seen.path, '/google-ai-studio/v1beta/models/gemini-2.5-flash:countTokens');
+  assert.equal(seen.payload.generateContentRequest.systemInstruction.parts[0].text, 'Be brief.');
+  assert.equal(viaGemini.input_tokens, quarterOf(seen.payload), 'Gemini\'s totalTokens');
+
+  await mock.reset();
+  const viaOpenAi = await anthropic.messages.countTokens({ model: 'openai/gpt-4o-mini', ...request });
+  // The documented estimate: ⌈(9 + 24 characters) / 4⌉, and no upstream call.
+  assert.equal(viaOpenAi.input_tokens, 9);
+  assert.deepEqual(await mock.requests(), []);
+
+  const res = await fetch(`${gw.url}/v1/acct/gw/compat/messages/count_tokens`, {
+    method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': 'sk' },
+    body: JSON.stringify({ model: 'groq/llama-3.1-8b-instant', ...request }),
+  });
+  assert.equal(res.status, 200);
+  assert.deepEqual(await res.json(), { input_tokens: 9 });
+});

@@ -7,6 +7,8 @@
 //   ...:generateContent / ...:streamGenerateContent   Gemini, JSON or SSE (`?alt=sse`)
 //   .../embeddings, ...:batchEmbedContents             OpenAI / Gemini embeddings (deterministic vectors)
 //   .../responses          OpenAI Responses API, JSON or its typed SSE events (`"stream": true`)
+//   .../v1/messages/count_tokens, ...:countTokens       Anthropic / Gemini token counts: a quarter of
+//                          the length of the JSON of `messages` / of the request, rounded up
 //   .../audio/speech       binary audio bytes (a deterministic pattern)
 //   anything else          echo: the request as received (method, path, query, headers, body digest)
 // Chat routes answer with a call to the first tool when the request offers tools and the last
@@ -288,10 +290,11 @@ export async function startMockUpstream({ port = 0 } = {}) {
 
     const h = (name) => req.headers[name];
     const isAnthropic = url.pathname.endsWith('/v1/messages');
+    const isCountTokens = url.pathname.endsWith('/v1/messages/count_tokens');
     const isChat = url.pathname.endsWith('/chat/completions');
     const isResponses = url.pathname.endsWith('/responses');
-    const gemini = url.pathname.match(/:(generateContent|streamGenerateContent|batchEmbedContents|embedContent)$/)?.[1];
-    const error = (status, message) => jsonAnswer(status, isAnthropic ? anthropicError(status, message) : gemini ? geminiError(status, message) : openAiError(status, message));
+    const gemini = url.pathname.match(/:(generateContent|streamGenerateContent|batchEmbedContents|embedContent|countTokens)$/)?.[1];
+    const error = (status, message) => jsonAnswer(status, isAnthropic || isCountTokens ? anthropicError(status, message) : gemini ? geminiError(status, message) : openAiError(status, message));
     const plain = { active: false };
 
     const faults = faultsOf(h);
@@ -339,7 +342,7 @@ export async function startMockUpstream({ port = 0 } = {}) {
     }
     if (url.pathname.endsWith('/audio/speech')) return [audioAnswer(bodyBytes ?? intHeader(h('x-mock-bytes'), 65536, 0, MAX_BODY_BYTES)), faults];
     const isEmbeddings = url.pathname.endsWith('/embeddings') || gemini === 'batchEmbedContents';
-    if (!isChat && !isResponses && !isAnthropic && !gemini && !isEmbeddings) return [jsonAnswer(200, { echo: record }, { 'x-mock-echo': '1' }), faults];
+    if (!isChat && !isResponses && !isAnthropic && !isCountTokens && !gemini && !isEmbeddings) return [jsonAnswer(200, { echo: record }, { 'x-mock-echo': '1' }), faults];
 
     if (body.bytes === null) return [error(413, `the request body exceeds the mock's limit of ${MAX_REQUEST_BYTES} bytes`), plain];
     let payload;
@@ -349,11 +352,14 @@ export async function startMockUpstream({ port = 0 } = {}) {
       return [error(400, 'the request body is not JSON'), plain];
     }
     record.payload = payload;
-    const route = isEmbeddings ? (gemini ? 'geminiEmbeddings' : 'embeddings') : isAnthropic ? 'anthropic' : gemini ? 'gemini' : isResponses ? 'responses' : 'chat';
+    const route = isEmbeddings ? (gemini ? 'geminiEmbeddings' : 'embeddings') : isAnthropic || isCountTokens ? 'anthropic' : gemini ? 'gemini' : isResponses ? 'responses' : 'chat';
     const problem = requestProblem(route, payload);
     if (problem) return [error(400, problem), plain];
     const model = gemini ? url.pathname.match(/models\/([^:/]+):/)?.[1] ?? 'gemini-mock' : payload.model ?? 'mock-model';
     const format = isAnthropic ? 'anthropic' : gemini ? 'gemini' : 'openai';
+    const quarterOf = (value) => Math.ceil(JSON.stringify(value ?? null).length / 4);
+    if (isCountTokens) return [jsonAnswer(200, { input_tokens: quarterOf(payload.messages) }), faults];
+    if (gemini === 'countTokens') return [jsonAnswer(200, { totalTokens: quarterOf(payload), promptTokensDetails: [] }), faults];
     const sized = (made, contentType) => [{ status: 200, headers: { 'content-type': contentType }, ...made }, faults];
 
     if (isEmbeddings) {

@@ -2,7 +2,8 @@
 //!
 //! The client names `model: "{provider}/{model}"` (or an alias, e.g. `"fast"` →
 //! `"groq/llama-3.1-8b-instant"`), speaks OpenAI Chat Completions (`chat/completions`),
-//! Anthropic Messages (`messages`, `v1/messages`) or OpenAI embeddings (`embeddings`), and the
+//! Anthropic Messages (`messages`, `v1/messages`) and its token count
+//! (`messages/count_tokens`, see [`count_tokens`]) or OpenAI embeddings (`embeddings`), and the
 //! gateway sends the request to that provider in its own format. [`plan`] decides everything
 //! before the upstream call; the runtime then fetches, and converts the answer with
 //! [`CompatPlan::convert_response`] or [`CompatPlan::stream_translator`].
@@ -26,7 +27,7 @@ use std::collections::HashMap;
 use serde_json::{json, Value};
 
 use super::stream::{StreamOptions, StreamTranslator};
-use super::{embeddings, gemini, ApiError, EmitOptions, Format};
+use super::{count_tokens, embeddings, gemini, ApiError, EmitOptions, Format};
 use crate::error::{ErrorKind, GatewayError};
 use crate::headers::{upstream_request_headers, Headers};
 use crate::provider::{self, ApiFormat, Provider, PROVIDERS};
@@ -41,6 +42,8 @@ pub enum Endpoint {
     ChatCompletions,
     /// `messages` or `v1/messages`: Anthropic Messages.
     Messages,
+    /// `messages/count_tokens` or `v1/messages/count_tokens`: Anthropic's token count.
+    CountTokens,
     /// `embeddings`: OpenAI embeddings.
     Embeddings,
     /// `models` (GET): answered locally by [`list_models`].
@@ -55,17 +58,18 @@ impl Endpoint {
         match suffix.trim_matches('/') {
             "chat/completions" | "v1/chat/completions" => Ok(Endpoint::ChatCompletions),
             "messages" | "v1/messages" => Ok(Endpoint::Messages),
+            "messages/count_tokens" | "v1/messages/count_tokens" => Ok(Endpoint::CountTokens),
             "embeddings" | "v1/embeddings" => Ok(Endpoint::Embeddings),
             "models" | "v1/models" => Ok(Endpoint::Models),
             other => Err(GatewayError::not_found(format!(
-                "no compat endpoint \"{other}\"; expected chat/completions, messages, embeddings or models"
+                "no compat endpoint \"{other}\"; expected chat/completions, messages, messages/count_tokens, embeddings or models"
             ))),
         }
     }
 
     /// The format the client speaks (and reads errors in).
     pub fn client_format(self) -> Format {
-        if self == Endpoint::Messages {
+        if matches!(self, Endpoint::Messages | Endpoint::CountTokens) {
             Format::Anthropic
         } else {
             Format::OpenAi
@@ -189,6 +193,11 @@ pub enum ResponseConversion {
     /// An OpenAI-compatible embeddings answer for a client that asked for base64: forwarded, but
     /// with any vector the provider sent as an array encoded.
     Base64Embeddings,
+    /// A Gemini `countTokens` answer, for an Anthropic `count_tokens` client.
+    GeminiTokenCount,
+    /// A token count the gateway estimated ([`count_tokens::estimate`]): nothing is sent
+    /// upstream, the answer is [`CompatPlan::local_answer`].
+    Estimated { input_tokens: u64 },
 }
 
 /// Everything the runtime needs to call the provider and answer the client.
@@ -226,7 +235,16 @@ impl CompatPlan {
             ResponseConversion::Chat { upstream, client } => {
                 Some(StreamTranslator::new(upstream, client, self.stream_options))
             }
-            ResponseConversion::GeminiEmbeddings { .. } | ResponseConversion::Base64Embeddings => None,
+            _ => None,
+        }
+    }
+
+    /// The answer the gateway gives itself, without calling the provider: an estimated token
+    /// count. `None` for every plan that goes upstream.
+    pub fn local_answer(&self) -> Option<Vec<u8>> {
+        match self.conversion {
+            ResponseConversion::Estimated { input_tokens } => Some(count_tokens::answer(input_tokens)),
+            _ => None,
         }
     }
 
@@ -241,6 +259,18 @@ impl CompatPlan {
             ResponseConversion::PassThrough(_) => Ok((status, body.to_vec())),
             ResponseConversion::Chat { upstream, client } => {
                 super::convert_response(*upstream, *client, status, body, self.stream_options.created)
+            }
+            ResponseConversion::Estimated { input_tokens } => Ok((200, count_tokens::answer(*input_tokens))),
+            ResponseConversion::GeminiTokenCount => {
+                if status >= 400 {
+                    let e = super::parse_error(Format::Gemini, status, body);
+                    return Ok((status, super::emit_error(Format::Anthropic, &e)));
+                }
+                serde_json::from_slice::<Value>(body)
+                    .map_err(|e| super::bad_upstream(format!("upstream sent invalid JSON: {e}")))
+                    .and_then(|v| count_tokens::from_gemini(&v))
+                    .map(|v| (status, v.to_string().into_bytes()))
+                    .map_err(|e| super::untranslatable("Gemini countTokens answer", status, &e))
             }
             ResponseConversion::Base64Embeddings if status >= 400 => Ok((status, body.to_vec())),
             ResponseConversion::Base64Embeddings => Ok((status, embeddings::base64_vectors(body))),
@@ -317,6 +347,31 @@ pub fn plan(
             ),
             (Format::Anthropic, _) => {
                 return Err(GatewayError::invalid(format!("provider {} has no embeddings API", provider.id)))
+            }
+        },
+        Endpoint::CountTokens => match upstream {
+            Format::Anthropic => (
+                "v1/messages/count_tokens".to_string(),
+                None,
+                pass_through(),
+                ResponseConversion::PassThrough(Format::Anthropic),
+                false,
+            ),
+            Format::Gemini => {
+                let request = super::parse_request(client_format, body, Some(model))?;
+                let out = count_tokens::gemini_request(&request, model)?.to_string().into_bytes();
+                (count_tokens::gemini_path(model), None, out, ResponseConversion::GeminiTokenCount, false)
+            }
+            Format::OpenAi => {
+                let input_tokens = count_tokens::estimate(&super::parse_request(client_format, body, Some(model))?);
+                // Never sent: the pipeline answers with `local_answer`.
+                (
+                    openai_path("chat/completions"),
+                    None,
+                    Vec::new(),
+                    ResponseConversion::Estimated { input_tokens },
+                    false,
+                )
             }
         },
         _ if upstream == client_format => {

@@ -285,3 +285,36 @@ fn base64_embeddings_are_honoured_by_every_backend() {
     let openai = plan(Endpoint::Embeddings, float.as_bytes(), &Headers::new(), &HashMap::new(), 1, 0.0).unwrap();
     assert_eq!(openai.conversion, ResponseConversion::PassThrough(Format::OpenAi));
 }
+
+#[test]
+fn count_tokens_goes_to_anthropic_gemini_or_the_estimate() {
+    assert_eq!(Endpoint::parse("v1/messages/count_tokens").unwrap(), Endpoint::CountTokens);
+    assert_eq!(Endpoint::parse("messages/count_tokens").unwrap(), Endpoint::CountTokens);
+    assert_eq!(Endpoint::CountTokens.client_format(), Format::Anthropic);
+    let body = |model: &str| {
+        json!({"model": model, "messages": [{"role": "user", "content": "How many tokens is this?"}]}).to_string()
+    };
+    let plan_for = |model: &str| {
+        plan(Endpoint::CountTokens, body(model).as_bytes(), &Headers::new(), &HashMap::new(), 1, 0.0).unwrap()
+    };
+
+    let anthropic = plan_for("anthropic/claude-sonnet-4-5");
+    assert_eq!(anthropic.path, "v1/messages/count_tokens");
+    assert_eq!(body_json(&anthropic)["model"], "claude-sonnet-4-5");
+    assert_eq!(anthropic.headers.get("anthropic-version"), Some(ANTHROPIC_VERSION));
+    assert_eq!(anthropic.local_answer(), None);
+
+    let gemini = plan_for("google-ai-studio/gemini-2.5-flash");
+    assert_eq!(gemini.path, "v1beta/models/gemini-2.5-flash:countTokens");
+    assert_eq!(body_json(&gemini)["generateContentRequest"]["contents"][0]["role"], "user");
+    assert_eq!(gemini.local_answer(), None);
+    let (status, out) = gemini.convert_response(200, br#"{"totalTokens": 9}"#).unwrap();
+    assert_eq!((status, serde_json::from_slice::<Value>(&out).unwrap()), (200, json!({"input_tokens": 9})));
+    let (status, out) = gemini.convert_response(400, &fixture(Format::Gemini, "error.json")).unwrap();
+    assert_eq!(status, 400);
+    assert_eq!(serde_json::from_slice::<Value>(&out).unwrap()["type"], "error", "in Anthropic's shape");
+
+    let openai = plan_for("openai/gpt-4o-mini");
+    let answer: Value = serde_json::from_slice(&openai.local_answer().unwrap()).unwrap();
+    assert_eq!(answer, json!({"input_tokens": 6}), "24 characters / 4");
+}

@@ -30,6 +30,7 @@
 
 pub mod anthropic;
 pub mod compat;
+pub mod count_tokens;
 pub mod embeddings;
 pub mod gemini;
 pub mod ir;
