@@ -89,3 +89,38 @@ test('anthropic SDK → compat/messages/count_tokens: Anthropic\'s count, Gemini
   assert.equal(res.status, 200);
   assert.deepEqual(await res.json(), { input_tokens: 9 });
 });
+
+for (const [label, model] of OTHER_PROVIDERS) {
+  test(`anthropic SDK → compat/messages → ${label}: system entries inside messages, as Claude Code sends them`, async () => {
+    const message = await anthropic.messages.create({
+      model, max_tokens: 100, system: 'You are a coding agent.',
+      messages: [
+        { role: 'system', content: 'Skills: none.' },
+        { role: 'user', content: 'hi' },
+        { role: 'system', content: [{ type: 'text', text: '<system-reminder>Tokens left: 100.</system-reminder>' }] },
+      ],
+    });
+    assert.equal(message.content[0].text, 'tok0 tok1 tok2 ');
+    const seen = (await lastRequest()).payload;
+    if (label === 'openai') {
+      assert.deepEqual(seen.messages.map((m) => `${m.role}: ${m.content}`), [
+        'system: You are a coding agent.', 'system: Skills: none.', 'user: hi',
+        'system: <system-reminder>Tokens left: 100.</system-reminder>',
+      ]);
+    } else {
+      assert.equal(seen.systemInstruction.parts[0].text, 'You are a coding agent.');
+      assert.deepEqual(seen.contents, [{ role: 'user', parts: [
+        { text: 'Skills: none.' }, { text: 'hi' }, { text: '<system-reminder>Tokens left: 100.</system-reminder>' },
+      ] }]);
+    }
+  });
+}
+
+test('anthropic SDK → compat/messages: a bad role is refused in Anthropic\'s wording and type', async () => {
+  await assert.rejects(
+    anthropic.messages.create({ model: 'openai/gpt-4o-mini', max_tokens: 10, messages: [{ role: 'user', content: 'a' }, { role: 'tool', content: 'b' }] }),
+    (err) => err instanceof Anthropic.BadRequestError
+      && err.error?.type === 'error' && err.error?.error?.type === 'invalid_request_error'
+      && err.error?.error?.message === "messages.1.role: Input should be 'user' or 'assistant'",
+  );
+});

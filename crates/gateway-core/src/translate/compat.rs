@@ -108,7 +108,9 @@ pub fn parse_aliases(raw: Option<&str>) -> Result<HashMap<String, String>, Gatew
         let slug = target.split_once('/').map(|(p, _)| p).unwrap_or_default();
         if target_of(slug).is_none() {
             return Err(bad(format!(
-                "COMPAT_ALIASES[{alias:?}] = {target:?} must be \"{{provider}}/{{model}}\" with a provider the compat endpoint routes to: {}",
+                "COMPAT_ALIASES[{}] = {} must be \"{{provider}}/{{model}}\" with a provider the compat endpoint routes to: {}",
+                super::json::quoted(alias),
+                super::json::quoted(target),
                 routable_ids().join(", ")
             )));
         }
@@ -145,7 +147,8 @@ pub fn resolve_model<'a>(
     let full = aliases.get(model).map_or(model, String::as_str);
     let Some((slug, name)) = full.split_once('/').filter(|(_, n)| !n.is_empty()) else {
         return Err(GatewayError::invalid(format!(
-            "`model` must be \"{{provider}}/{{model}}\" (e.g. \"openai/gpt-4o-mini\") or a configured alias; got {model:?}"
+            "`model` must be \"{{provider}}/{{model}}\" (e.g. \"openai/gpt-4o-mini\") or a configured alias; got {}",
+            super::json::quoted(model)
         )));
     };
     match target_of(slug) {

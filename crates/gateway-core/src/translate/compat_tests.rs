@@ -318,3 +318,26 @@ fn count_tokens_goes_to_anthropic_gemini_or_the_estimate() {
     let answer: Value = serde_json::from_slice(&openai.local_answer().unwrap()).unwrap();
     assert_eq!(answer, json!({"input_tokens": 6}), "24 characters / 4");
 }
+
+#[test]
+fn claude_codes_system_entries_reach_openai_and_gemini() {
+    let body = json!({"model": "openai/gpt-4o-mini", "max_tokens": 100, "system": "S", "messages": [
+        {"role": "user", "content": "hi"},
+        {"role": "system", "content": "<system-reminder>Tokens left: 100.</system-reminder>"},
+    ]});
+    let openai =
+        plan(Endpoint::Messages, body.to_string().as_bytes(), &Headers::new(), &HashMap::new(), 1, 0.0).unwrap();
+    assert_eq!(
+        body_json(&openai)["messages"],
+        json!([{"role": "system", "content": "S"}, {"role": "user", "content": "hi"},
+               {"role": "system", "content": "<system-reminder>Tokens left: 100.</system-reminder>"}])
+    );
+    let mut body = body;
+    body["model"] = json!("google-ai-studio/gemini-2.5-flash");
+    let gemini =
+        plan(Endpoint::Messages, body.to_string().as_bytes(), &Headers::new(), &HashMap::new(), 1, 0.0).unwrap();
+    assert_eq!(
+        body_json(&gemini)["contents"][0]["parts"][1]["text"],
+        "<system-reminder>Tokens left: 100.</system-reminder>"
+    );
+}

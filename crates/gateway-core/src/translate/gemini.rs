@@ -191,6 +191,8 @@ pub fn request_from_ir(req: &ChatRequest) -> Result<Value, GatewayError> {
     let mut names: Vec<(&str, &str)> = Vec::new(); // tool_call_id → name
     let mut contents: Vec<Value> = Vec::new();
     for m in &req.messages {
+        // Gemini's contents are user or model turns: an instruction in the conversation is
+        // folded into the user turn it sits next to (merged below).
         let role = if m.role == Role::Assistant { "model" } else { "user" };
         let mut parts = Vec::new();
         for p in &m.content {
@@ -206,7 +208,10 @@ pub fn request_from_ir(req: &ChatRequest) -> Result<Value, GatewayError> {
                 Part::ToolCall(c) => {
                     names.push((&c.id, &c.name));
                     let args = json::object_from_text(&c.arguments).ok_or_else(|| {
-                        GatewayError::invalid(format!("the arguments of tool call {:?} are not a JSON object", c.id))
+                        GatewayError::invalid(format!(
+                            "the arguments of tool call {} are not a JSON object",
+                            json::quoted(&c.id)
+                        ))
                     })?;
                     json!({"functionCall": {"name": c.name, "args": args}})
                 }
@@ -214,8 +219,8 @@ pub fn request_from_ir(req: &ChatRequest) -> Result<Value, GatewayError> {
                     let name =
                         names.iter().find(|(id, _)| *id == r.tool_call_id).map(|(_, n)| *n).ok_or_else(|| {
                             GatewayError::invalid(format!(
-                                "the tool result for {:?} answers no earlier tool call; Gemini needs the function name",
-                                r.tool_call_id
+                                "the tool result for {} answers no earlier tool call; Gemini needs the function name",
+                                json::quoted(&r.tool_call_id)
                             ))
                         })?;
                     let response = json::object_from_text(&r.content)

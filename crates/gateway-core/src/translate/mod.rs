@@ -25,7 +25,8 @@
 //! Anthropic `metadata`, `top_k`, `thinking`, ...) are dropped by any *translation*; a
 //! pass-through (same format on both sides) forwards the body untouched but for `model`.
 //! Other lossy rules: OpenAI `system`/`developer` messages anywhere in the conversation are
-//! gathered into the one system prompt; image parts inside tool results become nothing (only
+//! gathered into the one system prompt (Anthropic `role: "system"` entries of `messages` keep
+//! their place instead: see [`ir::Role::System`]); image parts inside tool results become nothing (only
 //! their text survives); Gemini ids for function calls are generated (`call_{n}`) when absent.
 
 pub mod anthropic;
@@ -216,6 +217,12 @@ pub(crate) mod json {
 
     pub fn str<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
         v.get(key).and_then(Value::as_str)
+    }
+
+    /// `s` as a JSON string literal, for quoting client-given values in error messages (never
+    /// Rust's debug rendering).
+    pub fn quoted(s: &str) -> String {
+        Value::String(s.to_string()).to_string()
     }
 
     pub fn string(v: &Value, key: &str) -> String {

@@ -67,7 +67,8 @@ pub fn request_to_ir(v: &Value) -> Result<ChatRequest, GatewayError> {
             }
             other => {
                 return Err(GatewayError::invalid(format!(
-                    "messages[{i}].role {other:?} is not one of system, developer, user, assistant, tool"
+                    "messages[{i}].role: invalid value {}; supported values are system, developer, user, assistant and tool",
+                    json::quoted(other)
                 )))
             }
         }
@@ -90,7 +91,12 @@ pub fn request_to_ir(v: &Value) -> Result<ChatRequest, GatewayError> {
             "auto" => Some(ToolChoice::Auto),
             "none" => Some(ToolChoice::None),
             "required" => Some(ToolChoice::Required),
-            other => return Err(GatewayError::invalid(format!("tool_choice {other:?} is not auto, none or required"))),
+            other => {
+                return Err(GatewayError::invalid(format!(
+                    "tool_choice: invalid value {}; supported values are auto, none and required",
+                    json::quoted(other)
+                )))
+            }
         },
         Some(c) => c.pointer("/function/name").and_then(Value::as_str).map(|n| ToolChoice::Named(n.to_string())),
         None => None,
@@ -209,11 +215,19 @@ pub fn request_from_ir(req: &ChatRequest) -> Value {
                 messages.push(msg);
             }
             Role::Tool => push_tool_results(&mut messages, &m.content),
+            Role::System => {
+                let text: String = m
+                    .content
+                    .iter()
+                    .filter_map(|p| if let Part::Text(t) = p { Some(t.as_str()) } else { None })
+                    .collect();
+                messages.push(json!({"role": "system", "content": text}));
+            }
         }
     }
     let mut out = Map::new();
     out.insert("model".into(), json!(req.model));
-    out.insert("messages".into(), Value::Array(messages));
+    out.insert("messages".into(), Value::Array(after_tool_results(messages)));
     if let Some(n) = req.max_tokens {
         out.insert("max_tokens".into(), json!(n));
     }
@@ -302,6 +316,35 @@ fn meets_strict_mode(schema: &Value) -> bool {
         Value::Array(items) => items.iter().all(meets_strict_mode),
         _ => true,
     }
+}
+
+/// The messages with every system message that sits between an assistant's tool calls and their
+/// results moved after the last result: OpenAI wants the `tool` messages right after the calls.
+fn after_tool_results(messages: Vec<Value>) -> Vec<Value> {
+    let mut out = Vec::with_capacity(messages.len());
+    let mut outstanding: Vec<Value> = Vec::new(); // ids of calls not answered yet
+    let mut deferred: Vec<Value> = Vec::new();
+    for m in messages {
+        match m["role"].as_str() {
+            Some("tool") => {
+                outstanding.retain(|id| *id != m["tool_call_id"]);
+                out.push(m);
+                if outstanding.is_empty() {
+                    out.append(&mut deferred);
+                }
+            }
+            Some("system") if !outstanding.is_empty() => deferred.push(m),
+            _ => {
+                out.append(&mut deferred);
+                outstanding = m["tool_calls"]
+                    .as_array()
+                    .map_or_else(Vec::new, |calls| calls.iter().map(|c| c["id"].clone()).collect());
+                out.push(m);
+            }
+        }
+    }
+    out.append(&mut deferred);
+    out
 }
 
 fn push_tool_results(messages: &mut Vec<Value>, parts: &[Part]) {

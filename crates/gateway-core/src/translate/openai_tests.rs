@@ -134,3 +134,52 @@ fn a_schema_strict_mode_cannot_take_is_sent_non_strict() {
         "properties": {"a": {"type": "object", "properties": {}}}});
     assert_eq!(emitted(open_nested), json!(false));
 }
+
+#[test]
+fn positioned_instructions_are_system_messages_in_place_after_any_tool_results() {
+    let call = |id: &str| Part::ToolCall(ToolCall { id: id.into(), name: "f".into(), arguments: "{}".into() });
+    let result = |id: &str| Message {
+        role: Role::Tool,
+        content: vec![Part::ToolResult(ToolResult { tool_call_id: id.into(), content: "ok".into(), is_error: false })],
+    };
+    let req = ChatRequest {
+        system: Some("S".into()),
+        messages: vec![
+            Message::text(Role::User, "hi"),
+            Message::text(Role::System, "first"),
+            Message { role: Role::Assistant, content: vec![call("a"), call("b")] },
+            // Between the calls and their results: OpenAI needs the results right after the calls.
+            Message::text(Role::System, "second"),
+            result("a"),
+            result("b"),
+            Message::text(Role::User, "next"),
+        ],
+        ..ChatRequest::default()
+    };
+    let out = request_from_ir(&req);
+    let sequence: Vec<String> = out["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            format!(
+                "{}:{}",
+                m["role"].as_str().unwrap(),
+                m["content"].as_str().or(m["tool_call_id"].as_str()).unwrap_or("calls")
+            )
+        })
+        .collect();
+    assert_eq!(
+        sequence,
+        ["system:S", "user:hi", "system:first", "assistant:calls", "tool:ok", "tool:ok", "system:second", "user:next"]
+    );
+}
+
+#[test]
+fn role_errors_quote_the_value_as_json() {
+    let e = request_to_ir(&json!({"messages": [{"role": "bot", "content": "x"}]})).unwrap_err();
+    assert_eq!(
+        e.message(),
+        "messages[0].role: invalid value \"bot\"; supported values are system, developer, user, assistant and tool"
+    );
+}
