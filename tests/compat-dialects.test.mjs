@@ -124,3 +124,42 @@ test('anthropic SDK → compat/messages: a bad role is refused in Anthropic\'s w
       && err.error?.error?.message === "messages.1.role: Input should be 'user' or 'assistant'",
   );
 });
+
+test('anthropic SDK → compat/messages → gemini: a coding agent\'s tool schemas are cleaned to what Gemini takes', async () => {
+  // The JSON Schema features of Claude Code's built-in tools, and properties named like keywords.
+  const input_schema = {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      command: { type: 'string', description: 'The command' },
+      timeout: { type: 'number', exclusiveMinimum: 0, maximum: 600000 },
+      env: { type: 'object', propertyNames: { pattern: '^[A-Z_]+$' }, additionalProperties: { type: 'string' } },
+      mode: { const: 'run' },
+      type: { type: 'string', enum: ['bash', 'sh'] },
+      format: { type: ['string', 'null'] },
+    },
+    required: ['command'],
+  };
+  const message = await anthropic.messages.create({
+    model: 'google-ai-studio/gemini-2.5-flash', max_tokens: 100,
+    messages: [{ role: 'user', content: 'list files' }],
+    tools: [{ name: 'Bash', description: 'Run a command', input_schema }, { name: 'Now', input_schema: { type: 'object', properties: {} } }],
+  });
+  assert.equal(message.stop_reason, 'tool_use');
+  assert.equal(message.content.find((b) => b.type === 'tool_use').name, 'Bash');
+  const [bash, now] = (await lastRequest()).payload.tools[0].functionDeclarations;
+  assert.deepEqual(bash.parameters, {
+    type: 'object',
+    properties: {
+      command: { type: 'string', description: 'The command' },
+      timeout: { type: 'number', minimum: 0, maximum: 600000 },
+      env: { type: 'object' },
+      mode: { type: 'string', enum: ['run'] },
+      type: { type: 'string', enum: ['bash', 'sh'] },
+      format: { type: 'string', nullable: true },
+    },
+    required: ['command'],
+  });
+  assert.deepEqual(now, { name: 'Now' }, 'no parameters rather than an empty object, which Gemini refuses');
+});

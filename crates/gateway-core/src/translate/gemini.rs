@@ -9,7 +9,7 @@
 use serde_json::{json, Map, Value};
 
 use super::ir::*;
-use super::json;
+use super::{gemini_schema, json};
 use crate::error::GatewayError;
 use crate::sse::SseEvent;
 use crate::usage::Usage;
@@ -168,20 +168,6 @@ fn guess_media_type(url: &str) -> &'static str {
     }
 }
 
-/// A JSON schema without the keywords Gemini's OpenAPI-subset schema rejects.
-pub fn sanitize_schema(schema: &Value) -> Value {
-    match schema {
-        Value::Object(o) => Value::Object(
-            o.iter()
-                .filter(|(k, _)| !matches!(k.as_str(), "$schema" | "additionalProperties"))
-                .map(|(k, v)| (k.clone(), sanitize_schema(v)))
-                .collect(),
-        ),
-        Value::Array(a) => Value::Array(a.iter().map(sanitize_schema).collect()),
-        other => other.clone(),
-    }
-}
-
 /// Emits a `generateContent` request body (the model and streaming go in the URL: see
 /// [`upstream_path`]).
 ///
@@ -252,7 +238,12 @@ pub fn request_from_ir(req: &ChatRequest) -> Result<Value, GatewayError> {
             .tools
             .iter()
             .map(|t| {
-                let mut d = json!({"name": t.name, "parameters": sanitize_schema(&t.parameters)});
+                let mut d = json!({"name": t.name});
+                let parameters = gemini_schema::clean(&t.parameters);
+                // Gemini refuses an object without properties: a function taking none has none.
+                if gemini_schema::has_properties(&parameters) {
+                    d["parameters"] = parameters;
+                }
                 if let Some(desc) = &t.description {
                     d["description"] = json!(desc);
                 }
@@ -289,7 +280,7 @@ pub fn request_from_ir(req: &ChatRequest) -> Result<Value, GatewayError> {
         }
         Some(ResponseFormat::JsonSchema { schema, .. }) => {
             g.insert("responseMimeType".into(), json!("application/json"));
-            g.insert("responseSchema".into(), sanitize_schema(schema));
+            g.insert("responseSchema".into(), gemini_schema::clean(schema));
         }
         _ => {}
     }

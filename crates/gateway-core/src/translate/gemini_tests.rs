@@ -159,3 +159,21 @@ fn positioned_instructions_fold_into_the_user_turn_next_to_them() {
         ])
     );
 }
+
+#[test]
+fn a_function_without_parameters_declares_none() {
+    let tool = |parameters: serde_json::Value| Tool { name: "now".into(), description: None, parameters };
+    let req = ChatRequest {
+        tools: vec![
+            tool(json!({"type": "object", "properties": {}})),
+            tool(json!({"type": "object", "properties": {"x": {"type": "integer", "exclusiveMinimum": 1}}})),
+        ],
+        ..ChatRequest::default()
+    };
+    let out = request_from_ir(&req).unwrap();
+    assert_eq!(out["tools"][0]["functionDeclarations"][0], json!({"name": "now"}));
+    assert_eq!(
+        out["tools"][0]["functionDeclarations"][1]["parameters"],
+        json!({"type": "object", "properties": {"x": {"type": "integer", "minimum": 2}}})
+    );
+}

@@ -18,7 +18,7 @@
 //! | `ToolResult.is_error`           | dropped        | kept                                                | dropped                                              |
 //! | `max_tokens` absent             | left absent    | set to the configured default (Anthropic needs it)  | left absent                                          |
 //! | `tool_choice: none`             | kept           | `{"type":"none"}`                                   | `mode: NONE`                                         |
-//! | tool schema `$schema`, `additionalProperties` | kept | kept                                    | removed (Gemini's schema subset rejects them)        |
+//! | tool and response schemas       | kept           | kept                                                | reduced to Gemini's `Schema` fields ([`gemini_schema`]) |
 //! | `temperature` > 1               | kept           | clamped to 1 (Anthropic's range is 0–1)             | kept                                                 |
 //!
 //! Client fields outside the IR (OpenAI `n`, `logprobs`, `seed`, `frequency_penalty`, `user`,
@@ -34,6 +34,7 @@ pub mod compat;
 pub mod count_tokens;
 pub mod embeddings;
 pub mod gemini;
+pub mod gemini_schema;
 pub mod ir;
 pub mod openai;
 pub mod stream;
