@@ -163,3 +163,11 @@ test('anthropic SDK → compat/messages → gemini: a coding agent\'s tool schem
   });
   assert.deepEqual(now, { name: 'Now' }, 'no parameters rather than an empty object, which Gemini refuses');
 });
+
+test('anthropic SDK → compat/messages → an OpenAI reasoning model: max_completion_tokens, not max_tokens', async () => {
+  const message = await anthropic.messages.create({ model: 'openai/o4-mini', max_tokens: 100, messages: [{ role: 'user', content: 'hi' }] });
+  assert.equal(message.content[0].text, 'tok0 tok1 tok2 ');
+  const seen = (await lastRequest()).payload;
+  assert.equal(seen.max_completion_tokens, 100);
+  assert.equal(seen.max_tokens, undefined);
+});

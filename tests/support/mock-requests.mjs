@@ -1,7 +1,7 @@
 // What the mock upstream accepts of a request body, route by route: anything else is a 400 in
 // the provider's error shape (never a crash of the mock, never an allocation sized by the request).
-// Gemini schemas (tool parameters, response schemas) may hold Gemini's Schema fields only, as Gemini
-// itself demands.
+// Gemini schemas (tool parameters, response schemas) may hold Gemini's Schema fields only, and
+// OpenAI's reasoning models (o1, o3, o4-mini, gpt-5…) refuse `max_tokens`, as the real APIs do.
 
 /** Largest `dimensions` / `outputDimensionality` of an embeddings request. */
 export const MAX_DIMENSIONS = 8192;
@@ -84,6 +84,10 @@ export function requestProblem(route, payload) {
   if (!isObject(payload)) return 'the request body must be a JSON object';
   for (const [field, check, what] of RULES[route] ?? []) {
     if (payload[field] !== undefined && !check(payload[field])) return `${field} must be ${what}`;
+  }
+  if (route === 'chat' && /^(o\d|gpt-5)/.test(String(payload.model)) && payload.max_tokens !== undefined) {
+    // What OpenAI's reasoning models answer.
+    return "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.";
   }
   return route === 'gemini' ? geminiSchemasProblem(payload) : null;
 }

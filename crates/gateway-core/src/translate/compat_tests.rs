@@ -341,3 +341,11 @@ fn claude_codes_system_entries_reach_openai_and_gemini() {
         "<system-reminder>Tokens left: 100.</system-reminder>"
     );
 }
+
+#[test]
+fn anthropic_clients_reach_openai_reasoning_models_with_max_completion_tokens() {
+    let body = json!({"model": "openai/o4-mini", "max_tokens": 1000, "messages": [{"role": "user", "content": "hi"}]});
+    let plan = plan(Endpoint::Messages, body.to_string().as_bytes(), &Headers::new(), &HashMap::new(), 1, 0.0).unwrap();
+    let sent = body_json(&plan);
+    assert_eq!((sent.get("max_tokens"), &sent["max_completion_tokens"]), (None, &json!(1000)));
+}

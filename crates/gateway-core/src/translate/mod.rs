@@ -17,6 +17,7 @@
 //! | `include_usage`                 | kept (stream)  | dropped (Anthropic always reports usage)            | dropped (Gemini always reports usage)                |
 //! | `ToolResult.is_error`           | dropped        | kept                                                | dropped                                              |
 //! | `max_tokens` absent             | left absent    | set to the configured default (Anthropic needs it)  | left absent                                          |
+//! | `max_tokens` (reasoning models) | `max_completion_tokens` for `o1`/`o3`/`o4-mini`…/`gpt-5…` ([`openai::is_reasoning_model`]) | — | — |
 //! | `tool_choice: none`             | kept           | `{"type":"none"}`                                   | `mode: NONE`                                         |
 //! | tool and response schemas       | kept           | kept                                                | reduced to Gemini's `Schema` fields ([`gemini_schema`]) |
 //! | `temperature` > 1               | kept           | clamped to 1 (Anthropic's range is 0–1)             | kept                                                 |

@@ -229,7 +229,8 @@ pub fn request_from_ir(req: &ChatRequest) -> Value {
     out.insert("model".into(), json!(req.model));
     out.insert("messages".into(), Value::Array(after_tool_results(messages)));
     if let Some(n) = req.max_tokens {
-        out.insert("max_tokens".into(), json!(n));
+        let field = if is_reasoning_model(&req.model) { "max_completion_tokens" } else { "max_tokens" };
+        out.insert(field.into(), json!(n));
     }
     if let Some(t) = req.temperature {
         out.insert("temperature".into(), json!(t));
@@ -281,6 +282,16 @@ pub fn request_from_ir(req: &ChatRequest) -> Value {
         out.insert("response_format".into(), f);
     }
     Value::Object(out)
+}
+
+/// Whether `model` is one of OpenAI's reasoning models (`o1`, `o3`, `o4-mini`, … and the `gpt-5`
+/// family), which refuse `max_tokens` and take `max_completion_tokens`. Only bare OpenAI names
+/// match: another provider's name for them (`openai/o3` at OpenRouter) keeps `max_tokens`, which
+/// every OpenAI-compatible API takes.
+pub fn is_reasoning_model(model: &str) -> bool {
+    let mut chars = model.chars();
+    let o_series = chars.next() == Some('o') && chars.next().is_some_and(|c| c.is_ascii_digit());
+    o_series || model.starts_with("gpt-5")
 }
 
 /// Whether OpenAI's strict structured outputs accept `schema`: every object schema closed

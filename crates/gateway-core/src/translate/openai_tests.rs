@@ -183,3 +183,19 @@ fn role_errors_quote_the_value_as_json() {
         "messages[0].role: invalid value \"bot\"; supported values are system, developer, user, assistant and tool"
     );
 }
+
+#[test]
+fn reasoning_models_get_max_completion_tokens() {
+    let emitted = |model: &str| {
+        let req = ChatRequest { model: model.into(), max_tokens: Some(64), ..ChatRequest::default() };
+        let out = request_from_ir(&req);
+        (out.get("max_tokens").cloned(), out.get("max_completion_tokens").cloned())
+    };
+    for model in ["o1", "o1-preview", "o3-mini", "o3-pro", "o4-mini-2025-04-16", "gpt-5", "gpt-5-mini", "gpt-5.1-codex"]
+    {
+        assert_eq!(emitted(model), (None, Some(json!(64))), "{model}");
+    }
+    for model in ["gpt-4o", "gpt-4.1-mini", "omni-moderation-latest", "openai/o3", "llama-3.1-8b-instant"] {
+        assert_eq!(emitted(model), (Some(json!(64)), None), "{model}");
+    }
+}
