@@ -240,10 +240,6 @@ impl Pipeline {
             },
         };
 
-        // A token count the gateway estimates itself needs no upstream call.
-        if let Some(answer) = planned.targets.first().and_then(|t| t.compat.as_ref()).and_then(|p| p.local_answer()) {
-            return Ok(Outcome::Local(json_reply(200, answer)));
-        }
         for target in &planned.targets {
             // A universal step's own headers and endpoint query (its keys), before any is sent.
             completion.ctx.secrets.add_credential_headers(&target.headers);
@@ -254,6 +250,10 @@ impl Pipeline {
             if let Some(first) = planned.targets.first() {
                 completion.ctx.provider = first.provider.id;
             }
+        }
+        // A token count the gateway estimates itself needs no upstream call.
+        if let Some(answer) = planned.targets.first().and_then(|t| t.compat.as_ref()).and_then(|p| p.local_answer()) {
+            return Ok(Outcome::Local(json_reply(200, answer)));
         }
         let decision = options::decide(
             &self.config.cache,
