@@ -156,7 +156,7 @@ fn has_type(event: &SseEvent, types: &[&str]) -> bool {
     if let Some(name) = event.event.as_deref().filter(|n| *n != "message") {
         return types.contains(&name);
     }
-    let mentioned = types.iter().any(|t| event.data.contains(&format!("\"{t}\"")));
+    let mentioned = types.iter().any(|t| event.data.contains(t));
     mentioned
         && serde_json::from_str::<Value>(&event.data)
             .ok()
