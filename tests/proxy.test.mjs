@@ -33,14 +33,14 @@ test('each provider path maps to its upstream path, query kept', async () => {
     ['/grok/v1/echo', '/grok/v1/echo', ''],
     ['/deepseek/echo', '/deepseek/echo', ''],
     ['/perplexity-ai/echo', '/perplexity-ai/echo', ''],
-    ['/google-ai-studio/v1beta/models/gemini-2.5-flash:countTokens?alt=sse', '/google-ai-studio/v1beta/models/gemini-2.5-flash:countTokens', '?alt=sse'],
+    ['/google-ai-studio/v1beta/models/gemini-2.5-flash:batchGenerateContent?alt=sse', '/google-ai-studio/v1beta/models/gemini-2.5-flash:batchGenerateContent', '?alt=sse'],
     ['/huggingface/bigcode/starcoder', '/huggingface/bigcode/starcoder', ''],
     ['/azure-openai/my-res/my-deploy/echo?api-version=2024-10-21', '/azure-openai/my-res/my-deploy/echo', '?api-version=2024-10-21'],
     ['/workers-ai/@cf/meta/llama-3.1-8b-instruct', '/workers-ai/acct123/run/@cf/meta/llama-3.1-8b-instruct', ''],
     ['/workers-ai/v1/echo', '/workers-ai/acct123/v1/echo', ''],
     ['/replicate/predictions', '/replicate/v1/predictions', ''],
     ['/cohere/v2/echo', '/cohere/v2/echo', ''],
-    ['/google-vertex-ai/v1/projects/p1/locations/europe-west4/publishers/google/models/gemini-2.5-pro:countTokens', '/google-vertex-ai/europe-west4/v1/projects/p1/locations/europe-west4/publishers/google/models/gemini-2.5-pro:countTokens', ''],
+    ['/google-vertex-ai/v1/projects/p1/locations/europe-west4/publishers/google/models/gemini-2.5-pro:computeTokens', '/google-vertex-ai/europe-west4/v1/projects/p1/locations/europe-west4/publishers/google/models/gemini-2.5-pro:computeTokens', ''],
     ['/aws-bedrock/bedrock-runtime/us-east-1/model/us.anthropic.claude-haiku-4-5-20251001-v1:0/invoke', '/aws-bedrock/bedrock-runtime/us-east-1/model/us.anthropic.claude-haiku-4-5-20251001-v1:0/invoke', ''],
   ];
   for (const [path, upstreamPath, query] of cases) {

@@ -129,3 +129,75 @@ test('a watching plugin sees every event, off the hot path, and notices a cut', 
   assert.equal(cutEntry.stream_complete, false);
   assert.equal(cutEntry.stream_done_marker, null);
 });
+
+// A stream's end is judged by the API of the path, not by the provider: the `openai` provider
+// serves Chat Completions (ends with [DONE]) and the Responses API (ends with response.completed).
+test('a streamed Responses API call through the openai provider ends cleanly on response.completed', async () => {
+  const client = new OpenAI({ apiKey: 'sk-test', baseURL: `${gw.url}/v1/acct/gw/openai`, maxRetries: 0 });
+  const stream = await client.responses.create({ model: 'gpt-4.1-mini', input: 'hi', stream: true }, { headers: { 'x-mock-chunks': '4' } });
+  const types = [];
+  let text = '';
+  for await (const event of stream) {
+    types.push(event.type);
+    if (event.type === 'response.output_text.delta') text += event.delta;
+  }
+  assert.equal(text, 'tok0 tok1 tok2 tok3 ');
+  assert.equal(types.at(-1), 'response.completed', `events: ${types.join(', ')}`);
+  assert.ok(!types.includes('error'), `events: ${types.join(', ')}`);
+
+  // The helper that accumulates the answer gets the whole of it too.
+  const final = await client.responses.stream({ model: 'gpt-4.1-mini', input: 'hi' }).finalResponse();
+  assert.equal(final.output[0].content[0].text, 'tok0 tok1 tok2 ');
+  assert.equal(final.status, 'completed');
+});
+
+test('a cut Responses API stream ends with an error event the openai SDK raises on', async () => {
+  const client = new OpenAI({ apiKey: 'sk-test', baseURL: `${gw.url}/v1/acct/gw/openai`, maxRetries: 0 });
+  const stream = await client.responses.create({ model: 'gpt-4.1-mini', input: 'hi', stream: true }, { headers: { 'x-mock-cut-after': '6' } });
+  let text = '';
+  await assert.rejects(async () => {
+    for await (const event of stream) if (event.type === 'response.output_text.delta') text += event.delta;
+  }, /broke mid-stream/);
+  assert.equal(text, 'tok0 tok1 ', 'the deltas before the cut were delivered');
+});
+
+test('a Responses stream that ended properly is logged as complete and replayed from the cache', async () => {
+  const body = JSON.stringify({ model: 'gpt-4.1-mini', input: `cache me ${Date.now()}`, stream: true });
+  const send = () => fetch(`${gw.url}/v1/acct/gw/openai/responses`, {
+    method: 'POST', body, headers: { 'content-type': 'application/json', authorization: 'Bearer sk', 'cf-aig-cache-ttl': '600' },
+  });
+  const mark = gw.logs.length;
+  const first = await send();
+  const firstText = await first.text();
+  assert.doesNotMatch(firstText, /upstream_stream_error/);
+  const line = await waitFor(() => gw.logs.slice(mark).find((l) => l.includes('ai-gateway access')), 'the access log line');
+  assert.equal(JSON.parse(line.slice(line.indexOf('{'))).stream_complete, true);
+  const second = await waitFor(async () => {
+    const res = await send();
+    const text = await res.text();
+    return res.headers.get('cf-aig-cache-status') === 'HIT' && text;
+  }, 'a cache hit');
+  assert.equal(second, firstText);
+});
+
+test('streams of the other APIs end on their own terminal events, whichever provider serves them', async () => {
+  const post = (path, payload) => fetch(`${gw.url}/v1/acct/gw/${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: 'Bearer sk', 'x-api-key': 'sk', 'x-goog-api-key': 'k' },
+    body: JSON.stringify(payload),
+  });
+  const chat = { model: 'm', stream: true, messages: [{ role: 'user', content: 'hi' }] };
+  const cases = [
+    // Gemini's OpenAI-compatible endpoint ends with [DONE], not with a chunk carrying finishReason.
+    ['google-ai-studio/v1beta/openai/chat/completions', chat, /data: \[DONE\]\n\n$/],
+    ['google-ai-studio/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse', { contents: [{ parts: [{ text: 'hi' }] }] }, /"finishReason":"STOP"/],
+    ['anthropic/v1/messages', { ...chat, max_tokens: 16 }, /event: message_stop\ndata: \{"type":"message_stop"\}\n\n$/],
+  ];
+  for (const [path, payload, end] of cases) {
+    const res = await post(path, payload);
+    assert.equal(res.status, 200, path);
+    const text = await res.text();
+    assert.match(text, end, path);
+    assert.doesNotMatch(text, /upstream_stream_error/, path);
+  }
+});

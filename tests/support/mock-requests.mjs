@@ -1,5 +1,7 @@
 // What the mock upstream accepts of a request body, route by route: anything else is a 400 in
 // the provider's error shape (never a crash of the mock, never an allocation sized by the request).
+// Gemini schemas (tool parameters, response schemas) may hold Gemini's Schema fields only, and
+// OpenAI's reasoning models (o1, o3, o4-mini, gpt-5…) refuse `max_tokens`, as the real APIs do.
 
 /** Largest `dimensions` / `outputDimensionality` of an embeddings request. */
 export const MAX_DIMENSIONS = 8192;
@@ -45,11 +47,47 @@ const RULES = {
   ],
 };
 
+/** The fields of Gemini's `Schema` (ai.google.dev/api/caching#Schema): Gemini refuses any other. */
+const GEMINI_SCHEMA_FIELDS = new Set(['type', 'format', 'title', 'description', 'nullable', 'enum', 'maxItems', 'minItems',
+  'properties', 'required', 'minProperties', 'maxProperties', 'minLength', 'maxLength', 'pattern', 'example', 'anyOf',
+  'propertyOrdering', 'default', 'items', 'minimum', 'maximum']);
+
+/** The first field of `schema` (at `path`) that Gemini does not know, as Gemini words it; null when none. */
+function geminiSchemaProblem(schema, path) {
+  if (!isObject(schema)) return null;
+  for (const [key, value] of Object.entries(schema)) {
+    if (!GEMINI_SCHEMA_FIELDS.has(key)) return `Invalid JSON payload received. Unknown name "${key}" at '${path}': Cannot find field.`;
+    const children = key === 'properties' && isObject(value) ? Object.entries(value).map(([name, v]) => [`${path}.properties[${name}].value`, v])
+      : key === 'items' ? [[`${path}.items`, value]]
+        : key === 'anyOf' && Array.isArray(value) ? value.map((v, i) => [`${path}.any_of[${i}]`, v]) : [];
+    for (const [childPath, child] of children) {
+      const problem = geminiSchemaProblem(child, childPath);
+      if (problem) return problem;
+    }
+  }
+  return null;
+}
+
+/** Gemini's refusal of the schemas of a generateContent body, or null. */
+function geminiSchemasProblem(payload) {
+  for (const [i, tool] of (payload.tools ?? []).entries()) {
+    for (const [j, f] of (tool.functionDeclarations ?? []).entries()) {
+      const problem = geminiSchemaProblem(f.parameters, `tools[${i}].function_declarations[${j}].parameters`);
+      if (problem) return problem;
+    }
+  }
+  return geminiSchemaProblem(payload.generationConfig?.responseSchema, 'generation_config.response_schema');
+}
+
 /** Why the mock refuses `payload` on route `route` (a key of RULES), or null when it accepts it. */
 export function requestProblem(route, payload) {
   if (!isObject(payload)) return 'the request body must be a JSON object';
   for (const [field, check, what] of RULES[route] ?? []) {
     if (payload[field] !== undefined && !check(payload[field])) return `${field} must be ${what}`;
   }
-  return null;
+  if (route === 'chat' && /^(o\d|gpt-5)/.test(String(payload.model)) && payload.max_tokens !== undefined) {
+    // What OpenAI's reasoning models answer.
+    return "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.";
+  }
+  return route === 'gemini' ? geminiSchemasProblem(payload) : null;
 }

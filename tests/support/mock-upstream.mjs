@@ -6,10 +6,14 @@
 //   .../v1/messages        Anthropic Messages, JSON or SSE
 //   ...:generateContent / ...:streamGenerateContent   Gemini, JSON or SSE (`?alt=sse`)
 //   .../embeddings, ...:batchEmbedContents             OpenAI / Gemini embeddings (deterministic vectors)
+//   .../responses          OpenAI Responses API, JSON or its typed SSE events (`"stream": true`)
+//   .../v1/messages/count_tokens, ...:countTokens       Anthropic / Gemini token counts: a quarter of
+//                          the length of the JSON of `messages` / of the request, rounded up
 //   .../audio/speech       binary audio bytes (a deterministic pattern)
 //   anything else          echo: the request as received (method, path, query, headers, body digest)
 // Chat routes answer with a call to the first tool when the request offers tools and the last
-// message is not a tool result; after a tool result they answer `tool said: <result>`.
+// message is not a tool result; after a tool result they answer `tool said: <result>`. A chat
+// request asking for a JSON schema gets a JSON value of that shape (mock-schema.mjs).
 // Requests steer the mock with headers, which the gateway forwards like any client header:
 //   x-mock-status: N        answer with status N (200 to 599) and an error body in the provider's shape
 //   x-mock-delay-ms: N      wait N ms before the response head and between SSE events
@@ -23,6 +27,8 @@
 //   x-mock-fail-provider: P1,P2 + x-mock-fail-status: N (default 503)
 //                           answer N for requests under those provider prefixes only
 //   x-mock-bytes: N         size of the audio answer (default 65536)
+//   x-mock-float-embeddings: 1   OpenAI-shaped embeddings ignore `encoding_format: "base64"` and
+//                           answer arrays of numbers, as some OpenAI-compatible providers do
 //   x-mock-garbage: N       answer status N with a body in no API's format: cut-off JSON for a 2xx,
 //                           a proxy's HTML error page otherwise
 //   x-mock-echo: 1          answer the echo whatever the path, with the status asked for; an error
@@ -56,6 +62,8 @@ import { createHash } from 'node:crypto';
 import { CUT, MAX_BODY_BYTES, MAX_WAIT_MS, faultsOf, intHeader, sendReply, sleep } from './mock-reply.mjs';
 import { garbageStream, sizedChat, sizedEmbeddings, sizedStream } from './mock-bodies.mjs';
 import { requestProblem } from './mock-requests.mjs';
+import { responsesBody, responsesEvents } from './mock-responses.mjs';
+import { structuredAnswer } from './mock-schema.mjs';
 
 /** The largest request body the mock reads; beyond it only the size and digest are kept. */
 const MAX_REQUEST_BYTES = 64 * 1024 * 1024;
@@ -208,6 +216,7 @@ function geminiAnswer(payload, stream, n, model, pacing) {
   let parts;
   if (fnResponse) parts = [{ text: `tool said: ${JSON.stringify(fnResponse.response)}` }];
   else if (fn) parts = [{ functionCall: { name: fn.name, args: { city: 'Paris' } } }];
+  else if (structuredAnswer(payload, 'gemini') !== null) parts = [{ text: structuredAnswer(payload, 'gemini') }];
   else parts = null;
   const candidate = (p, finishReason) => ({ content: { role: 'model', parts: p }, ...(finishReason ? { finishReason } : {}), index: 0 });
   if (!stream) {
@@ -223,14 +232,20 @@ function geminiAnswer(payload, stream, n, model, pacing) {
   return sseAnswer(events, pacing);
 }
 
-function vectorFor(text, dims = 4) {
+export function vectorFor(text, dims = 4) {
   const digest = createHash('sha256').update(String(text)).digest();
   return Array.from({ length: dims }, (_, i) => digest[i % digest.length] / 255);
 }
 
-function openAiEmbeddings(payload) {
+/** The base64 of a vector's little-endian float32 bytes (OpenAI's `encoding_format: "base64"`). */
+export function base64Vector(values) {
+  return Buffer.from(new Float32Array(values).buffer).toString('base64');
+}
+
+function openAiEmbeddings(payload, honourBase64) {
   const inputs = Array.isArray(payload.input) ? payload.input : [payload.input];
-  return { object: 'list', data: inputs.map((t, index) => ({ object: 'embedding', index, embedding: vectorFor(t, payload.dimensions ?? 4) })), model: payload.model, usage: { prompt_tokens: inputs.length * 2, total_tokens: inputs.length * 2 } };
+  const encode = honourBase64 && payload.encoding_format === 'base64' ? base64Vector : (v) => v;
+  return { object: 'list', data: inputs.map((t, index) => ({ object: 'embedding', index, embedding: encode(vectorFor(t, payload.dimensions ?? 4)) })), model: payload.model, usage: { prompt_tokens: inputs.length * 2, total_tokens: inputs.length * 2 } };
 }
 
 function geminiEmbeddings(payload) {
@@ -275,9 +290,11 @@ export async function startMockUpstream({ port = 0 } = {}) {
 
     const h = (name) => req.headers[name];
     const isAnthropic = url.pathname.endsWith('/v1/messages');
+    const isCountTokens = url.pathname.endsWith('/v1/messages/count_tokens');
     const isChat = url.pathname.endsWith('/chat/completions');
-    const gemini = url.pathname.match(/:(generateContent|streamGenerateContent|batchEmbedContents|embedContent)$/)?.[1];
-    const error = (status, message) => jsonAnswer(status, isAnthropic ? anthropicError(status, message) : gemini ? geminiError(status, message) : openAiError(status, message));
+    const isResponses = url.pathname.endsWith('/responses');
+    const gemini = url.pathname.match(/:(generateContent|streamGenerateContent|batchEmbedContents|embedContent|countTokens)$/)?.[1];
+    const error = (status, message) => jsonAnswer(status, isAnthropic || isCountTokens ? anthropicError(status, message) : gemini ? geminiError(status, message) : openAiError(status, message));
     const plain = { active: false };
 
     const faults = faultsOf(h);
@@ -325,7 +342,7 @@ export async function startMockUpstream({ port = 0 } = {}) {
     }
     if (url.pathname.endsWith('/audio/speech')) return [audioAnswer(bodyBytes ?? intHeader(h('x-mock-bytes'), 65536, 0, MAX_BODY_BYTES)), faults];
     const isEmbeddings = url.pathname.endsWith('/embeddings') || gemini === 'batchEmbedContents';
-    if (!isChat && !isAnthropic && !gemini && !isEmbeddings) return [jsonAnswer(200, { echo: record }, { 'x-mock-echo': '1' }), faults];
+    if (!isChat && !isResponses && !isAnthropic && !isCountTokens && !gemini && !isEmbeddings) return [jsonAnswer(200, { echo: record }, { 'x-mock-echo': '1' }), faults];
 
     if (body.bytes === null) return [error(413, `the request body exceeds the mock's limit of ${MAX_REQUEST_BYTES} bytes`), plain];
     let payload;
@@ -335,16 +352,19 @@ export async function startMockUpstream({ port = 0 } = {}) {
       return [error(400, 'the request body is not JSON'), plain];
     }
     record.payload = payload;
-    const route = isEmbeddings ? (gemini ? 'geminiEmbeddings' : 'embeddings') : isAnthropic ? 'anthropic' : gemini ? 'gemini' : 'chat';
+    const route = isEmbeddings ? (gemini ? 'geminiEmbeddings' : 'embeddings') : isAnthropic || isCountTokens ? 'anthropic' : gemini ? 'gemini' : isResponses ? 'responses' : 'chat';
     const problem = requestProblem(route, payload);
     if (problem) return [error(400, problem), plain];
     const model = gemini ? url.pathname.match(/models\/([^:/]+):/)?.[1] ?? 'gemini-mock' : payload.model ?? 'mock-model';
     const format = isAnthropic ? 'anthropic' : gemini ? 'gemini' : 'openai';
+    const quarterOf = (value) => Math.ceil(JSON.stringify(value ?? null).length / 4);
+    if (isCountTokens) return [jsonAnswer(200, { input_tokens: quarterOf(payload.messages) }), faults];
+    if (gemini === 'countTokens') return [jsonAnswer(200, { totalTokens: quarterOf(payload), promptTokensDetails: [] }), faults];
     const sized = (made, contentType) => [{ status: 200, headers: { 'content-type': contentType }, ...made }, faults];
 
     if (isEmbeddings) {
       if (bodyBytes !== undefined) return sized(sizedEmbeddings(format, model, bodyBytes), 'application/json');
-      return [jsonAnswer(200, gemini ? geminiEmbeddings(payload) : openAiEmbeddings(payload)), faults];
+      return [jsonAnswer(200, gemini ? geminiEmbeddings(payload) : openAiEmbeddings(payload, !h('x-mock-float-embeddings'))), faults];
     }
     const n = intHeader(h('x-mock-chunks'), 3, 0, MAX_CHUNKS);
     const pacing = {
@@ -352,6 +372,7 @@ export async function startMockUpstream({ port = 0 } = {}) {
       cutAfter: h('x-mock-cut-after') === undefined ? Infinity : intHeader(h('x-mock-cut-after'), Infinity, 0, MAX_CHUNKS + 8),
     };
     const stream = gemini ? gemini === 'streamGenerateContent' : Boolean(payload.stream);
+    if (isResponses) return [stream ? sseAnswer(responsesEvents(model, n), pacing) : jsonAnswer(200, responsesBody(model, n)), faults];
     const tool = gemini ? null : toolPlan(payload, format);
     if (tool) return [toolAnswer(payload, tool, isAnthropic, pacing), faults];
     if (bodyBytes !== undefined) {
@@ -360,7 +381,7 @@ export async function startMockUpstream({ port = 0 } = {}) {
     }
     if (gemini) return [geminiAnswer(payload, stream, n, model, pacing), faults];
     if (!stream) {
-      const text = Array.from({ length: n }, (_, i) => `tok${i} `).join('');
+      const text = structuredAnswer(payload, format) ?? Array.from({ length: n }, (_, i) => `tok${i} `).join('');
       return [jsonAnswer(200, isAnthropic
         ? { id: 'msg_mock', type: 'message', role: 'assistant', model, content: [{ type: 'text', text }], stop_reason: 'end_turn', stop_sequence: null, usage: { input_tokens: 5, output_tokens: n } }
         : { id: 'chatcmpl-mock', object: 'chat.completion', created: 1700000000, model, choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop' }], usage: { prompt_tokens: 5, completion_tokens: n, total_tokens: 5 + n } }), faults];

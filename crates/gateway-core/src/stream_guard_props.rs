@@ -7,9 +7,17 @@ use proptest::sample::select;
 use super::*;
 use crate::strategies::{bytes, config, cuts, split};
 
-const FORMATS: [ApiFormat; 4] = [ApiFormat::OpenAi, ApiFormat::Anthropic, ApiFormat::Gemini, ApiFormat::Native];
+const DIALECTS: [StreamDialect; 7] = [
+    StreamDialect::ChatCompletions,
+    StreamDialect::Responses,
+    StreamDialect::Audio,
+    StreamDialect::Images,
+    StreamDialect::AnthropicMessages,
+    StreamDialect::Gemini,
+    StreamDialect::Unknown,
+];
 
-/// A stream of SSE pieces: terminal and error events of each format, partial lines, stray bytes.
+/// A stream of SSE pieces: terminal and error events of each dialect, partial lines, stray bytes.
 fn stream() -> impl Strategy<Value = Vec<u8>> {
     let piece = prop_oneof![
         select(
@@ -20,6 +28,9 @@ fn stream() -> impl Strategy<Value = Vec<u8>> {
                 "data: {\"candidates\":[{\"finishReason\":\"STOP\"}]}\n\n",
                 "event: error\ndata: {}\n\n",
                 "data: {\"error\":{\"message\":\"x\"}}\n\n",
+                "event: response.completed\ndata: {\"type\":\"response.completed\",\"sequence_number\":7}\n\n",
+                "data: {\"type\":\"error\",\"sequence_number\":3}\n\n",
+                "data: {\"type\":\"speech.audio.done\"}\n\n",
                 "event: ping\n",
                 "data: partial",
                 "id: 3\n",
@@ -33,8 +44,8 @@ fn stream() -> impl Strategy<Value = Vec<u8>> {
     proptest::collection::vec(piece, 0..8).prop_map(|p| p.concat())
 }
 
-fn verdict(format: ApiFormat, chunks: &[&[u8]], complete: bool) -> (bool, bool, Option<Vec<u8>>) {
-    let mut guard = StreamGuard::new(format);
+fn verdict(dialect: StreamDialect, chunks: &[&[u8]], complete: bool) -> (bool, bool, Option<Vec<u8>>) {
+    let mut guard = StreamGuard::new(dialect);
     for chunk in chunks {
         guard.observe(chunk);
     }
@@ -46,27 +57,27 @@ proptest! {
 
     #[test]
     fn the_verdict_does_not_depend_on_the_chunking(
-        format in select(&FORMATS[..]),
+        dialect in select(&DIALECTS[..]),
         body in stream(),
         cuts in cuts(),
         complete in any::<bool>(),
     ) {
-        prop_assert_eq!(verdict(format, &split(&body, &cuts), complete), verdict(format, &[&body], complete));
+        prop_assert_eq!(verdict(dialect, &split(&body, &cuts), complete), verdict(dialect, &[&body], complete));
     }
 
     #[test]
     fn the_appended_error_is_an_event_of_its_own(
-        format in select(&FORMATS[..]),
+        dialect in select(&DIALECTS[..]),
         body in stream(),
         complete in any::<bool>(),
     ) {
-        let (_, _, appended) = verdict(format, &[&body], complete);
+        let (_, _, appended) = verdict(dialect, &[&body], complete);
         let Some(appended) = appended else { return Ok(()) };
         let mut parser = SseParser::new();
         let mut last = None;
         parser.feed(&[body, appended].concat(), |e| last = Some(e));
         let last = last.ok_or_else(|| TestCaseError::fail("no event after the appended error"))?;
-        prop_assert!(is_error(format, &last), "{:?}", last);
+        prop_assert!(is_error(dialect, &last), "{:?}", last);
         prop_assert!(serde_json::from_str::<serde_json::Value>(&last.data).is_ok(), "{:?}", last);
         prop_assert!(!parser.has_partial());
     }

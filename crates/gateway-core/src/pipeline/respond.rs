@@ -13,7 +13,7 @@ use crate::plugin::guardrail::{events_json, GUARDRAILS_HEADER};
 use crate::plugin::{Reply, ResponseHead};
 use crate::port::HttpPort;
 use crate::sse::SseParser;
-use crate::stream_guard::StreamGuard;
+use crate::stream_guard::{StreamDialect, StreamGuard};
 use crate::translate::compat::{CompatPlan, ResponseConversion};
 
 use super::plan::Target;
@@ -47,7 +47,7 @@ impl Pipeline {
         ctx.response_is_event_stream =
             content_type.as_deref().is_some_and(|ct| ct.trim_start().starts_with("text/event-stream"));
         if ctx.response_is_event_stream && success {
-            completion.guard = Some(StreamGuard::new(target.provider.format));
+            completion.guard = Some(StreamGuard::new(StreamDialect::of(&target.url)));
         }
         if completion.ctx.response_is_event_stream && completion.plugins.clone().iter().any(|p| p.wants_stream_events())
         {

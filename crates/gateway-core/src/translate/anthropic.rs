@@ -13,9 +13,11 @@ use crate::error::GatewayError;
 use crate::sse::SseEvent;
 use crate::usage::Usage;
 
-/// Parses a Messages request body.
+/// Parses a Messages request body. A `role: "system"` entry of `messages` is kept in place as a
+/// [`Role::System`] message.
 ///
-/// Errors: 400 naming the field when `messages` is not an array or a role is unknown.
+/// Errors: 400 in Anthropic's wording (`messages.1.role: Input should be 'user' or 'assistant'`)
+/// when `messages` is not an array or a role is missing or unknown.
 pub fn request_to_ir(v: &Value) -> Result<ChatRequest, GatewayError> {
     let stream = v.get("stream").and_then(Value::as_bool).unwrap_or(false);
     let mut req = ChatRequest {
@@ -32,7 +34,7 @@ pub fn request_to_ir(v: &Value) -> Result<ChatRequest, GatewayError> {
     let messages = v
         .get("messages")
         .and_then(Value::as_array)
-        .ok_or_else(|| GatewayError::invalid("`messages` must be an array of messages"))?;
+        .ok_or_else(|| GatewayError::invalid("messages: Input should be a valid list"))?;
     for (i, m) in messages.iter().enumerate() {
         let blocks = blocks_to_parts(json::get(m, "content"));
         match json::str(m, "role") {
@@ -47,9 +49,16 @@ pub fn request_to_ir(v: &Value) -> Result<ChatRequest, GatewayError> {
                 }
             }
             Some("assistant") => req.messages.push(Message { role: Role::Assistant, content: blocks }),
-            other => {
-                return Err(GatewayError::invalid(format!("messages[{i}].role {other:?} is not user or assistant")))
+            Some("system") => {
+                let text = json::get(m, "content").map(text_of).unwrap_or_default();
+                if !text.is_empty() {
+                    req.messages.push(Message::text(Role::System, text));
+                }
             }
+            Some(_) => {
+                return Err(GatewayError::invalid(format!("messages.{i}.role: Input should be 'user' or 'assistant'")))
+            }
+            None => return Err(GatewayError::invalid(format!("messages.{i}.role: Field required"))),
         }
     }
     for t in json::array(v, "tools") {
@@ -61,6 +70,7 @@ pub fn request_to_ir(v: &Value) -> Result<ChatRequest, GatewayError> {
             parameters: schema.clone(),
         });
     }
+    req.response_format = output_format_of(v);
     req.tool_choice = json::get(v, "tool_choice").and_then(|c| match json::str(c, "type") {
         Some("auto") => Some(ToolChoice::Auto),
         Some("any") => Some(ToolChoice::Required),
@@ -69,6 +79,15 @@ pub fn request_to_ir(v: &Value) -> Result<ChatRequest, GatewayError> {
         _ => None,
     });
     Ok(req)
+}
+
+/// Anthropic structured outputs: `output_config.format` (or the beta's top-level `output_format`)
+/// of type `json_schema`. Anthropic enforces the schema, so the IR asks for a strict one.
+fn output_format_of(v: &Value) -> Option<ResponseFormat> {
+    let format =
+        v.pointer("/output_config/format").filter(|f| !f.is_null()).or_else(|| json::get(v, "output_format"))?;
+    let schema = json::get(format, "schema").filter(|_| json::str(format, "type") == Some("json_schema"))?;
+    Some(ResponseFormat::JsonSchema { name: "response".into(), schema: schema.clone(), strict: true })
 }
 
 /// The text of a string or of an array of `{type:"text"}` blocks.
@@ -132,7 +151,10 @@ fn part_to_block(p: &Part) -> Result<Option<Value>, GatewayError> {
         }
         Part::ToolCall(c) => {
             let input = json::object_from_text(&c.arguments).ok_or_else(|| {
-                GatewayError::invalid(format!("the arguments of tool call {:?} are not a JSON object", c.id))
+                GatewayError::invalid(format!(
+                    "the arguments of tool call {} are not a JSON object",
+                    json::quoted(&c.id)
+                ))
             })?;
             json!({"type": "tool_use", "id": c.id, "name": c.name, "input": input})
         }
@@ -162,7 +184,14 @@ pub fn json_instruction(format: &ResponseFormat) -> Option<String> {
 /// Errors: 400 when a tool call's arguments are not a JSON object.
 pub fn request_from_ir(req: &ChatRequest, default_max_tokens: u64) -> Result<Value, GatewayError> {
     let mut messages: Vec<Value> = Vec::new();
+    // Anthropic's `messages` take no system role: instructions in the conversation join the prompt.
+    let mut positioned: Vec<String> = Vec::new();
     for m in &req.messages {
+        if m.role == Role::System {
+            positioned
+                .extend(m.content.iter().filter_map(|p| if let Part::Text(t) = p { Some(t.clone()) } else { None }));
+            continue;
+        }
         let role = if m.role == Role::Assistant { "assistant" } else { "user" };
         let mut blocks = Vec::new();
         for p in &m.content {
@@ -183,8 +212,13 @@ pub fn request_from_ir(req: &ChatRequest, default_max_tokens: u64) -> Result<Val
     }
     let mut out = Map::new();
     out.insert("model".into(), json!(req.model));
-    let system: Vec<String> =
-        req.system.iter().cloned().chain(req.response_format.as_ref().and_then(json_instruction)).collect();
+    let system: Vec<String> = req
+        .system
+        .iter()
+        .cloned()
+        .chain(positioned)
+        .chain(req.response_format.as_ref().and_then(json_instruction))
+        .collect();
     if !system.is_empty() {
         out.insert("system".into(), json!(system.join("\n\n")));
     }

@@ -132,3 +132,60 @@ fn usage_beyond_u64_saturates() {
         usage_of(&json!({"input_tokens": u64::MAX, "cache_read_input_tokens": 2, "cache_creation_input_tokens": 1}));
     assert_eq!((u.input_tokens, u.cached_input_tokens), (u64::MAX, 2));
 }
+
+#[test]
+fn structured_outputs_become_a_strict_json_schema() {
+    let schema = json!({"type": "object", "properties": {"answer": {"type": "number"}}, "required": ["answer"]});
+    let ga = json!({"model": "m", "max_tokens": 5, "messages": [],
+        "output_config": {"effort": "low", "format": {"type": "json_schema", "schema": schema}}});
+    let beta = json!({"model": "m", "max_tokens": 5, "messages": [],
+        "output_format": {"type": "json_schema", "schema": schema}});
+    for body in [ga, beta] {
+        assert_eq!(
+            request_to_ir(&body).unwrap().response_format,
+            Some(ResponseFormat::JsonSchema { name: "response".into(), schema: schema.clone(), strict: true }),
+            "{body}"
+        );
+    }
+    let effort_only = json!({"model": "m", "max_tokens": 5, "messages": [], "output_config": {"effort": "high"}});
+    assert_eq!(request_to_ir(&effort_only).unwrap().response_format, None);
+}
+
+/// What Claude Code sends to a model it does not know: instructions inside `messages`.
+fn with_system_entries() -> serde_json::Value {
+    json!({"model": "m", "max_tokens": 5, "system": "You are a coding agent.", "messages": [
+        {"role": "system", "content": "Skills: none."},
+        {"role": "user", "content": "hi"},
+        {"role": "assistant", "content": "hello"},
+        {"role": "system", "content": [{"type": "text", "text": "Tokens left: 100."}]},
+        {"role": "user", "content": "bye"}
+    ]})
+}
+
+#[test]
+fn system_entries_in_messages_stay_in_place() {
+    let req = request_to_ir(&with_system_entries()).unwrap();
+    assert_eq!(req.system.as_deref(), Some("You are a coding agent."));
+    let roles: Vec<Role> = req.messages.iter().map(|m| m.role).collect();
+    assert_eq!(roles, [Role::System, Role::User, Role::Assistant, Role::System, Role::User]);
+    assert_eq!(req.messages[3], Message::text(Role::System, "Tokens left: 100."));
+}
+
+#[test]
+fn anthropic_gets_positioned_instructions_in_its_system_prompt() {
+    let out = request_from_ir(&request_to_ir(&with_system_entries()).unwrap(), 100).unwrap();
+    assert_eq!(out["system"], "You are a coding agent.\n\nSkills: none.\n\nTokens left: 100.");
+    let roles: Vec<&str> = out["messages"].as_array().unwrap().iter().map(|m| m["role"].as_str().unwrap()).collect();
+    assert_eq!(roles, ["user", "assistant", "user"]);
+}
+
+#[test]
+fn role_errors_use_anthropics_wording_without_rust_debug_output() {
+    let body = |role: serde_json::Value| json!({"model": "m", "messages": [{"role": "user", "content": "a"}, {"role": role, "content": "b"}]});
+    let unknown = request_to_ir(&body(json!("tool"))).unwrap_err();
+    assert_eq!(unknown.message(), "messages.1.role: Input should be 'user' or 'assistant'");
+    let missing = request_to_ir(&body(serde_json::Value::Null)).unwrap_err();
+    assert_eq!(missing.message(), "messages.1.role: Field required");
+    let not_a_list = request_to_ir(&json!({"model": "m", "messages": "hi"})).unwrap_err();
+    assert_eq!((not_a_list.status(), not_a_list.message()), (400, "messages: Input should be a valid list"));
+}

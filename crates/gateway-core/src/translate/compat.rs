@@ -2,7 +2,8 @@
 //!
 //! The client names `model: "{provider}/{model}"` (or an alias, e.g. `"fast"` →
 //! `"groq/llama-3.1-8b-instant"`), speaks OpenAI Chat Completions (`chat/completions`),
-//! Anthropic Messages (`messages`, `v1/messages`) or OpenAI embeddings (`embeddings`), and the
+//! Anthropic Messages (`messages`, `v1/messages`) and its token count
+//! (`messages/count_tokens`, see [`count_tokens`]) or OpenAI embeddings (`embeddings`), and the
 //! gateway sends the request to that provider in its own format. [`plan`] decides everything
 //! before the upstream call; the runtime then fetches, and converts the answer with
 //! [`CompatPlan::convert_response`] or [`CompatPlan::stream_translator`].
@@ -26,7 +27,7 @@ use std::collections::HashMap;
 use serde_json::{json, Value};
 
 use super::stream::{StreamOptions, StreamTranslator};
-use super::{embeddings, gemini, ApiError, EmitOptions, Format};
+use super::{count_tokens, embeddings, gemini, ApiError, EmitOptions, Format};
 use crate::error::{ErrorKind, GatewayError};
 use crate::headers::{upstream_request_headers, Headers};
 use crate::provider::{self, ApiFormat, Provider, PROVIDERS};
@@ -41,6 +42,8 @@ pub enum Endpoint {
     ChatCompletions,
     /// `messages` or `v1/messages`: Anthropic Messages.
     Messages,
+    /// `messages/count_tokens` or `v1/messages/count_tokens`: Anthropic's token count.
+    CountTokens,
     /// `embeddings`: OpenAI embeddings.
     Embeddings,
     /// `models` (GET): answered locally by [`list_models`].
@@ -55,17 +58,18 @@ impl Endpoint {
         match suffix.trim_matches('/') {
             "chat/completions" | "v1/chat/completions" => Ok(Endpoint::ChatCompletions),
             "messages" | "v1/messages" => Ok(Endpoint::Messages),
+            "messages/count_tokens" | "v1/messages/count_tokens" => Ok(Endpoint::CountTokens),
             "embeddings" | "v1/embeddings" => Ok(Endpoint::Embeddings),
             "models" | "v1/models" => Ok(Endpoint::Models),
             other => Err(GatewayError::not_found(format!(
-                "no compat endpoint \"{other}\"; expected chat/completions, messages, embeddings or models"
+                "no compat endpoint \"{other}\"; expected chat/completions, messages, messages/count_tokens, embeddings or models"
             ))),
         }
     }
 
     /// The format the client speaks (and reads errors in).
     pub fn client_format(self) -> Format {
-        if self == Endpoint::Messages {
+        if matches!(self, Endpoint::Messages | Endpoint::CountTokens) {
             Format::Anthropic
         } else {
             Format::OpenAi
@@ -104,7 +108,9 @@ pub fn parse_aliases(raw: Option<&str>) -> Result<HashMap<String, String>, Gatew
         let slug = target.split_once('/').map(|(p, _)| p).unwrap_or_default();
         if target_of(slug).is_none() {
             return Err(bad(format!(
-                "COMPAT_ALIASES[{alias:?}] = {target:?} must be \"{{provider}}/{{model}}\" with a provider the compat endpoint routes to: {}",
+                "COMPAT_ALIASES[{}] = {} must be \"{{provider}}/{{model}}\" with a provider the compat endpoint routes to: {}",
+                super::json::quoted(alias),
+                super::json::quoted(target),
                 routable_ids().join(", ")
             )));
         }
@@ -141,7 +147,8 @@ pub fn resolve_model<'a>(
     let full = aliases.get(model).map_or(model, String::as_str);
     let Some((slug, name)) = full.split_once('/').filter(|(_, n)| !n.is_empty()) else {
         return Err(GatewayError::invalid(format!(
-            "`model` must be \"{{provider}}/{{model}}\" (e.g. \"openai/gpt-4o-mini\") or a configured alias; got {model:?}"
+            "`model` must be \"{{provider}}/{{model}}\" (e.g. \"openai/gpt-4o-mini\") or a configured alias; got {}",
+            super::json::quoted(model)
         )));
     };
     match target_of(slug) {
@@ -183,8 +190,17 @@ pub enum ResponseConversion {
     PassThrough(Format),
     /// A chat answer in `upstream`'s format, for a client speaking `client`'s.
     Chat { upstream: Format, client: Format },
-    /// A Gemini `batchEmbedContents` answer, for an OpenAI client that asked for `model`.
-    GeminiEmbeddings { model: String },
+    /// A Gemini `batchEmbedContents` answer, for an OpenAI client that asked for `model`, its
+    /// vectors encoded as the client asked.
+    GeminiEmbeddings { model: String, encoding: embeddings::Encoding },
+    /// An OpenAI-compatible embeddings answer for a client that asked for base64: forwarded, but
+    /// with any vector the provider sent as an array encoded.
+    Base64Embeddings,
+    /// A Gemini `countTokens` answer, for an Anthropic `count_tokens` client.
+    GeminiTokenCount,
+    /// A token count the gateway estimated ([`count_tokens::estimate`]): nothing is sent
+    /// upstream, the answer is [`CompatPlan::local_answer`].
+    Estimated { input_tokens: u64 },
 }
 
 /// Everything the runtime needs to call the provider and answer the client.
@@ -222,7 +238,16 @@ impl CompatPlan {
             ResponseConversion::Chat { upstream, client } => {
                 Some(StreamTranslator::new(upstream, client, self.stream_options))
             }
-            ResponseConversion::GeminiEmbeddings { .. } => None,
+            _ => None,
+        }
+    }
+
+    /// The answer the gateway gives itself, without calling the provider: an estimated token
+    /// count. `None` for every plan that goes upstream.
+    pub fn local_answer(&self) -> Option<Vec<u8>> {
+        match self.conversion {
+            ResponseConversion::Estimated { input_tokens } => Some(count_tokens::answer(input_tokens)),
+            _ => None,
         }
     }
 
@@ -238,14 +263,28 @@ impl CompatPlan {
             ResponseConversion::Chat { upstream, client } => {
                 super::convert_response(*upstream, *client, status, body, self.stream_options.created)
             }
-            ResponseConversion::GeminiEmbeddings { model } => {
+            ResponseConversion::Estimated { input_tokens } => Ok((200, count_tokens::answer(*input_tokens))),
+            ResponseConversion::GeminiTokenCount => {
+                if status >= 400 {
+                    let e = super::parse_error(Format::Gemini, status, body);
+                    return Ok((status, super::emit_error(Format::Anthropic, &e)));
+                }
+                serde_json::from_slice::<Value>(body)
+                    .map_err(|e| super::bad_upstream(format!("upstream sent invalid JSON: {e}")))
+                    .and_then(|v| count_tokens::from_gemini(&v))
+                    .map(|v| (status, v.to_string().into_bytes()))
+                    .map_err(|e| super::untranslatable("Gemini countTokens answer", status, &e))
+            }
+            ResponseConversion::Base64Embeddings if status >= 400 => Ok((status, body.to_vec())),
+            ResponseConversion::Base64Embeddings => Ok((status, embeddings::base64_vectors(body))),
+            ResponseConversion::GeminiEmbeddings { model, encoding } => {
                 if status >= 400 {
                     let e = super::parse_error(Format::Gemini, status, body);
                     return Ok((status, super::emit_error(Format::OpenAi, &e)));
                 }
                 serde_json::from_slice::<Value>(body)
                     .map_err(|e| super::bad_upstream(format!("upstream sent invalid JSON: {e}")))
-                    .and_then(|v| embeddings::openai_response(&v, model))
+                    .and_then(|v| embeddings::openai_response(&v, model, *encoding))
                     .map(|v| (status, v.to_string().into_bytes()))
                     .map_err(|e| super::untranslatable("Gemini embeddings answer", status, &e))
             }
@@ -291,23 +330,51 @@ pub fn plan(
     let pass_through = || rewrite_model(body, model).unwrap_or_else(|| reserialize_with_model(&value, model));
 
     let (path, query, out_body, conversion, stream) = match endpoint {
-        Endpoint::Embeddings => match upstream {
-            Format::OpenAi => (
+        Endpoint::Embeddings => match (upstream, embeddings::Encoding::of_request(&value)) {
+            (Format::OpenAi, encoding) => (
                 openai_path("embeddings"),
                 None,
                 pass_through(),
-                ResponseConversion::PassThrough(Format::OpenAi),
+                match encoding {
+                    embeddings::Encoding::Base64 => ResponseConversion::Base64Embeddings,
+                    embeddings::Encoding::Float => ResponseConversion::PassThrough(Format::OpenAi),
+                },
                 false,
             ),
-            Format::Gemini => (
+            (Format::Gemini, encoding) => (
                 embeddings::gemini_path(model),
                 None,
                 embeddings::gemini_request(&value, model)?.to_string().into_bytes(),
-                ResponseConversion::GeminiEmbeddings { model: requested.to_string() },
+                ResponseConversion::GeminiEmbeddings { model: requested.to_string(), encoding },
                 false,
             ),
-            Format::Anthropic => {
+            (Format::Anthropic, _) => {
                 return Err(GatewayError::invalid(format!("provider {} has no embeddings API", provider.id)))
+            }
+        },
+        Endpoint::CountTokens => match upstream {
+            Format::Anthropic => (
+                "v1/messages/count_tokens".to_string(),
+                None,
+                pass_through(),
+                ResponseConversion::PassThrough(Format::Anthropic),
+                false,
+            ),
+            Format::Gemini => {
+                let request = super::parse_request(client_format, body, Some(model))?;
+                let out = count_tokens::gemini_request(&request, model)?.to_string().into_bytes();
+                (count_tokens::gemini_path(model), None, out, ResponseConversion::GeminiTokenCount, false)
+            }
+            Format::OpenAi => {
+                let input_tokens = count_tokens::estimate(&super::parse_request(client_format, body, Some(model))?);
+                // Never sent: the pipeline answers with `local_answer`.
+                (
+                    openai_path("chat/completions"),
+                    None,
+                    Vec::new(),
+                    ResponseConversion::Estimated { input_tokens },
+                    false,
+                )
             }
         },
         _ if upstream == client_format => {

@@ -49,7 +49,7 @@ proptest! {
 
     #[test]
     fn any_compat_request_is_a_plan_or_a_client_error(
-        suffix in word(&["chat/completions", "/v1/chat/completions/", "v1/messages", "embeddings", "models", "x"]),
+        suffix in word(&["chat/completions", "/v1/chat/completions/", "v1/messages", "messages/count_tokens", "embeddings", "models", "x"]),
         body in body(),
         headers in proptest::collection::vec((word(&["authorization", "anthropic-version", "cf-aig-x"]), text()), 0..3),
     ) {
@@ -59,6 +59,11 @@ proptest! {
         };
         let client: Headers = headers.into_iter().collect();
         match plan(endpoint, &body, &client, &aliases(), 1024, 1.7e12) {
+            Ok(p) if p.local_answer().is_some() => {
+                let answer: Value = serde_json::from_slice(&p.local_answer().unwrap_or_default())
+                    .map_err(|e| TestCaseError::fail(e.to_string()))?;
+                prop_assert!(answer["input_tokens"].is_u64(), "{}", answer);
+            }
             Ok(p) => {
                 let sent: Value = serde_json::from_slice(&p.body).map_err(|e| TestCaseError::fail(e.to_string()))?;
                 if matches!(p.conversion, ResponseConversion::PassThrough(_)) {

@@ -239,3 +239,113 @@ fn rewrite_model_only_touches_the_top_level_string() {
     assert_eq!(rewrite_model(br#"{"model":5}"#, "m"), None);
     assert_eq!(rewrite_model(b"[]", "m"), None);
 }
+
+#[test]
+fn anthropic_structured_outputs_reach_openai_and_gemini() {
+    let schema = json!({"type": "object", "additionalProperties": false, "required": ["answer"],
+        "properties": {"answer": {"type": "number"}}});
+    let body = |model: &str| {
+        json!({"model": model, "max_tokens": 100, "messages": [{"role": "user", "content": "2+2?"}],
+            "output_config": {"format": {"type": "json_schema", "schema": schema}}})
+        .to_string()
+        .into_bytes()
+    };
+    let plan_for = |model: &str| plan(Endpoint::Messages, &body(model), &Headers::new(), &HashMap::new(), 2048, 0.0);
+    let openai = body_json(&plan_for("openai/gpt-4o-mini").unwrap());
+    assert_eq!(
+        openai["response_format"],
+        json!({"type": "json_schema", "json_schema": {"name": "response", "schema": schema, "strict": true}})
+    );
+    let gemini = body_json(&plan_for("google-ai-studio/gemini-2.5-flash").unwrap());
+    assert_eq!(gemini["generationConfig"]["responseMimeType"], "application/json");
+    assert_eq!(gemini["generationConfig"]["responseSchema"]["properties"]["answer"], json!({"type": "number"}));
+}
+
+#[test]
+fn base64_embeddings_are_honoured_by_every_backend() {
+    let body = |model: &str| json!({"model": model, "input": ["a"], "encoding_format": "base64"}).to_string();
+    let plan_for =
+        |model: &str| plan(Endpoint::Embeddings, body(model).as_bytes(), &Headers::new(), &HashMap::new(), 1, 0.0);
+    let vector = |out: &[u8]| serde_json::from_slice::<Value>(out).unwrap()["data"][0]["embedding"].clone();
+
+    let gemini = plan_for("google-ai-studio/gemini-embedding-001").unwrap();
+    let (_, out) = gemini.convert_response(200, br#"{"embeddings":[{"values":[1.0,-2.0]}]}"#).unwrap();
+    assert_eq!(vector(&out), "AACAPwAAAMA=");
+
+    // A provider that ignores `encoding_format` still gives the client base64.
+    let mistral = plan_for("mistral/mistral-embed").unwrap();
+    assert_eq!(body_json(&mistral)["encoding_format"], "base64", "forwarded as the client sent it");
+    let floats = br#"{"object":"list","data":[{"object":"embedding","index":0,"embedding":[1.0,-2.0]}]}"#;
+    let (_, out) = mistral.convert_response(200, floats).unwrap();
+    assert_eq!(vector(&out), "AACAPwAAAMA=");
+    let error = br#"{"error":{"message":"no"}}"#;
+    assert_eq!(mistral.convert_response(400, error).unwrap(), (400, error.to_vec()));
+
+    let float = json!({"model": "openai/text-embedding-3-small", "input": "x", "encoding_format": "float"}).to_string();
+    let openai = plan(Endpoint::Embeddings, float.as_bytes(), &Headers::new(), &HashMap::new(), 1, 0.0).unwrap();
+    assert_eq!(openai.conversion, ResponseConversion::PassThrough(Format::OpenAi));
+}
+
+#[test]
+fn count_tokens_goes_to_anthropic_gemini_or_the_estimate() {
+    assert_eq!(Endpoint::parse("v1/messages/count_tokens").unwrap(), Endpoint::CountTokens);
+    assert_eq!(Endpoint::parse("messages/count_tokens").unwrap(), Endpoint::CountTokens);
+    assert_eq!(Endpoint::CountTokens.client_format(), Format::Anthropic);
+    let body = |model: &str| {
+        json!({"model": model, "messages": [{"role": "user", "content": "How many tokens is this?"}]}).to_string()
+    };
+    let plan_for = |model: &str| {
+        plan(Endpoint::CountTokens, body(model).as_bytes(), &Headers::new(), &HashMap::new(), 1, 0.0).unwrap()
+    };
+
+    let anthropic = plan_for("anthropic/claude-sonnet-4-5");
+    assert_eq!(anthropic.path, "v1/messages/count_tokens");
+    assert_eq!(body_json(&anthropic)["model"], "claude-sonnet-4-5");
+    assert_eq!(anthropic.headers.get("anthropic-version"), Some(ANTHROPIC_VERSION));
+    assert_eq!(anthropic.local_answer(), None);
+
+    let gemini = plan_for("google-ai-studio/gemini-2.5-flash");
+    assert_eq!(gemini.path, "v1beta/models/gemini-2.5-flash:countTokens");
+    assert_eq!(body_json(&gemini)["generateContentRequest"]["contents"][0]["role"], "user");
+    assert_eq!(gemini.local_answer(), None);
+    let (status, out) = gemini.convert_response(200, br#"{"totalTokens": 9}"#).unwrap();
+    assert_eq!((status, serde_json::from_slice::<Value>(&out).unwrap()), (200, json!({"input_tokens": 9})));
+    let (status, out) = gemini.convert_response(400, &fixture(Format::Gemini, "error.json")).unwrap();
+    assert_eq!(status, 400);
+    assert_eq!(serde_json::from_slice::<Value>(&out).unwrap()["type"], "error", "in Anthropic's shape");
+
+    let openai = plan_for("openai/gpt-4o-mini");
+    let answer: Value = serde_json::from_slice(&openai.local_answer().unwrap()).unwrap();
+    assert_eq!(answer, json!({"input_tokens": 6}), "24 characters / 4");
+}
+
+#[test]
+fn claude_codes_system_entries_reach_openai_and_gemini() {
+    let body = json!({"model": "openai/gpt-4o-mini", "max_tokens": 100, "system": "S", "messages": [
+        {"role": "user", "content": "hi"},
+        {"role": "system", "content": "<system-reminder>Tokens left: 100.</system-reminder>"},
+    ]});
+    let openai =
+        plan(Endpoint::Messages, body.to_string().as_bytes(), &Headers::new(), &HashMap::new(), 1, 0.0).unwrap();
+    assert_eq!(
+        body_json(&openai)["messages"],
+        json!([{"role": "system", "content": "S"}, {"role": "user", "content": "hi"},
+               {"role": "system", "content": "<system-reminder>Tokens left: 100.</system-reminder>"}])
+    );
+    let mut body = body;
+    body["model"] = json!("google-ai-studio/gemini-2.5-flash");
+    let gemini =
+        plan(Endpoint::Messages, body.to_string().as_bytes(), &Headers::new(), &HashMap::new(), 1, 0.0).unwrap();
+    assert_eq!(
+        body_json(&gemini)["contents"][0]["parts"][1]["text"],
+        "<system-reminder>Tokens left: 100.</system-reminder>"
+    );
+}
+
+#[test]
+fn anthropic_clients_reach_openai_reasoning_models_with_max_completion_tokens() {
+    let body = json!({"model": "openai/o4-mini", "max_tokens": 1000, "messages": [{"role": "user", "content": "hi"}]});
+    let plan = plan(Endpoint::Messages, body.to_string().as_bytes(), &Headers::new(), &HashMap::new(), 1, 0.0).unwrap();
+    let sent = body_json(&plan);
+    assert_eq!((sent.get("max_tokens"), &sent["max_completion_tokens"]), (None, &json!(1000)));
+}

@@ -9,7 +9,7 @@
 use serde_json::{json, Map, Value};
 
 use super::ir::*;
-use super::json;
+use super::{gemini_schema, json};
 use crate::error::GatewayError;
 use crate::sse::SseEvent;
 use crate::usage::Usage;
@@ -168,20 +168,6 @@ fn guess_media_type(url: &str) -> &'static str {
     }
 }
 
-/// A JSON schema without the keywords Gemini's OpenAPI-subset schema rejects.
-pub fn sanitize_schema(schema: &Value) -> Value {
-    match schema {
-        Value::Object(o) => Value::Object(
-            o.iter()
-                .filter(|(k, _)| !matches!(k.as_str(), "$schema" | "additionalProperties"))
-                .map(|(k, v)| (k.clone(), sanitize_schema(v)))
-                .collect(),
-        ),
-        Value::Array(a) => Value::Array(a.iter().map(sanitize_schema).collect()),
-        other => other.clone(),
-    }
-}
-
 /// Emits a `generateContent` request body (the model and streaming go in the URL: see
 /// [`upstream_path`]).
 ///
@@ -191,6 +177,8 @@ pub fn request_from_ir(req: &ChatRequest) -> Result<Value, GatewayError> {
     let mut names: Vec<(&str, &str)> = Vec::new(); // tool_call_id → name
     let mut contents: Vec<Value> = Vec::new();
     for m in &req.messages {
+        // Gemini's contents are user or model turns: an instruction in the conversation is
+        // folded into the user turn it sits next to (merged below).
         let role = if m.role == Role::Assistant { "model" } else { "user" };
         let mut parts = Vec::new();
         for p in &m.content {
@@ -206,7 +194,10 @@ pub fn request_from_ir(req: &ChatRequest) -> Result<Value, GatewayError> {
                 Part::ToolCall(c) => {
                     names.push((&c.id, &c.name));
                     let args = json::object_from_text(&c.arguments).ok_or_else(|| {
-                        GatewayError::invalid(format!("the arguments of tool call {:?} are not a JSON object", c.id))
+                        GatewayError::invalid(format!(
+                            "the arguments of tool call {} are not a JSON object",
+                            json::quoted(&c.id)
+                        ))
                     })?;
                     json!({"functionCall": {"name": c.name, "args": args}})
                 }
@@ -214,8 +205,8 @@ pub fn request_from_ir(req: &ChatRequest) -> Result<Value, GatewayError> {
                     let name =
                         names.iter().find(|(id, _)| *id == r.tool_call_id).map(|(_, n)| *n).ok_or_else(|| {
                             GatewayError::invalid(format!(
-                                "the tool result for {:?} answers no earlier tool call; Gemini needs the function name",
-                                r.tool_call_id
+                                "the tool result for {} answers no earlier tool call; Gemini needs the function name",
+                                json::quoted(&r.tool_call_id)
                             ))
                         })?;
                     let response = json::object_from_text(&r.content)
@@ -247,7 +238,12 @@ pub fn request_from_ir(req: &ChatRequest) -> Result<Value, GatewayError> {
             .tools
             .iter()
             .map(|t| {
-                let mut d = json!({"name": t.name, "parameters": sanitize_schema(&t.parameters)});
+                let mut d = json!({"name": t.name});
+                let parameters = gemini_schema::clean(&t.parameters);
+                // Gemini refuses an object without properties: a function taking none has none.
+                if gemini_schema::has_properties(&parameters) {
+                    d["parameters"] = parameters;
+                }
                 if let Some(desc) = &t.description {
                     d["description"] = json!(desc);
                 }
@@ -284,7 +280,7 @@ pub fn request_from_ir(req: &ChatRequest) -> Result<Value, GatewayError> {
         }
         Some(ResponseFormat::JsonSchema { schema, .. }) => {
             g.insert("responseMimeType".into(), json!("application/json"));
-            g.insert("responseSchema".into(), sanitize_schema(schema));
+            g.insert("responseSchema".into(), gemini_schema::clean(schema));
         }
         _ => {}
     }

@@ -138,3 +138,42 @@ fn usage_beyond_u64_saturates() {
     assert_eq!(u.output_tokens, u64::MAX);
     assert_eq!(usage_json(&u)["totalTokenCount"], u64::MAX);
 }
+
+#[test]
+fn positioned_instructions_fold_into_the_user_turn_next_to_them() {
+    let body = json!({"model": "m", "max_tokens": 5, "messages": [
+        {"role": "system", "content": "Skills: none."},
+        {"role": "user", "content": "hi"},
+        {"role": "assistant", "content": "hello"},
+        {"role": "user", "content": "bye"},
+        {"role": "system", "content": "Tokens left: 100."}
+    ]});
+    let req = parse_request(Format::Anthropic, body.to_string().as_bytes(), None).unwrap();
+    let out = request_from_ir(&req).unwrap();
+    assert_eq!(
+        out["contents"],
+        json!([
+            {"role": "user", "parts": [{"text": "Skills: none."}, {"text": "hi"}]},
+            {"role": "model", "parts": [{"text": "hello"}]},
+            {"role": "user", "parts": [{"text": "bye"}, {"text": "Tokens left: 100."}]}
+        ])
+    );
+}
+
+#[test]
+fn a_function_without_parameters_declares_none() {
+    let tool = |parameters: serde_json::Value| Tool { name: "now".into(), description: None, parameters };
+    let req = ChatRequest {
+        tools: vec![
+            tool(json!({"type": "object", "properties": {}})),
+            tool(json!({"type": "object", "properties": {"x": {"type": "integer", "exclusiveMinimum": 1}}})),
+        ],
+        ..ChatRequest::default()
+    };
+    let out = request_from_ir(&req).unwrap();
+    assert_eq!(out["tools"][0]["functionDeclarations"][0], json!({"name": "now"}));
+    assert_eq!(
+        out["tools"][0]["functionDeclarations"][1]["parameters"],
+        json!({"type": "object", "properties": {"x": {"type": "integer", "minimum": 2}}})
+    );
+}

@@ -16,7 +16,8 @@ pub struct ChatRequest {
     /// The model name as the upstream knows it (provider prefix already removed).
     pub model: String,
     /// The system prompt: OpenAI `system`/`developer` messages, Anthropic `system`, Gemini
-    /// `systemInstruction`, joined with blank lines when there were several.
+    /// `systemInstruction`, joined with blank lines when there were several. Instructions given
+    /// in the middle of an Anthropic conversation stay there, as [`Role::System`] messages.
     pub system: Option<String>,
     pub messages: Vec<Message>,
     pub tools: Vec<Tool>,
@@ -40,6 +41,11 @@ pub enum Role {
     Assistant,
     /// Results of tool calls, answering an earlier assistant message.
     Tool,
+    /// An instruction at its place in the conversation: a `role: "system"` entry of Anthropic
+    /// `messages` (Claude Code sends them to models it does not know). Emitted as a system
+    /// message in place for OpenAI, folded into the user turn it sits next to for Gemini, and
+    /// into the system prompt for Anthropic, whose `messages` have no such role.
+    System,
 }
 
 /// One turn of the conversation.

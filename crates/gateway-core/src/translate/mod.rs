@@ -13,25 +13,29 @@
 //! | IR field                        | OpenAI emitter | Anthropic emitter                                   | Gemini emitter                                       |
 //! |---------------------------------|----------------|-----------------------------------------------------|------------------------------------------------------|
 //! | `response_format` json_object   | kept           | dropped; a system instruction asks for JSON only    | `responseMimeType: application/json`                 |
-//! | `response_format` json_schema   | kept           | dropped; the instruction quotes the schema          | `responseMimeType` + `responseSchema` (sanitized)    |
+//! | `response_format` json_schema   | kept (strict only when OpenAI's strict mode takes the schema) | dropped; the instruction quotes the schema | `responseMimeType` + `responseSchema` (sanitized) |
 //! | `include_usage`                 | kept (stream)  | dropped (Anthropic always reports usage)            | dropped (Gemini always reports usage)                |
 //! | `ToolResult.is_error`           | dropped        | kept                                                | dropped                                              |
 //! | `max_tokens` absent             | left absent    | set to the configured default (Anthropic needs it)  | left absent                                          |
+//! | `max_tokens` (reasoning models) | `max_completion_tokens` for `o1`/`o3`/`o4-mini`…/`gpt-5…` ([`openai::is_reasoning_model`]) | — | — |
 //! | `tool_choice: none`             | kept           | `{"type":"none"}`                                   | `mode: NONE`                                         |
-//! | tool schema `$schema`, `additionalProperties` | kept | kept                                    | removed (Gemini's schema subset rejects them)        |
+//! | tool and response schemas       | kept           | kept                                                | reduced to Gemini's `Schema` fields ([`gemini_schema`]) |
 //! | `temperature` > 1               | kept           | clamped to 1 (Anthropic's range is 0–1)             | kept                                                 |
 //!
 //! Client fields outside the IR (OpenAI `n`, `logprobs`, `seed`, `frequency_penalty`, `user`,
 //! Anthropic `metadata`, `top_k`, `thinking`, ...) are dropped by any *translation*; a
 //! pass-through (same format on both sides) forwards the body untouched but for `model`.
 //! Other lossy rules: OpenAI `system`/`developer` messages anywhere in the conversation are
-//! gathered into the one system prompt; image parts inside tool results become nothing (only
+//! gathered into the one system prompt (Anthropic `role: "system"` entries of `messages` keep
+//! their place instead: see [`ir::Role::System`]); image parts inside tool results become nothing (only
 //! their text survives); Gemini ids for function calls are generated (`call_{n}`) when absent.
 
 pub mod anthropic;
 pub mod compat;
+pub mod count_tokens;
 pub mod embeddings;
 pub mod gemini;
+pub mod gemini_schema;
 pub mod ir;
 pub mod openai;
 pub mod stream;
@@ -215,6 +219,12 @@ pub(crate) mod json {
 
     pub fn str<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
         v.get(key).and_then(Value::as_str)
+    }
+
+    /// `s` as a JSON string literal, for quoting client-given values in error messages (never
+    /// Rust's debug rendering).
+    pub fn quoted(s: &str) -> String {
+        Value::String(s.to_string()).to_string()
     }
 
     pub fn string(v: &Value, key: &str) -> String {

@@ -134,7 +134,7 @@ proptest! {
         if let Err(e) = embeddings::gemini_request(&request, "text-embedding-004") {
             assert_client_error(&e)?;
         }
-        if let Err(e) = embeddings::openai_response(&answer, "m") {
+        if let Err(e) = embeddings::openai_response(&answer, "m", embeddings::Encoding::Base64) {
             prop_assert_eq!(e.status(), 502);
         }
     }

@@ -67,7 +67,8 @@ pub fn request_to_ir(v: &Value) -> Result<ChatRequest, GatewayError> {
             }
             other => {
                 return Err(GatewayError::invalid(format!(
-                    "messages[{i}].role {other:?} is not one of system, developer, user, assistant, tool"
+                    "messages[{i}].role: invalid value {}; supported values are system, developer, user, assistant and tool",
+                    json::quoted(other)
                 )))
             }
         }
@@ -90,7 +91,12 @@ pub fn request_to_ir(v: &Value) -> Result<ChatRequest, GatewayError> {
             "auto" => Some(ToolChoice::Auto),
             "none" => Some(ToolChoice::None),
             "required" => Some(ToolChoice::Required),
-            other => return Err(GatewayError::invalid(format!("tool_choice {other:?} is not auto, none or required"))),
+            other => {
+                return Err(GatewayError::invalid(format!(
+                    "tool_choice: invalid value {}; supported values are auto, none and required",
+                    json::quoted(other)
+                )))
+            }
         },
         Some(c) => c.pointer("/function/name").and_then(Value::as_str).map(|n| ToolChoice::Named(n.to_string())),
         None => None,
@@ -209,13 +215,22 @@ pub fn request_from_ir(req: &ChatRequest) -> Value {
                 messages.push(msg);
             }
             Role::Tool => push_tool_results(&mut messages, &m.content),
+            Role::System => {
+                let text: String = m
+                    .content
+                    .iter()
+                    .filter_map(|p| if let Part::Text(t) = p { Some(t.as_str()) } else { None })
+                    .collect();
+                messages.push(json!({"role": "system", "content": text}));
+            }
         }
     }
     let mut out = Map::new();
     out.insert("model".into(), json!(req.model));
-    out.insert("messages".into(), Value::Array(messages));
+    out.insert("messages".into(), Value::Array(after_tool_results(messages)));
     if let Some(n) = req.max_tokens {
-        out.insert("max_tokens".into(), json!(n));
+        let field = if is_reasoning_model(&req.model) { "max_completion_tokens" } else { "max_tokens" };
+        out.insert(field.into(), json!(n));
     }
     if let Some(t) = req.temperature {
         out.insert("temperature".into(), json!(t));
@@ -260,12 +275,87 @@ pub fn request_from_ir(req: &ChatRequest) -> Value {
             ResponseFormat::Text => json!({"type": "text"}),
             ResponseFormat::JsonObject => json!({"type": "json_object"}),
             ResponseFormat::JsonSchema { name, schema, strict } => {
+                let strict = *strict && meets_strict_mode(schema);
                 json!({"type": "json_schema", "json_schema": {"name": name, "schema": schema, "strict": strict}})
             }
         };
         out.insert("response_format".into(), f);
     }
     Value::Object(out)
+}
+
+/// Whether `model` is one of OpenAI's reasoning models (`o1`, `o3`, `o4-mini`, … and the `gpt-5`
+/// family), which refuse `max_tokens` and take `max_completion_tokens`. Only bare OpenAI names
+/// match: another provider's name for them (`openai/o3` at OpenRouter) keeps `max_tokens`, which
+/// every OpenAI-compatible API takes.
+pub fn is_reasoning_model(model: &str) -> bool {
+    let mut chars = model.chars();
+    let o_series = chars.next() == Some('o') && chars.next().is_some_and(|c| c.is_ascii_digit());
+    o_series || model.starts_with("gpt-5")
+}
+
+/// Whether OpenAI's strict structured outputs accept `schema`: every object schema closed
+/// (`additionalProperties: false`) with all of its properties required. A schema another
+/// provider enforces as it is (Anthropic allows optional properties) is sent non-strict rather
+/// than refused.
+fn meets_strict_mode(schema: &Value) -> bool {
+    match schema {
+        Value::Object(o) => {
+            let is_object = o.get("type").and_then(Value::as_str) == Some("object") || o.contains_key("properties");
+            if is_object {
+                let closed = o.get("additionalProperties") == Some(&Value::Bool(false));
+                let required: Vec<&str> = o
+                    .get("required")
+                    .and_then(Value::as_array)
+                    .map_or_else(Vec::new, |r| r.iter().filter_map(Value::as_str).collect());
+                let all_required = o
+                    .get("properties")
+                    .and_then(Value::as_object)
+                    .is_none_or(|props| props.keys().all(|k| required.contains(&k.as_str())));
+                if !closed || !all_required {
+                    return false;
+                }
+            }
+            // Property names are not schemas: only their values are checked.
+            o.iter().all(|(k, v)| match (k.as_str(), v) {
+                ("properties" | "$defs" | "definitions", Value::Object(children)) => {
+                    children.values().all(meets_strict_mode)
+                }
+                _ => meets_strict_mode(v),
+            })
+        }
+        Value::Array(items) => items.iter().all(meets_strict_mode),
+        _ => true,
+    }
+}
+
+/// The messages with every system message that sits between an assistant's tool calls and their
+/// results moved after the last result: OpenAI wants the `tool` messages right after the calls.
+fn after_tool_results(messages: Vec<Value>) -> Vec<Value> {
+    let mut out = Vec::with_capacity(messages.len());
+    let mut outstanding: Vec<Value> = Vec::new(); // ids of calls not answered yet
+    let mut deferred: Vec<Value> = Vec::new();
+    for m in messages {
+        match m["role"].as_str() {
+            Some("tool") => {
+                outstanding.retain(|id| *id != m["tool_call_id"]);
+                out.push(m);
+                if outstanding.is_empty() {
+                    out.append(&mut deferred);
+                }
+            }
+            Some("system") if !outstanding.is_empty() => deferred.push(m),
+            _ => {
+                out.append(&mut deferred);
+                outstanding = m["tool_calls"]
+                    .as_array()
+                    .map_or_else(Vec::new, |calls| calls.iter().map(|c| c["id"].clone()).collect());
+                out.push(m);
+            }
+        }
+    }
+    out.append(&mut deferred);
+    out
 }
 
 fn push_tool_results(messages: &mut Vec<Value>, parts: &[Part]) {

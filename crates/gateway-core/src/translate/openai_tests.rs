@@ -111,3 +111,91 @@ fn total_tokens_saturate() {
     let u = usage_of(&json!({"prompt_tokens": u64::MAX, "completion_tokens": 1}));
     assert_eq!(usage_json(&u)["total_tokens"], u64::MAX);
 }
+
+#[test]
+fn a_schema_strict_mode_cannot_take_is_sent_non_strict() {
+    let emitted = |schema: serde_json::Value| {
+        let req = ChatRequest {
+            response_format: Some(ResponseFormat::JsonSchema { name: "response".into(), schema, strict: true }),
+            ..ChatRequest::default()
+        };
+        request_from_ir(&req)["response_format"]["json_schema"]["strict"].clone()
+    };
+    let closed = json!({"type": "object", "additionalProperties": false, "required": ["a", "b"], "properties": {
+        "a": {"type": "string"},
+        // A property named like a keyword is not a schema keyword.
+        "b": {"type": "array", "items": {"type": "object", "properties": {"required": {"type": "string"}},
+              "required": ["required"], "additionalProperties": false}}
+    }});
+    assert_eq!(emitted(closed), json!(true));
+    let optional = json!({"type": "object", "additionalProperties": false, "required": [], "properties": {"a": {"type": "string"}}});
+    assert_eq!(emitted(optional), json!(false));
+    let open_nested = json!({"type": "object", "additionalProperties": false, "required": ["a"],
+        "properties": {"a": {"type": "object", "properties": {}}}});
+    assert_eq!(emitted(open_nested), json!(false));
+}
+
+#[test]
+fn positioned_instructions_are_system_messages_in_place_after_any_tool_results() {
+    let call = |id: &str| Part::ToolCall(ToolCall { id: id.into(), name: "f".into(), arguments: "{}".into() });
+    let result = |id: &str| Message {
+        role: Role::Tool,
+        content: vec![Part::ToolResult(ToolResult { tool_call_id: id.into(), content: "ok".into(), is_error: false })],
+    };
+    let req = ChatRequest {
+        system: Some("S".into()),
+        messages: vec![
+            Message::text(Role::User, "hi"),
+            Message::text(Role::System, "first"),
+            Message { role: Role::Assistant, content: vec![call("a"), call("b")] },
+            // Between the calls and their results: OpenAI needs the results right after the calls.
+            Message::text(Role::System, "second"),
+            result("a"),
+            result("b"),
+            Message::text(Role::User, "next"),
+        ],
+        ..ChatRequest::default()
+    };
+    let out = request_from_ir(&req);
+    let sequence: Vec<String> = out["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            format!(
+                "{}:{}",
+                m["role"].as_str().unwrap(),
+                m["content"].as_str().or(m["tool_call_id"].as_str()).unwrap_or("calls")
+            )
+        })
+        .collect();
+    assert_eq!(
+        sequence,
+        ["system:S", "user:hi", "system:first", "assistant:calls", "tool:ok", "tool:ok", "system:second", "user:next"]
+    );
+}
+
+#[test]
+fn role_errors_quote_the_value_as_json() {
+    let e = request_to_ir(&json!({"messages": [{"role": "bot", "content": "x"}]})).unwrap_err();
+    assert_eq!(
+        e.message(),
+        "messages[0].role: invalid value \"bot\"; supported values are system, developer, user, assistant and tool"
+    );
+}
+
+#[test]
+fn reasoning_models_get_max_completion_tokens() {
+    let emitted = |model: &str| {
+        let req = ChatRequest { model: model.into(), max_tokens: Some(64), ..ChatRequest::default() };
+        let out = request_from_ir(&req);
+        (out.get("max_tokens").cloned(), out.get("max_completion_tokens").cloned())
+    };
+    for model in ["o1", "o1-preview", "o3-mini", "o3-pro", "o4-mini-2025-04-16", "gpt-5", "gpt-5-mini", "gpt-5.1-codex"]
+    {
+        assert_eq!(emitted(model), (None, Some(json!(64))), "{model}");
+    }
+    for model in ["gpt-4o", "gpt-4.1-mini", "omni-moderation-latest", "openai/o3", "llama-3.1-8b-instant"] {
+        assert_eq!(emitted(model), (Some(json!(64)), None), "{model}");
+    }
+}

@@ -121,7 +121,7 @@ const AN_BLOCK: Shape = OneOf(&[
     Obj(&[("type", Str(&["thinking"], &["document"])), ("thinking", Text)]),
 ]);
 const AN_MESSAGE: Shape =
-    Obj(&[("role", Str(&["user", "assistant"], &["system", ""])), ("content", OneOf(&[Text, Arr(&AN_BLOCK)]))]);
+    Obj(&[("role", Str(&["user", "assistant", "system"], &["tool", ""])), ("content", OneOf(&[Text, Arr(&AN_BLOCK)]))]);
 const AN_TOOL: Shape = Obj(&[("name", TOOL_NAME), ("description", Opt(&Text)), ("input_schema", Any)]);
 pub const AN_REQUEST: Shape = Obj(&[
     ("model", Text),
@@ -134,6 +134,7 @@ pub const AN_REQUEST: Shape = Obj(&[
     ("stream", Opt(&Bool)),
     ("tools", Opt(&Arr(&AN_TOOL))),
     ("tool_choice", Opt(&Obj(&[("type", Str(&["auto", "any", "none", "tool"], &["all"])), ("name", TOOL_NAME)]))),
+    ("output_config", Opt(&Obj(&[("format", Obj(&[("type", Str(&["json_schema"], &["text"])), ("schema", Any)]))]))),
 ]);
 const AN_USAGE: Shape = Obj(&[
     ("input_tokens", COUNT),

@@ -15,7 +15,7 @@ pub(crate) fn describe_error_body(status: u16, body: &[u8]) -> String {
         return format!("the provider answered HTTP {status} with an empty body");
     }
     if text.starts_with('<') {
-        let title = html_title(text).map(|t| format!(" titled {t:?}")).unwrap_or_default();
+        let title = html_title(text).map(|t| format!(" titled {}", super::json::quoted(&t))).unwrap_or_default();
         return format!(
             "the provider answered HTTP {status} with an HTML page{title} instead of an error in its API's format \
              (a proxy or load balancer in front of it may have answered)"
