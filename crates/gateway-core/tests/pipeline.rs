@@ -295,7 +295,8 @@ fn routing_errors_are_openai_shaped_and_reach_on_log() {
     assert_eq!(reply.headers.get("content-type"), Some("application/json"));
     assert_eq!(error_code(&reply), "unknown_provider");
     pollster::block_on(completion.finish());
-    assert_eq!(*log.borrow(), ["j:log:400:unknown_provider:0:None"]);
+    // Every response head reaches on_response, the gateway's own errors included.
+    assert_eq!(*log.borrow(), ["j:response:400", "j:log:400:unknown_provider:0:None"]);
 
     let (outcome, _) =
         pollster::block_on(pipeline.handle(&port, &Services::default(), request("/elsewhere", &[], None)));
@@ -368,7 +369,10 @@ fn a_plugin_can_answer_instead_of_the_upstream() {
     assert_eq!(local(outcome).body, b"from plugin");
     assert!(port.sent.borrow().is_empty());
     pollster::block_on(completion.finish());
-    assert_eq!(*log.borrow(), ["a:request:openai", "a:log:200:-:0:None", "b:log:200:-:0:None"]);
+    assert_eq!(
+        *log.borrow(),
+        ["a:request:openai", "a:response:200", "b:response:200", "a:log:200:-:0:None", "b:log:200:-:0:None"]
+    );
 }
 
 #[test]
@@ -384,7 +388,7 @@ fn a_plugin_error_stops_the_request_with_that_error() {
     assert_eq!(reply.status, 400);
     assert!(String::from_utf8_lossy(&reply.body).contains("rejected by plugin"));
     assert!(port.sent.borrow().is_empty());
-    assert_eq!(*log.borrow(), ["a:request:openai"]);
+    assert_eq!(*log.borrow(), ["a:request:openai", "a:response:400", "b:response:400"]);
 }
 
 #[test]
