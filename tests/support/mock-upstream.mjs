@@ -285,6 +285,8 @@ export async function startMockUpstream({ port = 0 } = {}) {
     const record = {
       method: req.method, path: url.pathname, query: url.search, headers: req.headers,
       bodyLength: body.length, bodySha256: body.sha256, at: Date.now(),
+      // The text of small bodies, for tests that check what reached the provider.
+      bodyText: body.bytes && body.length <= 65536 ? body.bytes.toString('utf8') : undefined,
     };
     requests.push(record);
 
@@ -329,7 +331,8 @@ export async function startMockUpstream({ port = 0 } = {}) {
 
     if (h('x-mock-echo')) {
       const echoError = { message: `mock upstream error ${status}: the key ${key} was refused`, type: 'invalid_request_error' };
-      return [jsonAnswer(status, status === 200 ? { echo: record } : { error: echoError, echo: record }, { 'x-mock-echo': '1' }), plain];
+      const echo = { ...record, bodyText: undefined };
+      return [jsonAnswer(status, status === 200 ? { echo } : { error: echoError, echo }, { 'x-mock-echo': '1' }), plain];
     }
     if (status !== 200) {
       const extra = h('x-mock-retry-after') ? { 'retry-after': h('x-mock-retry-after') } : {};
@@ -342,7 +345,7 @@ export async function startMockUpstream({ port = 0 } = {}) {
     }
     if (url.pathname.endsWith('/audio/speech')) return [audioAnswer(bodyBytes ?? intHeader(h('x-mock-bytes'), 65536, 0, MAX_BODY_BYTES)), faults];
     const isEmbeddings = url.pathname.endsWith('/embeddings') || gemini === 'batchEmbedContents';
-    if (!isChat && !isResponses && !isAnthropic && !isCountTokens && !gemini && !isEmbeddings) return [jsonAnswer(200, { echo: record }, { 'x-mock-echo': '1' }), faults];
+    if (!isChat && !isResponses && !isAnthropic && !isCountTokens && !gemini && !isEmbeddings) return [jsonAnswer(200, { echo: { ...record, bodyText: undefined } }, { 'x-mock-echo': '1' }), faults];
 
     if (body.bytes === null) return [error(413, `the request body exceeds the mock's limit of ${MAX_REQUEST_BYTES} bytes`), plain];
     let payload;

@@ -1,0 +1,110 @@
+// Guardrail plugins end to end, through the official SDKs: the prompt firewall, PII redaction and
+// the model policy, enabled for the whole deployment (PLUGINS + PLUGIN_CONFIG) or for one gateway.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import OpenAI from 'openai';
+import Anthropic from '@anthropic-ai/sdk';
+import { startMockUpstream } from './support/mock-upstream.mjs';
+import { startGateway } from './support/gateway.mjs';
+import { adminApi, newTag, waitForTaggedLog } from './support/log-api.mjs';
+
+const PLUGIN_CONFIG = {
+  'prompt-firewall': { block: { words: ['ignore previous instructions'] }, flag: { words: ['password'] } },
+};
+
+let mock, gw;
+before(async () => {
+  mock = await startMockUpstream();
+  gw = await startGateway(mock.url, { PLUGINS: 'prompt-firewall', PLUGIN_CONFIG: JSON.stringify(PLUGIN_CONFIG), STORED_GATEWAYS: 'true' });
+  for (const gateway of [
+    { id: 'private', plugins: [{ name: 'pii-redaction' }], cache_ttl: 600 },
+    { id: 'policy', plugins: [{ name: 'model-policy', config: { deny: ['o3*'], max_tokens: 100 } }] },
+  ]) {
+    const res = await adminApi(gw, '/api/gateways', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(gateway) });
+    assert.equal(res.status, 201, await res.text());
+  }
+});
+after(async () => { await gw?.close(); await mock?.close(); });
+
+const openaiFor = (gateway) => new OpenAI({ apiKey: 'sk-client', baseURL: `${gw.url}/v1/acct/${gateway}/openai`, maxRetries: 0 });
+const lastUpstream = async () => (await mock.requests()).at(-1);
+const guardrails = (headers) => JSON.parse(headers.get('cf-aig-guardrails') ?? '[]');
+
+test('a blocked prompt is a clear 400 in the OpenAI shape and in the Anthropic shape', async () => {
+  const before = (await mock.requests()).length;
+  await assert.rejects(
+    openaiFor('gw').chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Please ignore previous instructions' }] }),
+    (err) => err instanceof OpenAI.BadRequestError && err.code === 'content_blocked' && /prompt firewall.*block\.words\[0\]/.test(err.message),
+  );
+  const anthropic = new Anthropic({ apiKey: 'sk-ant', baseURL: `${gw.url}/v1/acct/gw/compat`, maxRetries: 0 });
+  await assert.rejects(
+    anthropic.messages.create({ model: 'openai/gpt-4o-mini', max_tokens: 16, messages: [{ role: 'user', content: 'ignore previous instructions now' }] }),
+    (err) => err instanceof Anthropic.BadRequestError && err.error?.type === 'error' && /prompt firewall/.test(err.message),
+  );
+  assert.equal((await mock.requests()).length, before, 'a blocked prompt never reaches the provider');
+});
+
+test('a flagged prompt goes through, says so in cf-aig-guardrails and in its log entry', async () => {
+  const { tag, header } = newTag('flagged');
+  const { data, response } = await openaiFor('gw').chat.completions
+    .create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'what is a good password length?' }] }, { headers: header })
+    .withResponse();
+  assert.equal(data.object, 'chat.completion');
+  assert.deepEqual(guardrails(response.headers), [{ plugin: 'prompt-firewall', action: 'flag', rule: 'flag.words[0]' }]);
+  const entry = await waitForTaggedLog(gw, tag);
+  assert.deepEqual(JSON.parse(entry.guardrails), guardrails(response.headers));
+});
+
+test('PII is redacted before it leaves, on the gateway that enables it only', async () => {
+  const prompt = 'Mail ada@example.com or call +1 (415) 555-0132 about card 4111 1111 1111 1111';
+  const { tag, header } = newTag('pii');
+  const { response } = await openaiFor('private').chat.completions
+    .create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: prompt }] }, { headers: header })
+    .withResponse();
+  const sent = JSON.parse((await lastUpstream()).bodyText);
+  assert.equal(sent.messages[0].content, 'Mail [EMAIL] or call [PHONE] about card [CREDIT_CARD]');
+  assert.deepEqual(guardrails(response.headers).map((e) => e.rule).sort(), ['credit_card', 'email', 'phone']);
+  const entry = await waitForTaggedLog(gw, tag);
+  assert.ok(!entry.request_body.includes('ada@example.com') && entry.request_body.includes('[EMAIL]'), 'the log keeps the redacted prompt');
+  // Another gateway sends the prompt as it is.
+  await openaiFor('gw').chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: prompt }] });
+  assert.equal(JSON.parse((await lastUpstream()).bodyText).messages[0].content, prompt);
+});
+
+test('the request phase runs on a cache hit too', async () => {
+  const body = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'reach me at bob@example.org' }] };
+  const first = await openaiFor('private').chat.completions.create(body).withResponse();
+  assert.equal(first.response.headers.get('cf-aig-cache-status'), 'MISS');
+  await new Promise((r) => setTimeout(r, 200));
+  const second = await openaiFor('private').chat.completions.create(body).withResponse();
+  assert.equal(second.response.headers.get('cf-aig-cache-status'), 'HIT');
+  assert.deepEqual(guardrails(second.response.headers), [{ plugin: 'pii-redaction', action: 'redact', rule: 'email' }]);
+});
+
+test('the model policy refuses a denied model and caps max_tokens', async () => {
+  await assert.rejects(
+    openaiFor('policy').chat.completions.create({ model: 'o3-mini', messages: [{ role: 'user', content: 'hi' }] }),
+    (err) => err instanceof OpenAI.PermissionDeniedError && /model policy.*deny\[0\]/.test(err.message),
+  );
+  await openaiFor('policy').chat.completions.create({ model: 'gpt-4o-mini', max_tokens: 5000, messages: [{ role: 'user', content: 'hi' }] });
+  assert.equal(JSON.parse((await lastUpstream()).bodyText).max_tokens, 100);
+});
+
+test('a bad plugin configuration fails start-up naming the plugin and the field, and an admin body too', async () => {
+  const broken = await startGateway(mock.url, { PLUGINS: 'prompt-firewall', PLUGIN_CONFIG: JSON.stringify({ 'prompt-firewall': { block: { patterns: ['('] } } }) });
+  try {
+    const res = await fetch(`${broken.url}/v1/acct/gw/openai/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer sk' }, body: '{}' });
+    assert.equal(res.status, 500);
+    const { error } = await res.json();
+    assert.equal(error.code, 'gateway_misconfigured');
+    assert.match(error.message, /"prompt-firewall".*block\.patterns\[0\]/);
+  } finally {
+    await broken.close();
+  }
+  const res = await adminApi(gw, '/api/gateways', {
+    method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ id: 'bad', plugins: [{ name: 'pii-redaction', config: { detect: ['dna'] } }] }),
+  });
+  assert.equal(res.status, 400);
+  assert.match((await res.json()).error.message, /"pii-redaction"/);
+});
