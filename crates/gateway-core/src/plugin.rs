@@ -17,6 +17,8 @@
 //! 4. [`Plugin::on_stream_event`], on a copy of each SSE event, off the hot path;
 //! 5. [`Plugin::on_log`], after the response, off the hot path.
 
+pub mod answer_text;
+pub(crate) mod event_stage;
 pub mod firewall;
 pub mod guardrail;
 pub mod model_policy;
@@ -36,6 +38,7 @@ use crate::headers::Headers;
 use crate::redact::KnownSecrets;
 use crate::resilience::AttemptRecord;
 use crate::sse::SseEvent;
+use crate::stream_guard::StreamDialect;
 
 use guardrail::GuardrailEvent;
 use prompt::PromptRequest;
@@ -201,6 +204,47 @@ pub trait Plugin {
     /// been read: waiting here delays the client's first byte. An error here replaces an
     /// upstream answer; on the gateway's own replies it is ignored (the reply stands).
     async fn on_response(&self, _ctx: &mut RequestContext, _response: &mut ResponseHead) -> Result<(), GatewayError> {
+        Ok(())
+    }
+
+    /// Whether this plugin has [`Plugin::on_response_json`]: a 2xx JSON answer (not streamed) of
+    /// its requests is then read whole (up to `MAX_REQUEST_BODY_BYTES`) before the client gets it.
+    fn wants_response_json(&self) -> bool {
+        false
+    }
+
+    /// Runs on a whole 2xx JSON answer (the client's dialect, translated if it was) before the
+    /// client gets any of it. May change it (the client gets it re-serialized, without the
+    /// provider's `content-length` and `content-encoding`), or refuse it (`Err`: the client gets
+    /// that error instead). Pitfall: the answer is held in memory, and its first byte waits.
+    async fn on_response_json(&self, _ctx: &mut RequestContext, _body: &mut serde_json::Value) -> Result<(), GatewayError> {
+        Ok(())
+    }
+
+    /// Whether this plugin has [`Plugin::on_response_event`]: a 2xx stream of its requests then
+    /// passes through the gateway event by event (re-encoded; comments dropped).
+    fn wants_response_events(&self) -> bool {
+        false
+    }
+
+    /// How many events the gateway keeps from the client after this plugin has seen them, so that
+    /// it can still stop them when a match spreads over several (the largest of the request's
+    /// plugins applies). Each one held delays the client by one event.
+    fn hold_back_events(&self) -> usize {
+        0
+    }
+
+    /// Runs on each SSE event of a 2xx stream, in the client's `dialect`, as it arrives and
+    /// before the client gets it. May change the event. `Err` stops the stream: the events held
+    /// back are dropped, an error event in the client's dialect is sent instead, and nothing
+    /// more; what was already released cannot be taken back. Runs on the hot path: keep it
+    /// short, and keep per-stream state in `ctx.extensions`.
+    fn on_response_event(
+        &self,
+        _ctx: &mut RequestContext,
+        _dialect: StreamDialect,
+        _event: &mut SseEvent,
+    ) -> Result<(), GatewayError> {
         Ok(())
     }
 

@@ -27,6 +27,31 @@ pub struct SseEvent {
     pub truncated: bool,
 }
 
+impl SseEvent {
+    /// The event as it goes on the wire: `event:` and `id:` when set, one `data:` line per line
+    /// of `data`, and the blank line that ends it.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = String::with_capacity(self.data.len() + 32);
+        if let Some(event) = &self.event {
+            out.push_str("event: ");
+            out.push_str(event);
+            out.push('\n');
+        }
+        if let Some(id) = &self.id {
+            out.push_str("id: ");
+            out.push_str(id);
+            out.push('\n');
+        }
+        for line in self.data.split('\n') {
+            out.push_str("data: ");
+            out.push_str(line);
+            out.push('\n');
+        }
+        out.push('\n');
+        out.into_bytes()
+    }
+}
+
 /// Parser state across chunks.
 #[derive(Debug, Default)]
 pub struct SseParser {

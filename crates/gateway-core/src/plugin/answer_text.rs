@@ -1,0 +1,57 @@
+//! The answer's text as response-phase plugins read it: the new text one streamed event adds, in
+//! each dialect a client may receive, and every piece of text of a whole JSON answer.
+
+use serde_json::Value;
+
+use crate::sse::SseEvent;
+use crate::stream_guard::StreamDialect;
+
+/// The text `event` adds to the answer: Chat Completions' `choices[].delta.content`,
+/// Anthropic's `content_block_delta` `delta.text`, Gemini's `candidates[].content.parts[].text`,
+/// the Responses API's `response.output_text.delta`; `None` for an event that adds none.
+pub fn event_text(dialect: StreamDialect, event: &SseEvent) -> Option<String> {
+    let value: Value = serde_json::from_str(&event.data).ok()?;
+    let text = match dialect {
+        StreamDialect::ChatCompletions => value
+            .get("choices")?
+            .as_array()?
+            .iter()
+            .filter_map(|c| c.pointer("/delta/content").and_then(Value::as_str))
+            .collect::<String>(),
+        StreamDialect::AnthropicMessages => value.pointer("/delta/text").and_then(Value::as_str)?.to_string(),
+        StreamDialect::Gemini => value
+            .get("candidates")?
+            .as_array()?
+            .iter()
+            .flat_map(|c| c.pointer("/content/parts").and_then(Value::as_array).into_iter().flatten())
+            .filter_map(|p| p.get("text").and_then(Value::as_str))
+            .collect::<String>(),
+        StreamDialect::Responses if value.get("type").and_then(Value::as_str) == Some("response.output_text.delta") => {
+            value.get("delta").and_then(Value::as_str)?.to_string()
+        }
+        _ => return None,
+    };
+    (!text.is_empty()).then_some(text)
+}
+
+/// Every piece of text of a whole JSON answer: strings under members named `content` or `text`
+/// (`choices[].message.content`, `content[].text`, `candidates[].content.parts[].text`,
+/// `output[].content[].text`).
+pub fn json_texts(value: &Value) -> Vec<&str> {
+    let mut out = Vec::new();
+    collect(value, false, &mut out);
+    out
+}
+
+fn collect<'v>(value: &'v Value, in_text: bool, out: &mut Vec<&'v str>) {
+    match value {
+        Value::String(s) if in_text => out.push(s),
+        Value::Array(items) => items.iter().for_each(|v| collect(v, in_text, out)),
+        Value::Object(map) => map.iter().for_each(|(k, v)| collect(v, k == "content" || k == "text", out)),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+#[path = "answer_text_tests.rs"]
+mod tests;
