@@ -40,7 +40,10 @@ async function api(pathAndQuery, init = {}) {
 
 /** Goes to a hash route of the dashboard and waits for its content. */
 async function open(hash, ready) {
-  await page.goto(`${gw.url}/${hash}`);
+  const url = `${gw.url}/${hash}`;
+  // Going to the address the page is at would change nothing: load it again instead.
+  if (page.url() === url) await page.reload();
+  else await page.goto(url);
   await page.locator(ready).first().waitFor();
 }
 
@@ -321,6 +324,19 @@ test('dark theme follows the system', async () => {
   await open('#/logs', 'table.logs tbody tr');
   await shots('logs-dark');
   await page.emulateMedia({ colorScheme: 'light' });
+});
+
+test('empty and unreachable APIs have their own states', async () => {
+  await page.route(/\/api\/logs\?/, (route) => route.fulfill({ json: { entries: [], next_cursor: null } }));
+  await open('#/logs', '.state.empty');
+  assert.match(await page.locator('.state.empty').textContent(), /No requests logged yet/);
+  await shots('logs-empty');
+  await page.unroute(/\/api\/logs\?/);
+  await page.route(/\/api\/stats\?/, (route) => route.abort('connectionrefused'));
+  await open('#/overview', '.state.error');
+  assert.match(await page.locator('.state.error').first().textContent(), /The API is unreachable/);
+  await shots('overview-unreachable');
+  await page.unroute(/\/api\/stats\?/);
 });
 
 test('an expired token sends the page back to the token form', async () => {
