@@ -6,12 +6,16 @@ export const fmtInt = (n) => (n === null || n === undefined ? '—' : integer.fo
 
 export const fmtCompact = (n) => (n === null || n === undefined ? '—' : Math.abs(n) < 10_000 ? integer.format(Math.round(n)) : compact.format(n));
 
-/** US dollars: cents for large amounts, up to 6 decimals for the fractions of a cent of one request. */
+const dollars = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+
+/** US dollars: cents from a dollar up, two significant digits for the fractions of a cent of one request. */
 export function fmtCost(n) {
   if (n === null || n === undefined) return '—';
   if (n === 0) return '$0';
-  const digits = n >= 1 ? 2 : Math.min(6, Math.max(2, 1 - Math.floor(Math.log10(n)) + 1));
-  return `$${n.toFixed(digits)}`;
+  if (n < 0.000001) return '<$0.000001';
+  if (n >= 1) return `$${dollars.format(n)}`;
+  const [whole, fraction = ''] = Number(n.toPrecision(2)).toFixed(8).replace(/0+$/, '').split('.');
+  return `$${whole}.${fraction.padEnd(2, '0')}`;
 }
 
 export function fmtMs(n) {

@@ -36,11 +36,11 @@ export function LogTable({ entries, fresh, params }) {
       <td class="opt">${e.gateway}</td>
       <td class="model">${e.model || '—'}<span class="provider">${e.provider}</span></td>
       <td class="num opt">${fmtInt(e.tokens_in)} / ${fmtInt(e.tokens_out)}${e.tokens_estimated ? '*' : ''}</td>
-      <td class="num">${fmtCost(e.cost)}</td>
+      <td class="num cost">${fmtCost(e.cost)}</td>
       <td class="num opt">${fmtMs(e.duration_ms)}</td>
       <td class="opt"><span class=${`cache ${e.cache_status.toLowerCase()}`}>${e.cache_status === 'NONE' ? '—' : e.cache_status}</span></td>
       <td class="opt">${e.virtual_key_name ?? ''}</td>
-      <td><${Feedback} value=${e.feedback} /></td>
+      <td class="feedback-cell"><${Feedback} value=${e.feedback} /></td>
     </tr>`)}</tbody>
   </table></div>`;
 }
