@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # Builds the Worker (build/) and the benchmark's floor worker (bench/floor/build/) with
-# worker-build, using the toolchain scripts/setup.sh chose. Run setup first.
+# worker-build, using the toolchain scripts/setup.sh chose, and the dashboard (build/dashboard/,
+# the Worker's static assets) with esbuild. Run setup first.
+#   --gateway-only    skip the benchmark's floor worker (what `wrangler deploy` runs)
+#   --dashboard-only  build only the dashboard (seconds; no Rust toolchain needed)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
+if [ "${1:-}" = "--dashboard-only" ]; then exec node scripts/build-dashboard.mjs; fi
 [ -f target/wasm-toolchain.env ] || bash scripts/setup.sh
 # shellcheck disable=SC1091
 source target/wasm-toolchain.env
@@ -25,4 +29,6 @@ build() { # crate directory
   (cd "$1" && worker-build --release . "${extra[@]}" >&2)
 }
 build "$ROOT"
+# After worker-build, which owns build/: the assets directory sits inside it.
+node scripts/build-dashboard.mjs
 if [ "${1:-}" != "--gateway-only" ]; then build "$ROOT/bench/floor"; fi

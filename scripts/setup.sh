@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Installs everything the build and tests need; idempotent, and fast on a second run.
 #
-# - npm dependencies (wrangler, miniflare, esbuild, binaryen's wasm-opt, the SDKs the tests use);
+# - npm dependencies (wrangler, miniflare, esbuild, binaryen's wasm-opt, the SDKs the tests use,
+#   the dashboard's Preact, htm and uPlot, playwright-core);
 # - worker-build and wasm-bindgen-cli, at the versions Cargo.lock pins, cached in $TOOLS_DIR;
 # - a wasm32 std: rustup's wasm32-unknown-unknown target where it can be installed, else
 #   Debian's rustc-web/cargo-web/rust-web-src, which build std from source (-Z build-std).
+# - Chromium, from Debian's `chromium` package, for the dashboard's browser tests
+#   (tests/dashboard.test.mjs drives it with playwright-core, which downloads no browser itself).
 # It writes the chosen build mode to target/wasm-toolchain.env for scripts/build.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -73,6 +76,14 @@ if [ -z "$mode" ]; then
   fi
   [ -n "$lld" ] || { log "no wasm linker (rust-lld or wasm-ld) found"; exit 1; }
   mode=build-std
+fi
+
+# --- a browser for the dashboard's tests --------------------------------------------------------
+# Installed only when missing; AI_GATEWAY_CHROMIUM names another Chromium binary to use instead.
+if [ ! -x "${AI_GATEWAY_CHROMIUM:-/usr/bin/chromium}" ]; then
+  log "installing Debian's chromium for the dashboard's browser tests"
+  as_root apt-get update -qq >&2
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >&2
 fi
 
 cat > target/wasm-toolchain.env <<ENV

@@ -34,8 +34,19 @@ export const GATEWAY_BINDINGS = {
 };
 
 /**
+ * The dashboard's static assets, mirroring wrangler.toml's [assets]: the files scripts/build.sh
+ * puts in build/dashboard, served for every path but those the Worker answers first (/v1/…,
+ * /api/…). tests/dashboard.test.mjs checks that wrangler reads wrangler.toml to the same options.
+ */
+export const DASHBOARD_ASSETS = {
+  directory: path.join(ROOT, 'build/dashboard'),
+  routerConfig: { has_user_worker: true, static_routing: { user_worker: ['/v1/*', '/api/*'] } },
+  assetConfig: { not_found_handling: 'none' },
+};
+
+/**
  * Starts a worker script under Miniflare; `vars` become plain-text bindings, `kvNamespaces`,
- * `durableObjects`, `analyticsEngineDatasets`, `queueProducers` and `queueConsumers` are passed to Miniflare as they are (in memory, gone when the instance is). The worker's console
+ * `durableObjects`, `analyticsEngineDatasets`, `queueProducers`, `queueConsumers` and `assets` are passed to Miniflare as they are (in memory, gone when the instance is). The worker's console
  * output is collected line by line in `logs` (and echoed when AI_GATEWAY_TEST_VERBOSE is set).
  * With `direct`, the returned URL is a socket of workerd that serves the worker itself, without
  * Miniflare's entry worker in front (the benchmark uses it to measure the worker alone).
@@ -44,7 +55,7 @@ export const GATEWAY_BINDINGS = {
  */
 export async function startWorker({
   script = path.join(ROOT, 'build/index.js'), vars = {}, direct = false, kvNamespaces = [], durableObjects = {}, analyticsEngineDatasets = {},
-  queueProducers = {}, queueConsumers = {}, extraWorkers = [],
+  queueProducers = {}, queueConsumers = {}, extraWorkers = [], assets,
 } = {}) {
   const logs = [];
   const collect = (stream) => {
@@ -68,6 +79,7 @@ export async function startWorker({
     analyticsEngineDatasets,
     queueProducers,
     queueConsumers,
+    ...(assets ? { assets } : {}),
     ...(direct ? { unsafeDirectSockets: [{ host: '127.0.0.1', port: 0 }] } : {}),
   };
   const shared = { host: '127.0.0.1', port: 0, handleRuntimeStdio: (stdout, stderr) => { collect(stdout); collect(stderr); } };
@@ -79,7 +91,10 @@ export async function startWorker({
   return { url: url.origin, mf, logs, close: () => mf.dispose() };
 }
 
-/** Starts the gateway against a mock upstream, with its bindings unless `options` replace them. */
+/**
+ * Starts the gateway against a mock upstream, with its bindings unless `options` replace them,
+ * and with the dashboard's assets when `options.assets` is `DASHBOARD_ASSETS`.
+ */
 export async function startGateway(mockUrl, vars = {}, options = {}) {
   return startWorker({
     vars: { UPSTREAM_OVERRIDES: JSON.stringify(overridesFor(mockUrl)), ADMIN_TOKEN, ...vars },

@@ -4,7 +4,7 @@
 //!
 //! | request | what it does |
 //! |---|---|
-//! | `GET /api/logs?<filters>&limit&cursor&order&bodies&format` | one page, newest first: `{"entries": […], "next_cursor"}`; `format=jsonl` or `csv` exports the page (next cursor in the `cf-aig-next-cursor` header) |
+//! | `GET /api/logs?<filters>&limit&cursor&order&bodies&format` | one page, newest first: `{"entries": […], "next_cursor"}`; `format=jsonl` or `csv` exports the page (next cursor in the `cf-aig-next-cursor` header); `format=finetune` exports the page's successful entries as fine-tuning examples ([`crate::logs::finetune`]) |
 //! | `DELETE /api/logs?<filters>` | deletes the matching entries on every shard: `{"deleted": n}`; at least one filter is required |
 //! | `GET /api/logs/{id}` | one entry with its bodies |
 //! | `DELETE /api/logs/{id}` | `{"deleted": 1}` |
@@ -27,9 +27,10 @@ use crate::error::{ErrorKind, GatewayError};
 use crate::headers::Headers;
 use crate::logs::export::{to_csv, to_jsonl, ExportFormat};
 use crate::logs::feedback::{parse_feedback, patch_statement};
+use crate::logs::finetune::{to_finetune_jsonl, SKIPPED_HEADER};
 use crate::logs::id::{parse_log_id, shard_of};
 use crate::logs::merge::merge_pages;
-use crate::logs::query::{ListQuery, LogFilter};
+use crate::logs::query::{ListQuery, LogFilter, MAX_LIMIT_WITH_BODIES};
 use crate::logs::sql::{delete_by_filter_statement, filter_where, get_statement, list_statement, row_to_entry};
 use crate::logs::stats::{merge_stats, stats_statement, StatsQuery, StatsRow};
 use crate::logs::store::{LogStore, Row};
@@ -108,24 +109,51 @@ async fn on_all_shards(
 
 async fn list(store: &dyn LogStore, query: &str) -> Result<Reply, GatewayError> {
     let format = ExportFormat::from_query(query)?;
-    let q = ListQuery::parse(query)?;
+    let mut q = ListQuery::parse(query)?;
+    if format == ExportFormat::FineTune {
+        fine_tune_query(&mut q)?;
+    }
     let results = on_all_shards(store, &[list_statement(&q)]).await?;
     let pages = results
         .into_iter()
         .map(|mut rows| rows.pop().unwrap_or_default().iter().map(row_to_entry).collect::<Result<Vec<_>, _>>())
         .collect::<Result<Vec<_>, _>>()?;
     let page = merge_pages(pages, q.limit, q.order);
+    let mut headers = Headers::new();
     let body = match format {
         ExportFormat::Json => return json_reply(200, &page),
         ExportFormat::Jsonl => to_jsonl(&page.entries),
         ExportFormat::Csv => to_csv(&page.entries),
+        ExportFormat::FineTune => {
+            let (body, skipped) = to_finetune_jsonl(&page.entries);
+            headers.set(SKIPPED_HEADER, skipped.to_string().as_str());
+            body
+        }
     };
-    let mut headers = Headers::new();
     headers.set("content-type", format.content_type());
     if let Some(cursor) = &page.next_cursor {
         headers.set(NEXT_CURSOR_HEADER, cursor.as_str());
     }
     Ok(Reply { status: 200, headers, body: body.into_bytes() })
+}
+
+/// A fine-tuning export reads the bodies of successful entries only: `success=false` cannot be
+/// asked for, and the page size is that of lists with bodies.
+///
+/// Errors: 400 naming `success` or `limit`.
+fn fine_tune_query(q: &mut ListQuery) -> Result<(), GatewayError> {
+    if q.filter.success == Some(false) {
+        return Err(GatewayError::invalid("format=finetune exports successful entries only: drop success=false"));
+    }
+    if q.limit > MAX_LIMIT_WITH_BODIES {
+        return Err(GatewayError::invalid(format!(
+            "limit must be from 1 to {MAX_LIMIT_WITH_BODIES} with format=finetune, got {}",
+            q.limit
+        )));
+    }
+    q.filter.success = Some(true);
+    q.bodies = true;
+    Ok(())
 }
 
 /// The `n` column of a `COUNT(*) AS n` result.

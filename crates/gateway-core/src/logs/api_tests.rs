@@ -205,3 +205,50 @@ fn join_all_keeps_input_order() {
         (0..5u32).map(|i| Box::pin(async move { i * 2 }) as Pin<Box<dyn Future<Output = u32>>>).collect();
     assert_eq!(pollster::block_on(join_all(futures)), vec![0, 2, 4, 6, 8]);
 }
+
+#[test]
+fn the_fine_tuning_export_reads_bodies_of_successful_entries_and_counts_what_it_left_out() {
+    let mut entries = sample_entries(60, 21);
+    let chat = |i: usize| {
+        let request =
+            serde_json::json!({"model": "gpt-4o", "messages": [{"role": "user", "content": format!("q{i}")}]});
+        let answer = serde_json::json!({"choices": [{"index": 0, "finish_reason": "stop",
+            "message": {"role": "assistant", "content": format!("a{i}")}}]});
+        (request.to_string(), answer.to_string())
+    };
+    for (i, e) in entries.iter_mut().enumerate() {
+        e.endpoint = if i % 7 == 0 { "/embeddings".into() } else { "/chat/completions".into() };
+        let (request, answer) = chat(i);
+        (e.request_body, e.response_body) = (Some(request), Some(answer));
+        e.feedback = [None, Some(1), Some(-1)][i % 3];
+    }
+    let store = SqliteShards::with(&entries, 3);
+    let examples = |query: &str| {
+        let reply = call(&store, "GET", "/api/logs", query, "").unwrap();
+        assert_eq!(reply.headers.get("content-type"), Some("application/x-ndjson"));
+        let skipped: usize = reply.headers.get(SKIPPED_HEADER).unwrap().parse().unwrap();
+        let users: HashSet<String> = String::from_utf8(reply.body)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["messages"][0]["content"].to_string())
+            .collect();
+        (users, skipped)
+    };
+    for (query, wanted) in [
+        ("format=finetune&limit=100", &|_: &LogEntry| true),
+        ("format=finetune&limit=100&feedback=1", &|e: &LogEntry| e.feedback == Some(1)),
+    ] as [(&str, &dyn Fn(&LogEntry) -> bool); 2]
+    {
+        let selected: Vec<(usize, &LogEntry)> =
+            entries.iter().enumerate().filter(|(_, e)| e.success && wanted(e)).collect();
+        let want: HashSet<String> =
+            selected.iter().filter(|(i, _)| i % 7 != 0).map(|(i, _)| format!("\"q{i}\"")).collect();
+        let (got, skipped) = examples(query);
+        assert_eq!(got, want, "{query}");
+        assert_eq!(skipped, selected.len() - want.len(), "{query}: the embeddings rows");
+    }
+    for bad in ["format=finetune&success=false", "format=finetune&limit=101"] {
+        let err = call(&store, "GET", "/api/logs", bad, "").unwrap_err();
+        assert_eq!(err.status(), 400, "{bad}");
+    }
+}

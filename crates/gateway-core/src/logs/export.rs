@@ -1,4 +1,5 @@
-//! Export of a page of entries as JSON Lines or CSV (`GET /api/logs?format=jsonl|csv`).
+//! Export of a page of entries as JSON Lines or CSV (`GET /api/logs?format=jsonl|csv`); the
+//! fine-tuning format (`format=finetune`) is [`crate::logs::finetune`].
 //!
 //! CSV follows RFC 4180: comma-separated, CRLF line ends, a header row, and a field quoted (with
 //! `"` doubled) when it holds a comma, quote, CR or LF, or starts or ends with a space. Missing
@@ -17,10 +18,12 @@ pub enum ExportFormat {
     Json,
     Jsonl,
     Csv,
+    /// OpenAI chat fine-tuning examples of the successful entries ([`crate::logs::finetune`]).
+    FineTune,
 }
 
 impl ExportFormat {
-    /// Reads `format` from the query string: `json` (default), `jsonl` or `csv`.
+    /// Reads `format` from the query string: `json` (default), `jsonl`, `csv` or `finetune`.
     ///
     /// Errors: 400 naming `format` for any other value.
     pub fn from_query(query: &str) -> Result<ExportFormat, GatewayError> {
@@ -28,7 +31,10 @@ impl ExportFormat {
             None | Some("json") => Ok(ExportFormat::Json),
             Some("jsonl") => Ok(ExportFormat::Jsonl),
             Some("csv") => Ok(ExportFormat::Csv),
-            Some(other) => Err(GatewayError::invalid(format!("format must be json, jsonl or csv, got {other:?}"))),
+            Some("finetune") => Ok(ExportFormat::FineTune),
+            Some(other) => {
+                Err(GatewayError::invalid(format!("format must be json, jsonl, csv or finetune, got {other:?}")))
+            }
         }
     }
 
@@ -36,7 +42,7 @@ impl ExportFormat {
     pub fn content_type(self) -> &'static str {
         match self {
             ExportFormat::Json => "application/json",
-            ExportFormat::Jsonl => "application/x-ndjson",
+            ExportFormat::Jsonl | ExportFormat::FineTune => "application/x-ndjson",
             ExportFormat::Csv => "text/csv; charset=utf-8",
         }
     }

@@ -11,6 +11,7 @@ pub mod api;
 pub mod entry;
 pub mod export;
 pub mod feedback;
+pub mod finetune;
 pub mod headers;
 pub mod id;
 pub mod json_fields;

@@ -6,11 +6,12 @@
 //! | name | value |
 //! |---|---|
 //! | `from`, `to` | milliseconds since the Unix epoch; `from` inclusive, `to` exclusive |
-//! | `provider`, `model` | exact match |
+//! | `gateway`, `provider`, `model` | exact match |
 //! | `status` | a code (`429`) or a class (`2xx`, `4xx`, `5xx`, …) |
 //! | `success` | `true` / `false` |
 //! | `cache_status` | `HIT`, `MISS`, `BYPASS`, `NONE` (any case) |
 //! | `virtual_key` | virtual key id, exact |
+//! | `feedback` | `1` (👍) or `-1` (👎), as set with `PATCH /api/logs/{id}` |
 //! | `metadata.KEY` | metadata value as text: strings exact, numbers as written (`3`, `1.5`), `true`/`false`; at most 5 keys |
 //! | `q` | substring of the request or response body (case-insensitive for ASCII; ≤ 256 chars) |
 //! | `limit` | page size 1..=1000, default 50 (1..=100 with `bodies=true`) |
@@ -51,6 +52,7 @@ pub enum StatusFilter {
 pub struct LogFilter {
     pub from_ms: Option<i64>,
     pub to_ms: Option<i64>,
+    pub gateway: Option<String>,
     pub provider: Option<String>,
     pub model: Option<String>,
     pub status: Option<StatusFilter>,
@@ -58,6 +60,8 @@ pub struct LogFilter {
     /// `Some(None)` selects the requests that did not use the cache (`cache_status=NONE`).
     pub cache_status: Option<Option<CacheStatus>>,
     pub virtual_key: Option<String>,
+    /// `1` or `-1`: the rows given that feedback.
+    pub feedback: Option<i8>,
     /// `metadata.KEY=VALUE` pairs, all of which must match.
     pub metadata: Vec<(String, String)>,
     pub q: Option<String>,
@@ -182,6 +186,7 @@ impl LogFilter {
         match key {
             "from" => once(key, &mut self.from_ms, parse_num::<i64>(key, value)?)?,
             "to" => once(key, &mut self.to_ms, parse_num::<i64>(key, value)?)?,
+            "gateway" => once(key, &mut self.gateway, text(value)?)?,
             "provider" => once(key, &mut self.provider, text(value)?)?,
             "model" => once(key, &mut self.model, text(value)?)?,
             "status" => once(key, &mut self.status, parse_status(value)?)?,
@@ -193,6 +198,7 @@ impl LogFilter {
                 once(key, &mut self.cache_status, status)?
             }
             "virtual_key" => once(key, &mut self.virtual_key, text(value)?)?,
+            "feedback" => once(key, &mut self.feedback, parse_feedback_filter(value)?)?,
             "q" => {
                 if value.chars().count() > MAX_SEARCH_CHARS {
                     return Err(GatewayError::invalid(format!("q must be at most {MAX_SEARCH_CHARS} characters")));
@@ -232,8 +238,8 @@ impl LogFilter {
 
 fn unknown(key: &str) -> GatewayError {
     GatewayError::invalid(format!(
-        "unknown query parameter {key:?}; filters are from, to, provider, model, status, success, cache_status, \
-         virtual_key, metadata.KEY and q"
+        "unknown query parameter {key:?}; filters are from, to, gateway, provider, model, status, success, \
+         cache_status, virtual_key, feedback, metadata.KEY and q"
     ))
 }
 
@@ -257,6 +263,14 @@ fn parse_flag(key: &str, value: &str) -> Result<bool, GatewayError> {
         "true" => Ok(true),
         "false" => Ok(false),
         _ => Err(GatewayError::invalid(format!("{key} must be true or false, got {value:?}"))),
+    }
+}
+
+fn parse_feedback_filter(value: &str) -> Result<i8, GatewayError> {
+    match value {
+        "1" => Ok(1),
+        "-1" => Ok(-1),
+        _ => Err(GatewayError::invalid(format!("feedback must be 1 or -1, got {value:?}"))),
     }
 }
 

@@ -3,18 +3,20 @@ use super::*;
 #[test]
 fn parses_every_filter() {
     let q = ListQuery::parse(
-        "from=1000&to=2000&provider=openai&model=gpt-4o%2Dmini&status=4xx&success=false&cache_status=hit\
-         &virtual_key=vk1&metadata.user=alice&metadata.tier=3&q=hello+world&limit=10&order=asc&format=csv",
+        "from=1000&to=2000&gateway=team-a&provider=openai&model=gpt-4o%2Dmini&status=4xx&success=false\
+         &cache_status=hit&virtual_key=vk1&feedback=-1&metadata.user=alice&metadata.tier=3&q=hello+world&limit=10&order=asc&format=csv",
     )
     .unwrap();
     let f = &q.filter;
     assert_eq!((f.from_ms, f.to_ms), (Some(1000), Some(2000)));
+    assert_eq!(f.gateway.as_deref(), Some("team-a"));
     assert_eq!(f.provider.as_deref(), Some("openai"));
     assert_eq!(f.model.as_deref(), Some("gpt-4o-mini"));
     assert_eq!(f.status, Some(StatusFilter::Class(4)));
     assert_eq!(f.success, Some(false));
     assert_eq!(f.cache_status, Some(Some(CacheStatus::Hit)));
     assert_eq!(f.virtual_key.as_deref(), Some("vk1"));
+    assert_eq!(f.feedback, Some(-1));
     assert_eq!(f.metadata, vec![("user".into(), "alice".into()), ("tier".into(), "3".into())]);
     assert_eq!(f.q.as_deref(), Some("hello world"));
     assert_eq!((q.limit, q.order, q.bodies), (10, Order::Asc, false));
@@ -45,6 +47,10 @@ fn invalid_values_name_the_parameter() {
         ("order=up", "order"),
         ("provider=a&provider=b", "provider"),
         ("provider=", "provider"),
+        ("gateway=", "gateway"),
+        ("feedback=0", "feedback"),
+        ("feedback=up", "feedback"),
+        ("feedback=1&feedback=-1", "feedback"),
         ("metadata.=x", "metadata."),
         ("metadata.a\"b=x", "metadata.a\"b"),
         ("colour=red", "colour"),

@@ -259,6 +259,9 @@ pub fn filter_where(f: &LogFilter) -> Statement {
     if let Some(v) = f.to_ms {
         push("created_at < ?", v.into());
     }
+    if let Some(v) = &f.gateway {
+        push("gateway = ?", v.as_str().into());
+    }
     if let Some(v) = &f.provider {
         push("provider = ?", v.as_str().into());
     }
@@ -278,6 +281,9 @@ pub fn filter_where(f: &LogFilter) -> Statement {
     }
     if let Some(v) = &f.virtual_key {
         push("virtual_key_id = ?", v.as_str().into());
+    }
+    if let Some(v) = f.feedback {
+        push("feedback = ?", i64::from(v).into());
     }
     for (key, value) in &f.metadata {
         // Booleans compare as true/false and numbers as their SQLite text, so that the query

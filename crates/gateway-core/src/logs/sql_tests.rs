@@ -76,7 +76,11 @@ fn rows_round_trip_through_sqlite() {
 #[test]
 fn every_filter_selects_exactly_the_matching_rows() {
     let conn = open();
-    let entries = sample_entries(300, 3);
+    let mut entries = sample_entries(300, 3);
+    for (i, e) in entries.iter_mut().enumerate() {
+        e.gateway = ["gw", "team-a", "team-b"][i % 3].into();
+        e.feedback = [None, Some(1), Some(-1), None][i % 4];
+    }
     insert(&conn, &entries);
     let from = BASE_MS + 20_000;
     let to = BASE_MS + 50_000;
@@ -84,6 +88,7 @@ fn every_filter_selects_exactly_the_matching_rows() {
         (format!("from={from}"), expected(&entries, |e| e.created_at_ms >= from)),
         (format!("to={to}"), expected(&entries, |e| e.created_at_ms < to)),
         (format!("from={from}&to={to}"), expected(&entries, |e| (from..to).contains(&e.created_at_ms))),
+        ("gateway=team-a".into(), expected(&entries, |e| e.gateway == "team-a")),
         ("provider=anthropic".into(), expected(&entries, |e| e.provider == "anthropic")),
         ("model=gpt-4o".into(), expected(&entries, |e| e.model == "gpt-4o")),
         ("status=429".into(), expected(&entries, |e| e.status == 429)),
@@ -93,6 +98,9 @@ fn every_filter_selects_exactly_the_matching_rows() {
         ("success=true".into(), expected(&entries, |e| e.success)),
         ("cache_status=hit".into(), expected(&entries, |e| e.cache_status == Some(CacheStatus::Hit))),
         ("virtual_key=vk1".into(), expected(&entries, |e| e.virtual_key_id.as_deref() == Some("vk1"))),
+        ("feedback=1".into(), expected(&entries, |e| e.feedback == Some(1))),
+        ("feedback=-1".into(), expected(&entries, |e| e.feedback == Some(-1))),
+        ("feedback=1&gateway=team-b".into(), expected(&entries, |e| e.feedback == Some(1) && e.gateway == "team-b")),
         ("metadata.user=u3".into(), expected(&entries, |e| e.metadata["user"] == MetaValue::String("u3".into()))),
         ("metadata.n=2".into(), expected(&entries, |e| serde_json::to_string(&e.metadata["n"]).unwrap() == "2")),
         ("metadata.flag=true".into(), expected(&entries, |e| e.metadata["flag"] == MetaValue::Bool(true))),

@@ -1,5 +1,6 @@
 //! Dashboard stats: requests, errors, tokens, cost, cache hit rate and latency percentiles per
-//! time bucket, optionally grouped by provider or model.
+//! time bucket (or over the whole range), optionally grouped by gateway, provider, model or
+//! virtual key.
 //!
 //! Each shard runs [`stats_statement`]; it returns one row per (bucket, group, latency bin), so
 //! every number is a count or a sum and merges across shards by addition ([`merge_stats`]).
@@ -14,7 +15,10 @@
 //! is at most 2^(1/16) − 1 ≈ 4.4 %** (exact for 0 ms; and for the last bin, unbounded above).
 //!
 //! Query parameters: the filters of [`crate::logs::query`], plus `bucket` = `1m`, `5m`, `1h`
-//! (default) or `1d`, and `group_by` = `none` (default), `provider` or `model`.
+//! (default), `1d` or `all` (one point for the whole range, starting at `from`, else at 0: the
+//! dashboard's totals, whose percentiles no sum of buckets could give), and `group_by` = `none`
+//! (default), `gateway`, `provider`, `model` or `key` (the virtual key id; `""` for requests made
+//! without one).
 
 use std::collections::BTreeMap;
 
@@ -56,15 +60,19 @@ pub enum Bucket {
     FiveMinutes,
     Hour,
     Day,
+    /// One bucket for the whole range.
+    All,
 }
 
 impl Bucket {
-    pub fn millis(self) -> i64 {
+    /// The width of a bucket; `None` for [`Bucket::All`].
+    pub fn millis(self) -> Option<i64> {
         match self {
-            Bucket::Minute => 60_000,
-            Bucket::FiveMinutes => 300_000,
-            Bucket::Hour => 3_600_000,
-            Bucket::Day => 86_400_000,
+            Bucket::Minute => Some(60_000),
+            Bucket::FiveMinutes => Some(300_000),
+            Bucket::Hour => Some(3_600_000),
+            Bucket::Day => Some(86_400_000),
+            Bucket::All => None,
         }
     }
 }
@@ -73,16 +81,21 @@ impl Bucket {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum GroupBy {
     None,
+    Gateway,
     Provider,
     Model,
+    /// The virtual key id (`""` without one).
+    Key,
 }
 
 impl GroupBy {
     fn column(self) -> &'static str {
         match self {
             GroupBy::None => "''",
+            GroupBy::Gateway => "gateway",
             GroupBy::Provider => "provider",
             GroupBy::Model => "model",
+            GroupBy::Key => "COALESCE(virtual_key_id, '')",
         }
     }
 }
@@ -115,9 +128,10 @@ impl StatsQuery {
                         "5m" => Bucket::FiveMinutes,
                         "1h" => Bucket::Hour,
                         "1d" => Bucket::Day,
+                        "all" => Bucket::All,
                         _ => {
                             return Err(GatewayError::invalid(format!(
-                                "bucket must be 1m, 5m, 1h or 1d, got {value:?}"
+                                "bucket must be 1m, 5m, 1h, 1d or all, got {value:?}"
                             )))
                         }
                     })
@@ -125,11 +139,13 @@ impl StatsQuery {
                 "group_by" if group_by.is_none() => {
                     group_by = Some(match value.as_str() {
                         "none" => GroupBy::None,
+                        "gateway" => GroupBy::Gateway,
                         "provider" => GroupBy::Provider,
                         "model" => GroupBy::Model,
+                        "key" => GroupBy::Key,
                         _ => {
                             return Err(GatewayError::invalid(format!(
-                                "group_by must be none, provider or model, got {value:?}"
+                                "group_by must be none, gateway, provider, model or key, got {value:?}"
                             )))
                         }
                     })
@@ -143,8 +159,8 @@ impl StatsQuery {
             }
         }
         let bucket = bucket.unwrap_or(Bucket::Hour);
-        if let (Some(from), Some(to)) = (filter.from_ms, filter.to_ms) {
-            if to.saturating_sub(from) / bucket.millis() > MAX_BUCKETS {
+        if let (Some(from), Some(to), Some(width)) = (filter.from_ms, filter.to_ms, bucket.millis()) {
+            if to.saturating_sub(from) / width > MAX_BUCKETS {
                 return Err(GatewayError::invalid(format!(
                     "bucket is too small for from..to: at most {MAX_BUCKETS} buckets per query"
                 )));
@@ -158,18 +174,20 @@ impl StatsQuery {
 /// `requests`, `errors`, `tokens_in`, `tokens_out`, `cost`, `cost_known`, `cache_hits`.
 pub fn stats_statement(q: &StatsQuery) -> Statement {
     let (cond, mut binds) = filter_where(&q.filter);
-    let width = q.bucket.millis();
     // Durable Objects bind every JS number as a REAL: without the casts, the division would not
     // truncate and every row would be its own bucket. Token counts are the provider's word:
     // TOTAL (a float) cannot fail with "integer overflow" as SUM does.
+    let (bucket, mut all) = match q.bucket.millis() {
+        Some(width) => ("(created_at / CAST(? AS INTEGER)) * CAST(? AS INTEGER)", vec![width.into(), width.into()]),
+        None => ("CAST(? AS INTEGER)", vec![q.filter.from_ms.unwrap_or(0).into()]),
+    };
     let sql = format!(
-        "SELECT (created_at / CAST(? AS INTEGER)) * CAST(? AS INTEGER) AS bucket, {grp} AS grp, latency_bin AS bin, COUNT(*) AS requests, \
+        "SELECT {bucket} AS bucket, {grp} AS grp, latency_bin AS bin, COUNT(*) AS requests, \
          SUM(success = 0) AS errors, TOTAL(tokens_in) AS tokens_in, TOTAL(tokens_out) AS tokens_out, \
          SUM(cost) AS cost, COUNT(cost) AS cost_known, SUM(cache_status = 'HIT') AS cache_hits \
          FROM logs WHERE {cond} GROUP BY bucket, grp, bin",
         grp = q.group_by.column()
     );
-    let mut all = vec![width.into(), width.into()];
     all.append(&mut binds);
     (sql, all)
 }
@@ -218,7 +236,7 @@ impl StatsRow {
 pub struct StatsPoint {
     /// Bucket start, ms since the epoch.
     pub bucket_start_ms: i64,
-    /// Provider or model; `None` without grouping.
+    /// The gateway, provider, model or virtual key id; `None` without grouping.
     pub group: Option<String>,
     pub requests: u64,
     pub errors: u64,

@@ -29,19 +29,22 @@ fn stats_over_shards_equal_stats_of_the_raw_entries() {
     for (i, e) in entries.iter_mut().enumerate() {
         e.created_at_ms = BASE_MS + i as i64 * 27_000;
         e.duration_ms = [0, 1, 3, 17, 250, 1234, 9999, 60_000][i % 8] + (i as u64 % 13);
+        e.gateway = ["gw", "team-a", "team-b"][i % 3].into();
     }
     let shards: Vec<rusqlite::Connection> = (0..4).map(|_| open()).collect();
     for (i, s) in shards.iter().enumerate() {
         let mine: Vec<LogEntry> = entries.iter().filter(|e| shard_of(&e.id, 4) == i as u32).cloned().collect();
         insert(s, &mine);
     }
-    for group_by in ["none", "provider", "model"] {
+    for group_by in ["none", "gateway", "provider", "model", "key"] {
         let points = run(&shards, &format!("bucket=1h&group_by={group_by}"));
         let mut raw: BTreeMap<(i64, String), Vec<&LogEntry>> = BTreeMap::new();
         for e in &entries {
             let group = match group_by {
+                "gateway" => e.gateway.clone(),
                 "provider" => e.provider.clone(),
                 "model" => e.model.clone(),
+                "key" => e.virtual_key_id.clone().unwrap_or_default(),
                 _ => String::new(),
             };
             raw.entry((e.created_at_ms / 3_600_000 * 3_600_000, group)).or_default().push(e);
@@ -65,6 +68,40 @@ fn stats_over_shards_equal_stats_of_the_raw_entries() {
             }
         }
     }
+}
+
+#[test]
+fn bucket_all_is_one_point_per_group_for_the_whole_range_starting_at_from() {
+    let mut entries = sample_entries(200, 33);
+    for (i, e) in entries.iter_mut().enumerate() {
+        // Three days, so that hourly or daily buckets would split the range.
+        e.created_at_ms = BASE_MS + i as i64 * 1_300_000;
+        e.duration_ms = [2, 40, 700, 12_000][i % 4] + i as u64;
+    }
+    let shards = [open(), open()];
+    for (i, e) in entries.iter().enumerate() {
+        insert(&shards[i % 2], std::slice::from_ref(e));
+    }
+    let (from, to) = (BASE_MS + 10_000_000, BASE_MS + 200_000_000);
+    let inside: Vec<&LogEntry> = entries.iter().filter(|e| (from..to).contains(&e.created_at_ms)).collect();
+    let points = run(&shards, &format!("bucket=all&from={from}&to={to}"));
+    assert_eq!(points.len(), 1, "{points:?}");
+    let p = &points[0];
+    assert_eq!((p.bucket_start_ms, p.group.as_deref()), (from, None));
+    assert_eq!(p.requests, inside.len() as u64);
+    assert_eq!(p.errors, inside.iter().filter(|e| !e.success).count() as u64);
+    assert_eq!(p.tokens_out, inside.iter().map(|e| e.tokens_out).sum::<u64>());
+    assert_eq!(p.cost, inside.iter().filter_map(|e| e.cost).sum::<f64>());
+    let durations: Vec<u64> = inside.iter().map(|e| e.duration_ms).collect();
+    for (got, q) in [(p.latency_p50_ms, 0.5), (p.latency_p95_ms, 0.95)] {
+        let want = exact_percentile(durations.clone(), q);
+        assert!((got - want).abs() <= BOUND * want, "p{q}: got {got}, exact {want}");
+    }
+    // Without `from`, the one bucket starts at 0; with a grouping, one point per group.
+    let by_provider = run(&shards, "bucket=all&group_by=provider");
+    assert_eq!(by_provider.len(), 4);
+    assert!(by_provider.iter().all(|p| p.bucket_start_ms == 0));
+    assert_eq!(by_provider.iter().map(|p| p.requests).sum::<u64>(), 200);
 }
 
 #[test]
@@ -96,6 +133,9 @@ fn histogram_bins_and_error_bound() {
 fn stats_query_parameters() {
     let q = StatsQuery::parse("bucket=5m&group_by=model&provider=groq").unwrap();
     assert_eq!((q.bucket, q.group_by), (Bucket::FiveMinutes, GroupBy::Model));
+    let q = StatsQuery::parse("bucket=all&group_by=key&from=0&to=9999999999999").unwrap();
+    assert_eq!((q.bucket, q.group_by), (Bucket::All, GroupBy::Key));
+    assert_eq!(StatsQuery::parse("group_by=gateway").unwrap().group_by, GroupBy::Gateway);
     assert_eq!(StatsQuery::parse("").unwrap().bucket, Bucket::Hour);
     for (bad, name) in [
         ("bucket=2m", "bucket"),

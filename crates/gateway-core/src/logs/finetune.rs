@@ -1,0 +1,167 @@
+//! The fine-tuning export (`GET /api/logs?format=finetune`): logged conversations as OpenAI chat
+//! fine-tuning examples, one JSON object per line:
+//! `{"messages": [system?, user, assistant, tool, …, assistant], "tools"?: […]}`.
+//!
+//! Each entry becomes one example: its request's conversation followed by the answer the
+//! provider gave, as the assistant's last message (text, tool calls or both). Requests and
+//! answers are read in any format the gateway translates ([`crate::translate`]): OpenAI Chat
+//! Completions, Anthropic Messages and Gemini, whole or streamed (SSE), so an Anthropic call
+//! gives an OpenAI example too. What cannot be a faithful example is left out, never guessed at:
+//! a failed request, a body that was not kept or was cut to `LOG_BODY_MAX_BYTES`, an endpoint
+//! that is not a chat (embeddings, the universal endpoint, the Responses API), a stream that did
+//! not end with a finish, and an answer cut by `max_tokens` or a content filter. The API reports
+//! how many entries of the page were left out ([`SKIPPED_HEADER`]).
+//!
+//! Entries reach this module already scrubbed of secrets (every read path scrubs), so an example
+//! holds `[REDACTED]` where the log does.
+
+use serde_json::{Map, Value};
+
+use crate::logs::entry::{LogEntry, TRUNCATION_MARKER};
+use crate::sse::{SseEvent, SseParser};
+use crate::translate::ir::{ChatResponse, FinishReason, Message, Part, Role, ToolCall};
+use crate::translate::{anthropic, gemini, openai, parse_request, parse_response, Format, StreamEvent};
+
+/// The response header giving how many entries of an exported page made no example.
+pub const SKIPPED_HEADER: &str = "cf-aig-export-skipped";
+
+/// The examples of a page of entries, one line each, and how many entries made none.
+pub fn to_finetune_jsonl(entries: &[LogEntry]) -> (String, usize) {
+    let mut out = String::new();
+    let mut skipped = 0;
+    for entry in entries {
+        match example(entry) {
+            Some(example) => {
+                out.push_str(&example.to_string());
+                out.push('\n');
+            }
+            None => skipped += 1,
+        }
+    }
+    (out, skipped)
+}
+
+/// One entry as a fine-tuning example; `None` when it cannot be one (module doc).
+pub fn example(entry: &LogEntry) -> Option<Value> {
+    if !entry.success || !(200..300).contains(&entry.status) {
+        return None;
+    }
+    let request_body = entry.request_body.as_deref().filter(|b| !is_truncated(b))?;
+    let response_body = entry.response_body.as_deref().filter(|b| !is_truncated(b))?;
+    let format = request_format(&entry.endpoint)?;
+    let mut request = parse_request(format, request_body.as_bytes(), None).ok()?;
+    let answer = read_answer(response_body)?;
+    if !matches!(answer.finish_reason, FinishReason::Stop | FinishReason::ToolCalls | FinishReason::Other)
+        || answer.content.is_empty()
+    {
+        return None;
+    }
+    request.messages.push(Message { role: Role::Assistant, content: answer.content });
+    let emitted = openai::request_from_ir(&request);
+    let mut example = Map::new();
+    example.insert("messages".into(), emitted.get("messages")?.clone());
+    if let Some(tools) = emitted.get("tools") {
+        example.insert("tools".into(), tools.clone());
+    }
+    Some(Value::Object(example))
+}
+
+/// Whether a stored body was cut to `LOG_BODY_MAX_BYTES` (its end is the truncation note).
+fn is_truncated(body: &str) -> bool {
+    body.ends_with(" bytes]") && body.contains(TRUNCATION_MARKER)
+}
+
+/// The chat format of a request, from the provider path it was sent to.
+fn request_format(endpoint: &str) -> Option<Format> {
+    if endpoint.ends_with("/chat/completions") {
+        Some(Format::OpenAi)
+    } else if endpoint.ends_with("/messages") {
+        Some(Format::Anthropic)
+    } else if endpoint.ends_with(":generateContent") || endpoint.ends_with(":streamGenerateContent") {
+        Some(Format::Gemini)
+    } else {
+        None
+    }
+}
+
+/// The answer of a response body, by its shape: one JSON object (or Gemini's JSON array of
+/// chunks), or an SSE stream. The format is recognised from the body itself, since the
+/// compat endpoint answers in another format than the provider it reached.
+fn read_answer(body: &str) -> Option<ChatResponse> {
+    let trimmed = body.trim_start();
+    if trimmed.starts_with('{') {
+        let value: Value = serde_json::from_str(trimmed).ok()?;
+        return parse_response(answer_format(&value)?, trimmed.as_bytes()).ok();
+    }
+    if trimmed.starts_with('[') {
+        let chunks: Vec<Value> = serde_json::from_str(trimmed).ok()?;
+        let events = chunks.iter().map(|c| SseEvent { data: c.to_string(), ..SseEvent::default() }).collect();
+        return fold_stream(Format::Gemini, events);
+    }
+    let mut events = Vec::new();
+    let mut parser = SseParser::new();
+    parser.feed(body.as_bytes(), |ev| events.push(ev));
+    let first = events.iter().find_map(|ev| serde_json::from_str::<Value>(&ev.data).ok())?;
+    fold_stream(answer_format(&first)?, events)
+}
+
+/// The format of a response object or stream chunk, by the members only it has.
+fn answer_format(value: &Value) -> Option<Format> {
+    if value.get("choices").is_some() {
+        Some(Format::OpenAi)
+    } else if value.get("candidates").is_some() {
+        Some(Format::Gemini)
+    } else if value.get("type").and_then(Value::as_str).is_some() {
+        Some(Format::Anthropic)
+    } else {
+        None
+    }
+}
+
+/// A whole answer from the events of a stream; `None` for a stream that reported an error or
+/// never finished.
+fn fold_stream(format: Format, events: Vec<SseEvent>) -> Option<ChatResponse> {
+    let mut decoded = Vec::new();
+    let (mut openai_d, mut anthropic_d, mut gemini_d) =
+        (openai::StreamDecoder::default(), anthropic::StreamDecoder::default(), gemini::StreamDecoder::default());
+    for ev in &events {
+        match format {
+            Format::OpenAi => openai_d.decode(ev, &mut decoded),
+            Format::Anthropic => anthropic_d.decode(ev, &mut decoded),
+            Format::Gemini => gemini_d.decode(ev, &mut decoded),
+        };
+    }
+    let mut text = String::new();
+    let mut calls: Vec<ToolCall> = Vec::new();
+    let mut finish = None;
+    for event in decoded {
+        match event {
+            StreamEvent::TextDelta(delta) => text.push_str(&delta),
+            StreamEvent::ToolCallStart { index, id, name } => {
+                if calls.len() <= index {
+                    calls.resize_with(index + 1, || ToolCall {
+                        id: String::new(),
+                        name: String::new(),
+                        arguments: String::new(),
+                    });
+                }
+                calls[index].id = id;
+                calls[index].name = name;
+            }
+            StreamEvent::ToolCallDelta { index, fragment } => calls.get_mut(index)?.arguments.push_str(&fragment),
+            StreamEvent::Finish(reason) => finish = Some(reason),
+            StreamEvent::Error { .. } => return None,
+            StreamEvent::Start { .. } | StreamEvent::Usage(_) => {}
+        }
+    }
+    let mut content = Vec::new();
+    if !text.is_empty() {
+        content.push(Part::Text(text));
+    }
+    content.extend(calls.into_iter().map(Part::ToolCall));
+    Some(ChatResponse { id: String::new(), model: String::new(), content, finish_reason: finish?, usage: None })
+}
+
+#[cfg(test)]
+#[path = "finetune_tests.rs"]
+mod tests;
