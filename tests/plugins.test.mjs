@@ -19,6 +19,7 @@ before(async () => {
   for (const gateway of [
     { id: 'private', plugins: [{ name: 'pii-redaction' }], cache_ttl: 600 },
     { id: 'policy', plugins: [{ name: 'model-policy', config: { deny: ['o3*'], max_tokens: 100 } }] },
+    { id: 'guarded', plugins: [{ name: 'response-guard', config: { block: { words: ['tok2'] }, flag: { words: ['tok0'] }, hold_back: 1 } }] },
   ]) {
     const res = await adminApi(gw, '/api/gateways', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(gateway) });
     assert.equal(res.status, 201, await res.text());
@@ -107,4 +108,37 @@ test('a bad plugin configuration fails start-up naming the plugin and the field,
   });
   assert.equal(res.status, 400);
   assert.match((await res.json()).error.message, /"pii-redaction"/);
+});
+
+test('the response guard stops a JSON answer before any of it is sent', async () => {
+  await assert.rejects(
+    openaiFor('guarded').chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }),
+    (err) => err instanceof OpenAI.BadRequestError && err.code === 'content_blocked' && /response guard.*block\.words\[0\]/.test(err.message),
+  );
+  // Under the block rule, the flag alone lets it through and says so.
+  const { data, response } = await openaiFor('guarded').chat.completions
+    .create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }, { headers: { 'x-mock-chunks': '2' } })
+    .withResponse();
+  assert.equal(data.choices[0].message.content, 'tok0 tok1 ');
+  assert.deepEqual(guardrails(response.headers), [{ plugin: 'response-guard', action: 'flag', rule: 'flag.words[0]' }]);
+});
+
+test('the response guard stops a stream, translated or not: the held events never leave, the SDK raises', async () => {
+  for (const [name, client, model] of [
+    ['native', openaiFor('guarded'), 'gpt-4o-mini'],
+    ['translated', new OpenAI({ apiKey: 'sk-client', baseURL: `${gw.url}/v1/acct/guarded/compat`, maxRetries: 0 }), 'anthropic/claude-haiku-4-5'],
+  ]) {
+    const { tag, header } = newTag(`guard-${name}`);
+    const stream = await client.chat.completions.create({ model, max_tokens: 32, stream: true, messages: [{ role: 'user', content: 'hi' }] }, { headers: { ...header, 'x-mock-chunks': '5' } });
+    let text = '';
+    await assert.rejects(async () => {
+      for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? '';
+    }, (err) => /response guard/.test(err.message), name);
+    assert.ok(text.startsWith('tok0'), `${name}: what came before the hold-back window: ${JSON.stringify(text)}`);
+    assert.ok(!text.includes('tok1') && !text.includes('tok2'), `${name}: the held event and the match never left: ${JSON.stringify(text)}`);
+    const entry = await waitForTaggedLog(gw, tag);
+    assert.equal(entry.success, false, name);
+    assert.match(entry.error, /response guard/);
+    assert.ok(JSON.parse(entry.guardrails).some((e) => e.action === 'block'), name);
+  }
 });

@@ -15,6 +15,7 @@ use crate::logs::request_log::LOG_ID_HEADER;
 use crate::logs::RequestLog;
 use crate::pipeline::limit::Reserved;
 use crate::pipeline::Services;
+use crate::plugin::event_stage::EventStage;
 use crate::plugin::{Plugin, Reply, RequestContext};
 use crate::sse::SseParser;
 use crate::stream_guard::StreamGuard;
@@ -105,6 +106,8 @@ pub struct Completion {
     pub(crate) guard: Option<StreamGuard>,
     /// Rewrites a stream into the client's format (compat endpoint).
     pub(crate) translator: Option<StreamTranslator>,
+    /// Passes a stream's events through the plugins that asked for them, holding the last few.
+    pub(crate) events: Option<EventStage>,
     /// The API format the client speaks, for errors (Anthropic's for `compat/messages`).
     pub(crate) client_format: Format,
     /// The request's log entry in the making; `None` when neither logs nor metrics are kept
@@ -124,6 +127,7 @@ impl Completion {
             plugin_parser: None,
             guard: None,
             translator: None,
+            events: None,
             client_format: Format::OpenAi,
             services,
             recorder: None,
@@ -138,7 +142,7 @@ impl Completion {
 
     /// How the runtime must handle the response body.
     pub fn body_mode(&self) -> BodyMode {
-        if self.translator.is_some() {
+        if self.translator.is_some() || self.events.is_some() {
             BodyMode::Rewrite
         } else if self.guard.is_some() {
             BodyMode::Guard
@@ -173,9 +177,14 @@ impl Completion {
         } else if let Some(guard) = self.guard.as_mut() {
             guard.observe(chunk);
         }
+        if let Some(stage) = self.events.as_mut() {
+            let input = if self.translator.is_some() { out.split_off(start) } else { chunk.to_vec() };
+            stage.push(&input, &self.plugins, &mut self.ctx, out);
+        }
         if let Some(recorder) = self.recorder.as_mut() {
-            // The cache stores what the client received: translated bytes when translating.
-            recorder.push(if self.translator.is_some() { &out[start..] } else { chunk });
+            // The cache stores what the client received: translated or plugin-changed bytes.
+            let rewritten = self.translator.is_some() || self.events.is_some();
+            recorder.push(if rewritten { &out[start..] } else { chunk });
         }
         if let Some(log) = self.log.as_mut() {
             log.on_chunk(chunk);
@@ -201,24 +210,36 @@ impl Completion {
         // Whether the stream got an explicit error event for ending badly (the gateway's, not
         // one the provider sent itself).
         let mut error_event_sent = false;
-        if let Some(translator) = self.translator.as_mut() {
-            let start = out.len();
-            out.extend_from_slice(&translator.finish());
+        let start = out.len();
+        // A plugin that stopped the stream has sent its error event and nothing may follow.
+        let stopped = self.events.as_ref().is_some_and(EventStage::stopped);
+        if let Some(translator) = self.translator.as_mut().filter(|_| !stopped) {
+            let last = translator.finish();
+            match self.events.as_mut() {
+                Some(stage) => stage.push(&last, &self.plugins, &mut self.ctx, out),
+                None => out.extend_from_slice(&last),
+            }
+        }
+        if let Some(stage) = self.events.as_mut() {
+            stage.flush(out);
+        }
+        let stopped = self.events.as_ref().is_some_and(EventStage::stopped);
+        if let Some(translator) = self.translator.as_mut().filter(|_| !stopped) {
             if !(complete && translator.saw_terminal()) {
                 out.extend_from_slice(&translator.error_event(&end.incomplete_message()));
                 error_event_sent = true;
             }
-            if let Some(recorder) = self.recorder.as_mut() {
-                recorder.push(&out[start..]);
-            }
-        } else if let Some(guard) = self.guard.as_mut() {
+        } else if let Some(guard) = self.guard.as_mut().filter(|_| !stopped) {
             if let Some(error_event) = guard.end(end) {
                 out.extend_from_slice(&error_event);
                 error_event_sent = true;
             }
         }
+        if let Some(recorder) = self.recorder.as_mut().filter(|_| self.translator.is_some() || self.events.is_some()) {
+            recorder.push(&out[start..]);
+        }
         self.ctx.stream_error_sent |= error_event_sent;
-        let mut ended_properly = complete && !error_event_sent;
+        let mut ended_properly = complete && !error_event_sent && !stopped;
         if let Some(parser) = self.plugin_parser.as_mut() {
             ended_properly &= !parser.has_partial();
             parser.finish();

@@ -25,6 +25,7 @@ pub mod model_policy;
 pub mod pii;
 pub mod prompt;
 pub mod registry;
+pub mod response_guard;
 
 use std::any::{Any, TypeId};
 use std::collections::HashMap;
@@ -217,7 +218,11 @@ pub trait Plugin {
     /// client gets any of it. May change it (the client gets it re-serialized, without the
     /// provider's `content-length` and `content-encoding`), or refuse it (`Err`: the client gets
     /// that error instead). Pitfall: the answer is held in memory, and its first byte waits.
-    async fn on_response_json(&self, _ctx: &mut RequestContext, _body: &mut serde_json::Value) -> Result<(), GatewayError> {
+    async fn on_response_json(
+        &self,
+        _ctx: &mut RequestContext,
+        _body: &mut serde_json::Value,
+    ) -> Result<(), GatewayError> {
         Ok(())
     }
 

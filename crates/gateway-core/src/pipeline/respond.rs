@@ -9,12 +9,14 @@ use crate::error::GatewayError;
 use crate::headers::Headers;
 use crate::logs::request_log::LOG_ID_HEADER;
 use crate::logs::RequestLog;
+use crate::plugin::event_stage::EventStage;
 use crate::plugin::guardrail::{events_json, GUARDRAILS_HEADER};
 use crate::plugin::{Reply, ResponseHead};
 use crate::port::HttpPort;
 use crate::sse::SseParser;
 use crate::stream_guard::{StreamDialect, StreamGuard};
 use crate::translate::compat::{CompatPlan, ResponseConversion};
+use crate::translate::Format;
 
 use super::plan::Target;
 use super::{Outcome, Pipeline, Planned};
@@ -48,6 +50,11 @@ impl Pipeline {
             content_type.as_deref().is_some_and(|ct| ct.trim_start().starts_with("text/event-stream"));
         if ctx.response_is_event_stream && success {
             completion.guard = Some(StreamGuard::new(StreamDialect::of(&target.url)));
+            completion.events = event_stage(&completion.plugins, StreamDialect::of(&target.url));
+        }
+        let is_json = content_type.as_deref().is_some_and(|ct| ct.contains("json"));
+        if success && is_json && completion.plugins.iter().any(|p| p.wants_response_json()) {
+            return self.respond_json_plugins(port, response, planned, decision, completion).await;
         }
         if completion.ctx.response_is_event_stream && completion.plugins.clone().iter().any(|p| p.wants_stream_events())
         {
@@ -63,6 +70,11 @@ impl Pipeline {
                 completion.recorder = Some(ResponseRecorder::new(KV_MAX_VALUE_BYTES, is_event_stream(&head.headers)));
                 completion.cache_write = Some(CacheWrite { key, ttl_s, status, headers: head.headers.clone() });
             }
+        }
+        if completion.events.is_some() {
+            // The stream is re-encoded event by event: the provider's length no longer holds.
+            let head = head.get_or_insert_with(|| port.response_head(&response));
+            head.headers.remove("content-length");
         }
         let Some(head) = head.as_mut().filter(|_| !completion.plugins.is_empty()) else {
             return Ok(Outcome::Upstream(if extra.is_empty() {
@@ -114,6 +126,12 @@ impl Pipeline {
         if streamed {
             record_for_cache(completion, decision, status, &headers, true);
             completion.translator = compat_plan.stream_translator();
+            let dialect = match completion.client_format {
+                Format::Anthropic => StreamDialect::AnthropicMessages,
+                Format::Gemini => StreamDialect::Gemini,
+                Format::OpenAi => StreamDialect::ChatCompletions,
+            };
+            completion.events = event_stage(&completion.plugins, dialect);
             if completion.plugins.clone().iter().any(|p| p.wants_stream_events()) {
                 completion.plugin_parser = Some(SseParser::new());
             }
@@ -126,6 +144,10 @@ impl Pipeline {
         let body = port.read_response(response, self.config.max_request_body_bytes).await?;
         let reply = match compat_plan.convert_response(status, &body) {
             Ok((status, converted)) => {
+                let converted = match answer_plugins(completion, status, converted).await {
+                    Ok(body) => body,
+                    Err(err) => return Err(err),
+                };
                 record_for_cache(completion, decision, status, &headers, false);
                 Reply { status, headers, body: converted }
             }
@@ -142,6 +164,56 @@ impl Pipeline {
         completion.local_body(&reply.body, port.now_ms());
         Ok(Outcome::Local(reply))
     }
+}
+
+impl Pipeline {
+    /// A 2xx JSON answer some plugin wants whole: read, handed to the plugins, and answered as the
+    /// gateway's own reply with the provider's headers (less its length and encoding).
+    async fn respond_json_plugins<P: HttpPort>(
+        &self,
+        port: &P,
+        response: P::Response,
+        planned: &Planned,
+        decision: CacheDecision,
+        completion: &mut Completion,
+    ) -> Result<Outcome<P::Response>, GatewayError> {
+        let status = port.status(&response);
+        let mut headers = port.response_head(&response).headers;
+        for name in ["content-length", "content-encoding", "transfer-encoding"] {
+            headers.remove(name);
+        }
+        let body = port.read_response(response, self.config.max_request_body_bytes).await?;
+        let body = answer_plugins(completion, status, body).await?;
+        add_gateway_headers(completion, planned, &mut headers);
+        record_for_cache(completion, decision, status, &headers, false);
+        completion.ctx.status = status;
+        completion.local_body(&body, port.now_ms());
+        Ok(Outcome::Local(Reply { status, headers, body }))
+    }
+}
+
+/// The event stage of a 2xx stream in `dialect`, when some plugin of the request wants its events.
+fn event_stage(plugins: &[std::rc::Rc<dyn crate::plugin::Plugin>], dialect: StreamDialect) -> Option<EventStage> {
+    let wanting: Vec<_> = plugins.iter().filter(|p| p.wants_response_events()).collect();
+    let hold = wanting.iter().map(|p| p.hold_back_events()).max()?;
+    Some(EventStage::new(dialect, hold))
+}
+
+/// Hands a whole 2xx JSON answer to the plugins that want it; the body to send (re-serialized
+/// only when a plugin changed it). A body that is not JSON goes on untouched.
+///
+/// Errors: a plugin's refusal.
+async fn answer_plugins(completion: &mut Completion, status: u16, body: Vec<u8>) -> Result<Vec<u8>, GatewayError> {
+    let wanting: Vec<_> = completion.plugins.iter().filter(|p| p.wants_response_json()).cloned().collect();
+    if wanting.is_empty() || !(200..300).contains(&status) {
+        return Ok(body);
+    }
+    let Ok(original) = serde_json::from_slice::<serde_json::Value>(&body) else { return Ok(body) };
+    let mut value = original.clone();
+    for plugin in wanting {
+        plugin.on_response_json(&mut completion.ctx, &mut value).await?;
+    }
+    Ok(if value == original { body } else { serde_json::to_vec(&value).unwrap_or(body) })
 }
 
 /// Has a 2xx translated answer recorded for the cache when the request uses it: `headers` are

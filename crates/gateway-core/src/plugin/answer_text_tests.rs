@@ -10,14 +10,21 @@ fn event(event: Option<&str>, data: Value) -> SseEvent {
 fn each_dialect_yields_the_text_its_event_adds() {
     let chat = event(None, json!({"choices": [{"index": 0, "delta": {"content": "Hel"}}]}));
     assert_eq!(event_text(StreamDialect::ChatCompletions, &chat).as_deref(), Some("Hel"));
-    let anthropic = event(Some("content_block_delta"), json!({"type": "content_block_delta", "delta": {"type": "text_delta", "text": "lo"}}));
+    let anthropic = event(
+        Some("content_block_delta"),
+        json!({"type": "content_block_delta", "delta": {"type": "text_delta", "text": "lo"}}),
+    );
     assert_eq!(event_text(StreamDialect::AnthropicMessages, &anthropic).as_deref(), Some("lo"));
     let gemini = event(None, json!({"candidates": [{"content": {"parts": [{"text": "a"}, {"text": "b"}]}}]}));
     assert_eq!(event_text(StreamDialect::Gemini, &gemini).as_deref(), Some("ab"));
-    let responses = event(Some("response.output_text.delta"), json!({"type": "response.output_text.delta", "delta": "r"}));
+    let responses =
+        event(Some("response.output_text.delta"), json!({"type": "response.output_text.delta", "delta": "r"}));
     assert_eq!(event_text(StreamDialect::Responses, &responses).as_deref(), Some("r"));
     assert_eq!(event_text(StreamDialect::ChatCompletions, &event(None, json!({"choices": [{"delta": {}}]}))), None);
-    assert_eq!(event_text(StreamDialect::ChatCompletions, &SseEvent { data: "[DONE]".into(), ..SseEvent::default() }), None);
+    assert_eq!(
+        event_text(StreamDialect::ChatCompletions, &SseEvent { data: "[DONE]".into(), ..SseEvent::default() }),
+        None
+    );
 }
 
 #[test]

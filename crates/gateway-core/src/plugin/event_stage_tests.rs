@@ -16,7 +16,12 @@ impl Plugin for Shout {
         true
     }
 
-    fn on_response_event(&self, _: &mut RequestContext, _: StreamDialect, event: &mut SseEvent) -> Result<(), GatewayError> {
+    fn on_response_event(
+        &self,
+        _: &mut RequestContext,
+        _: StreamDialect,
+        event: &mut SseEvent,
+    ) -> Result<(), GatewayError> {
         if event.data.contains("stop") {
             return Err(GatewayError::new(ErrorKind::ContentBlocked, "stopped"));
         }
@@ -48,10 +53,18 @@ fn stopping_drops_what_is_held_and_ends_with_an_error_event() {
     let mut stage = EventStage::new(StreamDialect::ChatCompletions, 2);
     let mut ctx = RequestContext::default();
     let mut out = Vec::new();
-    stage.push(b"data: one\n\ndata: two\n\ndata: three\n\ndata: stop\n\ndata: after\n\n", &plugins(), &mut ctx, &mut out);
+    stage.push(
+        b"data: one\n\ndata: two\n\ndata: three\n\ndata: stop\n\ndata: after\n\n",
+        &plugins(),
+        &mut ctx,
+        &mut out,
+    );
     let text = String::from_utf8(out.clone()).unwrap();
     assert!(text.starts_with("data: ONE\n\n"), "{text}");
-    assert!(!text.contains("TWO") && !text.contains("THREE") && !text.contains("after"), "held events are dropped: {text}");
+    assert!(
+        !text.contains("TWO") && !text.contains("THREE") && !text.contains("after"),
+        "held events are dropped: {text}"
+    );
     assert!(text.contains("content_blocked") && text.contains("stopped"), "{text}");
     assert!(stage.stopped());
     assert_eq!(ctx.error.as_ref().map(GatewayError::status), Some(400));

@@ -39,7 +39,7 @@ struct Config {
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct Rules {
+pub(crate) struct Rules {
     #[serde(default)]
     words: Vec<String>,
     #[serde(default)]
@@ -47,9 +47,9 @@ struct Rules {
 }
 
 /// One compiled rule and its name.
-struct Rule {
-    name: String,
-    matcher: Regex,
+pub(crate) struct Rule {
+    pub name: String,
+    pub matcher: Regex,
 }
 
 pub struct PromptFirewall {
@@ -58,7 +58,7 @@ pub struct PromptFirewall {
     message: Option<String>,
 }
 
-fn compile(rules: &Rules, list: &str) -> Result<Vec<Rule>, String> {
+pub(crate) fn compile(rules: &Rules, list: &str) -> Result<Vec<Rule>, String> {
     let words = rules.words.iter().enumerate().map(|(i, word)| {
         let name = format!("{list}.words[{i}]");
         if word.trim().is_empty() {

@@ -34,6 +34,7 @@ pub const BUILT_IN: &[PluginSpec] = &[
     PluginSpec { name: "model-policy", build: super::model_policy::build },
     PluginSpec { name: "prompt-firewall", build: super::firewall::build },
     PluginSpec { name: "pii-redaction", build: super::pii::build },
+    PluginSpec { name: "response-guard", build: super::response_guard::build },
 ];
 
 /// One plugin enabled on a gateway or a key, with its configuration.
