@@ -11,6 +11,8 @@
 //   gateway-lim  as gateway-vk, with a key whose limits (requests and tokens, far above what the
 //                run sends) are reserved before and settled after every request: two round trips
 //                to the key's LimitCounter Durable Object per request
+//   gateway-grd  through a stored gateway running the prompt firewall, PII redaction and the model
+//                policy on every request (the prompt has nothing to redact or block)
 //   kv-floor     a JS worker that answers with one KV read (bench/kv-floor): what a hit costs at
 //                the least, Miniflare's simulated KV included
 //   mem-floor    a JS worker that answers from a copy in memory after its first KV read
@@ -45,9 +47,18 @@ const CONCURRENCY = (process.env.BENCH_CONCURRENCY ?? '1,8').split(',').map((c) 
 const ROUNDS = positiveInt('BENCH_ROUNDS', 3);
 const STREAM = process.env.BENCH_STREAM !== '0';
 const DIRECT = process.env.BENCH_DIRECT === '1';
-const PATH_NAMES = ['mock', 'floor', 'gateway', 'gateway-hit', 'gateway-vk', 'gateway-lim', 'kv-floor', 'mem-floor'];
+const PATH_NAMES = ['mock', 'floor', 'gateway', 'gateway-hit', 'gateway-vk', 'gateway-lim', 'gateway-grd', 'kv-floor', 'mem-floor'];
 // The gateway's admin token and secrets for the gateway-vk path.
-const BENCH_SECRETS = { ADMIN_TOKEN: 'bench-admin-token', VIRTUAL_KEY_PEPPER: 'bench-pepper', OPENAI_API_KEY: 'sk-bench' };
+const BENCH_SECRETS = { ADMIN_TOKEN: 'bench-admin-token', VIRTUAL_KEY_PEPPER: 'bench-pepper', OPENAI_API_KEY: 'sk-bench', STORED_GATEWAYS: 'true' };
+// The guardrails of the gateway-grd path.
+const GUARDED_GATEWAY = {
+  id: 'guarded',
+  plugins: [
+    { name: 'model-policy', config: { deny: ['o3*'], max_tokens: 4096 } },
+    { name: 'prompt-firewall', config: { block: { words: ['ignore previous instructions'], patterns: ['(?i)reveal.*system prompt'] } } },
+    { name: 'pii-redaction' },
+  ],
+};
 const ONLY = process.env.BENCH_PATHS ? process.env.BENCH_PATHS.split(',').map((p) => p.trim()) : PATH_NAMES;
 if (ONLY.some((p) => !PATH_NAMES.includes(p))) fail(`BENCH_PATHS must name some of ${PATH_NAMES.join(', ')}`);
 // The direct call a hit is compared with: the mock answering after this many ms (and as long
@@ -181,6 +192,17 @@ async function startMock() {
 // worker, so by default its CPU time is part of both the floor's and the gateway's.
 
 /** Starts a worker under Miniflare and finds its workerd process by diffing the set of workerd PIDs. */
+/** One admin call of the bench's setup; its JSON answer. */
+async function adminCall(gatewayUrl, path, body) {
+  const res = await fetch(`${gatewayUrl}${path}`, {
+    method: 'POST', headers: { authorization: `Bearer ${BENCH_SECRETS.ADMIN_TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  const answer = await res.json();
+  if (res.status !== 201) throw new Error(`POST ${path} answered ${res.status}: ${JSON.stringify(answer)}`);
+  return answer;
+}
+
 /** Creates the virtual key of the gateway-vk path through the admin API; its secret. */
 async function createVirtualKey(gatewayUrl, limits = undefined) {
   const res = await fetch(`${gatewayUrl}/api/keys`, {
@@ -417,6 +439,7 @@ async function main() {
   const limitedKey = await createVirtualKey(gateway.url, {
     requests: { limit: 1_000_000_000, interval: 86_400 }, tokens: [{ limit: 1_000_000_000_000, window: 'day' }],
   });
+  await adminCall(gateway.url, '/api/gateways', GUARDED_GATEWAY);
   const kvFloor = await startMeasuredWorker('kv-floor', { script: KV_FLOOR_SCRIPT, kvNamespaces: ['CACHE'] });
   const memFloor = await startMeasuredWorker('mem-floor', { script: MEM_FLOOR_SCRIPT, kvNamespaces: ['CACHE'] });
   console.log(`bench: kv-floor ${kvFloor.url} (workerd pid ${kvFloor.pid}), mem-floor ${memFloor.url} (workerd pid ${memFloor.pid})`);
@@ -438,6 +461,7 @@ async function main() {
       name: 'gateway-lim', url: `${gateway.url}/v1/bench/gw/openai/chat/completions`, cpuPids: { worker: gateway.pid, mock: mock.pid },
       headers: { authorization: `Bearer ${limitedKey}` },
     },
+    { name: 'gateway-grd', url: `${gateway.url}/v1/bench/guarded/openai/chat/completions`, cpuPids: { worker: gateway.pid, mock: mock.pid } },
     { name: 'kv-floor', url: `${kvFloor.url}/`, cpuPids: { worker: kvFloor.pid, mock: mock.pid } },
     { name: 'mem-floor', url: `${memFloor.url}/`, cpuPids: { worker: memFloor.pid, mock: mock.pid } },
   ];
@@ -489,7 +513,7 @@ async function main() {
   for (const scenario of scenarios) {
     for (const concurrency of CONCURRENCY) {
       const find = (name) => results.find((r) => r.scenario === scenario && r.concurrency === concurrency && r.path === name);
-      for (const [name, base] of [['gateway', 'floor'], ['gateway-hit', 'floor'], ['gateway-hit', 'kv-floor'], ['gateway-hit', 'mem-floor'], ['gateway-vk', 'floor'], ['gateway-vk', 'gateway'], ['gateway-lim', 'floor'], ['gateway-lim', 'gateway-vk']]) {
+      for (const [name, base] of [['gateway', 'floor'], ['gateway-hit', 'floor'], ['gateway-hit', 'kv-floor'], ['gateway-hit', 'mem-floor'], ['gateway-vk', 'floor'], ['gateway-vk', 'gateway'], ['gateway-lim', 'floor'], ['gateway-lim', 'gateway-vk'], ['gateway-grd', 'floor'], ['gateway-grd', 'gateway']]) {
         const g = find(name);
         const f = find(base);
         if (!g || !f) continue;
