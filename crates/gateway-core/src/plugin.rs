@@ -26,6 +26,7 @@ pub mod pii;
 pub mod prompt;
 pub mod registry;
 pub mod response_guard;
+pub mod rewrite;
 
 use std::any::{Any, TypeId};
 use std::collections::HashMap;

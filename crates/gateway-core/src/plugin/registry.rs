@@ -35,6 +35,7 @@ pub const BUILT_IN: &[PluginSpec] = &[
     PluginSpec { name: "prompt-firewall", build: super::firewall::build },
     PluginSpec { name: "pii-redaction", build: super::pii::build },
     PluginSpec { name: "response-guard", build: super::response_guard::build },
+    PluginSpec { name: "rewrite", build: super::rewrite::build },
 ];
 
 /// One plugin enabled on a gateway or a key, with its configuration.
