@@ -19,6 +19,7 @@ before(async () => {
   for (const gateway of [
     { id: 'private', plugins: [{ name: 'pii-redaction' }], cache_ttl: 600 },
     { id: 'policy', plugins: [{ name: 'model-policy', config: { deny: ['o3*'], max_tokens: 100 } }] },
+    { id: 'restoring', plugins: [{ name: 'pii-redaction', config: { restore: true } }] },
     { id: 'guarded', plugins: [{ name: 'response-guard', config: { block: { words: ['tok2'] }, flag: { words: ['tok0'] }, hold_back: 1 } }] },
   ]) {
     const res = await adminApi(gw, '/api/gateways', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(gateway) });
@@ -141,4 +142,20 @@ test('the response guard stops a stream, translated or not: the held events neve
     assert.match(entry.error, /response guard/);
     assert.ok(JSON.parse(entry.guardrails).some((e) => e.action === 'block'), name);
   }
+});
+
+test('PII restored in the answer: the provider sees placeholders, the client its own values, streamed too', async () => {
+  const prompt = 'Draft a note to ada@example.com';
+  const pieces = ['Sure, writing to [EM', 'AIL_1] now.'];
+  const headers = { 'x-mock-reply-pieces': JSON.stringify(pieces) };
+  const answer = await openaiFor('restoring').chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: prompt }] }, { headers });
+  assert.equal(JSON.parse((await lastUpstream()).bodyText).messages[0].content, 'Draft a note to [EMAIL_1]');
+  assert.equal(answer.choices[0].message.content, 'Sure, writing to ada@example.com now.');
+  const stream = await openaiFor('restoring').chat.completions.create({ model: 'gpt-4o-mini', stream: true, messages: [{ role: 'user', content: prompt }] }, { headers });
+  let text = '';
+  for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? '';
+  assert.equal(text, 'Sure, writing to ada@example.com now.');
+  const anthropic = new Anthropic({ apiKey: 'sk-ant', baseURL: `${gw.url}/v1/acct/restoring/anthropic`, maxRetries: 0 });
+  const message = await anthropic.messages.stream({ model: 'claude-haiku-4-5', max_tokens: 64, messages: [{ role: 'user', content: prompt }] }, { headers }).finalMessage();
+  assert.equal(message.content[0].text, 'Sure, writing to ada@example.com now.');
 });

@@ -18,6 +18,7 @@
 //   x-mock-status: N        answer with status N (200 to 599) and an error body in the provider's shape
 //   x-mock-delay-ms: N      wait N ms before the response head and between SSE events
 //   x-mock-chunks: N        number of content deltas in a stream (default 3, at most 10000)
+//   x-mock-reply-pieces: J  a JSON array of strings: the chat answer's text, one stream event each
 //   x-mock-cut-after: N     destroy the socket after N SSE events (a stream cut mid-way)
 //   x-mock-gate: ID         hold the final SSE events until POST /__release/ID
 //   x-mock-script: ID + x-mock-statuses: 503,429,200
@@ -128,22 +129,23 @@ async function* pace(events, { delay = 0, cutAfter = Infinity, gateId, gate } = 
   }
 }
 
-function openAiEvents(model, chunks) {
+function openAiEvents(model, chunks, pieces = null) {
   const base = { id: 'chatcmpl-mock', object: 'chat.completion.chunk', created: 1700000000, model };
   const events = [{ ...base, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }] }];
-  for (let i = 0; i < chunks; i++) events.push({ ...base, choices: [{ index: 0, delta: { content: `tok${i} ` }, finish_reason: null }] });
+  const texts = pieces ?? Array.from({ length: chunks }, (_, i) => `tok${i} `);
+  for (const text of texts) events.push({ ...base, choices: [{ index: 0, delta: { content: text }, finish_reason: null }] });
   events.push({ ...base, choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] });
   events.push({ ...base, choices: [], usage: { prompt_tokens: 5, completion_tokens: chunks, total_tokens: 5 + chunks } });
   return events.map((e) => `data: ${JSON.stringify(e)}\n\n`).concat('data: [DONE]\n\n');
 }
 
-function anthropicEvents(model, chunks) {
+function anthropicEvents(model, chunks, pieces = null) {
   const ev = (type, data) => `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
   const out = [
     ev('message_start', { message: { id: 'msg_mock', type: 'message', role: 'assistant', model, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 5, output_tokens: 1 } } }),
     ev('content_block_start', { index: 0, content_block: { type: 'text', text: '' } }),
   ];
-  for (let i = 0; i < chunks; i++) out.push(ev('content_block_delta', { index: 0, delta: { type: 'text_delta', text: `tok${i} ` } }));
+  for (const text of pieces ?? Array.from({ length: chunks }, (_, i) => `tok${i} `)) out.push(ev('content_block_delta', { index: 0, delta: { type: 'text_delta', text } }));
   out.push(ev('content_block_stop', { index: 0 }));
   out.push(ev('message_delta', { delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: chunks } }));
   out.push(ev('message_stop', {}));
@@ -383,13 +385,15 @@ export async function startMockUpstream({ port = 0 } = {}) {
       return sized(sizedChat(format, model, bodyBytes), 'application/json');
     }
     if (gemini) return [geminiAnswer(payload, stream, n, model, pacing), faults];
+    // x-mock-reply-pieces: a JSON array of strings, the answer's text (one stream event each).
+    const pieces = h('x-mock-reply-pieces') ? JSON.parse(h('x-mock-reply-pieces')) : null;
     if (!stream) {
-      const text = structuredAnswer(payload, format) ?? Array.from({ length: n }, (_, i) => `tok${i} `).join('');
+      const text = pieces?.join('') ?? structuredAnswer(payload, format) ?? Array.from({ length: n }, (_, i) => `tok${i} `).join('');
       return [jsonAnswer(200, isAnthropic
         ? { id: 'msg_mock', type: 'message', role: 'assistant', model, content: [{ type: 'text', text }], stop_reason: 'end_turn', stop_sequence: null, usage: { input_tokens: 5, output_tokens: n } }
         : { id: 'chatcmpl-mock', object: 'chat.completion', created: 1700000000, model, choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop' }], usage: { prompt_tokens: 5, completion_tokens: n, total_tokens: 5 + n } }), faults];
     }
-    return [sseAnswer(isAnthropic ? anthropicEvents(model, n) : openAiEvents(model, n), pacing), faults];
+    return [sseAnswer(isAnthropic ? anthropicEvents(model, n, pieces) : openAiEvents(model, n, pieces), pacing), faults];
   }
 
   async function handle(req, res) {

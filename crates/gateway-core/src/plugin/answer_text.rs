@@ -34,6 +34,36 @@ pub fn event_text(dialect: StreamDialect, event: &SseEvent) -> Option<String> {
     (!text.is_empty()).then_some(text)
 }
 
+/// Replaces the text `event` adds (see [`event_text`]) by `text`; whether it could. An event of
+/// Chat Completions with an empty `delta` (the finish chunk) takes text too; a Gemini event only
+/// with a single text part.
+pub fn set_event_text(dialect: StreamDialect, event: &mut SseEvent, text: &str) -> bool {
+    let Ok(mut value) = serde_json::from_str::<Value>(&event.data) else { return false };
+    let slot = match dialect {
+        StreamDialect::ChatCompletions => {
+            value.pointer_mut("/choices/0/delta").and_then(Value::as_object_mut).map(|delta| {
+                delta.insert("content".into(), Value::String(text.to_string()));
+            })
+        }
+        StreamDialect::AnthropicMessages => {
+            value.pointer_mut("/delta/text").map(|t| *t = Value::String(text.to_string()))
+        }
+        StreamDialect::Gemini => match value.pointer_mut("/candidates/0/content/parts").and_then(Value::as_array_mut) {
+            Some(parts) if parts.len() == 1 => parts[0].get_mut("text").map(|t| *t = Value::String(text.to_string())),
+            _ => None,
+        },
+        StreamDialect::Responses => {
+            value.get_mut("delta").filter(|d| d.is_string()).map(|d| *d = Value::String(text.to_string()))
+        }
+        _ => None,
+    };
+    if slot.is_none() {
+        return false;
+    }
+    event.data = value.to_string();
+    true
+}
+
 /// Every piece of text of a whole JSON answer: strings under members named `content` or `text`
 /// (`choices[].message.content`, `content[].text`, `candidates[].content.parts[].text`,
 /// `output[].content[].text`).

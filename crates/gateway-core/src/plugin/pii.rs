@@ -1,7 +1,8 @@
 //! `pii-redaction`: replaces personal data in the prompt before the request leaves the gateway.
 //!
 //! ```json
-//! {"detect": ["email", "phone", "credit_card", "iban", "ip"], "patterns": {"employee_id": "E-\\d{6}"}}
+//! {"detect": ["email", "phone", "credit_card", "iban", "ip"], "patterns": {"employee_id": "E-\\d{6}"},
+//!  "restore": true}
 //! ```
 //!
 //! Each value found becomes a placeholder naming its kind: `[EMAIL]`, `[PHONE]`,
@@ -10,6 +11,14 @@
 //! mod-97 check, so order numbers and other digit runs are left alone. `detect` defaults to
 //! every kind. The provider, the cache key and the log see the redacted prompt; each kind found
 //! is reported as a guardrail event (`redact`, rule = the kind).
+//!
+//! With `restore`, each distinct value gets its own numbered placeholder (`[EMAIL_1]`) and the
+//! answer gets the values back: every string of a whole JSON answer, and the text of each event
+//! of a stream, also when a placeholder arrives split over events (the start of one at the end
+//! of an event's text is carried into the next). Two edges: a placeholder split after its first
+//! character alone (`[` | `EMAIL_1]`) is not restored, and a placeholder's start left at the very
+//! end of an Anthropic or Gemini stream, with no text event after it, is dropped. The client
+//! gets its own values back; the log keeps the answer as the provider sent it.
 
 use std::collections::BTreeMap;
 use std::rc::Rc;
@@ -20,10 +29,13 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::error::GatewayError;
+use crate::plugin::answer_text::{event_text, set_event_text};
 use crate::plugin::guardrail::{Action, GuardrailEvent};
 use crate::plugin::prompt::PromptRequest;
 use crate::plugin::registry::config;
 use crate::plugin::{Plugin, Reply, RequestContext};
+use crate::sse::SseEvent;
+use crate::stream_guard::StreamDialect;
 
 const NAME: &str = "pii-redaction";
 
@@ -45,6 +57,8 @@ struct Config {
     detect: Option<Vec<Kind>>,
     #[serde(default)]
     patterns: BTreeMap<String, String>,
+    #[serde(default)]
+    restore: bool,
 }
 
 /// One detector: its name, its pattern, and a check of what the pattern found.
@@ -57,6 +71,48 @@ struct Detector {
 
 pub struct PiiRedaction {
     detectors: Vec<Detector>,
+    restore: bool,
+}
+
+/// One request's placeholders and the values they stand for, and the start of a placeholder
+/// carried from one stream event into the next.
+#[derive(Debug, Default)]
+struct Vault {
+    values: Vec<(String, String)>,
+    carry: String,
+}
+
+impl Vault {
+    /// The numbered placeholder of `value` of kind `label` (`EMAIL`), the same for the same value.
+    fn placeholder(&mut self, label: &str, value: &str) -> String {
+        if let Some((placeholder, _)) =
+            self.values.iter().find(|(p, v)| v == value && p.starts_with(&format!("[{label}_")))
+        {
+            return placeholder.clone();
+        }
+        let n = self.values.iter().filter(|(p, _)| p.starts_with(&format!("[{label}_"))).count() + 1;
+        let placeholder = format!("[{label}_{n}]");
+        self.values.push((placeholder.clone(), value.to_string()));
+        placeholder
+    }
+
+    /// `text` with every placeholder replaced by its value.
+    fn restore(&self, text: &str) -> String {
+        self.values.iter().fold(text.to_string(), |t, (placeholder, value)| t.replace(placeholder, value))
+    }
+
+    /// The length of the longest end of `text` that starts a placeholder (two characters at
+    /// least) without completing it.
+    fn open_prefix(&self, text: &str) -> usize {
+        let longest = self.values.iter().map(|(p, _)| p.len()).max().unwrap_or(0);
+        (2..longest.min(text.len() + 1))
+            .rev()
+            .find(|&n| {
+                text.is_char_boundary(text.len() - n)
+                    && self.values.iter().any(|(p, _)| p.len() > n && p.starts_with(&text[text.len() - n..]))
+            })
+            .unwrap_or(0)
+    }
 }
 
 fn any(_: &str) -> bool {
@@ -145,23 +201,26 @@ pub fn build(value: &Value) -> Result<Rc<dyn Plugin>, String> {
             check: any,
         });
     }
-    Ok(Rc::new(PiiRedaction { detectors }))
+    Ok(Rc::new(PiiRedaction { detectors, restore: config.restore }))
 }
 
 impl PiiRedaction {
-    /// `text` with every detected value replaced; the names of the kinds found are added to
-    /// `found`.
-    fn redact(&self, text: &str, found: &mut Vec<String>) -> String {
+    /// `text` with every detected value replaced (by a numbered placeholder kept in `vault` when
+    /// restoring); the names of the kinds found are added to `found`.
+    fn redact(&self, text: &str, found: &mut Vec<String>, vault: &mut Vault) -> String {
         let mut out = text.to_string();
         for d in &self.detectors {
             let mut hit = false;
             let replaced = d.matcher.replace_all(&out, |caps: &Captures<'_>| {
                 let value = &caps[0];
-                if (d.check)(value) {
+                if !(d.check)(value) {
+                    value.to_string()
+                } else if self.restore {
+                    hit = true;
+                    vault.placeholder(&d.name.to_ascii_uppercase(), value)
+                } else {
                     hit = true;
                     d.placeholder.clone()
-                } else {
-                    value.to_string()
                 }
             });
             if hit {
@@ -191,9 +250,68 @@ impl Plugin for PiiRedaction {
         request: &mut PromptRequest<'_>,
     ) -> Result<Option<Reply>, GatewayError> {
         let mut found = Vec::new();
-        request.edit_texts(|text| *text = self.redact(text, &mut found));
+        let mut vault = Vault::default();
+        request.edit_texts(|text| *text = self.redact(text, &mut found, &mut vault));
         ctx.guardrails.extend(found.into_iter().map(|kind| GuardrailEvent::new(NAME, Action::Redact, kind)));
+        if self.restore && !vault.values.is_empty() {
+            ctx.extensions.insert(vault);
+        }
         Ok(None)
+    }
+
+    fn wants_response_json(&self) -> bool {
+        self.restore
+    }
+
+    async fn on_response_json(&self, ctx: &mut RequestContext, body: &mut Value) -> Result<(), GatewayError> {
+        if let Some(vault) = ctx.extensions.get::<Vault>() {
+            restore_strings(body, vault);
+        }
+        Ok(())
+    }
+
+    fn wants_response_events(&self) -> bool {
+        self.restore
+    }
+
+    fn on_response_event(
+        &self,
+        ctx: &mut RequestContext,
+        dialect: StreamDialect,
+        event: &mut SseEvent,
+    ) -> Result<(), GatewayError> {
+        let Some(vault) = ctx.extensions.get_mut::<Vault>() else { return Ok(()) };
+        let text = event_text(dialect, event);
+        if text.is_none() && vault.carry.is_empty() {
+            return Ok(());
+        }
+        let text = text.unwrap_or_default();
+        let whole = vault.restore(&format!("{}{text}", vault.carry));
+        // An event without text (a finish chunk) takes whatever was carried, complete or not.
+        let open = if text.is_empty() { 0 } else { vault.open_prefix(&whole) };
+        let (send, keep) = whole.split_at(whole.len() - open);
+        if send == text && keep.is_empty() && vault.carry.is_empty() {
+            return Ok(());
+        }
+        if set_event_text(dialect, event, send) {
+            vault.carry = keep.to_string();
+        }
+        Ok(())
+    }
+}
+
+/// Every string of `value` with the placeholders of `vault` replaced by their values.
+fn restore_strings(value: &mut Value, vault: &Vault) {
+    match value {
+        Value::String(s) => {
+            let restored = vault.restore(s);
+            if restored != *s {
+                *s = restored;
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|v| restore_strings(v, vault)),
+        Value::Object(map) => map.values_mut().for_each(|v| restore_strings(v, vault)),
+        _ => {}
     }
 }
 

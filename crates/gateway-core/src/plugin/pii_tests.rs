@@ -58,3 +58,76 @@ fn only_the_kinds_asked_for_and_named_patterns() {
         assert!(err.contains(field), "{field}: {err}");
     }
 }
+
+mod restore {
+    use super::*;
+    use crate::plugin::event_stage::EventStage;
+    use crate::stream_guard::StreamDialect;
+
+    /// Redacts `prompt` with `restore` on; the plugin and the context that holds its vault.
+    fn redacted(prompt: &str) -> (Rc<dyn Plugin>, RequestContext, String) {
+        let plugin = build(&json!({"restore": true})).unwrap();
+        let headers = Headers::new();
+        let body = json!({"messages": [{"role": "user", "content": prompt}]}).to_string();
+        let mut request = PromptRequest::new("POST", "/", &headers, Some(body.as_bytes()));
+        let mut ctx = RequestContext::default();
+        block_on(plugin.on_request(&mut ctx, &mut request)).unwrap();
+        let sent: Value = serde_json::from_slice(&request.into_changed_body().unwrap()).unwrap();
+        (plugin, ctx, sent["messages"][0]["content"].as_str().unwrap().to_string())
+    }
+
+    #[test]
+    fn each_value_gets_its_own_placeholder_and_a_json_answer_gets_them_back() {
+        let (plugin, mut ctx, sent) = redacted("write to ada@example.com and bob@example.org, cc ada@example.com");
+        assert_eq!(sent, "write to [EMAIL_1] and [EMAIL_2], cc [EMAIL_1]");
+        let mut answer = json!({"choices": [{"message": {"content": "Sent to [EMAIL_2] and [EMAIL_1]."}}]});
+        block_on(plugin.on_response_json(&mut ctx, &mut answer)).unwrap();
+        assert_eq!(answer["choices"][0]["message"]["content"], "Sent to bob@example.org and ada@example.com.");
+    }
+
+    fn chat_event(text: &str) -> String {
+        format!("data: {}\n\n", json!({"choices": [{"index": 0, "delta": {"content": text}}]}))
+    }
+
+    fn streamed(dialect: StreamDialect, events: &[String]) -> String {
+        let (plugin, mut ctx, _) = redacted("my card is 4111 1111 1111 1111 and mail ada@example.com");
+        let plugins = vec![plugin];
+        let mut stage = EventStage::new(dialect, 0);
+        let mut out = Vec::new();
+        for event in events {
+            stage.push(event.as_bytes(), &plugins, &mut ctx, &mut out);
+        }
+        stage.flush(&mut out);
+        String::from_utf8(out).unwrap()
+    }
+
+    fn texts(stream: &str, pointer: &str) -> String {
+        stream
+            .split("\n\n")
+            .filter_map(|e| e.strip_prefix("data: ").or_else(|| e.split_once("\ndata: ").map(|(_, d)| d)))
+            .filter_map(|d| serde_json::from_str::<Value>(d).ok())
+            .filter_map(|v| v.pointer(pointer).and_then(Value::as_str).map(str::to_string))
+            .collect()
+    }
+
+    #[test]
+    fn a_placeholder_split_over_two_events_is_restored_in_a_stream() {
+        let events = ["Card ", "[CREDIT_C", "ARD_1] and [EMA", "IL_1] noted."].map(chat_event);
+        let out = streamed(StreamDialect::ChatCompletions, &events);
+        assert_eq!(texts(&out, "/choices/0/delta/content"), "Card 4111 1111 1111 1111 and ada@example.com noted.");
+        assert!(!out.contains("[EMA") && !out.contains("ARD_1]"), "{out}");
+    }
+
+    #[test]
+    fn the_same_in_anthropic_events_and_a_trailing_start_goes_out_with_the_finish_chunk() {
+        let delta = |t: &str| {
+            let data = json!({"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": t}});
+            format!("event: content_block_delta\ndata: {data}\n\n")
+        };
+        let out = streamed(StreamDialect::AnthropicMessages, &[delta("to [EM"), delta("AIL_1]!")]);
+        assert_eq!(texts(&out, "/delta/text"), "to ada@example.com!");
+        let finish = format!("data: {}\n\n", json!({"choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}));
+        let out = streamed(StreamDialect::ChatCompletions, &[chat_event("an array [EM"), finish]);
+        assert_eq!(texts(&out, "/choices/0/delta/content"), "an array [EM");
+    }
+}
