@@ -12,6 +12,7 @@
 //! | `cache_status` | `HIT`, `MISS`, `BYPASS`, `NONE` (any case) |
 //! | `virtual_key` | virtual key id, exact |
 //! | `feedback` | `1` (👍) or `-1` (👎), as set with `PATCH /api/logs/{id}` |
+//! | `guardrail` | `any` (a guardrail plugin acted on the request), or an action: `flag`, `block`, `redact`, `rewrite` |
 //! | `metadata.KEY` | metadata value as text: strings exact, numbers as written (`3`, `1.5`), `true`/`false`; at most 5 keys |
 //! | `q` | substring of the request or response body (case-insensitive for ASCII; ≤ 256 chars) |
 //! | `limit` | page size 1..=1000, default 50 (1..=100 with `bodies=true`) |
@@ -62,6 +63,8 @@ pub struct LogFilter {
     pub virtual_key: Option<String>,
     /// `1` or `-1`: the rows given that feedback.
     pub feedback: Option<i8>,
+    /// `Some(None)`: rows a guardrail acted on; `Some(Some(action))`: rows with that action.
+    pub guardrail: Option<Option<String>>,
     /// `metadata.KEY=VALUE` pairs, all of which must match.
     pub metadata: Vec<(String, String)>,
     pub q: Option<String>,
@@ -199,6 +202,18 @@ impl LogFilter {
             }
             "virtual_key" => once(key, &mut self.virtual_key, text(value)?)?,
             "feedback" => once(key, &mut self.feedback, parse_feedback_filter(value)?)?,
+            "guardrail" => {
+                let action = match value {
+                    "any" => None,
+                    "flag" | "block" | "redact" | "rewrite" => Some(value.to_string()),
+                    _ => {
+                        return Err(GatewayError::invalid(format!(
+                            "guardrail must be any, flag, block, redact or rewrite, got {value:?}"
+                        )))
+                    }
+                };
+                once(key, &mut self.guardrail, action)?
+            }
             "q" => {
                 if value.chars().count() > MAX_SEARCH_CHARS {
                     return Err(GatewayError::invalid(format!("q must be at most {MAX_SEARCH_CHARS} characters")));
@@ -239,7 +254,7 @@ impl LogFilter {
 fn unknown(key: &str) -> GatewayError {
     GatewayError::invalid(format!(
         "unknown query parameter {key:?}; filters are from, to, gateway, provider, model, status, success, \
-         cache_status, virtual_key, feedback, metadata.KEY and q"
+         cache_status, virtual_key, feedback, guardrail, metadata.KEY and q"
     ))
 }
 

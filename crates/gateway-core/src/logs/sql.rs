@@ -285,6 +285,14 @@ pub fn filter_where(f: &LogFilter) -> Statement {
     if let Some(v) = f.feedback {
         push("feedback = ?", i64::from(v).into());
     }
+    match &f.guardrail {
+        None => {}
+        Some(None) => push("json_array_length(guardrails) >= ?", SqlValue::Integer(1)),
+        Some(Some(action)) => push(
+            "EXISTS (SELECT 1 FROM json_each(guardrails) WHERE json_extract(value, '$.action') = ?)",
+            action.as_str().into(),
+        ),
+    }
     for (key, value) in &f.metadata {
         // Booleans compare as true/false and numbers as their SQLite text, so that the query
         // string (always text) matches what the header carried.

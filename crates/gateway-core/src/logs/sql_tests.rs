@@ -80,6 +80,12 @@ fn every_filter_selects_exactly_the_matching_rows() {
     for (i, e) in entries.iter_mut().enumerate() {
         e.gateway = ["gw", "team-a", "team-b"][i % 3].into();
         e.feedback = [None, Some(1), Some(-1), None][i % 4];
+        e.guardrails = [
+            None,
+            Some(r#"[{"plugin":"prompt-firewall","action":"flag","rule":"flag.words[0]"}]"#.to_string()),
+            Some(r#"[{"plugin":"pii-redaction","action":"redact","rule":"email"},{"plugin":"x","action":"block","rule":"r"}]"#.to_string()),
+        ][i % 3]
+            .clone();
     }
     insert(&conn, &entries);
     let from = BASE_MS + 20_000;
@@ -101,6 +107,16 @@ fn every_filter_selects_exactly_the_matching_rows() {
         ("feedback=1".into(), expected(&entries, |e| e.feedback == Some(1))),
         ("feedback=-1".into(), expected(&entries, |e| e.feedback == Some(-1))),
         ("feedback=1&gateway=team-b".into(), expected(&entries, |e| e.feedback == Some(1) && e.gateway == "team-b")),
+        ("guardrail=any".into(), expected(&entries, |e| e.guardrails.is_some())),
+        (
+            "guardrail=block".into(),
+            expected(&entries, |e| e.guardrails.as_deref().is_some_and(|g| g.contains("\"block\""))),
+        ),
+        (
+            "guardrail=flag".into(),
+            expected(&entries, |e| e.guardrails.as_deref().is_some_and(|g| g.contains("\"flag\""))),
+        ),
+        ("guardrail=rewrite".into(), Vec::new()),
         ("metadata.user=u3".into(), expected(&entries, |e| e.metadata["user"] == MetaValue::String("u3".into()))),
         ("metadata.n=2".into(), expected(&entries, |e| serde_json::to_string(&e.metadata["n"]).unwrap() == "2")),
         ("metadata.flag=true".into(), expected(&entries, |e| e.metadata["flag"] == MetaValue::Bool(true))),
