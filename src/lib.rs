@@ -19,6 +19,7 @@ mod log_queue;
 mod log_shard;
 mod log_store;
 mod metrics;
+mod plugin_http;
 mod plugins;
 mod sql_transaction;
 mod timer;
@@ -107,6 +108,7 @@ fn services(env: &Env, config: &GatewayConfig) -> Services {
             .map(|store| Rc::new(store) as Rc<dyn gateway_core::control::store::ControlStore>),
         limiter: limiter::DurableLimiter::from_env(env)
             .map(|limiter| Rc::new(limiter) as Rc<dyn gateway_core::limits::store::Limiter>),
+        plugin_http: Some(Rc::new(plugin_http::WorkerPluginHttp::new(env))),
     }
 }
 

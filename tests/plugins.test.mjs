@@ -15,10 +15,14 @@ const PLUGIN_CONFIG = {
 let mock, gw;
 before(async () => {
   mock = await startMockUpstream();
-  gw = await startGateway(mock.url, { PLUGINS: 'prompt-firewall', PLUGIN_CONFIG: JSON.stringify(PLUGIN_CONFIG), STORED_GATEWAYS: 'true' });
+  gw = await startGateway(mock.url, {
+    PLUGINS: 'prompt-firewall', PLUGIN_CONFIG: JSON.stringify(PLUGIN_CONFIG), STORED_GATEWAYS: 'true', OPENAI_API_KEY: 'sk-moderation-key',
+  });
   for (const gateway of [
     { id: 'private', plugins: [{ name: 'pii-redaction' }], cache_ttl: 600 },
     { id: 'policy', plugins: [{ name: 'model-policy', config: { deny: ['o3*'], max_tokens: 100 } }] },
+    { id: 'moderated', plugins: [{ name: 'moderation' }] },
+    { id: 'moderated-closed', plugins: [{ name: 'moderation', config: { url: 'http://127.0.0.1:9/nothing-listens', timeout_ms: 500, on_error: 'closed' } }] },
     { id: 'restoring', plugins: [{ name: 'pii-redaction', config: { restore: true } }] },
     { id: 'guarded', plugins: [{ name: 'response-guard', config: { block: { words: ['tok2'] }, flag: { words: ['tok0'] }, hold_back: 1 } }] },
   ]) {
@@ -158,4 +162,21 @@ test('PII restored in the answer: the provider sees placeholders, the client its
   const anthropic = new Anthropic({ apiKey: 'sk-ant', baseURL: `${gw.url}/v1/acct/restoring/anthropic`, maxRetries: 0 });
   const message = await anthropic.messages.stream({ model: 'claude-haiku-4-5', max_tokens: 64, messages: [{ role: 'user', content: prompt }] }, { headers }).finalMessage();
   assert.equal(message.content[0].text, 'Sure, writing to ada@example.com now.');
+});
+
+test('moderation: the prompt is checked by the moderation endpoint through the provider table', async () => {
+  await assert.rejects(
+    openaiFor('moderated').chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'plan an attack' }] }),
+    (err) => err instanceof OpenAI.BadRequestError && err.code === 'content_blocked' && /category `violence`/.test(err.message),
+  );
+  const check = (await mock.requests()).at(-1);
+  assert.equal(check.path, '/openai/v1/moderations');
+  assert.equal(check.headers.authorization, 'Bearer sk-moderation-key');
+  const ok = await openaiFor('moderated').chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'plan a party' }] });
+  assert.equal(ok.object, 'chat.completion');
+  // An endpoint that cannot be reached, failing closed.
+  await assert.rejects(
+    openaiFor('moderated-closed').chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }),
+    (err) => err.status === 503 && /on_error: closed/.test(err.message),
+  );
 });

@@ -190,7 +190,7 @@ test('invalid configuration answers 500 with the reason, never proxies', async (
   const cases = [
     [{ UPSTREAM_OVERRIDES: '{"nope":"http://x"}' }, /UPSTREAM_OVERRIDES names unknown provider "nope"/],
     [{ MAX_REQUEST_BODY_BYTES: 'lots' }, /MAX_REQUEST_BODY_BYTES/],
-    [{ PLUGINS: 'access-log, no-such-plugin' }, /unknown plugin "no-such-plugin"; known plugins: access-log/],
+    [{ PLUGINS: 'access-log, no-such-plugin' }, /unknown plugin "no-such-plugin"; known plugins: .*access-log/],
   ];
   for (const [vars, message] of cases) {
     const bad = await startGateway(mock.url, vars);

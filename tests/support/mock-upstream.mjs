@@ -19,6 +19,7 @@
 //   x-mock-delay-ms: N      wait N ms before the response head and between SSE events
 //   x-mock-chunks: N        number of content deltas in a stream (default 3, at most 10000)
 //   x-mock-reply-pieces: J  a JSON array of strings: the chat answer's text, one stream event each
+// POST …/moderations answers OpenAI's moderation shape, flagging an input that mentions "attack".
 //   x-mock-cut-after: N     destroy the socket after N SSE events (a stream cut mid-way)
 //   x-mock-gate: ID         hold the final SSE events until POST /__release/ID
 //   x-mock-script: ID + x-mock-statuses: 503,429,200
@@ -346,6 +347,12 @@ export async function startMockUpstream({ port = 0 } = {}) {
       return [{ status: 200, headers: { 'content-type': 'text/event-stream' }, ...garbageStream(isAnthropic ? 'anthropic' : 'openai', 'mock-model') }, faults];
     }
     if (url.pathname.endsWith('/audio/speech')) return [audioAnswer(bodyBytes ?? intHeader(h('x-mock-bytes'), 65536, 0, MAX_BODY_BYTES)), faults];
+    if (url.pathname.endsWith('/moderations')) {
+      // OpenAI's moderation API: an input mentioning "attack" is flagged for violence.
+      const input = JSON.parse(body.bytes?.toString('utf8') || '{}').input ?? '';
+      const flagged = String(input).includes('attack');
+      return [jsonAnswer(200, { id: 'modr-mock', model: 'omni-moderation-latest', results: [{ flagged, categories: { violence: flagged, hate: false } }] }), faults];
+    }
     const isEmbeddings = url.pathname.endsWith('/embeddings') || gemini === 'batchEmbedContents';
     if (!isChat && !isResponses && !isAnthropic && !isCountTokens && !gemini && !isEmbeddings) return [jsonAnswer(200, { echo: { ...record, bodyText: undefined } }, { 'x-mock-echo': '1' }), faults];
 

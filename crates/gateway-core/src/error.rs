@@ -46,6 +46,8 @@ pub enum ErrorKind {
     BudgetExceeded,
     /// A limiter could not be reached and the limits say to fail closed (503).
     LimiterUnavailable,
+    /// A guardrail's external check could not be made and it says to fail closed (503).
+    GuardrailUnavailable,
     /// The client went away before the response ended (499, as nginx logs it). Only ever
     /// recorded: there is no one left to answer.
     ClientClosed,
@@ -74,7 +76,7 @@ impl ErrorKind {
             ErrorKind::Conflict => 409,
             ErrorKind::MethodNotAllowed => 405,
             ErrorKind::RateLimited | ErrorKind::BudgetExceeded => 429,
-            ErrorKind::LimiterUnavailable => 503,
+            ErrorKind::LimiterUnavailable | ErrorKind::GuardrailUnavailable => 503,
             ErrorKind::ClientClosed => 499,
             ErrorKind::UpstreamUnreachable => 502,
             ErrorKind::UpstreamTimeout => 504,
@@ -98,6 +100,7 @@ impl ErrorKind {
             ErrorKind::RateLimited => "rate_limit_exceeded",
             ErrorKind::BudgetExceeded => "budget_exceeded",
             ErrorKind::LimiterUnavailable => "limiter_unavailable",
+            ErrorKind::GuardrailUnavailable => "guardrail_unavailable",
             ErrorKind::ClientClosed => "client_closed_request",
             ErrorKind::UpstreamUnreachable => "upstream_unreachable",
             ErrorKind::UpstreamTimeout => "upstream_timeout",
@@ -122,7 +125,10 @@ impl ErrorKind {
             | ErrorKind::BudgetExceeded
             | ErrorKind::ClientClosed => Fault::Client,
             ErrorKind::UpstreamUnreachable | ErrorKind::UpstreamTimeout | ErrorKind::UpstreamInvalid => Fault::Upstream,
-            ErrorKind::Misconfigured | ErrorKind::Internal | ErrorKind::LimiterUnavailable => Fault::Gateway,
+            ErrorKind::Misconfigured
+            | ErrorKind::Internal
+            | ErrorKind::LimiterUnavailable
+            | ErrorKind::GuardrailUnavailable => Fault::Gateway,
         }
     }
 

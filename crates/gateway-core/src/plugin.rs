@@ -22,11 +22,13 @@ pub(crate) mod event_stage;
 pub mod firewall;
 pub mod guardrail;
 pub mod model_policy;
+pub mod moderation;
 pub mod pii;
 pub mod prompt;
 pub mod registry;
 pub mod response_guard;
 pub mod rewrite;
+pub mod services;
 
 use std::any::{Any, TypeId};
 use std::collections::HashMap;
@@ -130,6 +132,8 @@ pub struct RequestContext {
     /// What guardrail plugins flagged, blocked or changed (the `cf-aig-guardrails` header and
     /// the log entry's `guardrails`).
     pub guardrails: Vec<GuardrailEvent>,
+    /// What plugins may reach of the gateway: an HTTP client, secrets, the provider table.
+    pub services: services::PluginServices,
     pub extensions: Extensions,
 }
 

@@ -37,6 +37,7 @@ use crate::logs::store::{LogSink, MetricsSink};
 use crate::logs::{LogSettings, RequestLog};
 use crate::plugin::guardrail::{events_json, GUARDRAILS_HEADER};
 use crate::plugin::prompt::PromptRequest;
+use crate::plugin::services::{PluginHttp, PluginServices};
 use crate::plugin::{Plugin, Reply, RequestContext, ResponseHead};
 use crate::port::{HttpPort, RequestBody};
 use crate::redact::KnownSecrets;
@@ -99,11 +100,13 @@ pub struct Services {
     pub control: Option<Rc<dyn ControlStore>>,
     /// The limiters of limited scopes (one `Limiter` Durable Object per scope).
     pub limiter: Option<Rc<dyn Limiter>>,
+    /// The HTTP client and secrets plugins may use (`ctx.services`).
+    pub plugin_http: Option<Rc<dyn PluginHttp>>,
 }
 
 /// The gateway's request handling, configured once per isolate.
 pub struct Pipeline {
-    config: GatewayConfig,
+    config: Rc<GatewayConfig>,
     plugins: Rc<[Rc<dyn Plugin>]>,
     control: ControlMemory,
     plugin_set: PluginSets,
@@ -121,7 +124,7 @@ struct Planned {
 impl Pipeline {
     pub fn new(config: GatewayConfig, plugins: Vec<Rc<dyn Plugin>>) -> Self {
         Pipeline {
-            config,
+            config: Rc::new(config),
             plugins: plugins.into(),
             control: ControlMemory::default(),
             plugin_set: PluginSets::default(),
@@ -145,6 +148,7 @@ impl Pipeline {
             path: request.path.clone(),
             started_at_ms: port.now_ms(),
             secrets: self.request_secrets(&request),
+            services: PluginServices { http: services.plugin_http.clone(), config: Some(Rc::clone(&self.config)) },
             ..RequestContext::default()
         };
         let mut completion = Completion::new(ctx, Rc::clone(&self.plugins), services.clone());

@@ -33,6 +33,7 @@ pub struct PluginSpec {
 pub const BUILT_IN: &[PluginSpec] = &[
     PluginSpec { name: "model-policy", build: super::model_policy::build },
     PluginSpec { name: "prompt-firewall", build: super::firewall::build },
+    PluginSpec { name: "moderation", build: super::moderation::build },
     PluginSpec { name: "pii-redaction", build: super::pii::build },
     PluginSpec { name: "response-guard", build: super::response_guard::build },
     PluginSpec { name: "rewrite", build: super::rewrite::build },
