@@ -20,6 +20,9 @@ mod log_shard;
 mod log_store;
 mod metrics;
 mod plugins;
+mod semantic;
+mod semantic_index;
+mod semantic_index_client;
 mod sql_transaction;
 mod timer;
 
@@ -89,7 +92,7 @@ async fn fetch(req: web_sys::Request, env: Env, ctx: Context) -> worker::Result<
 /// behind a batching sink, or behind the `LOG_QUEUE` queue when it is bound; Analytics Engine
 /// (`METRICS`); the control plane (`CONTROL`), which a request reads only when it presents a
 /// virtual key or `STORED_GATEWAYS` is on; the limiters (`LIMITER`), called only for a request
-/// its key or gateway limits.
+/// its key or gateway limits; the semantic cache's index and embedder (`src/semantic.rs`).
 fn services(env: &Env, config: &GatewayConfig) -> Services {
     Services {
         cache: kv_cache::KvCache::tiered(env, config.cache.memory),
@@ -107,6 +110,7 @@ fn services(env: &Env, config: &GatewayConfig) -> Services {
             .map(|store| Rc::new(store) as Rc<dyn gateway_core::control::store::ControlStore>),
         limiter: limiter::DurableLimiter::from_env(env)
             .map(|limiter| Rc::new(limiter) as Rc<dyn gateway_core::limits::store::Limiter>),
+        semantic: semantic::services(env, config),
     }
 }
 

@@ -4,7 +4,8 @@
 //! Admin body fields (`POST /api/gateways`, `PATCH /api/gateways/{id}`): `id` (creation only,
 //! 1 to 64 of `[A-Za-z0-9_-]`, the router's rule), `authentication` (requests need a virtual key
 //! or the gateway token), `byok_only` (requests may not bring their own provider key),
-//! `limits` (see [`crate::limits::definition`]; `null` clears them), `provider_keys` (an object from provider id to the name of the Worker secret this gateway
+//! `limits` (see [`crate::limits::definition`]; `null` clears them), `semantic_cache` (see
+//! [`crate::cache::semantic::settings`]; `null` clears it), `provider_keys` (an object from provider id to the name of the Worker secret this gateway
 //! spends for it, e.g. `{"openai": "OPENAI_KEY_TEAM_A"}`; `null` clears it), and the defaults of
 //! [`super::overrides`]. The record is stored as one JSON column, so the limits and
 //! plugins of later issues are new fields, not a schema change; until then they are refused as
@@ -18,6 +19,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::cache::semantic::SemanticSettings;
 use crate::error::{ErrorKind, GatewayError};
 use crate::limits::definition::Limits;
 use crate::resilience::config_json::is_secret_name;
@@ -26,7 +28,7 @@ use crate::route::is_id;
 use super::body::{field_error, Body};
 use super::overrides::{self, Overrides};
 
-const OWN_FIELDS: &[&str] = &["id", "authentication", "byok_only", "provider_keys", "limits"];
+const OWN_FIELDS: &[&str] = &["id", "authentication", "byok_only", "provider_keys", "limits", "semantic_cache"];
 
 /// One gateway's stored settings.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -47,6 +49,10 @@ pub struct GatewaySettings {
     /// Request, token and dollar limits of the whole gateway ([`crate::limits`]).
     #[serde(default, skip_serializing_if = "Limits::is_unset")]
     pub limits: Limits,
+    /// The semantic cache for the gateway's requests ([`crate::cache::semantic`]); `None`: only
+    /// for requests that ask with `cf-aig-cache-semantic: true`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub semantic_cache: Option<SemanticSettings>,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -75,6 +81,7 @@ impl GatewaySettings {
             byok_only: false,
             provider_keys: BTreeMap::new(),
             limits: Limits::default(),
+            semantic_cache: None,
             created_at: now_ms,
             updated_at: now_ms,
         };
@@ -109,6 +116,7 @@ impl GatewaySettings {
             Some(value) => out.provider_keys = read_provider_keys(value)?,
         }
         out.limits = Limits::read_field(body.value("limits"), &out.limits, true)?;
+        out.semantic_cache = SemanticSettings::read_field(body.value("semantic_cache"), out.semantic_cache)?;
         out.defaults = Overrides::read(body, out.defaults)?;
         out.updated_at = now_ms;
         Ok(out)

@@ -195,10 +195,14 @@ fn bad_rows_are_internal_errors() {
 fn an_older_shard_gets_exactly_the_columns_it_lacks() {
     let mut existing: Vec<String> = COLUMNS.iter().map(|c| c.to_string()).collect();
     assert!(added_column_statements(&existing).is_empty(), "an up-to-date shard runs nothing");
-    existing.retain(|c| c != "virtual_key_name" && c != "limit_error");
+    existing.retain(|c| c != "virtual_key_name" && c != "limit_error" && c != "cache_semantic");
     assert_eq!(
         added_column_statements(&existing),
-        ["ALTER TABLE logs ADD COLUMN virtual_key_name TEXT", "ALTER TABLE logs ADD COLUMN limit_error TEXT"]
+        [
+            "ALTER TABLE logs ADD COLUMN virtual_key_name TEXT",
+            "ALTER TABLE logs ADD COLUMN limit_error TEXT",
+            "ALTER TABLE logs ADD COLUMN cache_semantic TEXT"
+        ]
     );
     for (name, _) in ADDED_COLUMNS {
         assert!(SCHEMA[0].contains(&format!("{name} ")), "a new shard's table has {name}");

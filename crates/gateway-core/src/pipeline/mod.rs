@@ -15,11 +15,13 @@ mod cache;
 pub(crate) mod limit;
 mod plan;
 mod respond;
+mod semantic;
 mod send;
 
 use std::rc::Rc;
 
 use crate::cache::key::KeyInput;
+use crate::cache::semantic::SemanticServices;
 use crate::cache::{options, CacheDefaults, CacheStore, Coalescer};
 use crate::completion::Completion;
 use crate::config::GatewayConfig;
@@ -95,6 +97,8 @@ pub struct Services {
     pub control: Option<Rc<dyn ControlStore>>,
     /// The limiters of limited scopes (one `Limiter` Durable Object per scope).
     pub limiter: Option<Rc<dyn Limiter>>,
+    /// The semantic cache's vector index and Workers AI embedder.
+    pub semantic: SemanticServices,
 }
 
 /// The gateway's request handling, configured once per isolate.
@@ -299,17 +303,15 @@ impl Pipeline {
                 completion.ctx.provider = first.provider.id;
             }
         }
-        let decision = options::decide(
-            &cache_defaults,
-            &KeyInput {
-                gateway_id: route.gateway_id(),
-                provider: &planned.cache_scope.0,
-                method: &request.method,
-                endpoint: &planned.cache_scope.1,
-                headers: &request.headers,
-                body: bytes,
-            },
-        )?;
+        let key_input = KeyInput {
+            gateway_id: route.gateway_id(),
+            provider: &planned.cache_scope.0,
+            method: &request.method,
+            endpoint: &planned.cache_scope.1,
+            headers: &request.headers,
+            body: bytes,
+        };
+        let decision = options::decide(&cache_defaults, &key_input)?;
         let mut notes = Vec::new();
         let reserved = limit::reserve(
             limit::ReserveInput {
@@ -332,7 +334,8 @@ impl Pipeline {
             completion.rate_headers = reserved.headers.clone();
             completion.limits = Some(reserved);
         }
-        if let Some(reply) = self.consult_cache(port, services, &decision, completion).await {
+        let cache_request = cache::CacheRequest { key: &key_input, gateway: access.gateway.as_deref() };
+        if let Some(reply) = self.consult_cache(port, services, &decision, &cache_request, completion).await {
             return Ok(Outcome::Local(reply));
         }
 

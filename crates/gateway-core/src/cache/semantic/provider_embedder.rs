@@ -4,7 +4,7 @@
 //!
 //! The request goes through the gateway's own path to that provider: its base URL from the table,
 //! or its `UPSTREAM_OVERRIDES` one, with its version prefix (`v1`), and the runtime's `fetch`
-//! ([`HttpPort::fetch`]) with the first-byte timeout aborting it. The key is the gateway's stored
+//! ([`HttpPort::fetch`]), whose wait the lookup bounds (`SEMANTIC_TIMEOUT_MS`). The key is the gateway's stored
 //! key for the provider (the Worker secret `OPENAI_API_KEY`, …) when set; without one the request
 //! goes without a key (a local server needs none). Its cost is the deployment's, not the caller's.
 
@@ -28,20 +28,18 @@ pub struct ProviderEmbedder<'a, P: HttpPort> {
     provider: &'static Provider,
     url: String,
     model: String,
-    timeout_ms: u64,
 }
 
 impl<'a, P: HttpPort> ProviderEmbedder<'a, P> {
-    /// The embedder of `model` at `provider`, whose fetch is aborted after `timeout_ms`.
+    /// The embedder of `model` at `provider` (its base URL as `config` says).
     pub fn new(
         port: &'a P,
         config: &GatewayConfig,
         provider: &'static Provider,
         model: &str,
-        timeout_ms: u64,
     ) -> ProviderEmbedder<'a, P> {
         let url = embeddings_url(config.base_url(provider), provider);
-        ProviderEmbedder { port, provider, url, model: model.to_string(), timeout_ms }
+        ProviderEmbedder { port, provider, url, model: model.to_string() }
     }
 }
 
@@ -55,7 +53,8 @@ impl<P: HttpPort> Embedder for ProviderEmbedder<'_, P> {
         }
         let head = UpstreamHead { method: "POST".into(), url: self.url.clone(), headers };
         let body = RequestBody::Bytes(request_body(&self.model, text).into());
-        let response = self.port.fetch(&head, true, Some(body), Some(self.timeout_ms), false).await?;
+        // No first-byte timeout of its own: the lookup's (`SEMANTIC_TIMEOUT_MS`) drops this call.
+        let response = self.port.fetch(&head, true, Some(body), None, false).await?;
         let status = self.port.status(&response);
         if !(200..300).contains(&status) {
             self.port.cancel(response);

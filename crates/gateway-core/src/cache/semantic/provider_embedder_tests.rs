@@ -86,7 +86,7 @@ const OPENAI_ANSWER: &str = r#"{"object":"list","data":[{"object":"embedding","i
 fn the_request_goes_to_the_providers_endpoint_with_its_stored_key() {
     let port = Port::answering(200, OPENAI_ANSWER);
     let config = GatewayConfig::from_vars(Some(r#"{"openai":"http://127.0.0.1:9/openai/"}"#), None).unwrap();
-    let embedder = ProviderEmbedder::new(&port, &config, find("openai").unwrap(), "text-embedding-3-small", 150);
+    let embedder = ProviderEmbedder::new(&port, &config, find("openai").unwrap(), "text-embedding-3-small");
     let vector = block_on(embedder.embed("what is the capital of france")).unwrap();
     assert_eq!(vector, vec![0.0023064255, -0.009327292, 0.015797347]);
 
@@ -97,13 +97,13 @@ fn the_request_goes_to_the_providers_endpoint_with_its_stored_key() {
     assert_eq!(head.headers.get("content-type"), Some("application/json"));
     let body: Value = serde_json::from_slice(body).unwrap();
     assert_eq!(body, serde_json::json!({"model": "text-embedding-3-small", "input": "what is the capital of france"}));
-    assert_eq!(*timeout, Some(150));
+    assert_eq!(*timeout, None, "the lookup bounds the wait");
 }
 
 #[test]
 fn without_a_stored_key_no_key_is_sent() {
     let port = Port { key: None, ..Port::answering(200, OPENAI_ANSWER) };
-    let embedder = ProviderEmbedder::new(&port, &GatewayConfig::default(), find("openai").unwrap(), "m", 150);
+    let embedder = ProviderEmbedder::new(&port, &GatewayConfig::default(), find("openai").unwrap(), "m");
     block_on(embedder.embed("q")).unwrap();
     let sent = port.sent.borrow();
     assert_eq!(sent[0].0.headers.get("authorization"), None);
@@ -125,7 +125,7 @@ fn urls_follow_the_provider_table() {
 #[test]
 fn errors_and_odd_answers_are_failures() {
     let port = Port::answering(401, r#"{"error":{"message":"Incorrect API key provided: sk-stored"}}"#);
-    let embedder = ProviderEmbedder::new(&port, &GatewayConfig::default(), find("openai").unwrap(), "m", 150);
+    let embedder = ProviderEmbedder::new(&port, &GatewayConfig::default(), find("openai").unwrap(), "m");
     let e = block_on(embedder.embed("q")).unwrap_err();
     assert_eq!(e.message(), "openai answered 401", "the provider's message may hold the key: not repeated");
 
