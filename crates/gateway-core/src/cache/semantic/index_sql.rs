@@ -1,7 +1,7 @@
 //! The local index's Durable Object (`SemanticIndex`, one per partition): its calls, and the SQL
 //! that keeps a partition's records in the object's SQLite storage.
 //!
-//! The Worker sends `POST /call` with an [`IndexCall`] as JSON (`src/semantic.rs`); the object
+//! The Worker sends `POST /call` with an [`IndexCall`] as JSON (`src/semantic_index_client.rs`); the object
 //! (`src/semantic_index.rs`) loads its records once per instance ([`LOAD_SQL`], [`load`]), then
 //! for every call runs [`apply`] on them in memory and the statements it returns in one
 //! transaction, and answers the [`IndexAnswer`]. Every search is thus made in memory, and storage
