@@ -34,8 +34,11 @@ pub const MAX_INDEX_ENTRIES: usize = 10_000;
 pub const FALLBACK_THRESHOLD: f32 = 0.95;
 
 /// The models with a calibrated default threshold (see `docs/semantic-cache.md`, "Quality"), by
-/// model name as `SEMANTIC_EMBEDDER` gives it.
-const MODEL_THRESHOLDS: &[(&str, f32)] = &[(TEST_MODEL, 0.9)];
+/// model name as `SEMANTIC_EMBEDDER` gives it. multilingual-e5-small's is the lowest threshold at
+/// which `npm run eval:semantic` measured a precision of 95% or more: its similarities are packed
+/// high (unrelated questions 0.73 to 0.80, near misses up to 0.999), so 0.95 would be wrong one
+/// time in five on that set.
+const MODEL_THRESHOLDS: &[(&str, f32)] = &[(TEST_MODEL, 0.9), ("multilingual-e5-small", 0.985)];
 
 /// Which model embeds the compared text.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -62,5 +62,6 @@ fn variables_and_their_defaults() {
 #[test]
 fn thresholds_by_model() {
     assert_eq!(default_threshold(TEST_MODEL), 0.9);
+    assert_eq!(default_threshold("multilingual-e5-small"), 0.985);
     assert_eq!(default_threshold("some-new-model"), FALLBACK_THRESHOLD);
 }
