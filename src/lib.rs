@@ -21,6 +21,9 @@ mod log_store;
 mod metrics;
 mod plugin_http;
 mod plugins;
+mod semantic;
+mod semantic_index;
+mod semantic_index_client;
 mod sql_transaction;
 mod timer;
 
@@ -90,7 +93,7 @@ async fn fetch(req: web_sys::Request, env: Env, ctx: Context) -> worker::Result<
 /// behind a batching sink, or behind the `LOG_QUEUE` queue when it is bound; Analytics Engine
 /// (`METRICS`); the control plane (`CONTROL`), which a request reads only when it presents a
 /// virtual key or `STORED_GATEWAYS` is on; the limiters (`LIMITER`), called only for a request
-/// its key or gateway limits.
+/// its key or gateway limits; the semantic cache's index and embedder (`src/semantic.rs`).
 fn services(env: &Env, config: &GatewayConfig) -> Services {
     Services {
         cache: kv_cache::KvCache::tiered(env, config.cache.memory),
@@ -109,6 +112,7 @@ fn services(env: &Env, config: &GatewayConfig) -> Services {
         limiter: limiter::DurableLimiter::from_env(env)
             .map(|limiter| Rc::new(limiter) as Rc<dyn gateway_core::limits::store::Limiter>),
         plugin_http: Some(Rc::new(plugin_http::WorkerPluginHttp::new(env))),
+        semantic: semantic::services(env, config),
     }
 }
 

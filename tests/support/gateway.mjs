@@ -21,7 +21,8 @@ export function overridesFor(mockUrl) {
 
 /**
  * The gateway's bindings, mirroring wrangler.toml: the cache's KV namespace and coalescer, the log
- * shards, the control plane's object, and the metrics dataset.
+ * shards, the control plane's object, the limiters, the semantic cache's local index, and the
+ * metrics dataset.
  */
 export const GATEWAY_BINDINGS = {
   kvNamespaces: ['CACHE'],
@@ -29,6 +30,7 @@ export const GATEWAY_BINDINGS = {
     CACHE_COALESCER: 'CacheCoalescer', LOGS: { className: 'LogShard', useSQLite: true },
     CONTROL: { className: 'ControlPlane', useSQLite: true },
     LIMITER: { className: 'LimitCounter', useSQLite: true },
+    SEMANTIC_INDEX: { className: 'SemanticIndex', useSQLite: true },
   },
   analyticsEngineDatasets: { METRICS: { dataset: 'ai_gateway' } },
 };

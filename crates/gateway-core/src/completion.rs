@@ -5,6 +5,7 @@
 use std::rc::Rc;
 
 use crate::cache::options::MIN_TTL_S;
+use crate::cache::semantic::lookup::{remember, SemanticWrite};
 use crate::cache::store::{store, StoreOutcome};
 use crate::cache::{CacheEntry, CacheKey, ResponseRecorder};
 use crate::cost::PriceTable;
@@ -94,6 +95,8 @@ pub struct Completion {
     /// Records the body for the cache, when the response may be stored.
     pub(crate) recorder: Option<ResponseRecorder>,
     pub(crate) cache_write: Option<CacheWrite>,
+    /// The request's vector, indexed once its answer is stored (a semantic miss).
+    pub(crate) semantic_write: Option<SemanticWrite>,
     /// The cache key whose concurrent misses wait for this request (it leads them).
     pub(crate) coalesce_lead: Option<String>,
     /// The body is complete and recorded (or there was none to record).
@@ -132,6 +135,7 @@ impl Completion {
             services,
             recorder: None,
             cache_write: None,
+            semantic_write: None,
             coalesce_lead: None,
             body_complete: false,
             log: None,
@@ -336,7 +340,15 @@ impl Completion {
         let mut entry = CacheEntry::from_response(write.status, &write.headers, body, self.log_id(), stored_at)?;
         entry.ttl_s = Some(write.ttl_s.max(MIN_TTL_S));
         let store_port = self.services.cache.as_deref()?;
-        match store(store_port, &write.key, &entry, write.ttl_s).await {
+        let outcome = store(store_port, &write.key, &entry, write.ttl_s).await;
+        if let (StoreOutcome::Stored, Some(semantic), Some(index)) =
+            (&outcome, self.semantic_write.take(), self.services.semantic.index.as_deref())
+        {
+            if let Err(message) = remember(index, semantic, &write.key, stored_at, write.ttl_s).await {
+                self.ctx.cache_error = Some(message);
+            }
+        }
+        match outcome {
             StoreOutcome::Stored if self.coalesce_lead.is_some() => {
                 entry.encode(crate::cache::entry::KV_MAX_VALUE_BYTES)
             }

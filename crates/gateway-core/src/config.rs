@@ -13,12 +13,15 @@
 //!   [`crate::control::settings`].
 //! - `RETRY_DEFAULTS`, `ROUTES`, `KEY_POOLS`, `KEY_COOLDOWN_SECONDS`: see [`crate::resilience`].
 //! - `CACHE_TTL`, `CACHE_COALESCE`, `CACHE_MEMORY_MIB`, `CACHE_MEMORY_SECONDS`: see [`crate::cache`].
+//! - `SEMANTIC_EMBEDDER`, `SEMANTIC_TIMEOUT_MS`, `SEMANTIC_INDEX_MAX_ENTRIES`: see
+//!   [`crate::cache::semantic::config`].
 //! - `COMPAT_ALIASES`, `DEFAULT_MAX_TOKENS`: see [`crate::translate::compat`].
 //! - `LOGS_ENABLED`, `LOG_BODY_MAX_BYTES`, `LOG_RETENTION_DAYS`, `LOG_MAX_ROWS_PER_SHARD`,
 //!   `LOG_SHARDS`: see [`crate::logs::settings`].
 
 use std::collections::HashMap;
 
+use crate::cache::semantic::SemanticConfig;
 use crate::cache::{CacheDefaults, HotLimits};
 use crate::control::settings::ControlSettings;
 use crate::error::{ErrorKind, GatewayError};
@@ -60,6 +63,8 @@ pub struct GatewayConfig {
     pub key_pools: KeyPools,
     /// The gateway's cache defaults (`CACHE_TTL`, `CACHE_COALESCE`).
     pub cache: CacheDefaults,
+    /// The semantic cache's embedder, timeout and index size (`SEMANTIC_*`).
+    pub semantic: SemanticConfig,
     /// Compat-endpoint model aliases (`COMPAT_ALIASES`): alias to `"{provider}/{model}"`.
     pub aliases: HashMap<String, String>,
     /// `max_tokens` sent to providers that require it when the client set none
@@ -82,6 +87,7 @@ impl Default for GatewayConfig {
             routes: Routes::default(),
             key_pools: KeyPools::default(),
             cache: CacheDefaults::default(),
+            semantic: SemanticConfig::default(),
             aliases: HashMap::new(),
             default_max_tokens: DEFAULT_MAX_TOKENS,
             logs: LogSettings::default(),
@@ -112,6 +118,7 @@ impl GatewayConfig {
         config.cache = CacheDefaults::from_vars(var("CACHE_TTL").as_deref(), var("CACHE_COALESCE").as_deref())?;
         config.cache.memory =
             HotLimits::from_vars(var("CACHE_MEMORY_MIB").as_deref(), var("CACHE_MEMORY_SECONDS").as_deref())?;
+        config.semantic = SemanticConfig::from_env(var)?;
         config.aliases = crate::translate::compat::parse_aliases(var("COMPAT_ALIASES").as_deref())?;
         if let Some(raw) = var("DEFAULT_MAX_TOKENS") {
             config.default_max_tokens = raw.trim().parse().ok().filter(|n| *n > 0).ok_or_else(|| {

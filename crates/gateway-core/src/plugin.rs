@@ -119,6 +119,9 @@ pub struct RequestContext {
     /// A cache failure that was served around (KV unreachable, an unreadable entry, a failed
     /// write); for the log.
     pub cache_error: Option<String>,
+    /// What the semantic lookup did (JSON of [`crate::cache::semantic::lookup::SemanticNote`]);
+    /// `None` when it did not run. For the log.
+    pub cache_semantic: Option<String>,
     /// The secret values seen for this request — the client's credential headers and query
     /// parameters, the gateway token, every key sent upstream — scrubbed from its log entry
     /// wherever they occur. A plugin that adds a secret of its own to the upstream request

@@ -171,6 +171,12 @@ impl CacheKey {
     pub fn hash(&self) -> &str {
         &self.hash
     }
+
+    /// Whether the key is a client's `cf-aig-cache-key` (whose entries the semantic cache leaves
+    /// alone: the client chose what they are shared by).
+    pub fn is_custom(&self) -> bool {
+        self.folder.is_some()
+    }
 }
 
 /// The prefix under which all of a gateway's keys (entries and log index) live: `v1/{gateway_id}/`.
@@ -194,7 +200,7 @@ pub fn log_index_key(gateway_id: &str, log_id: &str) -> String {
 }
 
 /// SHA-256 over the identity headers present, as length-prefixed (name, value) pairs.
-fn identity_digest(headers: &Headers) -> Vec<u8> {
+pub(crate) fn identity_digest(headers: &Headers) -> Vec<u8> {
     let mut hasher = Sha256::new();
     for name in identity_headers() {
         for (_, value) in headers.iter().filter(|(n, _)| n.eq_ignore_ascii_case(name)) {
@@ -228,7 +234,7 @@ pub fn answer_headers_of(provider: &str) -> Vec<&'static str> {
 /// SHA-256 over the answer-shaping headers present, in the canonical form of
 /// [`answer_headers_of`], as length-prefixed (name, value) pairs. `names` are lower-case, sorted,
 /// each once.
-fn answer_digest(headers: &Headers, names: &[&str]) -> Vec<u8> {
+pub(crate) fn answer_digest(headers: &Headers, names: &[&str]) -> Vec<u8> {
     let mut hasher = Sha256::new();
     for name in names {
         let values: Vec<&str> = headers
@@ -258,12 +264,12 @@ fn is_hash(text: &str) -> bool {
     text.len() == 64 && text.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
-fn hash_field(hasher: &mut Sha256, bytes: &[u8]) {
+pub(crate) fn hash_field(hasher: &mut Sha256, bytes: &[u8]) {
     hasher.update((bytes.len() as u64).to_le_bytes());
     hasher.update(bytes);
 }
 
-fn to_hex(bytes: &[u8]) -> String {
+pub(crate) fn to_hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut out = String::with_capacity(bytes.len() * 2);
     for b in bytes {

@@ -21,6 +21,9 @@
 //!    [`CacheEntry::from_response`] keeps 2xx only; [`store::store`] writes the entry (and its
 //!    log-id index) in `waitUntil`, after the response. A failed write is logged, nothing more.
 //!
+//! On an exact miss, a request that asks for it gets a semantic lookup too ([`semantic`]): the
+//! same question asked before in other words is answered from that question's entry.
+//!
 //! [`purge`] parses and runs the admin's purge requests.
 //!
 //! KV key layout (every key under `v1/{gateway_id}/`, so a gateway's keys list by prefix):
@@ -34,6 +37,7 @@ pub mod key;
 pub mod options;
 pub mod purge;
 pub mod recorder;
+pub mod semantic;
 pub mod store;
 
 pub use coalesce::{Coalescer, Joined, MemoryCoalescer};

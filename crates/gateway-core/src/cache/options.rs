@@ -17,6 +17,9 @@
 //!   [`super::key`]); turns caching on, for 5 minutes when the gateway's caching is off.
 //! - `cf-aig-cache-key-scope` (this gateway's own): `endpoint` (the default) or `gateway`, how
 //!   widely a custom key's entry is shared ([`CustomKeyScope`]); ignored without a custom key.
+//! - `cf-aig-cache-semantic`, `cf-aig-cache-semantic-threshold`, `cf-aig-cache-semantic-turns`
+//!   (this gateway's own): the semantic lookup ([`super::semantic::settings`]), checked here with
+//!   the others; `cf-aig-cache-semantic: true` turns caching on as a custom key does.
 //!
 //! Only `GET` and `POST` are cached: other methods change state at the provider.
 
@@ -25,6 +28,7 @@ use crate::headers::Headers;
 
 use super::hot::HotLimits;
 use super::key::{CacheKey, CustomKeyScope, KeyInput};
+use super::semantic::settings::{SemanticHeaders, SEMANTIC_HEADER};
 
 /// The shortest TTL a request may ask for, and KV's minimum `expirationTtl`.
 pub const MIN_TTL_S: u64 = 60;
@@ -91,7 +95,7 @@ impl CacheDefaults {
 /// Whether the request carries any cache header, so that its body must be read for the key even
 /// when the gateway's caching is off.
 pub fn mentions_cache(headers: &Headers) -> bool {
-    TTL_HEADERS.iter().chain(&SKIP_HEADERS).chain(std::iter::once(&KEY_HEADER)).any(|h| headers.get(h).is_some())
+    TTL_HEADERS.iter().chain(&SKIP_HEADERS).chain([&KEY_HEADER, &SEMANTIC_HEADER]).any(|h| headers.get(h).is_some())
 }
 
 /// What the cache does for one request.
@@ -114,7 +118,8 @@ pub enum CacheDecision {
 /// once the body is read (the default key hashes it).
 ///
 /// Errors (400): a malformed or out-of-range TTL header, a skip header other than `true`/`false`,
-/// an empty or over-long custom key, a key scope other than `endpoint`/`gateway`. They are checked
+/// an empty or over-long custom key, a key scope other than `endpoint`/`gateway`, a malformed
+/// semantic header ([`SemanticHeaders::parse`]). They are checked
 /// whatever the method, so a bad header is reported the same way on every request.
 pub fn decide(defaults: &CacheDefaults, input: &KeyInput<'_>) -> Result<CacheDecision, GatewayError> {
     let headers = input.headers;
@@ -122,6 +127,7 @@ pub fn decide(defaults: &CacheDefaults, input: &KeyInput<'_>) -> Result<CacheDec
     let skip = skip_requested(headers)?;
     let custom_key = custom_key(headers)?;
     let scope = custom_key_scope(headers)?;
+    let semantic = SemanticHeaders::parse(headers)?.semantic == Some(true);
     if !matches!(input.method, "GET" | "POST") {
         return Ok(CacheDecision::Off);
     }
@@ -130,6 +136,7 @@ pub fn decide(defaults: &CacheDefaults, input: &KeyInput<'_>) -> Result<CacheDec
         (Some(ttl), _, _) => ttl,
         (None, _, Some(ttl)) => ttl,
         (None, Some(_), None) => CUSTOM_KEY_DEFAULT_TTL_S,
+        (None, None, None) if semantic => CUSTOM_KEY_DEFAULT_TTL_S,
         (None, None, None) => return Ok(CacheDecision::Off),
     };
     if skip {

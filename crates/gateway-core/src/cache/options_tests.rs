@@ -198,3 +198,16 @@ fn the_gateway_scope_shares_a_custom_key_across_endpoints() {
     let e = decide_at("openai", "POST", "/x", &[("cf-aig-cache-key-scope", "world")]).expect_err("bad scope");
     assert_eq!((e.status(), e.message()), (400, "cf-aig-cache-key-scope must be endpoint or gateway, got \"world\""));
 }
+
+#[test]
+fn a_semantic_request_turns_caching_on_and_its_headers_are_checked() {
+    let semantic = [("cf-aig-cache-semantic", "true")];
+    assert_eq!(ttl_of(decide_with(off(), "POST", &semantic)), 300);
+    assert_eq!(ttl_of(decide_with(on(900), "POST", &semantic)), 900);
+    assert_eq!(decide_with(off(), "POST", &[("cf-aig-cache-semantic", "false")]), Ok(CacheDecision::Off));
+    assert!(mentions_cache(&semantic.into_iter().collect()));
+    assert_eq!(
+        error_of(decide_with(off(), "DELETE", &[("cf-aig-cache-semantic-threshold", "2")])),
+        "cf-aig-cache-semantic-threshold must be a decimal number from 0 to 1 (e.g. 0.95), got \"2\""
+    );
+}

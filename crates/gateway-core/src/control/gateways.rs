@@ -4,7 +4,8 @@
 //! Admin body fields (`POST /api/gateways`, `PATCH /api/gateways/{id}`): `id` (creation only,
 //! 1 to 64 of `[A-Za-z0-9_-]`, the router's rule), `authentication` (requests need a virtual key
 //! or the gateway token), `byok_only` (requests may not bring their own provider key),
-//! `plugins` (`[{"name", "config"}]`, see [`crate::plugin::registry`]), `limits` (see [`crate::limits::definition`]; `null` clears them), `provider_keys` (an object from provider id to the name of the Worker secret this gateway
+//! `plugins` (`[{"name", "config"}]`, see [`crate::plugin::registry`]), `limits` (see [`crate::limits::definition`]; `null` clears them), `semantic_cache` (see
+//! [`crate::cache::semantic::settings`]; `null` clears it), `provider_keys` (an object from provider id to the name of the Worker secret this gateway
 //! spends for it, e.g. `{"openai": "OPENAI_KEY_TEAM_A"}`; `null` clears it), and the defaults of
 //! [`super::overrides`]. The record is stored as one JSON column, so the limits and
 //! plugins of later issues are new fields, not a schema change; until then they are refused as
@@ -18,6 +19,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::cache::semantic::SemanticSettings;
 use crate::error::{ErrorKind, GatewayError};
 use crate::limits::definition::Limits;
 use crate::plugin::registry::{read_settings, PluginSetting};
@@ -27,7 +29,8 @@ use crate::route::is_id;
 use super::body::{field_error, Body};
 use super::overrides::{self, Overrides};
 
-const OWN_FIELDS: &[&str] = &["id", "authentication", "byok_only", "provider_keys", "limits", "plugins"];
+const OWN_FIELDS: &[&str] =
+    &["id", "authentication", "byok_only", "provider_keys", "limits", "plugins", "semantic_cache"];
 
 /// One gateway's stored settings.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -51,6 +54,10 @@ pub struct GatewaySettings {
     /// Plugins run on this gateway's requests, after the deployment's (`PLUGINS`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub plugins: Vec<PluginSetting>,
+    /// The semantic cache for the gateway's requests ([`crate::cache::semantic`]); `None`: only
+    /// for requests that ask with `cf-aig-cache-semantic: true`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub semantic_cache: Option<SemanticSettings>,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -80,6 +87,7 @@ impl GatewaySettings {
             provider_keys: BTreeMap::new(),
             limits: Limits::default(),
             plugins: Vec::new(),
+            semantic_cache: None,
             created_at: now_ms,
             updated_at: now_ms,
         };
@@ -119,6 +127,7 @@ impl GatewaySettings {
             Some(Value::Null) => out.plugins.clear(),
             Some(value) => out.plugins = read_settings(value)?,
         }
+        out.semantic_cache = SemanticSettings::read_field(body.value("semantic_cache"), out.semantic_cache)?;
         out.defaults = Overrides::read(body, out.defaults)?;
         out.updated_at = now_ms;
         Ok(out)

@@ -1,4 +1,5 @@
 use super::*;
+use crate::cache::semantic::SemanticSettings;
 
 const NOW: i64 = 1_700_000_000_000;
 
@@ -107,4 +108,20 @@ fn provider_keys_name_a_secret_per_known_provider_and_never_echo_a_pasted_key() 
     )
     .unwrap();
     assert!(old.provider_keys.is_empty());
+}
+
+#[test]
+fn the_semantic_cache_setting_is_one_field() {
+    let g = GatewaySettings::create(br#"{"id":"g","semantic_cache":{"threshold":0.9,"turns":2}}"#, NOW).unwrap();
+    let expected = SemanticSettings { enabled: true, threshold: Some(0.9), turns: 2, sampled: false };
+    assert_eq!(g.semantic_cache, Some(expected));
+    let stored = serde_json::to_string(&g).unwrap();
+    assert_eq!(serde_json::from_str::<GatewaySettings>(&stored).unwrap(), g);
+    assert_eq!(g.update(br#"{"byok_only":true}"#, NOW + 1).unwrap().semantic_cache, Some(expected), "kept");
+    assert_eq!(g.update(br#"{"semantic_cache":null}"#, NOW + 1).unwrap().semantic_cache, None);
+    let err = GatewaySettings::create(br#"{"id":"g","semantic_cache":{"threshold":2}}"#, NOW).unwrap_err();
+    assert_eq!(err.message(), "field `semantic_cache.threshold` must be a number from 0 to 1, or null");
+    assert!(!serde_json::to_string(&GatewaySettings::create(br#"{"id":"g"}"#, NOW).unwrap())
+        .unwrap()
+        .contains("semantic_cache"));
 }

@@ -100,6 +100,11 @@ pub struct LogEntry {
     /// A cache failure the request was served around (KV unreachable, an unreadable entry, a
     /// failed write); the request itself may have succeeded.
     pub cache_error: Option<String>,
+    /// What the semantic lookup did, as JSON: `{"outcome":"hit","similarity":0.973,
+    /// "source_log_id":"…"}`, `miss` (with the best similarity), `skipped` or `error` (with the
+    /// reason); `None` when it did not run.
+    #[serde(default)]
+    pub cache_semantic: Option<String>,
     /// A limiter that failed for this request: let through because its limits fail open, or a
     /// settlement that did not land.
     pub limit_error: Option<String>,
@@ -142,6 +147,7 @@ pub struct EntryFacts<'a> {
     pub virtual_key_name: Option<String>,
     pub error: Option<String>,
     pub cache_error: Option<String>,
+    pub cache_semantic: Option<String>,
     pub limit_error: Option<String>,
     pub guardrails: Option<String>,
     pub request_body: Option<&'a str>,
@@ -196,6 +202,7 @@ impl LogEntry {
             metadata: options.metadata.clone(),
             error: facts.error,
             cache_error: facts.cache_error,
+            cache_semantic: facts.cache_semantic,
             limit_error: facts.limit_error,
             guardrails: facts.guardrails,
             request_body: keep(facts.request_body, None),

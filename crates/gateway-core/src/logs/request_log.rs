@@ -206,6 +206,7 @@ impl RequestLog {
             virtual_key_name: ctx.virtual_key.as_ref().map(|key| key.name.clone()),
             error,
             cache_error: ctx.cache_error.clone(),
+            cache_semantic: ctx.cache_semantic.clone(),
             limit_error: ctx.limit_error.clone(),
             guardrails: crate::plugin::guardrail::events_json(&ctx.guardrails),
             request_body: request_text,

@@ -9,7 +9,7 @@
 //! - [`crate::logs::sql::row_to_entry`], the only way out of a shard (list, get, export, feedback
 //!   replies), scrubs what it reads, so rows stored before this existed do not leak either.
 //!
-//! What is scrubbed: the bodies, `error`, `cache_error`, `limit_error`, `endpoint`, `model`, `gateway`,
+//! What is scrubbed: the bodies, `error`, `cache_error`, `cache_semantic`, `limit_error`, `endpoint`, `model`, `gateway`,
 //! `provider`, `method`, `user_agent`, `virtual_key_id`, `virtual_key_name`, `comment`, and the metadata (as its JSON
 //! text: a member named like a credential loses its value). A body cut to `LOG_BODY_MAX_BYTES`
 //! is scrubbed as text cut short, its truncation marker kept.
@@ -32,6 +32,7 @@ impl LogEntry {
             &mut self.virtual_key_name,
             &mut self.error,
             &mut self.cache_error,
+            &mut self.cache_semantic,
             &mut self.limit_error,
             &mut self.user_agent,
             &mut self.comment,

@@ -86,6 +86,7 @@ pub const SCHEMA: &[&str] = &[
   cache_error TEXT,
   limit_error TEXT,
   guardrails TEXT,
+  cache_semantic TEXT,
   request_body TEXT,
   response_body TEXT,
   user_agent TEXT,
@@ -103,7 +104,7 @@ pub const SCHEMA: &[&str] = &[
 /// Columns added to `logs` after shards already existed, with their type: a shard made before
 /// gets them with `ALTER TABLE` ([`added_column_statements`]); [`SCHEMA`] has them for new ones.
 pub const ADDED_COLUMNS: &[(&str, &str)] =
-    &[("virtual_key_name", "TEXT"), ("limit_error", "TEXT"), ("guardrails", "TEXT")];
+    &[("virtual_key_name", "TEXT"), ("limit_error", "TEXT"), ("guardrails", "TEXT"), ("cache_semantic", "TEXT")];
 
 /// The statement listing the columns `logs` has (one row per column, its name in `name`).
 pub const TABLE_COLUMNS_SQL: &str = "SELECT name FROM pragma_table_info('logs')";
@@ -148,6 +149,7 @@ pub const COLUMNS: &[&str] = &[
     "cache_error",
     "limit_error",
     "guardrails",
+    "cache_semantic",
     "request_body",
     "response_body",
     "user_agent",
@@ -159,7 +161,8 @@ pub const COLUMNS: &[&str] = &[
 /// Columns of list rows without bodies.
 const LIST_COLUMNS: &str = "id, created_at, gateway, provider, model, endpoint, method, status, success, duration_ms, \
      ttfb_ms, tokens_in, tokens_out, tokens_cached, tokens_estimated, cost, cache_status, step, attempts, \
-     virtual_key_id, virtual_key_name, metadata, error, cache_error, limit_error, guardrails, user_agent, feedback, score, comment";
+     virtual_key_id, virtual_key_name, metadata, error, cache_error, limit_error, guardrails, cache_semantic, user_agent, \
+     feedback, score, comment";
 
 fn int(v: u64) -> SqlValue {
     SqlValue::Integer(i64::try_from(v).unwrap_or(i64::MAX))
@@ -200,6 +203,7 @@ pub fn insert_bindings(entry: &LogEntry) -> Vec<SqlValue> {
         e.cache_error.clone().into(),
         e.limit_error.clone().into(),
         e.guardrails.clone().into(),
+        e.cache_semantic.clone().into(),
         e.request_body.clone().into(),
         e.response_body.clone().into(),
         e.user_agent.clone().into(),
@@ -408,6 +412,7 @@ pub fn row_to_entry(row: &serde_json::Map<String, serde_json::Value>) -> Result<
         cache_error: opt_text("cache_error"),
         limit_error: opt_text("limit_error"),
         guardrails: opt_text("guardrails"),
+        cache_semantic: opt_text("cache_semantic"),
         request_body: opt_text("request_body"),
         response_body: opt_text("response_body"),
         user_agent: opt_text("user_agent"),

@@ -142,6 +142,7 @@ pub fn sample_entries(n: usize, seed: u64) -> Vec<LogEntry> {
                 cache_error: None,
                 limit_error: None,
                 guardrails: None,
+                cache_semantic: (i % 7 == 0).then(|| r#"{"outcome":"hit","similarity":0.973}"#.to_string()),
                 request_body: Some(format!("{{\"messages\":[{{\"content\":\"hello {i} 100%_done\"}}]}}")),
                 response_body: (i % 5 != 0).then(|| format!("{{\"answer\":\"reply-{i}\"}}")),
                 user_agent: Some("ua/1".into()),

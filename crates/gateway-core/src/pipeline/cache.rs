@@ -1,21 +1,33 @@
-//! The cache's part before the upstream call: a lookup, and joining concurrent identical misses.
+//! The cache's part before the upstream call: a lookup (exact, then semantic when asked for),
+//! and joining concurrent identical misses.
 
+use crate::cache::key::KeyInput;
 use crate::cache::store::{lookup, Lookup};
 use crate::cache::{CacheDecision, CacheEntry, CacheStatus, Joined};
 use crate::completion::Completion;
+use crate::control::gateways::GatewaySettings;
 use crate::plugin::Reply;
 use crate::port::HttpPort;
 
 use super::{Pipeline, Services};
 
+/// What the cache stage reads of the request beyond its decision: the request as its key sees
+/// it, and its gateway's stored settings (the semantic lookup's).
+pub(super) struct CacheRequest<'a> {
+    pub key: &'a KeyInput<'a>,
+    pub gateway: Option<&'a GatewaySettings>,
+}
+
 impl Pipeline {
-    /// Looks the request up in the cache; `Some` is the answer (a hit, or a coalesced miss
-    /// answered with the leader's entry). Cache failures are recorded and served around.
+    /// Looks the request up in the cache; `Some` is the answer (a hit, exact or semantic, or a
+    /// coalesced miss answered with the leader's entry). Cache failures are recorded and served
+    /// around.
     pub(super) async fn consult_cache<P: HttpPort>(
         &self,
         port: &P,
         services: &Services,
         decision: &CacheDecision,
+        request: &CacheRequest<'_>,
         completion: &mut Completion,
     ) -> Option<Reply> {
         let ctx = &mut completion.ctx;
@@ -35,6 +47,9 @@ impl Pipeline {
             }
             Lookup::Error(message) => ctx.cache_error = Some(message),
             Lookup::Miss | Lookup::Skip => {}
+        }
+        if let Some(reply) = self.consult_semantic(port, services, decision, request, completion).await {
+            return Some(reply);
         }
         let coalescer = services.coalescer.as_ref().filter(|_| self.config.cache.coalesce)?;
         match coalescer.join(key.hash()).await {

@@ -16,11 +16,13 @@ pub(crate) mod limit;
 mod plan;
 mod plugins;
 mod respond;
+mod semantic;
 mod send;
 
 use std::rc::Rc;
 
 use crate::cache::key::KeyInput;
+use crate::cache::semantic::SemanticServices;
 use crate::cache::{options, CacheDefaults, CacheStore, Coalescer};
 use crate::completion::Completion;
 use crate::config::GatewayConfig;
@@ -102,6 +104,8 @@ pub struct Services {
     pub limiter: Option<Rc<dyn Limiter>>,
     /// The HTTP client and secrets plugins may use (`ctx.services`).
     pub plugin_http: Option<Rc<dyn PluginHttp>>,
+    /// The semantic cache's vector index and Workers AI embedder.
+    pub semantic: SemanticServices,
 }
 
 /// The gateway's request handling, configured once per isolate.
@@ -339,17 +343,15 @@ impl Pipeline {
         if let Some(answer) = planned.targets.first().and_then(|t| t.compat.as_ref()).and_then(|p| p.local_answer()) {
             return Ok(Outcome::Local(json_reply(200, answer)));
         }
-        let decision = options::decide(
-            &cache_defaults,
-            &KeyInput {
-                gateway_id: route.gateway_id(),
-                provider: &planned.cache_scope.0,
-                method: &request.method,
-                endpoint: &planned.cache_scope.1,
-                headers: &request.headers,
-                body: bytes,
-            },
-        )?;
+        let key_input = KeyInput {
+            gateway_id: route.gateway_id(),
+            provider: &planned.cache_scope.0,
+            method: &request.method,
+            endpoint: &planned.cache_scope.1,
+            headers: &request.headers,
+            body: bytes,
+        };
+        let decision = options::decide(&cache_defaults, &key_input)?;
         let mut notes = Vec::new();
         let reserved = limit::reserve(
             limit::ReserveInput {
@@ -372,7 +374,8 @@ impl Pipeline {
             completion.rate_headers = reserved.headers.clone();
             completion.limits = Some(reserved);
         }
-        if let Some(reply) = self.consult_cache(port, services, &decision, completion).await {
+        let cache_request = cache::CacheRequest { key: &key_input, gateway: access.gateway.as_deref() };
+        if let Some(reply) = self.consult_cache(port, services, &decision, &cache_request, completion).await {
             return Ok(Outcome::Local(reply));
         }
 

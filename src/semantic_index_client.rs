@@ -1,0 +1,82 @@
+//! The local vector index as the pipeline sees it: each call goes to the `SemanticIndex` Durable
+//! Object of its partition (`src/semantic_index.rs`, binding `SEMANTIC_INDEX`), within
+//! [`CALL_TIMEOUT_MS`].
+
+use async_trait::async_trait;
+use gateway_core::cache::semantic::index_sql::{IndexAnswer, IndexCall};
+use gateway_core::cache::semantic::{IndexMatch, IndexQuery, IndexRecord, VectorIndex};
+use gateway_core::{ErrorKind, GatewayError};
+use js_sys::{Function, Promise, Reflect};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use worker::Env;
+
+/// The Durable Object namespace binding of the local index.
+pub const BINDING: &str = "SEMANTIC_INDEX";
+/// How long a call may take before the index counts as unreachable (the lookup then goes to the
+/// provider). A search is one pass over at most `SEMANTIC_INDEX_MAX_ENTRIES` vectors in memory;
+/// this bounds a cold start, which reads them from storage.
+pub const CALL_TIMEOUT_MS: u64 = 1_000;
+
+/// The `SEMANTIC_INDEX` namespace.
+pub struct DurableIndex {
+    namespace: JsValue,
+    max_entries: usize,
+}
+
+impl DurableIndex {
+    /// The index over the `SEMANTIC_INDEX` binding keeping `max_entries` per partition, `None`
+    /// when it is not bound.
+    pub fn from_env(env: &Env, max_entries: usize) -> Option<DurableIndex> {
+        crate::binding(env, BINDING).map(|namespace| DurableIndex { namespace, max_entries })
+    }
+
+    /// Starts the call: `namespace.get(namespace.idFromName(partition)).fetch(…)`.
+    fn start(&self, partition: &str, body: &str) -> Result<Promise, JsValue> {
+        let method = |target: &JsValue, name: &str| -> Result<Function, JsValue> {
+            Reflect::get(target, &JsValue::from_str(name))?.dyn_into::<Function>()
+        };
+        let id = method(&self.namespace, "idFromName")?.call1(&self.namespace, &JsValue::from_str(partition))?;
+        let stub = method(&self.namespace, "get")?.call1(&self.namespace, &id)?;
+        let init = web_sys::RequestInit::new();
+        init.set_method("POST");
+        init.set_body(&JsValue::from_str(body));
+        method(&stub, "fetch")?.call2(&stub, &JsValue::from_str("https://semantic-index/call"), &init)?.dyn_into()
+    }
+
+    async fn call(&self, partition: &str, call: &IndexCall) -> Result<IndexAnswer, GatewayError> {
+        let body = serde_json::to_string(call).map_err(failed)?;
+        let promise = self.start(partition, &body).map_err(|e| failed(format!("{e:?}")))?;
+        let response = match crate::timer::within(&promise, CALL_TIMEOUT_MS).await {
+            None => return Err(failed(format!("no answer within {CALL_TIMEOUT_MS} ms"))),
+            Some(Err(e)) => return Err(failed(format!("unreachable: {}", crate::http_port::js_message(&e)))),
+            Some(Ok(response)) => response.unchecked_into::<web_sys::Response>(),
+        };
+        let text = response.text().map_err(|e| failed(format!("{e:?}")))?;
+        let text = JsFuture::from(text).await.map_err(|e| failed(format!("{e:?}")))?.as_string().unwrap_or_default();
+        if response.status() != 200 {
+            return Err(failed(format!("answered {}: {text}", response.status())));
+        }
+        serde_json::from_str(&text).map_err(|e| failed(format!("answered badly: {e}")))
+    }
+}
+
+fn failed(what: impl std::fmt::Display) -> GatewayError {
+    GatewayError::new(ErrorKind::Internal, format!("{BINDING}: {what}"))
+}
+
+#[async_trait(?Send)]
+impl VectorIndex for DurableIndex {
+    async fn query(&self, partition: &str, query: &IndexQuery) -> Result<Vec<IndexMatch>, GatewayError> {
+        Ok(self.call(partition, &IndexCall::Query { query: query.clone() }).await?.matches)
+    }
+
+    async fn insert(&self, partition: &str, record: IndexRecord) -> Result<(), GatewayError> {
+        let now_ms = js_sys::Date::now();
+        self.call(partition, &IndexCall::Insert { record, max_entries: self.max_entries, now_ms }).await.map(drop)
+    }
+
+    async fn remove(&self, partition: &str, ids: &[String]) -> Result<(), GatewayError> {
+        self.call(partition, &IndexCall::Remove { ids: ids.to_vec() }).await.map(drop)
+    }
+}
