@@ -239,13 +239,14 @@ test('deleting by filter asks first, then deletes exactly the matching entries',
   assert.ok(!left.includes(doomed[0]));
 });
 
-test('a key is created (secret shown once) and revoked from the page', async () => {
+test('a key is created (secret shown once), shows its usage against its limits, and is revoked from the page', async () => {
   await open('#/keys', 'table.keys');
   await shots('keys');
   await page.click('text=New key');
   await page.fill('#k-name', 'dashboard-made');
   await page.fill('#k-models', 'openai/gpt-4o*');
   await page.fill('#k-provider_keys', 'OPENAI_API_KEY');
+  await page.fill('#k-limits', '{"requests": {"limit": 5, "interval": 3600}}');
   await page.click('text=Create key');
   const secret = await page.inputValue('#secret');
   assert.match(secret, /^aig_[0-9a-f]{64}$/);
@@ -264,6 +265,9 @@ test('a key is created (secret shown once) and revoked from the page', async () 
     body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }),
   });
   assert.equal(proxied.status, 200, await proxied.clone().text());
+  assert.deepEqual(made.limits, { requests: { limit: 5, interval: 3600, technique: 'fixed' }, on_error: 'open' });
+  await open('#/keys', 'table.keys');
+  await row.locator('li', { hasText: 'requests: 1 / 5' }).waitFor();
   await row.locator('button', { hasText: 'Revoke' }).click();
   await page.click('dialog >> text=Revoke key');
   await row.locator('.badge', { hasText: 'revoked' }).waitFor();

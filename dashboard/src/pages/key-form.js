@@ -19,6 +19,7 @@ function formState(key) {
     provider_keys: (key?.provider_keys ?? []).join(', '),
     expires_at: toLocalInput(key?.expires_at),
     metadata: key && Object.keys(key.metadata).length ? JSON.stringify(key.metadata) : '',
+    limits: key?.limits && Object.keys(key.limits).length ? JSON.stringify(key.limits) : '',
   };
 }
 
@@ -27,7 +28,12 @@ function bodyOf(f, overrides) {
   if (f.metadata.trim()) {
     try { metadata = JSON.parse(f.metadata); } catch { throw new Error('Metadata must be a JSON object, e.g. {"team": "search"}.'); }
   }
+  let limits = null;
+  if (f.limits.trim()) {
+    try { limits = JSON.parse(f.limits); } catch { throw new Error('Limits must be a JSON object, e.g. {"requests": {"limit": 60, "interval": 60}}.'); }
+  }
   return {
+    limits,
     name: f.name.trim(),
     owner: f.owner.trim() || null,
     gateways: list(f.gateways),
@@ -80,6 +86,8 @@ export function KeyForm({ record: existing, onClose, onDone }) {
         <div class="field"><label for="k-expires_at">Expires (empty: never)</label><input type="datetime-local" ...${input('expires_at')} /></div>
         <div class="field"><label for="k-metadata">Metadata (JSON object)</label><input type="text" placeholder='{"team": "search"}' ...${input('metadata')} /></div>
       </div>
+      <div class="field"><label for="k-limits">Limits (JSON object; empty: none)</label>
+        <input type="text" placeholder='{"requests": {"limit": 60, "interval": 60}, "budgets": [{"usd": 10, "window": "month"}]}' ...${input('limits')} /></div>
       <${OverrideFields} state=${overrides} set=${setOverrides} prefix="k" />
       <${ErrorNote} error=${state.error} />
       <footer class="dialog-actions">

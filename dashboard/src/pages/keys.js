@@ -1,5 +1,5 @@
-// Keys: the virtual keys, created (secret shown once), edited, rotated and revoked. Usage against
-// limits has no API yet: the column says so instead of showing numbers.
+// Keys: the virtual keys, created (secret shown once), edited, rotated and revoked, with each
+// key's usage against its limits (GET /api/usage).
 import { useState } from 'preact/hooks';
 import { html } from '../html.js';
 import { api } from '../api.js';
@@ -10,6 +10,21 @@ import { fmtDateTime } from '../format.js';
 import { KeyForm } from './key-form.js';
 import { SecretDialog } from './secret-panel.js';
 import { overridesSummary } from './override-fields.js';
+
+const meterText = (m) => {
+  const n = (v) => (m.unit === 'usd' ? `$${v.toFixed(2)}` : Math.round(v).toLocaleString());
+  return `${m.meter}: ${n(m.used + m.reserved)} / ${n(m.limit)}`;
+};
+
+/** Where each limit of key `k` stands; "no limits" for a key without any. */
+function KeyUsage({ k }) {
+  const limited = k.limits && Object.keys(k.limits).some((name) => ['requests', 'tokens', 'budgets'].includes(name));
+  const usage = useApi(limited ? `/api/usage?key=${encodeURIComponent(k.id)}` : null);
+  if (!limited) return html`<span class="muted">no limits</span>`;
+  if (usage.error) return html`<span class="muted">unavailable</span>`;
+  if (!usage.data) return html`<span class="muted">…</span>`;
+  return html`<ul class="plain">${usage.data.meters.map((m) => html`<li key=${m.meter}>${meterText(m)}</li>`)}</ul>`;
+}
 
 function statusOf(k, now = Date.now()) {
   if (k.revoked) return ['revoked', 'bad'];
@@ -31,7 +46,6 @@ export function Keys() {
       <button type="button" class="primary" onClick=${() => setDialog({ kind: 'create' })}>New key</button>
     </header>
     <p class="muted">A virtual key is the API key you hand to one app or person: the gateway checks its scopes and spends the stored provider keys it names, so provider keys never leave the gateway.</p>
-    <div class="state info" role="note"><strong>Usage against limits</strong><span>Per-key limits and their usage are not available in this version of the gateway; they will show here when they are.</span></div>
     <${ErrorNote} error=${keys.error} retry=${keys.reload} />
     ${keys.loading && !keys.data ? html`<${Loading} what="Loading keys" />`
       : keys.data && list.length === 0 ? html`<${Empty}><p><strong>No virtual keys yet.</strong> Create one to give an app its own credential.</p>
@@ -51,7 +65,7 @@ export function Keys() {
             <td data-label="Provider keys" class="opt">${patterns(k.provider_keys)}</td>
             <td data-label="Settings" class="opt small">${overridesSummary(k.defaults)}</td>
             <td data-label="Expires" class="opt small">${k.expires_at ? fmtDateTime(k.expires_at) : 'never'}</td>
-            <td data-label="Usage / limits" class="opt muted small">not tracked yet</td>
+            <td data-label="Usage / limits" class="opt small"><${KeyUsage} k=${k} /></td>
             <td class="row-actions">${!k.revoked && html`
               <button type="button" class="secondary small" aria-label=${`Edit ${k.name}`} onClick=${() => setDialog({ kind: 'edit', key: k })}>Edit</button>
               <button type="button" class="secondary small" aria-label=${`Rotate ${k.name}`} onClick=${() => setDialog({ kind: 'rotate', key: k })}>Rotate</button>
