@@ -10,6 +10,7 @@ mod body_stream;
 mod coalescer;
 mod control_plane;
 mod control_store;
+mod durable_call;
 mod failure;
 mod http_port;
 mod kv_cache;

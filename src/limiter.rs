@@ -4,9 +4,7 @@
 use async_trait::async_trait;
 use gateway_core::limits::store::{Limiter, LimiterAnswer, LimiterCall};
 use gateway_core::{ErrorKind, GatewayError};
-use js_sys::{Function, Promise, Reflect};
-use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen::JsValue;
 use worker::Env;
 
 /// The Durable Object namespace binding of the limiters.
@@ -26,19 +24,6 @@ impl DurableLimiter {
     pub fn from_env(env: &Env) -> Option<DurableLimiter> {
         crate::binding(env, BINDING).map(|namespace| DurableLimiter { namespace })
     }
-
-    /// Starts the call: `namespace.get(namespace.idFromName(scope)).fetch(…)`.
-    fn start(&self, scope: &str, body: &str) -> Result<Promise, JsValue> {
-        let method = |target: &JsValue, name: &str| -> Result<Function, JsValue> {
-            Reflect::get(target, &JsValue::from_str(name))?.dyn_into::<Function>()
-        };
-        let id = method(&self.namespace, "idFromName")?.call1(&self.namespace, &JsValue::from_str(scope))?;
-        let stub = method(&self.namespace, "get")?.call1(&self.namespace, &id)?;
-        let init = web_sys::RequestInit::new();
-        init.set_method("POST");
-        init.set_body(&JsValue::from_str(body));
-        method(&stub, "fetch")?.call2(&stub, &JsValue::from_str("https://limiter/call"), &init)?.dyn_into::<Promise>()
-    }
 }
 
 fn failed(scope: &str, what: impl std::fmt::Display) -> GatewayError {
@@ -48,19 +33,8 @@ fn failed(scope: &str, what: impl std::fmt::Display) -> GatewayError {
 #[async_trait(?Send)]
 impl Limiter for DurableLimiter {
     async fn call(&self, scope: &str, call: &LimiterCall) -> Result<LimiterAnswer, GatewayError> {
-        let body = serde_json::to_string(call).map_err(|e| failed(scope, e))?;
-        let promise = self.start(scope, &body).map_err(|e| failed(scope, format!("{e:?}")))?;
-        let response = match crate::timer::within(&promise, CALL_TIMEOUT_MS).await {
-            None => return Err(failed(scope, format!("no answer within {CALL_TIMEOUT_MS} ms"))),
-            Some(Err(e)) => return Err(failed(scope, format!("unreachable: {e:?}"))),
-            Some(Ok(response)) => response.unchecked_into::<web_sys::Response>(),
-        };
-        let text = response.text().map_err(|e| failed(scope, format!("{e:?}")))?;
-        let text =
-            JsFuture::from(text).await.map_err(|e| failed(scope, format!("{e:?}")))?.as_string().unwrap_or_default();
-        if response.status() != 200 {
-            return Err(failed(scope, text));
-        }
-        serde_json::from_str(&text).map_err(|e| failed(scope, format!("answered badly: {e}")))
+        crate::durable_call::call_json(&self.namespace, scope, "https://limiter/call", call, CALL_TIMEOUT_MS)
+            .await
+            .map_err(|what| failed(scope, what))
     }
 }

@@ -6,9 +6,7 @@ use async_trait::async_trait;
 use gateway_core::cache::semantic::index_sql::{IndexAnswer, IndexCall};
 use gateway_core::cache::semantic::{IndexMatch, IndexQuery, IndexRecord, VectorIndex};
 use gateway_core::{ErrorKind, GatewayError};
-use js_sys::{Function, Promise, Reflect};
-use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen::JsValue;
 use worker::Env;
 
 /// The Durable Object namespace binding of the local index.
@@ -31,33 +29,10 @@ impl DurableIndex {
         crate::binding(env, BINDING).map(|namespace| DurableIndex { namespace, max_entries })
     }
 
-    /// Starts the call: `namespace.get(namespace.idFromName(partition)).fetch(…)`.
-    fn start(&self, partition: &str, body: &str) -> Result<Promise, JsValue> {
-        let method = |target: &JsValue, name: &str| -> Result<Function, JsValue> {
-            Reflect::get(target, &JsValue::from_str(name))?.dyn_into::<Function>()
-        };
-        let id = method(&self.namespace, "idFromName")?.call1(&self.namespace, &JsValue::from_str(partition))?;
-        let stub = method(&self.namespace, "get")?.call1(&self.namespace, &id)?;
-        let init = web_sys::RequestInit::new();
-        init.set_method("POST");
-        init.set_body(&JsValue::from_str(body));
-        method(&stub, "fetch")?.call2(&stub, &JsValue::from_str("https://semantic-index/call"), &init)?.dyn_into()
-    }
-
     async fn call(&self, partition: &str, call: &IndexCall) -> Result<IndexAnswer, GatewayError> {
-        let body = serde_json::to_string(call).map_err(failed)?;
-        let promise = self.start(partition, &body).map_err(|e| failed(format!("{e:?}")))?;
-        let response = match crate::timer::within(&promise, CALL_TIMEOUT_MS).await {
-            None => return Err(failed(format!("no answer within {CALL_TIMEOUT_MS} ms"))),
-            Some(Err(e)) => return Err(failed(format!("unreachable: {}", crate::http_port::js_message(&e)))),
-            Some(Ok(response)) => response.unchecked_into::<web_sys::Response>(),
-        };
-        let text = response.text().map_err(|e| failed(format!("{e:?}")))?;
-        let text = JsFuture::from(text).await.map_err(|e| failed(format!("{e:?}")))?.as_string().unwrap_or_default();
-        if response.status() != 200 {
-            return Err(failed(format!("answered {}: {text}", response.status())));
-        }
-        serde_json::from_str(&text).map_err(|e| failed(format!("answered badly: {e}")))
+        crate::durable_call::call_json(&self.namespace, partition, "https://semantic-index/call", call, CALL_TIMEOUT_MS)
+            .await
+            .map_err(failed)
     }
 }
 

@@ -21,6 +21,7 @@
 
 pub mod admin;
 pub mod cache;
+pub mod civil;
 pub mod completion;
 pub mod config;
 pub mod control;

@@ -47,18 +47,55 @@ pub(crate) struct Rules {
 }
 
 /// One compiled rule and its name.
-pub(crate) struct Rule {
-    pub name: String,
-    pub matcher: Regex,
+struct Rule {
+    name: String,
+    matcher: Regex,
 }
 
-pub struct PromptFirewall {
+pub struct PromptFirewall(Judge);
+
+/// A block list and a flag list, compiled, with the refusal's message: how the prompt firewall
+/// and the response guard judge text.
+pub(crate) struct Judge {
     block: Vec<Rule>,
     flag: Vec<Rule>,
     message: Option<String>,
 }
 
-pub(crate) fn compile(rules: &Rules, list: &str) -> Result<Vec<Rule>, String> {
+impl Judge {
+    /// Compiles the lists. Errors name the field (`block.words[0]`, `flag.patterns[1]`).
+    pub fn new(block: &Rules, flag: &Rules, message: Option<String>) -> Result<Judge, String> {
+        Ok(Judge { block: compile(block, "block")?, flag: compile(flag, "flag")?, message })
+    }
+
+    /// Judges `texts` for `plugin`: the 400 `content_blocked` for the first block rule any text
+    /// matches (`refused` says what was refused, for the default message), and a flag event for
+    /// each flag rule matched that is not yet in `flagged` (added there). Events name the rule.
+    pub fn judge(
+        &self,
+        ctx: &mut RequestContext,
+        plugin: &str,
+        refused: &str,
+        texts: &[&str],
+        flagged: &mut Vec<String>,
+    ) -> Result<(), GatewayError> {
+        let matches = |rule: &&Rule| texts.iter().any(|t| rule.matcher.is_match(t));
+        if let Some(rule) = self.block.iter().find(matches) {
+            ctx.guardrails.push(GuardrailEvent::new(plugin, Action::Block, &rule.name));
+            let message = self.message.clone().unwrap_or_else(|| format!("{refused} (rule `{}`)", rule.name));
+            return Err(GatewayError::new(ErrorKind::ContentBlocked, message));
+        }
+        for rule in self.flag.iter().filter(matches) {
+            if !flagged.contains(&rule.name) {
+                flagged.push(rule.name.clone());
+                ctx.guardrails.push(GuardrailEvent::new(plugin, Action::Flag, &rule.name));
+            }
+        }
+        Ok(())
+    }
+}
+
+fn compile(rules: &Rules, list: &str) -> Result<Vec<Rule>, String> {
     let words = rules.words.iter().enumerate().map(|(i, word)| {
         let name = format!("{list}.words[{i}]");
         if word.trim().is_empty() {
@@ -78,15 +115,7 @@ pub(crate) fn compile(rules: &Rules, list: &str) -> Result<Vec<Rule>, String> {
 /// word, a pattern that does not compile.
 pub fn build(value: &Value) -> Result<Rc<dyn Plugin>, String> {
     let config: Config = config(value)?;
-    Ok(Rc::new(PromptFirewall {
-        block: compile(&config.block, "block")?,
-        flag: compile(&config.flag, "flag")?,
-        message: config.message,
-    }))
-}
-
-fn first_match<'r>(rules: &'r [Rule], texts: &[&str]) -> Option<&'r Rule> {
-    rules.iter().find(|rule| texts.iter().any(|t| rule.matcher.is_match(t)))
+    Ok(Rc::new(PromptFirewall(Judge::new(&config.block, &config.flag, config.message)?)))
 }
 
 #[async_trait(?Send)]
@@ -104,18 +133,8 @@ impl Plugin for PromptFirewall {
         ctx: &mut RequestContext,
         request: &mut PromptRequest<'_>,
     ) -> Result<Option<Reply>, GatewayError> {
-        let texts = request.texts();
-        if let Some(rule) = first_match(&self.block, &texts) {
-            ctx.guardrails.push(GuardrailEvent::new(NAME, Action::Block, &rule.name));
-            let message = self.message.clone().unwrap_or_else(|| {
-                format!("the prompt was blocked by the gateway's prompt firewall (rule `{}`)", rule.name)
-            });
-            return Err(GatewayError::new(ErrorKind::ContentBlocked, message));
-        }
-        for rule in self.flag.iter().filter(|rule| texts.iter().any(|t| rule.matcher.is_match(t))) {
-            ctx.guardrails.push(GuardrailEvent::new(NAME, Action::Flag, &rule.name));
-        }
-        Ok(None)
+        let refused = "the prompt was blocked by the gateway's prompt firewall";
+        self.0.judge(ctx, NAME, refused, &request.texts(), &mut Vec::new()).map(|()| None)
     }
 }
 

@@ -23,10 +23,9 @@ use async_trait::async_trait;
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::error::{ErrorKind, GatewayError};
+use crate::error::GatewayError;
 use crate::plugin::answer_text::{event_text, json_texts};
-use crate::plugin::firewall::{compile, Rule, Rules};
-use crate::plugin::guardrail::{Action, GuardrailEvent};
+use crate::plugin::firewall::{Judge, Rules};
 use crate::plugin::registry::config;
 use crate::plugin::{Plugin, RequestContext};
 use crate::sse::SseEvent;
@@ -59,10 +58,8 @@ impl Default for Config {
 }
 
 pub struct ResponseGuard {
-    block: Vec<Rule>,
-    flag: Vec<Rule>,
+    judge: Judge,
     hold_back: usize,
-    message: Option<String>,
 }
 
 /// Per-stream state: the text's tail and the flag rules already reported.
@@ -79,30 +76,15 @@ pub fn build(value: &Value) -> Result<Rc<dyn Plugin>, String> {
         return Err("`hold_back` must be at most 64 events".into());
     }
     Ok(Rc::new(ResponseGuard {
-        block: compile(&config.block, "block")?,
-        flag: compile(&config.flag, "flag")?,
+        judge: Judge::new(&config.block, &config.flag, config.message)?,
         hold_back: config.hold_back,
-        message: config.message,
     }))
 }
 
 impl ResponseGuard {
-    /// Checks `text`: the error for a block rule; flag rules not yet in `flagged` are reported.
     fn check(&self, ctx: &mut RequestContext, text: &str, flagged: &mut Vec<String>) -> Result<(), GatewayError> {
-        if let Some(rule) = self.block.iter().find(|r| r.matcher.is_match(text)) {
-            ctx.guardrails.push(GuardrailEvent::new(NAME, Action::Block, &rule.name));
-            let message = self.message.clone().unwrap_or_else(|| {
-                format!("the answer was stopped by the gateway's response guard (rule `{}`)", rule.name)
-            });
-            return Err(GatewayError::new(ErrorKind::ContentBlocked, message));
-        }
-        for rule in self.flag.iter().filter(|r| r.matcher.is_match(text)) {
-            if !flagged.contains(&rule.name) {
-                flagged.push(rule.name.clone());
-                ctx.guardrails.push(GuardrailEvent::new(NAME, Action::Flag, &rule.name));
-            }
-        }
-        Ok(())
+        let refused = "the answer was stopped by the gateway's response guard";
+        self.judge.judge(ctx, NAME, refused, &[text], flagged)
     }
 }
 

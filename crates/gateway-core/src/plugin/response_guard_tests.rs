@@ -3,6 +3,7 @@ use serde_json::json;
 
 use super::*;
 use crate::plugin::event_stage::EventStage;
+use crate::plugin::guardrail::{Action, GuardrailEvent};
 
 fn guard(config: Value) -> Rc<dyn Plugin> {
     build(&config).unwrap()

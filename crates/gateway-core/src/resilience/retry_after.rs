@@ -41,7 +41,7 @@ fn parse_imf_fixdate(value: &str) -> Option<f64> {
     if !(1..=31).contains(&day) || h > 23 || m > 59 || s > 60 {
         return None;
     }
-    let days = days_from_civil(year, month, day);
+    let days = crate::civil::days_from_civil(year, month as u32, day as u32);
     Some(((days * 86_400 + h * 3600 + m * 60 + s) * 1000) as f64)
 }
 
@@ -50,17 +50,6 @@ fn number(text: &str, digits: usize) -> Option<i64> {
         return None;
     }
     text.parse().ok()
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (month + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
 }
 
 #[cfg(test)]
