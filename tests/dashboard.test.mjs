@@ -268,6 +268,7 @@ test('a key is created (secret shown once), shows its usage against its limits, 
   assert.deepEqual(made.limits, { requests: { limit: 5, interval: 3600, technique: 'fixed' }, on_error: 'open' });
   await open('#/keys', 'table.keys');
   await row.locator('li', { hasText: 'requests: 1 / 5' }).waitFor();
+  await shots('keys-usage');
   await row.locator('button', { hasText: 'Revoke' }).click();
   await page.click('dialog >> text=Revoke key');
   await row.locator('.badge', { hasText: 'revoked' }).waitFor();
