@@ -66,6 +66,8 @@ export function LogDetail({ id, params }) {
       ${notice && html`<p class="success-note" role="status">${notice}</p>`}
       ${e.error && html`<div class="state error"><strong>Error</strong><span>${e.error}</span></div>`}
       ${e.cache_error && html`<div class="state warn"><strong>Cache error</strong><span>${e.cache_error}</span></div>`}
+      ${e.limit_error && html`<div class="state warn"><strong>Limiter</strong><span>${e.limit_error}</span></div>`}
+      ${e.guardrails && html`<div class="state info"><strong>Guardrails</strong><span>${JSON.parse(e.guardrails).map((g) => `${g.plugin}: ${g.action} (${g.rule})`).join(', ')}</span></div>`}
       <div class="detail-grid">
         <section class="card"><h2>Request</h2><${Facts} e=${e} /></section>
         <div class="stack">

@@ -4,7 +4,7 @@ import { useState } from 'preact/hooks';
 import { html } from '../html.js';
 import { fromLocalInput, toLocalInput } from '../format.js';
 
-export const FILTER_NAMES = ['from', 'to', 'gateway', 'provider', 'model', 'status', 'success', 'cache_status', 'virtual_key', 'feedback', 'q'];
+export const FILTER_NAMES = ['from', 'to', 'gateway', 'provider', 'model', 'status', 'success', 'cache_status', 'virtual_key', 'feedback', 'guardrail', 'q'];
 
 /** The API filters in a route's parameters (paging and view options left out). */
 export function filtersOf(params) {
@@ -30,6 +30,7 @@ const SELECTS = {
   success: [['', 'Any'], ['true', 'Succeeded'], ['false', 'Failed']],
   cache_status: [['', 'Any'], ['HIT', 'Hit'], ['MISS', 'Miss'], ['BYPASS', 'Bypass'], ['NONE', 'Not cached']],
   feedback: [['', 'Any'], ['1', 'Positive'], ['-1', 'Negative']],
+  guardrail: [['', 'Any'], ['any', 'Any guardrail'], ['block', 'Blocked'], ['flag', 'Flagged'], ['redact', 'Redacted'], ['rewrite', 'Rewritten']],
 };
 
 export function LogFilters({ filters, keys, onApply }) {
@@ -64,6 +65,7 @@ export function LogFilters({ filters, keys, onApply }) {
       <input type="text" list="key-ids" placeholder="vk_…" ...${field('virtual_key')} />
       <datalist id="key-ids">${keys.map((k) => html`<option value=${k.id}>${k.name}</option>`)}</datalist></div>
     ${select('feedback', 'Feedback')}
+    ${select('guardrail', 'Guardrails')}
     <div class="field"><label for="f-meta">Metadata</label><input id="f-meta" type="text" placeholder="user=ada, team=search" value=${meta} onInput=${(e) => setMeta(e.target.value)} /></div>
     <div class="field wide"><label for="f-q">Search the bodies</label><input type="search" placeholder="text in a request or response" ...${field('q')} /></div>
     ${error && html`<p class="field-error wide" role="alert">${error}</p>`}
