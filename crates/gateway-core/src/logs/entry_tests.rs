@@ -85,3 +85,23 @@ fn bodies_are_truncated_with_a_marker_at_a_char_boundary() {
     assert_eq!(kept, format!("éé{TRUNCATION_MARKER}20 bytes]"));
     assert_eq!(truncate_body("short", 5), "short");
 }
+
+#[test]
+fn docs_logs_md_lists_every_field_of_an_entry_and_no_other() {
+    let doc = include_str!("../../../../docs/logs.md");
+    let table = doc.split("| field | meaning |").nth(1).expect("the field table of docs/logs.md");
+    let mut documented: Vec<String> = table
+        .lines()
+        .skip(2)
+        .take_while(|line| line.starts_with('|'))
+        .flat_map(|line| {
+            let cell = line.split('|').nth(1).unwrap_or_default();
+            cell.split(',').map(|name| name.trim().trim_matches('`').to_string()).collect::<Vec<_>>()
+        })
+        .collect();
+    let entry = crate::logs::test_db::sample_entries(1, 1).remove(0);
+    let mut fields: Vec<String> = serde_json::to_value(&entry).unwrap().as_object().unwrap().keys().cloned().collect();
+    documented.sort();
+    fields.sort();
+    assert_eq!(documented, fields, "docs/logs.md's field table and LogEntry differ");
+}
