@@ -288,7 +288,7 @@ pub fn merge_stats(rows: impl IntoIterator<Item = StatsRow>, group_by: GroupBy) 
                 errors: a.errors,
                 tokens_in: a.tokens_in,
                 tokens_out: a.tokens_out,
-                cost: a.cost,
+                cost: round_usd(a.cost),
                 cost_unknown_requests: a.requests - a.cost_known.min(a.requests),
                 cache_hit_rate: if a.requests == 0 { 0.0 } else { a.cache_hits as f64 / a.requests as f64 },
                 latency_p50_ms: percentile(&acc.histogram, 0.50),
@@ -313,6 +313,12 @@ pub fn percentile(histogram: &BTreeMap<u32, u64>, p: f64) -> f64 {
         }
     }
     0.0
+}
+
+/// A sum of costs without the float noise of adding many small prices (`2.5499999999999997e-6`
+/// shown as `2.55e-6`): rounded to a ten-billionth of a dollar, far below any price's precision.
+fn round_usd(usd: f64) -> f64 {
+    (usd * 1e10).round() / 1e10
 }
 
 #[cfg(test)]

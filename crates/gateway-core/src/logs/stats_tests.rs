@@ -171,3 +171,11 @@ fn token_counts_beyond_i64_saturate_instead_of_failing_the_query() {
     let points = run(&shards, "");
     assert_eq!(points.iter().map(|p| p.tokens_in).collect::<Vec<_>>(), [u64::MAX]);
 }
+
+#[test]
+fn summed_costs_come_out_without_float_noise() {
+    let noisy: f64 = 0.000_000_15 + 0.000_000_15 + 0.000_002_55;
+    assert_ne!(noisy.to_string(), "0.00000285", "the sum itself is noisy");
+    assert_eq!(round_usd(noisy).to_string(), "0.00000285");
+    assert_eq!(round_usd(12.345_678_901_23), 12.345_678_901_2);
+}
