@@ -82,3 +82,46 @@ fn the_idle_timeout_has_a_default_and_a_checked_range() {
         assert!(err.message().starts_with("UPSTREAM_IDLE_TIMEOUT_MS"), "{}", err.message());
     }
 }
+
+/// A plugin standing in for the Worker's runtime-bound `access-log`.
+struct RuntimePlugin;
+
+#[async_trait::async_trait(?Send)]
+impl crate::plugin::Plugin for RuntimePlugin {
+    fn name(&self) -> &'static str {
+        "access-log"
+    }
+}
+
+#[test]
+fn every_example_of_dev_vars_example_parses_commented_or_not() {
+    let text = include_str!("../../../.dev.vars.example");
+    let vars: std::collections::HashMap<String, String> = text
+        .lines()
+        .map(|line| line.trim_start_matches('#').trim())
+        .filter_map(|line| line.split_once('='))
+        .filter(|(name, _)| {
+            !name.is_empty() && name.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+        })
+        .map(|(name, value)| (name.to_string(), value.to_string()))
+        .collect();
+    for name in ["UPSTREAM_OVERRIDES", "ROUTES", "KEY_POOLS", "RETRY_DEFAULTS", "COMPAT_ALIASES", "PLUGIN_CONFIG"] {
+        assert!(vars.contains_key(name), "the example shows {name}");
+    }
+    let config = GatewayConfig::from_env(|name| vars.get(name).cloned());
+    assert!(config.is_ok(), "{:?}", config.err().map(|e| e.message().to_string()));
+    let registry: Vec<crate::plugin::registry::PluginSpec> = crate::plugin::registry::BUILT_IN
+        .iter()
+        .copied()
+        .chain([crate::plugin::registry::PluginSpec {
+            name: "access-log",
+            build: |_| Ok(std::rc::Rc::new(RuntimePlugin)),
+        }])
+        .collect();
+    let plugins = crate::plugin::registry::from_vars(
+        &registry,
+        vars.get("PLUGINS").map(String::as_str),
+        vars.get("PLUGIN_CONFIG").map(String::as_str),
+    );
+    assert!(plugins.is_ok(), "{:?}", plugins.err().map(|e| e.message().to_string()));
+}
