@@ -60,8 +60,8 @@ pub(crate) struct ReserveInput<'a> {
     pub targets: &'a [Target],
     pub client_body: &'a [u8],
     pub headers: &'a Headers,
-    /// The reservation's id (unique per request).
-    pub id: String,
+    /// Makes the reservation's id (unique per request); called only for a limited request.
+    pub new_id: &'a dyn Fn() -> String,
     pub now_ms: i64,
 }
 
@@ -105,7 +105,7 @@ pub(crate) async fn reserve(
         return unreachable_limiter(&scopes, notes, "the LIMITER Durable Object binding is missing");
     };
     let mut reserved =
-        Reserved { limiter: Rc::clone(limiter), id: input.id, scopes: Vec::new(), headers: Headers::new() };
+        Reserved { limiter: Rc::clone(limiter), id: (input.new_id)(), scopes: Vec::new(), headers: Headers::new() };
     let mut standing: Vec<Standing> = Vec::new();
     for (scope, label, limits) in &scopes {
         let call = LimiterCall::Reserve {

@@ -53,7 +53,7 @@ fn attempt(
         targets: &targets,
         client_body: BODY,
         headers: &Headers::new(),
-        id: id.into(),
+        new_id: &|| id.to_string(),
         now_ms: T0,
     };
     let result = block_on(reserve(input, &mut notes, &mut headers));

@@ -360,7 +360,7 @@ impl Pipeline {
                 targets: &planned.targets,
                 client_body: bytes,
                 headers: &request.headers,
-                id: reservation_id(port),
+                new_id: &|| reservation_id(port),
                 now_ms: port.now_ms() as i64,
             },
             &mut notes,
