@@ -26,6 +26,8 @@ pub struct RequestFacts<'a> {
     pub model: &'a str,
     /// The body sent upstream.
     pub body: &'a [u8],
+    /// The output the body allows ([`max_output_tokens`] of it), read once for every scope.
+    pub output_tokens: Option<u64>,
     pub metadata: &'a Metadata,
     pub custom_cost: Option<&'a CustomCost>,
 }
@@ -66,7 +68,7 @@ pub fn charges(limits: &Limits, targets: &[RequestFacts<'_>]) -> Result<Vec<Char
             let span = Span::Every { ms: (r.interval_s as i64).saturating_mul(1000) };
             add(meter("requests".into(), Unit::Requests, r.limit as f64, span, r.technique), 1.0);
         }
-        let output = max_output_tokens(facts.body).or(limits.max_tokens).unwrap_or(DEFAULT_MAX_TOKENS);
+        let output = facts.output_tokens.or(limits.max_tokens).unwrap_or(DEFAULT_MAX_TOKENS);
         let estimate = (facts.body.len() as u64).div_ceil(4) + output;
         for t in &limits.tokens {
             let name = format!("tokens/{}", span_name(t.window));

@@ -7,7 +7,14 @@ fn limits(value: serde_json::Value) -> Limits {
 }
 
 fn facts<'a>(body: &'a [u8], metadata: &'a Metadata) -> RequestFacts<'a> {
-    RequestFacts { provider: "openai", model: "gpt-4o-mini", body, metadata, custom_cost: None }
+    RequestFacts {
+        provider: "openai",
+        model: "gpt-4o-mini",
+        body,
+        output_tokens: max_output_tokens(body),
+        metadata,
+        custom_cost: None,
+    }
 }
 
 #[test]

@@ -13,7 +13,7 @@ use crate::cost::{parse_custom_cost, CUSTOM_COST_HEADER};
 use crate::error::{ErrorKind, GatewayError};
 use crate::headers::Headers;
 use crate::limits::answer::{rate_limit_headers, refused};
-use crate::limits::charge::{charges, RequestFacts};
+use crate::limits::charge::{charges, max_output_tokens, RequestFacts};
 use crate::limits::counter::{Actual, Hold, Standing, Verdict};
 use crate::limits::definition::{Limits, OnError};
 use crate::limits::store::{Limiter, LimiterAnswer, LimiterCall};
@@ -90,15 +90,19 @@ pub(crate) async fn reserve(
         .targets
         .iter()
         .zip(&models)
-        .map(|(target, model)| RequestFacts {
-            provider: target.provider.id,
-            model,
-            body: match &target.body {
+        .map(|(target, model)| {
+            let body: &[u8] = match &target.body {
                 TargetBody::Own(bytes) => bytes,
                 TargetBody::Client => input.client_body,
-            },
-            metadata: &metadata,
-            custom_cost: custom_cost.as_ref(),
+            };
+            RequestFacts {
+                provider: target.provider.id,
+                model,
+                body,
+                output_tokens: max_output_tokens(body),
+                metadata: &metadata,
+                custom_cost: custom_cost.as_ref(),
+            }
         })
         .collect();
     let Some(limiter) = input.limiter else {
