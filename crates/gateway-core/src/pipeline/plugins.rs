@@ -1,6 +1,7 @@
 //! Which plugins run on a request: the deployment's (`PLUGINS`), then its gateway's, then its
-//! virtual key's (their `plugins` fields), built once per distinct setting and kept for the
-//! isolate's life (a gateway's record changes its setting, so its new plugins are built anew).
+//! virtual key's (their `plugins` fields), built once per version of those records and kept for
+//! the isolate's life: a record's `updated_at` changes with every change to it, so a changed
+//! setting is built anew.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -31,7 +32,13 @@ impl PluginSets {
         if gateway.is_empty() && key.is_empty() {
             return Ok(Rc::clone(deployment));
         }
-        let id = serde_json::to_string(&(gateway, key)).unwrap_or_default();
+        // Which versions of the records the set is built from (cheaper than their settings).
+        let version = |id: &str, created: i64, updated: i64| format!("{id}@{created}.{updated}");
+        let id = format!(
+            "{}/{}",
+            access.gateway.as_deref().map(|g| version(&g.id, g.created_at, g.updated_at)).unwrap_or_default(),
+            access.key.as_deref().map(|k| version(&k.id, k.created_at, k.updated_at)).unwrap_or_default()
+        );
         if let Some(set) = self.0.borrow().get(&id) {
             return Ok(Rc::clone(set));
         }
