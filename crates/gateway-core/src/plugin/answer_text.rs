@@ -68,18 +68,7 @@ pub fn set_event_text(dialect: StreamDialect, event: &mut SseEvent, text: &str) 
 /// (`choices[].message.content`, `content[].text`, `candidates[].content.parts[].text`,
 /// `output[].content[].text`).
 pub fn json_texts(value: &Value) -> Vec<&str> {
-    let mut out = Vec::new();
-    collect(value, false, &mut out);
-    out
-}
-
-fn collect<'v>(value: &'v Value, in_text: bool, out: &mut Vec<&'v str>) {
-    match value {
-        Value::String(s) if in_text => out.push(s),
-        Value::Array(items) => items.iter().for_each(|v| collect(v, in_text, out)),
-        Value::Object(map) => map.iter().for_each(|(k, v)| collect(v, k == "content" || k == "text", out)),
-        _ => {}
-    }
+    super::prompt::strings_under(value, &["content", "text"])
 }
 
 #[cfg(test)]

@@ -50,11 +50,7 @@ impl<'a> PromptRequest<'a> {
 
     /// Every piece of prompt text, in document order.
     pub fn texts(&self) -> Vec<&str> {
-        let mut out = Vec::new();
-        if let Some(body) = &self.body {
-            collect(body, false, &mut out);
-        }
-        out
+        self.body.as_ref().map(|body| strings_under(body, TEXT_MEMBERS)).unwrap_or_default()
     }
 
     /// Runs `edit` on every piece of prompt text; the body counts as changed only if some text
@@ -76,17 +72,20 @@ impl<'a> PromptRequest<'a> {
     }
 }
 
-fn collect<'v>(value: &'v Value, in_text: bool, out: &mut Vec<&'v str>) {
-    match value {
-        Value::String(s) if in_text => out.push(s),
-        Value::Array(items) => items.iter().for_each(|v| collect(v, in_text, out)),
-        Value::Object(map) => {
-            for (name, v) in map {
-                collect(v, TEXT_MEMBERS.contains(&name.as_str()), out);
-            }
+/// Every string of `value` under a member named one of `members`, at any depth, in arrays too
+/// (members in name order, array items in order).
+pub(crate) fn strings_under<'v>(value: &'v Value, members: &[&str]) -> Vec<&'v str> {
+    fn collect<'v>(value: &'v Value, members: &[&str], in_text: bool, out: &mut Vec<&'v str>) {
+        match value {
+            Value::String(s) if in_text => out.push(s),
+            Value::Array(items) => items.iter().for_each(|v| collect(v, members, in_text, out)),
+            Value::Object(map) => map.iter().for_each(|(k, v)| collect(v, members, members.contains(&k.as_str()), out)),
+            _ => {}
         }
-        _ => {}
     }
+    let mut out = Vec::new();
+    collect(value, members, false, &mut out);
+    out
 }
 
 fn edit_all(value: &mut Value, in_text: bool, edit: &mut impl FnMut(&mut String), changed: &mut bool) {
