@@ -6,7 +6,8 @@ use js_sys::{Function, Promise, Reflect};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
+
+use crate::http_port::NoAnswer;
 
 /// Starts `POST url` with `body` at the object `name` of `namespace`.
 fn start(namespace: &JsValue, name: &str, url: &str, body: &str) -> Result<Promise, JsValue> {
@@ -34,16 +35,13 @@ pub async fn call_json<C: Serialize, A: DeserializeOwned>(
 ) -> Result<A, String> {
     let body = serde_json::to_string(call).map_err(|e| e.to_string())?;
     let promise = start(namespace, name, url, &body).map_err(|e| crate::http_port::js_message(&e))?;
-    let response = match crate::timer::within(&promise, timeout_ms).await {
-        None => return Err(format!("no answer within {timeout_ms} ms")),
-        Some(Err(e)) => return Err(format!("unreachable: {}", crate::http_port::js_message(&e))),
-        Some(Ok(response)) => response.unchecked_into::<web_sys::Response>(),
-    };
-    let text = response.text().map_err(|e| crate::http_port::js_message(&e))?;
-    let text =
-        JsFuture::from(text).await.map_err(|e| crate::http_port::js_message(&e))?.as_string().unwrap_or_default();
-    if response.status() != 200 {
-        return Err(format!("answered {}: {text}", response.status()));
+    let (status, text) = crate::http_port::text_within(&promise, timeout_ms).await.map_err(|no| match no {
+        NoAnswer::TimedOut => format!("no answer within {timeout_ms} ms"),
+        NoAnswer::Failed(message) => format!("unreachable: {message}"),
+        NoAnswer::Unreadable(message) => message,
+    })?;
+    if status != 200 {
+        return Err(format!("answered {status}: {text}"));
     }
     serde_json::from_str(&text).map_err(|e| format!("answered badly: {e}"))
 }

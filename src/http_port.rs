@@ -49,6 +49,29 @@ impl WorkerHttp {
     }
 }
 
+/// Why [`text_within`] has no answer to give.
+pub(crate) enum NoAnswer {
+    /// Nothing came within the time.
+    TimedOut,
+    /// The fetch failed (unreachable, refused): the runtime's message.
+    Failed(String),
+    /// An answer came but its body could not be read: the runtime's message.
+    Unreadable(String),
+}
+
+/// Awaits the `Response` `promise` settles to, at most `ms` milliseconds, and reads its body as
+/// text: the status and the text.
+pub(crate) async fn text_within(promise: &js_sys::Promise, ms: u64) -> Result<(u16, String), NoAnswer> {
+    let response: web_sys::Response = match crate::timer::within(promise, ms).await {
+        None => return Err(NoAnswer::TimedOut),
+        Some(Err(e)) => return Err(NoAnswer::Failed(js_message(&e))),
+        Some(Ok(response)) => response.unchecked_into(),
+    };
+    let unreadable = |e: JsValue| NoAnswer::Unreadable(js_message(&e));
+    let text = JsFuture::from(response.text().map_err(unreadable)?).await.map_err(unreadable)?;
+    Ok((response.status(), text.as_string().unwrap_or_default()))
+}
+
 /// The message of a JavaScript error (or the thrown string, or the value's debug form).
 pub(crate) fn js_message(err: &JsValue) -> String {
     err.dyn_ref::<js_sys::Error>()

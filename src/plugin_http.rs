@@ -7,8 +7,9 @@ use gateway_core::plugin::services::PluginHttp;
 use gateway_core::{ErrorKind, GatewayError, Headers};
 use js_sys::Uint8Array;
 use serde_json::Value;
-use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen::JsCast;
+
+use crate::http_port::NoAnswer;
 use worker::Env;
 
 /// Plugins' access to the network and the secrets of one request.
@@ -45,20 +46,13 @@ impl PluginHttp for WorkerPluginHttp {
         init.set_body(&Uint8Array::from(body.to_string().as_bytes()).into());
         let global: web_sys::WorkerGlobalScope = js_sys::global().unchecked_into();
         let promise = global.fetch_with_str_and_init(url, &init);
-        let response: web_sys::Response = match crate::timer::within(&promise, timeout_ms).await {
-            None => {
-                return Err(GatewayError::new(
-                    ErrorKind::UpstreamTimeout,
-                    format!("{url}: no answer within {timeout_ms} ms"),
-                ))
+        let (status, text) = crate::http_port::text_within(&promise, timeout_ms).await.map_err(|no| match no {
+            NoAnswer::TimedOut => {
+                GatewayError::new(ErrorKind::UpstreamTimeout, format!("{url}: no answer within {timeout_ms} ms"))
             }
-            Some(Err(e)) => return Err(unreachable(url, e.as_string().unwrap_or_else(|| format!("{e:?}")))),
-            Some(Ok(response)) => response.unchecked_into(),
-        };
-        let status = response.status();
-        let text = response.text().map_err(|e| unreachable(url, format!("{e:?}")))?;
-        let text: JsValue = JsFuture::from(text).await.map_err(|e| unreachable(url, format!("{e:?}")))?;
-        let value = serde_json::from_str(&text.as_string().unwrap_or_default()).map_err(|e| {
+            NoAnswer::Failed(message) | NoAnswer::Unreadable(message) => unreachable(url, message),
+        })?;
+        let value = serde_json::from_str(&text).map_err(|e| {
             GatewayError::new(ErrorKind::UpstreamInvalid, format!("{url} answered something not JSON: {e}"))
         })?;
         Ok((status, value))
