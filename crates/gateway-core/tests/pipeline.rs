@@ -676,3 +676,37 @@ fn keys_the_gateway_injected_or_was_sent_never_reach_the_log_entry() {
     }
     assert!(entries[0].response_body.as_deref().unwrap().contains("\"note\":\"key [REDACTED], token [REDACTED]\""));
 }
+
+#[test]
+fn a_route_s_plugins_run_only_on_requests_naming_that_route() {
+    let mut config = GatewayConfig::default();
+    config.routes = gateway_core::resilience::routes::Routes::from_var(Some(
+        r#"{"guarded": {"targets": [{"provider": "openai", "model": "gpt-5-mini"}],
+            "plugins": [{"name": "prompt-firewall", "config": {"block": {"words": ["secret plan"]}}}]}}"#,
+    ))
+    .unwrap();
+    let pipeline = Pipeline::new(config, Vec::new());
+    let send = |model: &str| {
+        let port = FakePort::answering(200, "application/json", "{}");
+        let body = format!(r#"{{"model":"{model}","messages":[{{"role":"user","content":"the secret plan"}}]}}"#);
+        let headers = [("content-type", "application/json"), ("authorization", "Bearer sk-client")];
+        let (outcome, _) = pollster::block_on(pipeline.handle(
+            &port,
+            &Services::default(),
+            request("/v1/a/g/compat/chat/completions", &headers, Some(&body)),
+        ));
+        let sent = port.sent.borrow().len();
+        (outcome, sent)
+    };
+
+    let (outcome, sent) = send("guarded");
+    let reply = local(outcome);
+    assert_eq!((reply.status, error_code(&reply), sent), (400, "content_blocked".to_string(), 0));
+
+    let (outcome, sent) = send("dynamic/guarded");
+    assert_eq!((local(outcome).status, sent), (400, 0));
+
+    let (outcome, sent) = send("openai/gpt-5-mini");
+    assert!(matches!(outcome, Outcome::Upstream(_)));
+    assert_eq!(sent, 1);
+}

@@ -217,8 +217,8 @@ impl Pipeline {
         completion.log = self.start_log(port, services, &request.headers, &effective, limited)?;
         let access = lookup.authorize(&request.headers, route.gateway_id(), self.config.gateway_token.as_deref())?;
         completion.ctx.virtual_key = access.key.as_ref().map(|key| VirtualKeyLabel::of(key));
-        completion.plugins = self.plugin_set.for_request(&self.plugins, &access)?;
-        let wants_request = completion.plugins.iter().any(|p| p.wants_request());
+        completion.plugins = self.plugin_set.for_request(&self.plugins, &access, None)?;
+        let mut wants_request = completion.plugins.iter().any(|p| p.wants_request());
         let ctx = &mut completion.ctx;
         let caller = access.caller;
         let retry = RetryOverrides::from_headers(&request.headers)?;
@@ -274,6 +274,12 @@ impl Pipeline {
             || completion.log.is_some()
             || request.headers.content_length().is_none();
         let mut body = self.read_body(port, request.body, &request.headers, needs_bytes).await?;
+        if let (FirstStep::Compat(_), Some(RequestBody::Bytes(bytes))) = (&first_step, &body) {
+            if let Some(named) = plan::named_route(&self.config.routes, bytes).filter(|r| !r.plugins.is_empty()) {
+                completion.plugins = self.plugin_set.for_request(&self.plugins, &access, Some(named))?;
+                wants_request = completion.plugins.iter().any(|p| p.wants_request());
+            }
+        }
         if wants_request {
             let client_body = match &body {
                 Some(RequestBody::Bytes(bytes)) => Some(&bytes[..]),

@@ -11,6 +11,7 @@ use crate::error::GatewayError;
 use crate::headers::{upstream_request_headers, Headers};
 use crate::logs::usage_extract::{model_from_path, model_from_request};
 use crate::provider::Provider;
+use crate::resilience::routes::{Route, Routes};
 use crate::resilience::{parse_universal, RetryOverrides, RetryPolicy, Step};
 use crate::route::{self, ProviderRoute};
 use crate::translate::compat::{self, CompatPlan, Endpoint};
@@ -147,6 +148,21 @@ pub(crate) fn universal_targets(input: &PlanInput<'_>) -> Result<Vec<Target>, Ga
 ///
 /// Errors (400): the body is not JSON or lacks `model`, the model is not routable, a field has
 /// the wrong shape (see [`compat::plan`]).
+/// The named route a compat request's `model` names; `None` when there are no routes, the body
+/// is not JSON or its model is no route.
+pub(crate) fn named_route<'r>(routes: &'r Routes, body: &[u8]) -> Option<&'r Route> {
+    #[derive(serde::Deserialize)]
+    struct Model<'a> {
+        #[serde(borrow)]
+        model: Option<std::borrow::Cow<'a, str>>,
+    }
+    if routes.is_empty() {
+        return None;
+    }
+    let model = serde_json::from_slice::<Model<'_>>(body).ok()?.model?;
+    routes.get(&model)
+}
+
 pub(crate) fn compat_targets(
     input: &PlanInput<'_>,
     endpoint: Endpoint,
@@ -154,10 +170,7 @@ pub(crate) fn compat_targets(
     now_ms: f64,
 ) -> Result<Vec<Target>, GatewayError> {
     let PlanInput { account_id, config, headers, body, retry, retry_default, .. } = *input;
-    let requested = serde_json::from_slice::<serde_json::Value>(body)
-        .ok()
-        .and_then(|v| v.get("model").and_then(|m| m.as_str()).map(str::to_owned));
-    let route = requested.as_deref().and_then(|m| config.routes.get(m));
+    let route = named_route(&config.routes, body);
     let choices: Vec<(Option<Vec<u8>>, Option<String>, RetryOverrides)> = match route {
         None => vec![(None, None, RetryOverrides::default())],
         Some(route) => route

@@ -122,14 +122,24 @@ pub fn from_vars(
 ///
 /// Errors (400): not such a list, an unknown plugin, a bad configuration (naming plugin and field).
 pub fn read_settings(value: &Value) -> Result<Vec<PluginSetting>, GatewayError> {
+    read_settings_at(value, "field `plugins`", ErrorKind::InvalidRequest)
+}
+
+/// Reads a list of plugin settings found at `place` (e.g. ``ROUTES["chat"].plugins``), each built
+/// once to check it against the core's plugins.
+///
+/// Errors, as `kind` (400 for an admin body, 500 for a variable read at start-up): not a list of
+/// `{"name", "config"}`, more than 16, an unknown plugin, a bad configuration; the message names
+/// `place` and the plugin.
+pub fn read_settings_at(value: &Value, place: &str, kind: ErrorKind) -> Result<Vec<PluginSetting>, GatewayError> {
     let settings: Vec<PluginSetting> = serde_json::from_value(value.clone()).map_err(|e| {
-        GatewayError::invalid(format!("field `plugins` must be a list of {{\"name\", \"config\"}} objects: {e}"))
+        GatewayError::new(kind, format!("{place} must be a list of {{\"name\", \"config\"}} objects: {e}"))
     })?;
     if settings.len() > 16 {
-        return Err(GatewayError::invalid("field `plugins` must list at most 16 plugins"));
+        return Err(GatewayError::new(kind, format!("{place} must list at most 16 plugins")));
     }
     for setting in &settings {
-        build(BUILT_IN, setting, ErrorKind::InvalidRequest)?;
+        build(BUILT_IN, setting, kind).map_err(|e| GatewayError::new(kind, format!("{place}: {}", e.message())))?;
     }
     Ok(settings)
 }

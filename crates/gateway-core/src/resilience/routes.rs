@@ -12,7 +12,8 @@
 //!     "fallbacks": [
 //!       {"provider": "anthropic", "model": "claude-3-5-haiku-latest", "key": "ANTHROPIC_KEY"}
 //!     ],
-//!     "config": {"maxAttempts": 2, "requestTimeout": 10000}
+//!     "config": {"maxAttempts": 2, "requestTimeout": 10000},
+//!     "plugins": [{"name": "pii-redaction", "config": {"restore": true}}]
 //!   }
 //! }
 //! ```
@@ -24,13 +25,17 @@
 //! - `key` (optional): the name of a Worker secret holding the provider key. Without it the
 //!   runtime uses the provider's key pool, if any, else the client's own key.
 //! - `config` (optional): the retry policy of every step, as a universal step's `config`.
+//! - `plugins` (optional): plugins that run on every request naming the route, after the
+//!   deployment's and the gateway's and before the virtual key's (see `docs/plugins.md`); each is
+//!   built once at start-up, so a bad configuration fails loudly, naming the route and plugin.
 //!
 //! A route name (`[A-Za-z0-9._-]`, at most 64 characters) is used as the `model` of the
 //! OpenAI-compatible endpoint, bare or as `dynamic/{name}` like Cloudflare's Dynamic Routing.
 
 use std::collections::HashMap;
 
-use crate::error::GatewayError;
+use crate::error::{ErrorKind, GatewayError};
+use crate::plugin::registry::{read_settings_at, PluginSetting};
 use crate::provider::{self, Provider};
 
 use super::config_json::{misconfigured, object, parse_var, secret_name, text, weight};
@@ -56,13 +61,15 @@ impl Target {
 }
 
 /// One named route. See the module docs.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Route {
     pub name: String,
     pub targets: Vec<Target>,
     pub fallbacks: Vec<Target>,
     /// The route's retry policy; unset fields fall back to request headers, then the default.
     pub retry: RetryOverrides,
+    /// The plugins of requests naming the route (checked when `ROUTES` was read).
+    pub plugins: Vec<PluginSetting>,
 }
 
 impl Route {
@@ -78,7 +85,7 @@ impl Route {
 }
 
 /// Every configured route, parsed once per isolate.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Routes(HashMap<String, Route>);
 
 impl Routes {
@@ -87,7 +94,7 @@ impl Routes {
     /// Errors (500, `gateway_misconfigured`), naming the route and field: not a JSON object, a
     /// bad route name, no `targets`, an unknown provider (listing the valid ones), an empty
     /// `model`, a weight outside 1–10000, a `key` that is not a secret name, an unknown field, a
-    /// `config` out of bounds.
+    /// `config` out of bounds, a `plugins` entry that is unknown or badly configured.
     pub fn from_var(raw: Option<&str>) -> Result<Routes, GatewayError> {
         let Some(value) = parse_var("ROUTES", raw)? else { return Ok(Routes::default()) };
         let serde_json::Value::Object(map) = value else {
@@ -104,7 +111,7 @@ impl Routes {
                     "{path}: a route name may hold only letters, digits, '.', '_', '-'"
                 )));
             }
-            let route = object(value, &path, &["targets", "fallbacks", "config"])?;
+            let route = object(value, &path, &["targets", "fallbacks", "config", "plugins"])?;
             let targets = targets(route.get("targets"), &format!("{path}.targets"), true)?;
             if targets.is_empty() {
                 return Err(misconfigured(format!("{path}.targets must list at least one target")));
@@ -114,7 +121,11 @@ impl Routes {
                 None => RetryOverrides::default(),
                 Some(config) => RetryOverrides::from_json(config, &format!("{path}.config")).map_err(misconfigured)?,
             };
-            routes.insert(name.clone(), Route { name: name.clone(), targets, fallbacks, retry });
+            let plugins = match route.get("plugins") {
+                None => Vec::new(),
+                Some(list) => read_settings_at(list, &format!("{path}.plugins"), ErrorKind::Misconfigured)?,
+            };
+            routes.insert(name.clone(), Route { name: name.clone(), targets, fallbacks, retry, plugins });
         }
         Ok(Routes(routes))
     }

@@ -121,3 +121,23 @@ fn configuration_errors_name_the_route_and_field() {
     assert!(!error(target(json!({"key": "sk-live-123"}))).contains("sk-live"), "a pasted key is not echoed");
     assert!(Routes::from_var(Some("{")).unwrap_err().message().starts_with("ROUTES must be JSON"));
 }
+
+#[test]
+fn a_route_s_plugins_are_read_and_checked_at_start_up() {
+    let mut value = example();
+    value["fast-chat"]["plugins"] =
+        json!([{"name": "prompt-firewall", "config": {"block": {"words": ["secret plan"]}}}]);
+    let parsed = routes(value.clone());
+    let route = parsed.get("fast-chat").unwrap();
+    assert_eq!(route.plugins.len(), 1);
+    assert_eq!(route.plugins[0].name, "prompt-firewall");
+
+    value["fast-chat"]["plugins"] = json!([{"name": "prompt-firewall", "config": {"blok": []}}]);
+    let message = error(value.clone());
+    assert!(message.contains("ROUTES[\"fast-chat\"].plugins") && message.contains("prompt-firewall"), "{message}");
+    assert!(message.contains("blok"), "{message}");
+
+    value["fast-chat"]["plugins"] = json!([{"name": "nope"}]);
+    let message = error(value);
+    assert!(message.contains("unknown plugin \"nope\""), "{message}");
+}
