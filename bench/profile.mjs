@@ -2,7 +2,9 @@
 // requests, and prints the functions with the most self time per request, then the call chains
 // that lead to FOCUS (default: JS `Error` construction, the first cost this found).
 //
-//   node bench/profile.mjs [json|stream|hit]      (after `npm run build`)
+//   node bench/profile.mjs [json|stream|hit|vk|grd]      (after `npm run build`)
+//   (vk: a virtual key as the API key and the stored OpenAI key; grd: as vk, on a gateway with
+//   the model policy, prompt firewall and PII redaction on: the bench's gateway-vk and -grd paths)
 //   FOCUS=__wbg_from node bench/profile.mjs hit   (who calls a function)
 //   VARS='{"LOGS_ENABLED":"false"}' node bench/profile.mjs json
 //   INCLUSIVE='log_shard,client_headers' node bench/profile.mjs hit   (time in or under functions)
@@ -16,11 +18,23 @@ import path from 'node:path';
 import { startMockUpstream } from '../tests/support/mock-upstream.mjs';
 import { overridesFor, GATEWAY_BINDINGS, ROOT } from '../tests/support/gateway.mjs';
 const mode = process.argv[2] ?? 'json';
-if (!['json', 'stream', 'hit'].includes(mode)) throw new Error('usage: node bench/profile.mjs [json|stream|hit]');
+const MODES = ['json', 'stream', 'hit', 'vk', 'grd'];
+if (!MODES.includes(mode)) throw new Error(`usage: node bench/profile.mjs [${MODES.join('|')}]`);
+// The bench's secrets and guarded gateway (bench/run.mjs's gateway-vk and gateway-grd paths).
+const KEYED = mode === 'vk' || mode === 'grd';
+const SECRETS = KEYED ? { ADMIN_TOKEN: 'profile-admin', VIRTUAL_KEY_PEPPER: 'profile-pepper', OPENAI_API_KEY: 'sk-profile', STORED_GATEWAYS: 'true' } : {};
+const GUARDED = {
+  id: 'guarded',
+  plugins: [
+    { name: 'model-policy', config: { deny: ['o3*'], max_tokens: 4096 } },
+    { name: 'prompt-firewall', config: { block: { words: ['ignore previous instructions'], patterns: ['(?i)reveal.*system prompt'] } } },
+    { name: 'pii-redaction' },
+  ],
+};
 const mock = await startMockUpstream();
 const mf = new Miniflare({
   scriptPath: path.join(ROOT, 'build/index.js'), modules: true, modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }],
-  compatibilityDate: '2026-04-20', bindings: { UPSTREAM_OVERRIDES: JSON.stringify(overridesFor(mock.url)), ...(process.env.VARS ? JSON.parse(process.env.VARS) : {}) },
+  compatibilityDate: '2026-04-20', bindings: { UPSTREAM_OVERRIDES: JSON.stringify(overridesFor(mock.url)), ...SECRETS, ...(process.env.VARS ? JSON.parse(process.env.VARS) : {}) },
   ...GATEWAY_BINDINGS, inspectorPort: 9333,
 });
 const url = (await mf.ready).origin;
@@ -32,8 +46,14 @@ let id = 0; const pending = new Map();
 ws.on('message', (m) => { const msg = JSON.parse(m); if (pending.has(msg.id)) { pending.get(msg.id)(msg); pending.delete(msg.id); } });
 const send = (method, params = {}) => new Promise((r) => { const i = ++id; pending.set(i, r); ws.send(JSON.stringify({ id: i, method, params })); });
 const body = JSON.stringify({ model: 'gpt-4o-mini', stream: mode === 'stream', messages: [{ role: 'user', content: 'hello there' }] });
-const headers = { 'content-type': 'application/json', authorization: 'Bearer sk', ...(mode === 'hit' ? { 'cf-aig-cache-ttl': '3600' } : {}) };
-const go = () => fetch(`${url}/v1/a/g/openai/chat/completions`, { method: 'POST', headers, body }).then((r) => r.text());
+const admin = (route, payload) => fetch(`${url}${route}`, {
+  method: 'POST', headers: { authorization: `Bearer ${SECRETS.ADMIN_TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify(payload),
+}).then(async (r) => { const answer = await r.json(); if (r.status !== 201) throw new Error(`POST ${route}: ${r.status} ${JSON.stringify(answer)}`); return answer; });
+if (mode === 'grd') await admin('/api/gateways', GUARDED);
+const apiKey = KEYED ? (await admin('/api/keys', { name: 'profile', provider_keys: ['OPENAI_API_KEY'] })).secret : 'sk';
+const gatewayId = mode === 'grd' ? GUARDED.id : 'g';
+const headers = { 'content-type': 'application/json', authorization: `Bearer ${apiKey}`, ...(mode === 'hit' ? { 'cf-aig-cache-ttl': '3600' } : {}) };
+const go = () => fetch(`${url}/v1/a/${gatewayId}/openai/chat/completions`, { method: 'POST', headers, body }).then((r) => { if (r.status !== 200) throw new Error(`the gateway answered ${r.status}`); return r.text(); });
 for (let i = 0; i < 300; i++) await go();
 await send('Profiler.enable'); await send('Profiler.setSamplingInterval', { interval: 50 }); await send('Profiler.start');
 for (let i = 0; i < 2000; i++) await go();
