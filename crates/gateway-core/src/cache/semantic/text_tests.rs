@@ -159,12 +159,18 @@ fn chat_formats_by_route() {
     );
     assert_eq!(chat_format("compat", "/chat/completions"), Some(Format::OPENAI));
     assert_eq!(chat_format("compat", "/messages"), Some(Format::ANTHROPIC));
+    // The compat endpoint's `v1/` spellings are the same endpoints.
+    assert_eq!(chat_format("compat", "/v1/chat/completions"), Some(Format::OPENAI));
+    assert_eq!(chat_format("compat", "/v1/messages"), Some(Format::ANTHROPIC));
     for (provider, endpoint) in [
         ("openai", "/embeddings"),
         ("openai", "/audio/speech"),
         ("google-ai-studio", "/v1beta/models/m:embedContent"),
         ("universal", ""),
         ("compat", "/models"),
+        ("compat", "/embeddings"),
+        ("compat", "/messages/count_tokens"),
+        ("anthropic", "/v1/messages/count_tokens"),
         ("nope", "/chat/completions"),
     ] {
         assert_eq!(chat_format(provider, endpoint), None, "{provider}{endpoint}");
