@@ -131,7 +131,7 @@ impl Completion {
             guard: None,
             translator: None,
             events: None,
-            client_format: Format::OpenAi,
+            client_format: Format::OPENAI,
             services,
             recorder: None,
             cache_write: None,

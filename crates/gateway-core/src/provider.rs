@@ -6,18 +6,7 @@
 //! OpenAI-compatible provider is one row of [`PROVIDERS`]. The mapping follows Cloudflare's
 //! provider docs (`developers.cloudflare.com/ai-gateway/usage/providers/`).
 
-/// The wire format a provider speaks, which later lets the gateway translate between formats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ApiFormat {
-    /// OpenAI's Chat Completions / Embeddings shapes.
-    OpenAi,
-    /// Anthropic's Messages API.
-    Anthropic,
-    /// Google's Gemini `generateContent` API.
-    Gemini,
-    /// Anything else: forwarded untouched, never translated.
-    Native,
-}
+use crate::translate::Format;
 
 /// The request header that carries the client's provider key, and the scheme before the key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,7 +67,9 @@ pub struct Provider {
     /// account segment of the gateway URL) and one `{name}` per entry of `params`.
     pub base_url: &'static str,
     pub auth: Auth,
-    pub format: ApiFormat,
+    /// The wire format the provider speaks, which the gateway translates to and from; `None`
+    /// for a provider forwarded untouched, never translated.
+    pub format: Option<Format>,
     /// Path segments that fill the base URL's placeholders; leading ones in order.
     pub params: &'static [PathParam],
     /// The path shape the parameters expect, for error messages (empty without parameters).
@@ -128,7 +119,7 @@ const fn openai_compatible(
         id,
         base_url,
         auth: Auth::BEARER,
-        format: ApiFormat::OpenAi,
+        format: Some(Format::OPENAI),
         params: &[],
         path_shape: "",
         unversioned_prefix,
@@ -141,7 +132,7 @@ const fn native(id: &'static str, base_url: &'static str, auth: Auth, prefix: Op
         id,
         base_url,
         auth,
-        format: ApiFormat::Native,
+        format: None,
         params: &[],
         path_shape: "",
         unversioned_prefix: prefix,
@@ -163,7 +154,7 @@ pub const PROVIDERS: &[Provider] = &[
         id: "anthropic",
         base_url: "https://api.anthropic.com",
         auth: Auth::header("x-api-key"),
-        format: ApiFormat::Anthropic,
+        format: Some(Format::ANTHROPIC),
         params: &[],
         path_shape: "",
         unversioned_prefix: Some("v1"),
@@ -175,7 +166,7 @@ pub const PROVIDERS: &[Provider] = &[
         id: "google-ai-studio",
         base_url: "https://generativelanguage.googleapis.com",
         auth: Auth::header("x-goog-api-key"),
-        format: ApiFormat::Gemini,
+        format: Some(Format::GEMINI),
         params: &[],
         path_shape: "",
         unversioned_prefix: Some("v1beta"),
@@ -194,7 +185,7 @@ pub const PROVIDERS: &[Provider] = &[
         id: "azure-openai",
         base_url: "https://{resource_name}.openai.azure.com/openai/deployments/{deployment_name}",
         auth: Auth::header("api-key"),
-        format: ApiFormat::OpenAi,
+        format: Some(Format::OPENAI),
         params: &[leading("resource_name", ParamKind::HostLabel), leading("deployment_name", ParamKind::PathSegment)],
         path_shape: "/azure-openai/{resource_name}/{deployment_name}/...",
         unversioned_prefix: None,
@@ -207,7 +198,7 @@ pub const PROVIDERS: &[Provider] = &[
         id: "google-vertex-ai",
         base_url: "https://{region}-aiplatform.googleapis.com",
         auth: Auth::BEARER,
-        format: ApiFormat::Native,
+        format: None,
         params: &[PathParam { name: "region", kind: ParamKind::HostLabel, source: ParamSource::Peek(4) }],
         path_shape: "/google-vertex-ai/v1/projects/{project}/locations/{region}/...",
         unversioned_prefix: None,
@@ -219,7 +210,7 @@ pub const PROVIDERS: &[Provider] = &[
         id: "aws-bedrock",
         base_url: "https://{service}.{region}.amazonaws.com",
         auth: Auth::header("authorization"),
-        format: ApiFormat::Native,
+        format: None,
         params: &[
             leading("service", ParamKind::OneOf(&["bedrock-runtime", "bedrock-agent-runtime"])),
             leading("region", ParamKind::HostLabel),

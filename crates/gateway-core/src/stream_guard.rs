@@ -3,23 +3,28 @@
 //! When an upstream stream breaks after its first bytes reached the client, no retry or fallback
 //! is possible any more; what the gateway still owes the client is an explicit end. The guard
 //! watches the events that pass, knows the terminal event of the stream's API ([`StreamDialect`],
-//! judged by the upstream path: one provider serves several APIs), and when the stream ends
+//! judged by the upstream path: one provider serves several APIs; for the chat APIs the gateway
+//! translates, their [`WireFormat`] says), and when the stream ends
 //! without one (a broken connection, or a clean close that came too early) it renders an error
 //! event in that API's shape, so that SDKs raise instead of returning a truncated answer that
 //! looks complete.
 
-use serde_json::{json, Value};
+use serde_json::json;
 
 use crate::completion::BodyEnd;
 use crate::sse::{SseEvent, SseParser};
+use crate::translate::wire::{self, has_type};
+use crate::translate::Format;
 
 /// The API a stream speaks, which decides its terminal and error events.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StreamDialect {
-    /// OpenAI Chat Completions and legacy Completions, at any provider speaking them (OpenAI's
-    /// compatible APIs, Gemini's `openai/` endpoints, Anthropic's `v1/chat/completions`): ends
-    /// with `data: [DONE]`.
-    ChatCompletions,
+    /// A chat API the gateway translates, whose [`WireFormat`] knows its terminal and error
+    /// events: OpenAI Chat Completions (and legacy Completions) at any provider speaking them,
+    /// ending with `data: [DONE]`; Anthropic Messages, ending with `message_stop`; Gemini
+    /// `streamGenerateContent?alt=sse`, without an end marker (the last chunk carries a
+    /// `finishReason`).
+    Chat(Format),
     /// OpenAI's Responses API: ends with `response.completed`, `response.incomplete` or
     /// `response.failed`; no `[DONE]`.
     Responses,
@@ -29,35 +34,27 @@ pub enum StreamDialect {
     /// OpenAI image generation and edit streams: end with `image_generation.completed` /
     /// `image_edit.completed`.
     Images,
-    /// Anthropic Messages: ends with `message_stop`.
-    AnthropicMessages,
-    /// Gemini `streamGenerateContent?alt=sse`: no end marker; the last chunk carries a
-    /// `finishReason`.
-    Gemini,
     /// Any other stream: no terminal event is known, so only a broken read is flagged.
     Unknown,
 }
 
 impl StreamDialect {
     /// The dialect of a stream answering `upstream_url`. The path decides, not the provider:
-    /// `/responses` is the Responses API and `/chat/completions` Chat Completions whoever serves
-    /// them, `/v1/messages` is Anthropic's Messages API, `:streamGenerateContent` Gemini's. A path
-    /// that names no known streaming API is [`StreamDialect::Unknown`].
+    /// a translated format's when one claims it ([`WireFormat::streams_at`]: `/chat/completions`
+    /// is Chat Completions whoever serves it, `/v1/messages` Anthropic's Messages API,
+    /// `:streamGenerateContent` Gemini's), `/responses` the Responses API. A path that names no
+    /// known streaming API is [`StreamDialect::Unknown`].
     pub fn of(upstream_url: &str) -> StreamDialect {
         let (path, _) = crate::route::split_url(upstream_url);
         let path = path.trim_end_matches('/');
-        let mut segments = path.rsplit('/');
-        let last = segments.next().unwrap_or_default();
-        let before = segments.next().unwrap_or_default();
-        let method = last.rsplit_once(':').or_else(|| rsplit_encoded_colon(last)).map(|(_, m)| m);
-        match (before, last) {
-            (_, "completions") => StreamDialect::ChatCompletions,
+        if let Some(format) = Format::streamed_at(path) {
+            return StreamDialect::Chat(format);
+        }
+        match wire::last_segments(path) {
             // `POST /responses`, and `GET /responses/{id}?stream=true` resuming a background one.
             (_, "responses") | ("responses", _) => StreamDialect::Responses,
             ("audio", "speech" | "transcriptions") => StreamDialect::Audio,
             ("images", "generations" | "edits") => StreamDialect::Images,
-            ("v1", "messages") => StreamDialect::AnthropicMessages,
-            _ if method == Some("streamGenerateContent") => StreamDialect::Gemini,
             _ => StreamDialect::Unknown,
         }
     }
@@ -69,16 +66,9 @@ impl StreamDialect {
             StreamDialect::Responses => &["response.completed", "response.incomplete", "response.failed"],
             StreamDialect::Audio => &["speech.audio.done", "transcript.text.done"],
             StreamDialect::Images => &["image_generation.completed", "image_edit.completed"],
-            StreamDialect::AnthropicMessages => &["message_stop"],
             _ => &[],
         }
     }
-}
-
-/// `name%3Amethod` split at its last encoded colon (a client may percent-encode the `:`).
-fn rsplit_encoded_colon(segment: &str) -> Option<(&str, &str)> {
-    let at = segment.to_ascii_lowercase().rfind("%3a")?;
-    Some((&segment[..at], &segment[at + 3..]))
 }
 
 /// Watches one SSE stream for its terminal event.
@@ -105,8 +95,10 @@ impl StreamGuard {
         self.parser.feed(chunk, |event| {
             *terminal |= is_terminal(dialect, &event);
             *error |= is_error(dialect, &event);
-            if dialect == StreamDialect::Responses {
-                *sequence = sequence_number(&event.data).or(*sequence);
+            match dialect {
+                StreamDialect::Chat(format) => *sequence = format.event_sequence(&event.data).or(*sequence),
+                StreamDialect::Responses => *sequence = sequence_number(&event.data).or(*sequence),
+                _ => {}
             }
         });
     }
@@ -143,31 +135,16 @@ pub const STREAM_ERROR_CODE: &str = "upstream_stream_error";
 /// Whether `event` ends a stream of `dialect` normally.
 fn is_terminal(dialect: StreamDialect, event: &SseEvent) -> bool {
     match dialect {
-        StreamDialect::ChatCompletions => event.data == "[DONE]",
-        StreamDialect::Gemini => event.data.contains("\"finishReason\""),
+        StreamDialect::Chat(format) => format.is_stream_end(event),
         StreamDialect::Unknown => false,
         typed => has_type(event, typed.terminal_types()),
     }
 }
 
-/// Whether the event is one of `types`: by its `event:` name, or (for providers that send no
-/// names) by the data's top-level `type`. The data is parsed only when it mentions a type.
-fn has_type(event: &SseEvent, types: &[&str]) -> bool {
-    if let Some(name) = event.event.as_deref().filter(|n| *n != "message") {
-        return types.contains(&name);
-    }
-    let mentioned = types.iter().any(|t| event.data.contains(t));
-    mentioned
-        && serde_json::from_str::<Value>(&event.data)
-            .ok()
-            .and_then(|v| v.get("type").and_then(Value::as_str).map(|t| types.contains(&t)))
-            .unwrap_or(false)
-}
-
 fn is_error(dialect: StreamDialect, event: &SseEvent) -> bool {
     let named = event.event.as_deref() == Some("error");
     match dialect {
-        StreamDialect::AnthropicMessages => named,
+        StreamDialect::Chat(format) => format.is_stream_error(event),
         StreamDialect::Responses => {
             named || event.data.starts_with("{\"error\"") || event.data.starts_with("{\"type\":\"error\"")
         }
@@ -184,17 +161,15 @@ fn sequence_number(data: &str) -> Option<u64> {
     digits[..end].parse().ok()
 }
 
-/// An error event in the shape of `dialect`'s streams: for Anthropic an `event: error` (what its
-/// SDKs raise on); for the Responses API an `event: error` with the documented top-level `code`
-/// and `message` after event number `sequence`, and the nested `error` object that OpenAI
-/// actually sends and its SDKs raise on; for the others a `data:` chunk holding an OpenAI-shaped
-/// `error` object (what the OpenAI SDKs raise on).
+/// An error event in the shape of `dialect`'s streams: for a translated format its own
+/// ([`WireFormat::broken_stream_event`]: Anthropic an `event: error`, what its SDKs raise on);
+/// for the Responses API an `event: error` with the documented top-level `code` and `message`
+/// after event number `sequence`, and the nested `error` object that OpenAI actually sends and
+/// its SDKs raise on; for the others a `data:` chunk holding an OpenAI-shaped `error` object
+/// (what the OpenAI SDKs raise on).
 pub fn error_event(dialect: StreamDialect, code: &str, message: &str, sequence: u64) -> Vec<u8> {
     let text = match dialect {
-        StreamDialect::AnthropicMessages => {
-            let body = json!({"type": "error", "error": {"type": "api_error", "message": message}});
-            format!("event: error\ndata: {body}\n\n")
-        }
+        StreamDialect::Chat(format) => return format.broken_stream_event(code, message, sequence),
         StreamDialect::Responses => {
             let body = json!({
                 "type": "error", "sequence_number": sequence, "code": code, "message": message, "param": null,
@@ -209,6 +184,10 @@ pub fn error_event(dialect: StreamDialect, code: &str, message: &str, sequence: 
     };
     text.into_bytes()
 }
+
+/// For the rustdoc links only.
+#[cfg(doc)]
+use crate::translate::WireFormat;
 
 #[cfg(test)]
 #[path = "stream_guard_tests.rs"]

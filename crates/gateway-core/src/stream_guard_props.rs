@@ -8,12 +8,12 @@ use super::*;
 use crate::strategies::{bytes, config, cuts, split};
 
 const DIALECTS: [StreamDialect; 7] = [
-    StreamDialect::ChatCompletions,
+    StreamDialect::Chat(Format::OPENAI),
     StreamDialect::Responses,
     StreamDialect::Audio,
     StreamDialect::Images,
-    StreamDialect::AnthropicMessages,
-    StreamDialect::Gemini,
+    StreamDialect::Chat(Format::ANTHROPIC),
+    StreamDialect::Chat(Format::GEMINI),
     StreamDialect::Unknown,
 ];
 

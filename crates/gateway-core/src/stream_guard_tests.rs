@@ -11,12 +11,12 @@ fn guard_over(dialect: StreamDialect, text: &str) -> StreamGuard {
 
 #[test]
 fn a_complete_openai_stream_gets_nothing_appended() {
-    assert_eq!(guard_over(StreamDialect::ChatCompletions, OPENAI_DONE).end(BodyEnd::Complete), None);
+    assert_eq!(guard_over(StreamDialect::Chat(Format::OPENAI), OPENAI_DONE).end(BodyEnd::Complete), None);
 }
 
 #[test]
 fn an_openai_stream_without_done_gets_an_error_chunk() {
-    let mut guard = guard_over(StreamDialect::ChatCompletions, "data: {\"choices\":[]}\n\n");
+    let mut guard = guard_over(StreamDialect::Chat(Format::OPENAI), "data: {\"choices\":[]}\n\n");
     let appended = String::from_utf8(guard.end(BodyEnd::Complete).unwrap()).unwrap();
     let json: serde_json::Value = serde_json::from_str(appended.strip_prefix("data: ").unwrap().trim()).unwrap();
     assert_eq!(json["error"]["code"], "upstream_stream_error");
@@ -25,14 +25,14 @@ fn an_openai_stream_without_done_gets_an_error_chunk() {
 
 #[test]
 fn a_broken_read_is_reported_even_after_the_terminal_event() {
-    let mut guard = guard_over(StreamDialect::ChatCompletions, OPENAI_DONE);
+    let mut guard = guard_over(StreamDialect::Chat(Format::OPENAI), OPENAI_DONE);
     let appended = String::from_utf8(guard.end(BodyEnd::Broken).unwrap()).unwrap();
     assert!(appended.contains("broke mid-stream"), "{appended}");
 }
 
 #[test]
 fn a_partial_event_is_closed_before_the_error() {
-    let mut guard = guard_over(StreamDialect::ChatCompletions, "data: {\"choi");
+    let mut guard = guard_over(StreamDialect::Chat(Format::OPENAI), "data: {\"choi");
     let appended = String::from_utf8(guard.end(BodyEnd::Broken).unwrap()).unwrap();
     assert!(appended.starts_with("\n\ndata: {\"error\""), "{appended:?}");
 }
@@ -40,8 +40,8 @@ fn a_partial_event_is_closed_before_the_error() {
 #[test]
 fn anthropic_streams_end_with_message_stop_and_fail_with_an_error_event() {
     let complete = "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n";
-    assert_eq!(guard_over(StreamDialect::AnthropicMessages, complete).end(BodyEnd::Complete), None);
-    let mut cut = guard_over(StreamDialect::AnthropicMessages, "event: ping\ndata: {\"type\":\"ping\"}\n\n");
+    assert_eq!(guard_over(StreamDialect::Chat(Format::ANTHROPIC), complete).end(BodyEnd::Complete), None);
+    let mut cut = guard_over(StreamDialect::Chat(Format::ANTHROPIC), "event: ping\ndata: {\"type\":\"ping\"}\n\n");
     let appended = String::from_utf8(cut.end(BodyEnd::Complete).unwrap()).unwrap();
     assert!(appended.starts_with("event: error\ndata: {"), "{appended}");
     assert!(appended.contains("\"type\":\"api_error\""));
@@ -50,13 +50,16 @@ fn anthropic_streams_end_with_message_stop_and_fail_with_an_error_event() {
 #[test]
 fn gemini_streams_end_with_a_finish_reason() {
     let last = "data: {\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"x\"}]},\"finishReason\":\"STOP\"}]}\n\n";
-    assert_eq!(guard_over(StreamDialect::Gemini, last).end(BodyEnd::Complete), None);
-    assert!(guard_over(StreamDialect::Gemini, "data: {\"candidates\":[]}\n\n").end(BodyEnd::Complete).is_some());
+    assert_eq!(guard_over(StreamDialect::Chat(Format::GEMINI), last).end(BodyEnd::Complete), None);
+    assert!(guard_over(StreamDialect::Chat(Format::GEMINI), "data: {\"candidates\":[]}\n\n")
+        .end(BodyEnd::Complete)
+        .is_some());
 }
 
 #[test]
 fn an_upstream_error_event_is_not_doubled() {
-    let mut guard = guard_over(StreamDialect::ChatCompletions, "data: {\"error\":{\"message\":\"overloaded\"}}\n\n");
+    let mut guard =
+        guard_over(StreamDialect::Chat(Format::OPENAI), "data: {\"error\":{\"message\":\"overloaded\"}}\n\n");
     assert!(guard.saw_error());
     assert_eq!(guard.end(BodyEnd::Complete), None);
 }
@@ -70,7 +73,7 @@ fn unknown_dialects_are_only_flagged_when_the_read_breaks() {
 #[test]
 fn chunk_boundaries_do_not_matter() {
     for cut in 0..OPENAI_DONE.len() {
-        let mut guard = StreamGuard::new(StreamDialect::ChatCompletions);
+        let mut guard = StreamGuard::new(StreamDialect::Chat(Format::OPENAI));
         guard.observe(&OPENAI_DONE.as_bytes()[..cut]);
         guard.observe(&OPENAI_DONE.as_bytes()[cut..]);
         assert_eq!(guard.end(BodyEnd::Complete), None, "cut at {cut}");
@@ -80,8 +83,8 @@ fn chunk_boundaries_do_not_matter() {
 #[test]
 fn the_path_decides_the_dialect_not_the_provider() {
     let cases = [
-        ("https://api.openai.com/v1/chat/completions", StreamDialect::ChatCompletions),
-        ("https://api.openai.com/v1/completions", StreamDialect::ChatCompletions),
+        ("https://api.openai.com/v1/chat/completions", StreamDialect::Chat(Format::OPENAI)),
+        ("https://api.openai.com/v1/completions", StreamDialect::Chat(Format::OPENAI)),
         ("https://api.openai.com/v1/responses", StreamDialect::Responses),
         ("https://api.openai.com/v1/responses/resp_123?stream=true", StreamDialect::Responses),
         ("https://api.groq.com/openai/v1/responses", StreamDialect::Responses),
@@ -90,18 +93,24 @@ fn the_path_decides_the_dialect_not_the_provider() {
         ("https://api.openai.com/v1/images/generations", StreamDialect::Images),
         ("https://api.openai.com/v1/images/edits", StreamDialect::Images),
         ("https://api.openai.com/v1/embeddings", StreamDialect::Unknown),
-        ("https://api.anthropic.com/v1/messages", StreamDialect::AnthropicMessages),
-        ("https://api.anthropic.com/v1/messages?beta=true", StreamDialect::AnthropicMessages),
+        ("https://api.anthropic.com/v1/messages", StreamDialect::Chat(Format::ANTHROPIC)),
+        ("https://api.anthropic.com/v1/messages?beta=true", StreamDialect::Chat(Format::ANTHROPIC)),
         // Anthropic's OpenAI SDK compatibility endpoint speaks Chat Completions.
-        ("https://api.anthropic.com/v1/chat/completions", StreamDialect::ChatCompletions),
+        ("https://api.anthropic.com/v1/chat/completions", StreamDialect::Chat(Format::OPENAI)),
         ("https://api.anthropic.com/v1/messages/batches", StreamDialect::Unknown),
         (
             "https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse",
-            StreamDialect::Gemini,
+            StreamDialect::Chat(Format::GEMINI),
         ),
-        ("https://generativelanguage.googleapis.com/v1beta/models/g%3AstreamGenerateContent", StreamDialect::Gemini),
+        (
+            "https://generativelanguage.googleapis.com/v1beta/models/g%3AstreamGenerateContent",
+            StreamDialect::Chat(Format::GEMINI),
+        ),
         // Gemini's OpenAI-compatible endpoint ends with [DONE], not with a finishReason.
-        ("https://generativelanguage.googleapis.com/v1beta/openai/chat/completions", StreamDialect::ChatCompletions),
+        (
+            "https://generativelanguage.googleapis.com/v1beta/openai/chat/completions",
+            StreamDialect::Chat(Format::OPENAI),
+        ),
         ("https://generativelanguage.googleapis.com/v1beta/models/g:batchEmbedContents", StreamDialect::Unknown),
         (
             "https://api.cloudflare.com/client/v4/accounts/a/ai/run/@cf/meta/llama-3.1-8b-instruct",

@@ -20,7 +20,7 @@ use serde_json::{Map, Value};
 use crate::logs::entry::{LogEntry, TRUNCATION_MARKER};
 use crate::sse::{SseEvent, SseParser};
 use crate::translate::ir::{ChatResponse, FinishReason, Message, Part, Role, ToolCall};
-use crate::translate::{anthropic, gemini, openai, parse_request, parse_response, Format, StreamEvent};
+use crate::translate::{openai, parse_request, parse_response, Format, StreamEvent};
 
 /// The response header giving how many entries of an exported page made no example.
 pub const SKIPPED_HEADER: &str = "cf-aig-export-skipped";
@@ -48,7 +48,7 @@ pub fn example(entry: &LogEntry) -> Option<Value> {
     }
     let request_body = entry.request_body.as_deref().filter(|b| !is_truncated(b))?;
     let response_body = entry.response_body.as_deref().filter(|b| !is_truncated(b))?;
-    let format = request_format(&entry.endpoint)?;
+    let format = Format::of_chat_path(&entry.endpoint)?;
     let mut request = parse_request(format, request_body.as_bytes(), None).ok()?;
     let answer = read_answer(response_body)?;
     if !matches!(answer.finish_reason, FinishReason::Stop | FinishReason::ToolCalls | FinishReason::Other)
@@ -71,65 +71,36 @@ fn is_truncated(body: &str) -> bool {
     body.ends_with(" bytes]") && body.contains(TRUNCATION_MARKER)
 }
 
-/// The chat format of a request, from the provider path it was sent to.
-fn request_format(endpoint: &str) -> Option<Format> {
-    if endpoint.ends_with("/chat/completions") {
-        Some(Format::OpenAi)
-    } else if endpoint.ends_with("/messages") {
-        Some(Format::Anthropic)
-    } else if endpoint.ends_with(":generateContent") || endpoint.ends_with(":streamGenerateContent") {
-        Some(Format::Gemini)
-    } else {
-        None
-    }
-}
-
-/// The answer of a response body, by its shape: one JSON object (or Gemini's JSON array of
-/// chunks), or an SSE stream. The format is recognised from the body itself, since the
-/// compat endpoint answers in another format than the provider it reached.
+/// The answer of a response body, by its shape: one JSON object (or a JSON array of chunks, as
+/// Gemini streams without `alt=sse`), or an SSE stream. The format is recognised from the body
+/// itself ([`Format::of_answer`]), since the compat endpoint answers in another format than the
+/// provider it reached.
 fn read_answer(body: &str) -> Option<ChatResponse> {
     let trimmed = body.trim_start();
     if trimmed.starts_with('{') {
         let value: Value = serde_json::from_str(trimmed).ok()?;
-        return parse_response(answer_format(&value)?, trimmed.as_bytes()).ok();
+        return parse_response(Format::of_answer(&value)?, trimmed.as_bytes()).ok();
     }
     if trimmed.starts_with('[') {
         let chunks: Vec<Value> = serde_json::from_str(trimmed).ok()?;
+        let format = Format::of_answer(chunks.first()?)?;
         let events = chunks.iter().map(|c| SseEvent { data: c.to_string(), ..SseEvent::default() }).collect();
-        return fold_stream(Format::Gemini, events);
+        return fold_stream(format, events);
     }
     let mut events = Vec::new();
     let mut parser = SseParser::new();
     parser.feed(body.as_bytes(), |ev| events.push(ev));
     let first = events.iter().find_map(|ev| serde_json::from_str::<Value>(&ev.data).ok())?;
-    fold_stream(answer_format(&first)?, events)
-}
-
-/// The format of a response object or stream chunk, by the members only it has.
-fn answer_format(value: &Value) -> Option<Format> {
-    if value.get("choices").is_some() {
-        Some(Format::OpenAi)
-    } else if value.get("candidates").is_some() {
-        Some(Format::Gemini)
-    } else if value.get("type").and_then(Value::as_str).is_some() {
-        Some(Format::Anthropic)
-    } else {
-        None
-    }
+    fold_stream(Format::of_answer(&first)?, events)
 }
 
 /// A whole answer from the events of a stream; `None` for a stream that reported an error or
 /// never finished.
 fn fold_stream(format: Format, events: Vec<SseEvent>) -> Option<ChatResponse> {
     let mut decoded = Vec::new();
-    let (mut openai_d, mut anthropic_d, mut gemini_d) =
-        (openai::StreamDecoder::default(), anthropic::StreamDecoder::default(), gemini::StreamDecoder::default());
+    let mut decoder = format.stream_decoder();
     for ev in &events {
-        match format {
-            Format::OpenAi => openai_d.decode(ev, &mut decoded),
-            Format::Anthropic => anthropic_d.decode(ev, &mut decoded),
-            Format::Gemini => gemini_d.decode(ev, &mut decoded),
-        };
+        decoder.decode(ev, &mut decoded);
     }
     let mut text = String::new();
     let mut calls: Vec<ToolCall> = Vec::new();

@@ -508,20 +508,18 @@ fn check_targets(access: &Access, targets: &[Target], client_body: &[u8]) -> Res
     Ok(())
 }
 
-/// A gateway error as the client reads errors: Anthropic's shape for `compat/messages`
-/// (`format` Anthropic), OpenAI's otherwise.
+/// A gateway error as the client reads errors, in its `format`: Anthropic's shape for
+/// `compat/messages`, the gateway's own (OpenAI's) otherwise.
 pub(crate) fn error_reply(format: Format, err: &GatewayError) -> Reply {
-    match format {
-        Format::Anthropic => {
-            let (status, body) = compat::error_body(Endpoint::Messages, err);
-            let mut reply = json_reply(status, body);
-            if let Some(seconds) = err.retry_after_s() {
-                reply.headers.set("retry-after", seconds.to_string());
-            }
-            reply
-        }
-        _ => Reply::from_error(err),
+    if format == Format::OPENAI {
+        return Reply::from_error(err);
     }
+    let (status, body) = compat::gateway_error_body(format, err);
+    let mut reply = json_reply(status, body);
+    if let Some(seconds) = err.retry_after_s() {
+        reply.headers.set("retry-after", seconds.to_string());
+    }
+    reply
 }
 
 /// A JSON reply of the gateway's own.

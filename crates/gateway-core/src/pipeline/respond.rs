@@ -16,7 +16,6 @@ use crate::port::HttpPort;
 use crate::sse::SseParser;
 use crate::stream_guard::{StreamDialect, StreamGuard};
 use crate::translate::compat::{CompatPlan, ResponseConversion};
-use crate::translate::Format;
 
 use super::plan::Target;
 use super::{Outcome, Pipeline, Planned};
@@ -126,12 +125,7 @@ impl Pipeline {
         if streamed {
             record_for_cache(completion, decision, status, &headers, true);
             completion.translator = compat_plan.stream_translator();
-            let dialect = match completion.client_format {
-                Format::Anthropic => StreamDialect::AnthropicMessages,
-                Format::Gemini => StreamDialect::Gemini,
-                Format::OpenAi => StreamDialect::ChatCompletions,
-            };
-            completion.events = event_stage(&completion.plugins, dialect);
+            completion.events = event_stage(&completion.plugins, StreamDialect::Chat(completion.client_format));
             if completion.plugins.clone().iter().any(|p| p.wants_stream_events()) {
                 completion.plugin_parser = Some(SseParser::new());
             }

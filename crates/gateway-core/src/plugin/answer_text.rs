@@ -6,26 +6,15 @@ use serde_json::Value;
 use crate::sse::SseEvent;
 use crate::stream_guard::StreamDialect;
 
-/// The text `event` adds to the answer: Chat Completions' `choices[].delta.content`,
-/// Anthropic's `content_block_delta` `delta.text`, Gemini's `candidates[].content.parts[].text`,
-/// the Responses API's `response.output_text.delta`; `None` for an event that adds none.
+/// The text `event` adds to the answer, as the dialect's format reads it
+/// ([`WireFormat::event_text`](crate::translate::WireFormat::event_text): Chat Completions'
+/// `choices[].delta.content`, Anthropic's `content_block_delta` `delta.text`, Gemini's
+/// `candidates[].content.parts[].text`), or the Responses API's `response.output_text.delta`;
+/// `None` for an event that adds none.
 pub fn event_text(dialect: StreamDialect, event: &SseEvent) -> Option<String> {
     let value: Value = serde_json::from_str(&event.data).ok()?;
     let text = match dialect {
-        StreamDialect::ChatCompletions => value
-            .get("choices")?
-            .as_array()?
-            .iter()
-            .filter_map(|c| c.pointer("/delta/content").and_then(Value::as_str))
-            .collect::<String>(),
-        StreamDialect::AnthropicMessages => value.pointer("/delta/text").and_then(Value::as_str)?.to_string(),
-        StreamDialect::Gemini => value
-            .get("candidates")?
-            .as_array()?
-            .iter()
-            .flat_map(|c| c.pointer("/content/parts").and_then(Value::as_array).into_iter().flatten())
-            .filter_map(|p| p.get("text").and_then(Value::as_str))
-            .collect::<String>(),
+        StreamDialect::Chat(format) => format.event_text(&value)?,
         StreamDialect::Responses if value.get("type").and_then(Value::as_str) == Some("response.output_text.delta") => {
             value.get("delta").and_then(Value::as_str)?.to_string()
         }
@@ -39,25 +28,14 @@ pub fn event_text(dialect: StreamDialect, event: &SseEvent) -> Option<String> {
 /// with a single text part.
 pub fn set_event_text(dialect: StreamDialect, event: &mut SseEvent, text: &str) -> bool {
     let Ok(mut value) = serde_json::from_str::<Value>(&event.data) else { return false };
-    let slot = match dialect {
-        StreamDialect::ChatCompletions => {
-            value.pointer_mut("/choices/0/delta").and_then(Value::as_object_mut).map(|delta| {
-                delta.insert("content".into(), Value::String(text.to_string()));
-            })
-        }
-        StreamDialect::AnthropicMessages => {
-            value.pointer_mut("/delta/text").map(|t| *t = Value::String(text.to_string()))
-        }
-        StreamDialect::Gemini => match value.pointer_mut("/candidates/0/content/parts").and_then(Value::as_array_mut) {
-            Some(parts) if parts.len() == 1 => parts[0].get_mut("text").map(|t| *t = Value::String(text.to_string())),
-            _ => None,
-        },
+    let replaced = match dialect {
+        StreamDialect::Chat(format) => format.set_event_text(&mut value, text),
         StreamDialect::Responses => {
-            value.get_mut("delta").filter(|d| d.is_string()).map(|d| *d = Value::String(text.to_string()))
+            value.get_mut("delta").filter(|d| d.is_string()).map(|d| *d = Value::String(text.to_string())).is_some()
         }
-        _ => None,
+        _ => false,
     };
-    if slot.is_none() {
+    if !replaced {
         return false;
     }
     event.data = value.to_string();

@@ -1,6 +1,7 @@
 use serde_json::json;
 
 use super::*;
+use crate::translate::Format;
 
 fn event(event: Option<&str>, data: Value) -> SseEvent {
     SseEvent { event: event.map(str::to_string), data: data.to_string(), ..SseEvent::default() }
@@ -9,20 +10,23 @@ fn event(event: Option<&str>, data: Value) -> SseEvent {
 #[test]
 fn each_dialect_yields_the_text_its_event_adds() {
     let chat = event(None, json!({"choices": [{"index": 0, "delta": {"content": "Hel"}}]}));
-    assert_eq!(event_text(StreamDialect::ChatCompletions, &chat).as_deref(), Some("Hel"));
+    assert_eq!(event_text(StreamDialect::Chat(Format::OPENAI), &chat).as_deref(), Some("Hel"));
     let anthropic = event(
         Some("content_block_delta"),
         json!({"type": "content_block_delta", "delta": {"type": "text_delta", "text": "lo"}}),
     );
-    assert_eq!(event_text(StreamDialect::AnthropicMessages, &anthropic).as_deref(), Some("lo"));
+    assert_eq!(event_text(StreamDialect::Chat(Format::ANTHROPIC), &anthropic).as_deref(), Some("lo"));
     let gemini = event(None, json!({"candidates": [{"content": {"parts": [{"text": "a"}, {"text": "b"}]}}]}));
-    assert_eq!(event_text(StreamDialect::Gemini, &gemini).as_deref(), Some("ab"));
+    assert_eq!(event_text(StreamDialect::Chat(Format::GEMINI), &gemini).as_deref(), Some("ab"));
     let responses =
         event(Some("response.output_text.delta"), json!({"type": "response.output_text.delta", "delta": "r"}));
     assert_eq!(event_text(StreamDialect::Responses, &responses).as_deref(), Some("r"));
-    assert_eq!(event_text(StreamDialect::ChatCompletions, &event(None, json!({"choices": [{"delta": {}}]}))), None);
     assert_eq!(
-        event_text(StreamDialect::ChatCompletions, &SseEvent { data: "[DONE]".into(), ..SseEvent::default() }),
+        event_text(StreamDialect::Chat(Format::OPENAI), &event(None, json!({"choices": [{"delta": {}}]}))),
+        None
+    );
+    assert_eq!(
+        event_text(StreamDialect::Chat(Format::OPENAI), &SseEvent { data: "[DONE]".into(), ..SseEvent::default() }),
         None
     );
 }

@@ -2,6 +2,7 @@ use async_trait::async_trait;
 
 use super::*;
 use crate::error::{ErrorKind, GatewayError};
+use crate::translate::Format;
 
 /// Upper-cases text events, and stops the stream at an event holding "stop".
 struct Shout;
@@ -36,7 +37,7 @@ fn plugins() -> Vec<Rc<dyn Plugin>> {
 
 #[test]
 fn events_pass_changed_and_the_last_ones_wait_for_the_next() {
-    let mut stage = EventStage::new(StreamDialect::ChatCompletions, 1);
+    let mut stage = EventStage::new(StreamDialect::Chat(Format::OPENAI), 1);
     let mut ctx = RequestContext::default();
     let mut out = Vec::new();
     // Cut mid-event: nothing is released before its end.
@@ -50,7 +51,7 @@ fn events_pass_changed_and_the_last_ones_wait_for_the_next() {
 
 #[test]
 fn stopping_drops_what_is_held_and_ends_with_an_error_event() {
-    let mut stage = EventStage::new(StreamDialect::ChatCompletions, 2);
+    let mut stage = EventStage::new(StreamDialect::Chat(Format::OPENAI), 2);
     let mut ctx = RequestContext::default();
     let mut out = Vec::new();
     stage.push(

@@ -63,6 +63,7 @@ mod restore {
     use super::*;
     use crate::plugin::event_stage::EventStage;
     use crate::stream_guard::StreamDialect;
+    use crate::translate::Format;
 
     /// Redacts `prompt` with `restore` on; the plugin and the context that holds its vault.
     fn redacted(prompt: &str) -> (Rc<dyn Plugin>, RequestContext, String) {
@@ -113,7 +114,7 @@ mod restore {
     #[test]
     fn a_placeholder_split_over_two_events_is_restored_in_a_stream() {
         let events = ["Card ", "[CREDIT_C", "ARD_1] and [EMA", "IL_1] noted."].map(chat_event);
-        let out = streamed(StreamDialect::ChatCompletions, &events);
+        let out = streamed(StreamDialect::Chat(Format::OPENAI), &events);
         assert_eq!(texts(&out, "/choices/0/delta/content"), "Card 4111 1111 1111 1111 and ada@example.com noted.");
         assert!(!out.contains("[EMA") && !out.contains("ARD_1]"), "{out}");
     }
@@ -124,10 +125,10 @@ mod restore {
             let data = json!({"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": t}});
             format!("event: content_block_delta\ndata: {data}\n\n")
         };
-        let out = streamed(StreamDialect::AnthropicMessages, &[delta("to [EM"), delta("AIL_1]!")]);
+        let out = streamed(StreamDialect::Chat(Format::ANTHROPIC), &[delta("to [EM"), delta("AIL_1]!")]);
         assert_eq!(texts(&out, "/delta/text"), "to ada@example.com!");
         let finish = format!("data: {}\n\n", json!({"choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}));
-        let out = streamed(StreamDialect::ChatCompletions, &[chat_event("an array [EM"), finish]);
+        let out = streamed(StreamDialect::Chat(Format::OPENAI), &[chat_event("an array [EM"), finish]);
         assert_eq!(texts(&out, "/choices/0/delta/content"), "an array [EM");
     }
 }

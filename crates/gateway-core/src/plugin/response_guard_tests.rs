@@ -4,6 +4,7 @@ use serde_json::json;
 use super::*;
 use crate::plugin::event_stage::EventStage;
 use crate::plugin::guardrail::{Action, GuardrailEvent};
+use crate::translate::Format;
 
 fn guard(config: Value) -> Rc<dyn Plugin> {
     build(&config).unwrap()
@@ -16,7 +17,7 @@ fn chunk(text: &str) -> String {
 #[test]
 fn a_match_split_over_events_stops_the_stream_before_the_held_events_leave() {
     let plugins = vec![guard(json!({"block": {"words": ["secret plan"]}, "hold_back": 2}))];
-    let mut stage = EventStage::new(StreamDialect::ChatCompletions, 2);
+    let mut stage = EventStage::new(StreamDialect::Chat(Format::OPENAI), 2);
     let mut ctx = RequestContext::default();
     let mut out = Vec::new();
     for piece in ["Here is ", "the sec", "ret pl", "an: ..."] {
@@ -32,7 +33,7 @@ fn a_match_split_over_events_stops_the_stream_before_the_held_events_leave() {
 #[test]
 fn flags_are_reported_once_and_everything_passes() {
     let plugins = vec![guard(json!({"flag": {"words": ["lawsuit"]}}))];
-    let mut stage = EventStage::new(StreamDialect::ChatCompletions, 4);
+    let mut stage = EventStage::new(StreamDialect::Chat(Format::OPENAI), 4);
     let mut ctx = RequestContext::default();
     let mut out = Vec::new();
     for piece in ["a law", "suit and ", "another lawsuit"] {

@@ -557,3 +557,132 @@ impl StreamEncoder {
 #[cfg(test)]
 #[path = "anthropic_tests.rs"]
 mod tests;
+
+use super::wire::{self, Conversation, StreamDecode, StreamEncode, WireFormat};
+use super::{EmitOptions, StreamOptions};
+
+/// Anthropic Messages as a [`WireFormat`]: the free functions above, and how its streams end
+/// (`message_stop`), fail (`event: error`) and carry text (`content_block_delta`'s `delta.text`).
+#[derive(Debug)]
+pub struct Anthropic;
+
+const CONVERSATION: Conversation = Conversation {
+    temperature: "/temperature",
+    turns: "messages",
+    content: "content",
+    model_role: "assistant",
+    roleless_is_user: false,
+    instruction_roles: &[],
+    text_part_type: Some("text"),
+};
+
+/// The `type`s of Messages answers and stream events.
+fn is_messages_type(kind: &str) -> bool {
+    matches!(kind, "message" | "ping" | "error") || kind.starts_with("message_") || kind.starts_with("content_block_")
+}
+
+impl WireFormat for Anthropic {
+    fn id(&self) -> &'static str {
+        "anthropic"
+    }
+
+    fn name(&self) -> &'static str {
+        "Anthropic"
+    }
+
+    fn request_to_ir(&self, body: &Value) -> Result<ChatRequest, GatewayError> {
+        request_to_ir(body)
+    }
+
+    /// `max_tokens` is required by Anthropic: `opts.default_max_tokens` when the client set none.
+    fn request_from_ir(&self, request: &ChatRequest, opts: EmitOptions) -> Result<Value, GatewayError> {
+        request_from_ir(request, opts.default_max_tokens)
+    }
+
+    fn response_to_ir(&self, body: &Value) -> Result<ChatResponse, GatewayError> {
+        response_to_ir(body)
+    }
+
+    fn response_from_ir(&self, response: &ChatResponse, _created: u64) -> Value {
+        response_from_ir(response)
+    }
+
+    fn error_to_ir(&self, status: u16, body: &Value) -> ApiError {
+        error_to_ir(status, body)
+    }
+
+    fn error_from_ir(&self, error: &ApiError) -> Value {
+        error_from_ir(error)
+    }
+
+    fn stream_decoder(&self) -> Box<dyn StreamDecode> {
+        Box::new(StreamDecoder::default())
+    }
+
+    fn stream_encoder(&self, _opts: StreamOptions) -> Box<dyn StreamEncode> {
+        Box::new(StreamEncoder::new())
+    }
+
+    /// `event: error`, which Anthropic's SDKs raise on.
+    fn stream_error(&self, error: &ApiError, out: &mut Vec<u8>) {
+        json::sse(out, Some("error"), &error_from_ir(error).to_string());
+    }
+
+    fn streams_at(&self, path: &str) -> bool {
+        wire::last_segments(path) == ("v1", "messages")
+    }
+
+    fn is_stream_end(&self, event: &SseEvent) -> bool {
+        wire::has_type(event, &["message_stop"])
+    }
+
+    fn is_stream_error(&self, event: &SseEvent) -> bool {
+        event.event.as_deref() == Some("error")
+    }
+
+    /// `event: error` with an `api_error`, which Anthropic's SDKs raise on.
+    fn broken_stream_event(&self, _code: &str, message: &str, _sequence: u64) -> Vec<u8> {
+        let body = json!({"type": "error", "error": {"type": "api_error", "message": message}});
+        format!("event: error\ndata: {body}\n\n").into_bytes()
+    }
+
+    fn event_text(&self, event: &Value) -> Option<String> {
+        Some(event.pointer("/delta/text").and_then(Value::as_str)?.to_string())
+    }
+
+    fn set_event_text(&self, event: &mut Value, text: &str) -> bool {
+        event.pointer_mut("/delta/text").map(|t| *t = Value::String(text.to_string())).is_some()
+    }
+
+    fn chat_path(&self, path: &str) -> bool {
+        path.ends_with("/messages")
+    }
+
+    fn upstream_path(&self, version: Option<&str>, _model: &str, _stream: bool) -> (String, Option<&'static str>) {
+        (format!("{}/messages", version.unwrap_or("v1")), None)
+    }
+
+    fn recognises(&self, answer: &Value) -> bool {
+        answer.get("type").and_then(Value::as_str).is_some_and(is_messages_type)
+    }
+
+    fn conversation(&self) -> Option<&'static Conversation> {
+        Some(&CONVERSATION)
+    }
+}
+
+impl StreamDecode for StreamDecoder {
+    fn decode(&mut self, event: &SseEvent, out: &mut Vec<StreamEvent>) -> bool {
+        StreamDecoder::decode(self, event, out)
+    }
+}
+
+impl StreamEncode for StreamEncoder {
+    fn encode(&mut self, event: &StreamEvent, out: &mut Vec<u8>) {
+        StreamEncoder::encode(self, event, out)
+    }
+
+    fn end(&mut self, out: &mut Vec<u8>) {
+        StreamEncoder::end(self, out)
+    }
+}

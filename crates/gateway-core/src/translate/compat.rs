@@ -27,10 +27,10 @@ use std::collections::HashMap;
 use serde_json::{json, Value};
 
 use super::stream::{StreamOptions, StreamTranslator};
-use super::{count_tokens, embeddings, gemini, ApiError, EmitOptions, Format};
+use super::{count_tokens, embeddings, ApiError, EmitOptions, Format};
 use crate::error::{ErrorKind, GatewayError};
 use crate::headers::{upstream_request_headers, Headers};
-use crate::provider::{self, ApiFormat, Provider, PROVIDERS};
+use crate::provider::{self, Provider, PROVIDERS};
 
 /// The `anthropic-version` sent when the client sent none.
 pub const ANTHROPIC_VERSION: &str = "2023-06-01";
@@ -70,9 +70,9 @@ impl Endpoint {
     /// The format the client speaks (and reads errors in).
     pub fn client_format(self) -> Format {
         if matches!(self, Endpoint::Messages | Endpoint::CountTokens) {
-            Format::Anthropic
+            Format::ANTHROPIC
         } else {
-            Format::OpenAi
+            Format::OPENAI
         }
     }
 }
@@ -80,17 +80,22 @@ impl Endpoint {
 /// Renders a gateway error in the client's format (Anthropic shape for `messages`, else
 /// OpenAI's), with its status.
 pub fn error_body(endpoint: Endpoint, error: &GatewayError) -> (u16, Vec<u8>) {
-    if endpoint.client_format() == Format::Anthropic {
-        let e = ApiError {
-            status: error.status(),
-            message: error.message().to_string(),
-            kind: super::ir::kind_for_status(error.status()).to_string(),
-            code: Some(error.kind().code().to_string()),
-        };
-        (error.status(), super::emit_error(Format::Anthropic, &e))
-    } else {
-        (error.status(), error.to_json().into_bytes())
+    gateway_error_body(endpoint.client_format(), error)
+}
+
+/// Renders a gateway error as an error body of `format`, with its status. The gateway's own
+/// errors are OpenAI-shaped already ([`GatewayError::to_json`]); other formats get theirs.
+pub fn gateway_error_body(format: Format, error: &GatewayError) -> (u16, Vec<u8>) {
+    if format == Format::OPENAI {
+        return (error.status(), error.to_json().into_bytes());
     }
+    let e = ApiError {
+        status: error.status(),
+        message: error.message().to_string(),
+        kind: super::ir::kind_for_status(error.status()).to_string(),
+        code: Some(error.kind().code().to_string()),
+    };
+    (error.status(), super::emit_error(format, &e))
 }
 
 /// Parses `COMPAT_ALIASES` (`None` or empty: no aliases): a JSON object from alias to
@@ -118,16 +123,15 @@ pub fn parse_aliases(raw: Option<&str>) -> Result<HashMap<String, String>, Gatew
     Ok(map)
 }
 
-/// How a provider is reached from the compat endpoint: its format and, for OpenAI-compatible
-/// ones, the segment before `chat/completions` / `embeddings`.
+/// How a provider is reached from the compat endpoint: its format and its version segment (the
+/// one before `chat/completions` / `embeddings` for OpenAI-compatible ones).
 fn target_of(slug: &str) -> Option<(&'static Provider, Format, Option<&'static str>)> {
     let p = provider::find(slug)?;
     match p.format {
-        ApiFormat::OpenAi if p.params.is_empty() => Some((p, Format::OpenAi, p.unversioned_prefix)),
-        ApiFormat::Anthropic => Some((p, Format::Anthropic, None)),
-        ApiFormat::Gemini => Some((p, Format::Gemini, None)),
         // Workers AI's own OpenAI-compatible API lives at /ai/v1/...
-        ApiFormat::Native if p.id == "workers-ai" => Some((p, Format::OpenAi, Some("v1"))),
+        None if p.id == "workers-ai" => Some((p, Format::OPENAI, Some("v1"))),
+        // A provider whose path needs parameters (Azure's resource and deployment) has no one URL.
+        Some(format) if p.params.is_empty() => Some((p, format, p.unversioned_prefix)),
         _ => None,
     }
 }
@@ -266,8 +270,8 @@ impl CompatPlan {
             ResponseConversion::Estimated { input_tokens } => Ok((200, count_tokens::answer(*input_tokens))),
             ResponseConversion::GeminiTokenCount => {
                 if status >= 400 {
-                    let e = super::parse_error(Format::Gemini, status, body);
-                    return Ok((status, super::emit_error(Format::Anthropic, &e)));
+                    let e = super::parse_error(Format::GEMINI, status, body);
+                    return Ok((status, super::emit_error(Format::ANTHROPIC, &e)));
                 }
                 serde_json::from_slice::<Value>(body)
                     .map_err(|e| super::bad_upstream(format!("upstream sent invalid JSON: {e}")))
@@ -279,8 +283,8 @@ impl CompatPlan {
             ResponseConversion::Base64Embeddings => Ok((status, embeddings::base64_vectors(body))),
             ResponseConversion::GeminiEmbeddings { model, encoding } => {
                 if status >= 400 {
-                    let e = super::parse_error(Format::Gemini, status, body);
-                    return Ok((status, super::emit_error(Format::OpenAi, &e)));
+                    let e = super::parse_error(Format::GEMINI, status, body);
+                    return Ok((status, super::emit_error(Format::OPENAI, &e)));
                 }
                 serde_json::from_slice::<Value>(body)
                     .map_err(|e| super::bad_upstream(format!("upstream sent invalid JSON: {e}")))
@@ -322,7 +326,7 @@ pub fn plan(
     let stream = value.get("stream").and_then(Value::as_bool).unwrap_or(false);
     let client_format = endpoint.client_format();
     let stream_options = StreamOptions {
-        include_usage: client_format == Format::OpenAi
+        include_usage: client_format == Format::OPENAI
             && value.pointer("/stream_options/include_usage").and_then(Value::as_bool).unwrap_or(false),
         created: (now_ms / 1000.0).max(0.0) as u64,
     };
@@ -330,57 +334,46 @@ pub fn plan(
     let pass_through = || rewrite_model(body, model).unwrap_or_else(|| reserialize_with_model(&value, model));
 
     let (path, query, out_body, conversion, stream) = match endpoint {
-        Endpoint::Embeddings => match (upstream, embeddings::Encoding::of_request(&value)) {
-            (Format::OpenAi, encoding) => (
-                openai_path("embeddings"),
-                None,
-                pass_through(),
-                match encoding {
+        Endpoint::Embeddings => {
+            let encoding = embeddings::Encoding::of_request(&value);
+            if upstream == Format::OPENAI {
+                let conversion = match encoding {
                     embeddings::Encoding::Base64 => ResponseConversion::Base64Embeddings,
-                    embeddings::Encoding::Float => ResponseConversion::PassThrough(Format::OpenAi),
-                },
-                false,
-            ),
-            (Format::Gemini, encoding) => (
-                embeddings::gemini_path(model),
-                None,
-                embeddings::gemini_request(&value, model)?.to_string().into_bytes(),
-                ResponseConversion::GeminiEmbeddings { model: requested.to_string(), encoding },
-                false,
-            ),
-            (Format::Anthropic, _) => {
-                return Err(GatewayError::invalid(format!("provider {} has no embeddings API", provider.id)))
-            }
-        },
-        Endpoint::CountTokens => match upstream {
-            Format::Anthropic => (
-                "v1/messages/count_tokens".to_string(),
-                None,
-                pass_through(),
-                ResponseConversion::PassThrough(Format::Anthropic),
-                false,
-            ),
-            Format::Gemini => {
-                let request = super::parse_request(client_format, body, Some(model))?;
-                let out = count_tokens::gemini_request(&request, model)?.to_string().into_bytes();
-                (count_tokens::gemini_path(model), None, out, ResponseConversion::GeminiTokenCount, false)
-            }
-            Format::OpenAi => {
-                let input_tokens = count_tokens::estimate(&super::parse_request(client_format, body, Some(model))?);
-                // Never sent: the pipeline answers with `local_answer`.
+                    embeddings::Encoding::Float => ResponseConversion::PassThrough(Format::OPENAI),
+                };
+                (openai_path("embeddings"), None, pass_through(), conversion, false)
+            } else if upstream == Format::GEMINI {
                 (
-                    openai_path("chat/completions"),
+                    embeddings::gemini_path(model),
                     None,
-                    Vec::new(),
-                    ResponseConversion::Estimated { input_tokens },
+                    embeddings::gemini_request(&value, model)?.to_string().into_bytes(),
+                    ResponseConversion::GeminiEmbeddings { model: requested.to_string(), encoding },
                     false,
                 )
+            } else {
+                return Err(GatewayError::invalid(format!("provider {} has no embeddings API", provider.id)));
             }
-        },
+        }
+        Endpoint::CountTokens if upstream == Format::ANTHROPIC => (
+            "v1/messages/count_tokens".to_string(),
+            None,
+            pass_through(),
+            ResponseConversion::PassThrough(Format::ANTHROPIC),
+            false,
+        ),
+        Endpoint::CountTokens if upstream == Format::GEMINI => {
+            let request = super::parse_request(client_format, body, Some(model))?;
+            let out = count_tokens::gemini_request(&request, model)?.to_string().into_bytes();
+            (count_tokens::gemini_path(model), None, out, ResponseConversion::GeminiTokenCount, false)
+        }
+        Endpoint::CountTokens => {
+            let input_tokens = count_tokens::estimate(&super::parse_request(client_format, body, Some(model))?);
+            // Never sent: the pipeline answers with `local_answer`.
+            (openai_path("chat/completions"), None, Vec::new(), ResponseConversion::Estimated { input_tokens }, false)
+        }
         _ if upstream == client_format => {
-            let path =
-                if upstream == Format::Anthropic { "v1/messages".to_string() } else { openai_path("chat/completions") };
-            (path, None, pass_through(), ResponseConversion::PassThrough(upstream), stream)
+            let (path, query) = upstream.upstream_path(prefix, model, stream);
+            (path, query, pass_through(), ResponseConversion::PassThrough(upstream), stream)
         }
         _ => {
             let mut request = super::parse_request(client_format, body, Some(model))?;
@@ -388,11 +381,7 @@ pub fn plan(
             // Usage is wanted for logs and cost even when the client did not ask for it.
             request.include_usage = stream;
             let out = super::emit_request(upstream, &request, EmitOptions { default_max_tokens })?;
-            let (path, query) = match upstream {
-                Format::OpenAi => (openai_path("chat/completions"), None),
-                Format::Anthropic => ("v1/messages".to_string(), None),
-                Format::Gemini => gemini::upstream_path(model, stream),
-            };
+            let (path, query) = upstream.upstream_path(prefix, model, stream);
             (path, query, out, ResponseConversion::Chat { upstream, client: client_format }, stream)
         }
     };
@@ -401,7 +390,7 @@ pub fn plan(
     // into the header this provider expects, or replaces it with a stored key.
     let mut headers = upstream_request_headers(client);
     headers.set("content-type", "application/json");
-    if upstream == Format::Anthropic {
+    if upstream == Format::ANTHROPIC {
         if headers.get("anthropic-version").is_none() {
             headers.set("anthropic-version", ANTHROPIC_VERSION);
         }

@@ -82,12 +82,12 @@ fn openai_to_anthropic() {
     assert_eq!(plan.headers.get("anthropic-version"), Some(ANTHROPIC_VERSION));
     assert_eq!(plan.headers.get("x-trace"), Some("t1"));
     assert!(plan.stream_translator().is_none());
-    let (status, out) = plan.convert_response(200, &fixture(Format::Anthropic, "tool_call.response.json")).unwrap();
+    let (status, out) = plan.convert_response(200, &fixture(Format::ANTHROPIC, "tool_call.response.json")).unwrap();
     let out: Value = serde_json::from_slice(&out).unwrap();
     assert_eq!(status, 200);
     assert_eq!(out["created"], 5);
     assert_eq!(out["choices"][0]["message"]["tool_calls"][0]["function"]["arguments"], "{\"city\":\"Paris\"}");
-    let (status, out) = plan.convert_response(429, &fixture(Format::Anthropic, "error.json")).unwrap();
+    let (status, out) = plan.convert_response(429, &fixture(Format::ANTHROPIC, "error.json")).unwrap();
     assert_eq!(status, 429);
     assert_eq!(serde_json::from_slice::<Value>(&out).unwrap()["error"]["type"], "rate_limit_error");
 }
@@ -107,9 +107,9 @@ fn openai_to_gemini_streaming() {
     assert_eq!(body["systemInstruction"]["parts"][0]["text"], "Be brief.");
     assert_eq!(body["contents"][0], json!({"role": "user", "parts": [{"text": "Hello!"}]}));
     let mut t = plan.stream_translator().unwrap();
-    let mut out = t.push(&fixture(Format::Gemini, "stream_text.sse"));
+    let mut out = t.push(&fixture(Format::GEMINI, "stream_text.sse"));
     out.extend(t.finish());
-    let c = collect(Format::OpenAi, &out);
+    let c = collect(Format::OPENAI, &out);
     assert_eq!((c.text.as_str(), c.finish, c.ended), ("Hello there!", Some(FinishReason::Stop), true));
     assert_eq!(c.usage.map(|u| u.total_tokens()), Some(16), "the client asked for usage");
 }
@@ -119,7 +119,7 @@ fn openai_to_openai_compatible_is_byte_for_byte_but_the_model() {
     let original = br#"{ "model" : "groq/llama-3.1-8b-instant",  "messages":[{"role":"user","content":"model \"x\"","model":"keep"}], "n": 2 }"#;
     let plan = plan(Endpoint::ChatCompletions, original, &Headers::new(), &HashMap::new(), 2048, 0.0).unwrap();
     assert_eq!(plan.path, "v1/chat/completions");
-    assert_eq!(plan.conversion, ResponseConversion::PassThrough(Format::OpenAi));
+    assert_eq!(plan.conversion, ResponseConversion::PassThrough(Format::OPENAI));
     let expected =
         String::from_utf8_lossy(original).replace("\"groq/llama-3.1-8b-instant\"", "\"llama-3.1-8b-instant\"");
     assert_eq!(String::from_utf8(plan.body.clone()).unwrap(), expected);
@@ -147,9 +147,9 @@ fn anthropic_to_openai_compatible_streaming_asks_for_usage() {
     assert_eq!(out["stream_options"], json!({"include_usage": true}));
     assert_eq!(out["messages"][0], json!({"role": "system", "content": "S"}));
     let mut t = plan.stream_translator().unwrap();
-    let mut sse = t.push(&fixture(Format::OpenAi, "stream_tool_call.sse"));
+    let mut sse = t.push(&fixture(Format::OPENAI, "stream_tool_call.sse"));
     sse.extend(t.finish());
-    let c = collect(Format::Anthropic, &sse);
+    let c = collect(Format::ANTHROPIC, &sse);
     assert_eq!((c.calls.len(), c.finish, c.ended), (1, Some(FinishReason::ToolCalls), true));
     assert_eq!(t.usage().map(|u| u.output_tokens), Some(4));
 }
@@ -159,7 +159,7 @@ fn anthropic_to_anthropic_passes_through_with_the_clients_version() {
     let body = br#"{"model":"smart","max_tokens":10,"messages":[{"role":"user","content":"Hi"}]}"#;
     let client = headers(&[("x-api-key", "k"), ("anthropic-version", "2099-01-01")]);
     let plan = plan(Endpoint::Messages, body, &client, &aliases(), 2048, 0.0).unwrap();
-    assert_eq!(plan.conversion, ResponseConversion::PassThrough(Format::Anthropic));
+    assert_eq!(plan.conversion, ResponseConversion::PassThrough(Format::ANTHROPIC));
     assert_eq!(
         plan.body,
         br#"{"model":"claude-sonnet-4-5","max_tokens":10,"messages":[{"role":"user","content":"Hi"}]}"#.to_vec()
@@ -171,7 +171,7 @@ fn anthropic_to_anthropic_passes_through_with_the_clients_version() {
 fn embeddings() {
     let gemini = plan(
         Endpoint::Embeddings,
-        &fixture(Format::OpenAi, "embeddings.request.json"),
+        &fixture(Format::OPENAI, "embeddings.request.json"),
         &Headers::new(),
         &HashMap::new(),
         1,
@@ -180,13 +180,13 @@ fn embeddings() {
     .unwrap();
     assert_eq!(gemini.path, "v1beta/models/gemini-embedding-001:batchEmbedContents");
     assert_eq!(body_json(&gemini)["requests"][0]["content"]["parts"][0]["text"], "first text");
-    let (status, out) = gemini.convert_response(200, &fixture(Format::Gemini, "embeddings.response.json")).unwrap();
+    let (status, out) = gemini.convert_response(200, &fixture(Format::GEMINI, "embeddings.response.json")).unwrap();
     let out: Value = serde_json::from_slice(&out).unwrap();
     assert_eq!(
         (status, out["model"].as_str(), out["data"][0]["index"].as_u64()),
         (200, Some("google-ai-studio/gemini-embedding-001"), Some(0))
     );
-    let (status, out) = gemini.convert_response(400, &fixture(Format::Gemini, "error.json")).unwrap();
+    let (status, out) = gemini.convert_response(400, &fixture(Format::GEMINI, "error.json")).unwrap();
     assert_eq!(
         (status, serde_json::from_slice::<Value>(&out).unwrap()["error"]["message"].as_str()),
         (400, Some("Rate limit exceeded"))
@@ -283,14 +283,14 @@ fn base64_embeddings_are_honoured_by_every_backend() {
 
     let float = json!({"model": "openai/text-embedding-3-small", "input": "x", "encoding_format": "float"}).to_string();
     let openai = plan(Endpoint::Embeddings, float.as_bytes(), &Headers::new(), &HashMap::new(), 1, 0.0).unwrap();
-    assert_eq!(openai.conversion, ResponseConversion::PassThrough(Format::OpenAi));
+    assert_eq!(openai.conversion, ResponseConversion::PassThrough(Format::OPENAI));
 }
 
 #[test]
 fn count_tokens_goes_to_anthropic_gemini_or_the_estimate() {
     assert_eq!(Endpoint::parse("v1/messages/count_tokens").unwrap(), Endpoint::CountTokens);
     assert_eq!(Endpoint::parse("messages/count_tokens").unwrap(), Endpoint::CountTokens);
-    assert_eq!(Endpoint::CountTokens.client_format(), Format::Anthropic);
+    assert_eq!(Endpoint::CountTokens.client_format(), Format::ANTHROPIC);
     let body = |model: &str| {
         json!({"model": model, "messages": [{"role": "user", "content": "How many tokens is this?"}]}).to_string()
     };
@@ -310,7 +310,7 @@ fn count_tokens_goes_to_anthropic_gemini_or_the_estimate() {
     assert_eq!(gemini.local_answer(), None);
     let (status, out) = gemini.convert_response(200, br#"{"totalTokens": 9}"#).unwrap();
     assert_eq!((status, serde_json::from_slice::<Value>(&out).unwrap()), (200, json!({"input_tokens": 9})));
-    let (status, out) = gemini.convert_response(400, &fixture(Format::Gemini, "error.json")).unwrap();
+    let (status, out) = gemini.convert_response(400, &fixture(Format::GEMINI, "error.json")).unwrap();
     assert_eq!(status, 400);
     assert_eq!(serde_json::from_slice::<Value>(&out).unwrap()["type"], "error", "in Anthropic's shape");
 

@@ -6,7 +6,7 @@ use super::*;
 use crate::translate::{parse_request, Format};
 
 fn anthropic(body: serde_json::Value) -> ChatRequest {
-    parse_request(Format::Anthropic, body.to_string().as_bytes(), None).unwrap()
+    parse_request(Format::ANTHROPIC, body.to_string().as_bytes(), None).unwrap()
 }
 
 #[test]

@@ -7,7 +7,7 @@ use crate::translate::{tests::fixture, Format};
 
 #[test]
 fn openai_request_becomes_one_gemini_request_per_input() {
-    let body: Value = serde_json::from_slice(&fixture(Format::OpenAi, "embeddings.request.json")).unwrap();
+    let body: Value = serde_json::from_slice(&fixture(Format::OPENAI, "embeddings.request.json")).unwrap();
     let out = gemini_request(&body, "gemini-embedding-001").unwrap();
     let requests = out["requests"].as_array().unwrap();
     assert_eq!(requests.len(), 2);
@@ -27,7 +27,7 @@ fn token_inputs_are_refused() {
 
 #[test]
 fn gemini_response_becomes_an_openai_list() {
-    let body: Value = serde_json::from_slice(&fixture(Format::Gemini, "embeddings.response.json")).unwrap();
+    let body: Value = serde_json::from_slice(&fixture(Format::GEMINI, "embeddings.response.json")).unwrap();
     let out = openai_response(&body, "gemini-embedding-001", Encoding::Float).unwrap();
     assert_eq!(out["object"], "list");
     assert_eq!(out["model"], "gemini-embedding-001");

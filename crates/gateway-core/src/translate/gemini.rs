@@ -554,3 +554,126 @@ impl StreamEncoder {
 #[cfg(test)]
 #[path = "gemini_tests.rs"]
 mod tests;
+
+use super::wire::{self, Conversation, StreamDecode, StreamEncode, WireFormat};
+use super::{EmitOptions, StreamOptions};
+
+/// Gemini `generateContent` as a [`WireFormat`]: the free functions above, and how its streams
+/// end (no end marker: the chunk with a `finishReason`) and carry text (`candidates[].content.parts[].text`).
+#[derive(Debug)]
+pub struct Gemini;
+
+const CONVERSATION: Conversation = Conversation {
+    temperature: "/generationConfig/temperature",
+    turns: "contents",
+    content: "parts",
+    model_role: "model",
+    roleless_is_user: true,
+    instruction_roles: &[],
+    text_part_type: None,
+};
+
+impl WireFormat for Gemini {
+    fn id(&self) -> &'static str {
+        "gemini"
+    }
+
+    fn name(&self) -> &'static str {
+        "Gemini"
+    }
+
+    fn request_to_ir(&self, body: &Value) -> Result<ChatRequest, GatewayError> {
+        request_to_ir(body)
+    }
+
+    fn request_from_ir(&self, request: &ChatRequest, _opts: EmitOptions) -> Result<Value, GatewayError> {
+        request_from_ir(request)
+    }
+
+    fn response_to_ir(&self, body: &Value) -> Result<ChatResponse, GatewayError> {
+        response_to_ir(body)
+    }
+
+    fn response_from_ir(&self, response: &ChatResponse, _created: u64) -> Value {
+        response_from_ir(response)
+    }
+
+    fn error_to_ir(&self, status: u16, body: &Value) -> ApiError {
+        error_to_ir(status, body)
+    }
+
+    fn error_from_ir(&self, error: &ApiError) -> Value {
+        error_from_ir(error)
+    }
+
+    fn stream_decoder(&self) -> Box<dyn StreamDecode> {
+        Box::new(StreamDecoder::default())
+    }
+
+    fn stream_encoder(&self, _opts: StreamOptions) -> Box<dyn StreamEncode> {
+        Box::new(StreamEncoder::new())
+    }
+
+    /// `streamGenerateContent?alt=sse`, the `:` possibly percent-encoded.
+    fn streams_at(&self, path: &str) -> bool {
+        wire::path_method(path) == Some("streamGenerateContent")
+    }
+
+    fn is_stream_end(&self, event: &SseEvent) -> bool {
+        event.data.contains("\"finishReason\"")
+    }
+
+    fn event_text(&self, event: &Value) -> Option<String> {
+        let candidates = event.get("candidates")?.as_array()?;
+        let parts =
+            candidates.iter().flat_map(|c| c.pointer("/content/parts").and_then(Value::as_array).into_iter().flatten());
+        Some(parts.filter_map(|p| p.get("text").and_then(Value::as_str)).collect())
+    }
+
+    /// Only an event with a single part, the first candidate's.
+    fn set_event_text(&self, event: &mut Value, text: &str) -> bool {
+        match event.pointer_mut("/candidates/0/content/parts").and_then(Value::as_array_mut) {
+            Some(parts) if parts.len() == 1 => {
+                parts[0].get_mut("text").map(|t| *t = Value::String(text.to_string())).is_some()
+            }
+            _ => false,
+        }
+    }
+
+    fn chat_path(&self, path: &str) -> bool {
+        path.ends_with(":generateContent") || path.ends_with(":streamGenerateContent")
+    }
+
+    /// Always `v1beta` (see [`upstream_path`]), whatever the provider's version segment.
+    fn upstream_path(&self, _version: Option<&str>, model: &str, stream: bool) -> (String, Option<&'static str>) {
+        upstream_path(model, stream)
+    }
+
+    fn recognises(&self, answer: &Value) -> bool {
+        answer.get("candidates").is_some()
+    }
+
+    fn conversation(&self) -> Option<&'static Conversation> {
+        Some(&CONVERSATION)
+    }
+}
+
+impl StreamDecode for StreamDecoder {
+    fn decode(&mut self, event: &SseEvent, out: &mut Vec<StreamEvent>) -> bool {
+        StreamDecoder::decode(self, event, out)
+    }
+
+    fn finished(&self) -> bool {
+        StreamDecoder::finished(self)
+    }
+}
+
+impl StreamEncode for StreamEncoder {
+    fn encode(&mut self, event: &StreamEvent, out: &mut Vec<u8>) {
+        StreamEncoder::encode(self, event, out)
+    }
+
+    fn end(&mut self, out: &mut Vec<u8>) {
+        StreamEncoder::end(self, out)
+    }
+}

@@ -19,7 +19,7 @@ fn upstream_paths() {
 
 #[test]
 fn function_responses_are_named_from_the_earlier_call() {
-    let req = parse_request(Format::OpenAi, &fixture(Format::OpenAi, "tool_result.request.json"), None).unwrap();
+    let req = parse_request(Format::OPENAI, &fixture(Format::OPENAI, "tool_result.request.json"), None).unwrap();
     let out = request_from_ir(&req).unwrap();
     assert_eq!(out["contents"][1]["role"], "model");
     assert_eq!(
@@ -148,7 +148,7 @@ fn positioned_instructions_fold_into_the_user_turn_next_to_them() {
         {"role": "user", "content": "bye"},
         {"role": "system", "content": "Tokens left: 100."}
     ]});
-    let req = parse_request(Format::Anthropic, body.to_string().as_bytes(), None).unwrap();
+    let req = parse_request(Format::ANTHROPIC, body.to_string().as_bytes(), None).unwrap();
     let out = request_from_ir(&req).unwrap();
     assert_eq!(
         out["contents"],

@@ -6,6 +6,19 @@
 //! whole ([`convert_response`]) or as a stream cut anywhere ([`stream::StreamTranslator`]).
 //! [`compat`] plans the gateway's `/compat/...` endpoint on top of this.
 //!
+//! # Adding a format
+//!
+//! A format is one implementation of [`WireFormat`] (see [`wire`] for what each method owes),
+//! in the format's own file, next to its free converters: a unit struct and its `impl`
+//! block at the end of the file. Then one line registers it: a [`Format`] constant pointing at
+//! the struct and its entry in [`FORMATS`]. Nothing else changes: the provider table names the
+//! format a provider speaks ([`crate::provider::Provider::format`]), and the stream guard,
+//! response plugins, semantic cache, fine-tuning export and [`compat`] only call the trait's
+//! methods. Code outside a format's file never `match`es on formats; it may compare a handle
+//! with a constant where one format is special for reasons of its own (the gateway's own
+//! errors are OpenAI-shaped; the compat endpoint's embeddings and token counts exist for some
+//! providers only).
+//!
 //! # Parameters a target cannot honour
 //!
 //! They are dropped when the request is emitted, never sent to fail upstream:
@@ -40,43 +53,68 @@ pub mod ir;
 pub mod openai;
 pub mod stream;
 mod unreadable;
+pub mod wire;
 
 use serde_json::Value;
 
 use crate::error::GatewayError;
-use crate::provider::ApiFormat;
 pub use ir::{ApiError, ChatRequest, ChatResponse, FinishReason, StreamEvent};
 pub use stream::{StreamOptions, StreamTranslator};
+pub use wire::{StreamDecode, StreamEncode, WireFormat};
 
-/// A wire format the gateway translates.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    /// OpenAI Chat Completions (`/chat/completions`).
-    OpenAi,
-    /// Anthropic Messages (`/v1/messages`).
-    Anthropic,
-    /// Google Gemini `generateContent` / `streamGenerateContent`.
-    Gemini,
-}
+/// Every wire format the gateway translates, in the order they are asked when a path or an
+/// answer must be recognised (the first that claims it wins).
+pub const FORMATS: &[Format] = &[Format::OPENAI, Format::ANTHROPIC, Format::GEMINI];
+
+/// A wire format the gateway translates: a small copyable handle on its [`WireFormat`]
+/// implementation, whose methods it derefs to (`format.name()`). Two handles are equal when
+/// their formats' ids are.
+#[derive(Clone, Copy)]
+pub struct Format(&'static dyn WireFormat);
 
 impl Format {
-    /// The translatable format of a provider's API; `None` for providers forwarded untouched.
-    pub fn of(api: ApiFormat) -> Option<Format> {
-        match api {
-            ApiFormat::OpenAi => Some(Format::OpenAi),
-            ApiFormat::Anthropic => Some(Format::Anthropic),
-            ApiFormat::Gemini => Some(Format::Gemini),
-            ApiFormat::Native => None,
-        }
+    /// OpenAI Chat Completions (`/chat/completions`).
+    pub const OPENAI: Format = Format(&openai::OpenAi);
+    /// Anthropic Messages (`/v1/messages`).
+    pub const ANTHROPIC: Format = Format(&anthropic::Anthropic);
+    /// Google Gemini `generateContent` / `streamGenerateContent`.
+    pub const GEMINI: Format = Format(&gemini::Gemini);
+
+    /// The format whose [`WireFormat::streams_at`] claims the upstream `path`, if any.
+    pub fn streamed_at(path: &str) -> Option<Format> {
+        FORMATS.iter().copied().find(|f| f.streams_at(path))
     }
 
-    /// The format's name in messages: `OpenAI`, `Anthropic`, `Gemini`.
-    pub fn name(self) -> &'static str {
-        match self {
-            Format::OpenAi => "OpenAI",
-            Format::Anthropic => "Anthropic",
-            Format::Gemini => "Gemini",
-        }
+    /// The format whose [`WireFormat::chat_path`] claims the provider `path`, if any.
+    pub fn of_chat_path(path: &str) -> Option<Format> {
+        FORMATS.iter().copied().find(|f| f.chat_path(path))
+    }
+
+    /// The format that [`WireFormat::recognises`] a JSON answer or stream chunk, if any.
+    pub fn of_answer(answer: &Value) -> Option<Format> {
+        FORMATS.iter().copied().find(|f| f.recognises(answer))
+    }
+}
+
+impl std::ops::Deref for Format {
+    type Target = dyn WireFormat;
+
+    fn deref(&self) -> &Self::Target {
+        self.0
+    }
+}
+
+impl PartialEq for Format {
+    fn eq(&self, other: &Format) -> bool {
+        self.0.id() == other.0.id()
+    }
+}
+
+impl Eq for Format {}
+
+impl std::fmt::Debug for Format {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0.name())
     }
 }
 
@@ -93,11 +131,7 @@ pub struct EmitOptions {
 /// Errors: 400 naming the field when the body is not JSON or a field has the wrong shape.
 pub fn parse_request(format: Format, body: &[u8], model: Option<&str>) -> Result<ChatRequest, GatewayError> {
     let value = parse_json(body, "request body")?;
-    let mut request = match format {
-        Format::OpenAi => openai::request_to_ir(&value)?,
-        Format::Anthropic => anthropic::request_to_ir(&value)?,
-        Format::Gemini => gemini::request_to_ir(&value)?,
-    };
+    let mut request = format.request_to_ir(&value)?;
     if let Some(model) = model {
         request.model = model.to_string();
     }
@@ -109,12 +143,7 @@ pub fn parse_request(format: Format, body: &[u8], model: Option<&str>) -> Result
 /// Errors: 400 when a tool call's arguments are not a JSON object (Anthropic and Gemini need an
 /// object, not text).
 pub fn emit_request(format: Format, request: &ChatRequest, opts: EmitOptions) -> Result<Vec<u8>, GatewayError> {
-    let value = match format {
-        Format::OpenAi => openai::request_from_ir(request),
-        Format::Anthropic => anthropic::request_from_ir(request, opts.default_max_tokens)?,
-        Format::Gemini => gemini::request_from_ir(request)?,
-    };
-    Ok(value.to_string().into_bytes())
+    Ok(format.request_from_ir(request, opts)?.to_string().into_bytes())
 }
 
 /// Parses a successful (2xx) response body in `format`.
@@ -124,22 +153,13 @@ pub fn emit_request(format: Format, request: &ChatRequest, opts: EmitOptions) ->
 pub fn parse_response(format: Format, body: &[u8]) -> Result<ChatResponse, GatewayError> {
     let value =
         serde_json::from_slice::<Value>(body).map_err(|e| bad_upstream(format!("upstream sent invalid JSON: {e}")))?;
-    match format {
-        Format::OpenAi => openai::response_to_ir(&value),
-        Format::Anthropic => anthropic::response_to_ir(&value),
-        Format::Gemini => gemini::response_to_ir(&value),
-    }
+    format.response_to_ir(&value)
 }
 
 /// Emits the IR response as a body in `format`. `created` (Unix seconds, injected) fills
 /// OpenAI's `created`.
 pub fn emit_response(format: Format, response: &ChatResponse, created: u64) -> Vec<u8> {
-    let value = match format {
-        Format::OpenAi => openai::response_from_ir(response, created),
-        Format::Anthropic => anthropic::response_from_ir(response),
-        Format::Gemini => gemini::response_from_ir(response),
-    };
-    value.to_string().into_bytes()
+    format.response_from_ir(response, created).to_string().into_bytes()
 }
 
 /// Reads a provider's error body, keeping its status. A JSON body of any shape is read for its
@@ -151,21 +171,12 @@ pub fn parse_error(format: Format, status: u16, body: &[u8]) -> ApiError {
         error.code = Some(crate::ErrorKind::UpstreamInvalid.code().to_string());
         return error;
     };
-    match format {
-        Format::OpenAi => openai::error_to_ir(status, &value),
-        Format::Anthropic => anthropic::error_to_ir(status, &value),
-        Format::Gemini => gemini::error_to_ir(status, &value),
-    }
+    format.error_to_ir(status, &value)
 }
 
 /// Renders an error as a body in `format`.
 pub fn emit_error(format: Format, error: &ApiError) -> Vec<u8> {
-    let value = match format {
-        Format::OpenAi => openai::error_from_ir(error),
-        Format::Anthropic => anthropic::error_from_ir(error),
-        Format::Gemini => gemini::error_from_ir(error),
-    };
-    value.to_string().into_bytes()
+    format.error_from_ir(error).to_string().into_bytes()
 }
 
 /// Converts a whole (non-streamed) upstream answer from `from` into the client's format `to`.

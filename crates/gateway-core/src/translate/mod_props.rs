@@ -9,23 +9,20 @@ use super::shapes::*;
 use super::*;
 use crate::strategies::{assert_client_error, bytes, clean, config, shaped, shaped_body, Shape};
 
-const ALL: [Format; 3] = [Format::OpenAi, Format::Anthropic, Format::Gemini];
+const ALL: [Format; 3] = [Format::OPENAI, Format::ANTHROPIC, Format::GEMINI];
 const OPTS: EmitOptions = EmitOptions { default_max_tokens: 1024 };
 
+fn shape_of(format: Format, shapes: [&'static Shape; 3]) -> &'static Shape {
+    let at = ALL.iter().position(|f| *f == format).unwrap();
+    shapes[at]
+}
+
 fn request_shape(format: Format) -> &'static Shape {
-    match format {
-        Format::OpenAi => &OA_REQUEST,
-        Format::Anthropic => &AN_REQUEST,
-        Format::Gemini => &GM_REQUEST,
-    }
+    shape_of(format, [&OA_REQUEST, &AN_REQUEST, &GM_REQUEST])
 }
 
 fn response_shape(format: Format) -> &'static Shape {
-    match format {
-        Format::OpenAi => &OA_RESPONSE,
-        Format::Anthropic => &AN_RESPONSE,
-        Format::Gemini => &GM_RESPONSE,
-    }
+    shape_of(format, [&OA_RESPONSE, &AN_RESPONSE, &GM_RESPONSE])
 }
 
 /// A format and a body of that format's request shape.

@@ -8,19 +8,11 @@ use super::ir::*;
 use super::*;
 use crate::usage::Usage;
 
-const ALL: [Format; 3] = [Format::OpenAi, Format::Anthropic, Format::Gemini];
+const ALL: [Format; 3] = [Format::OPENAI, Format::ANTHROPIC, Format::GEMINI];
 const OPTS: EmitOptions = EmitOptions { default_max_tokens: 4096 };
 
-fn dir(format: Format) -> &'static str {
-    match format {
-        Format::OpenAi => "openai",
-        Format::Anthropic => "anthropic",
-        Format::Gemini => "gemini",
-    }
-}
-
 pub(super) fn fixture(format: Format, name: &str) -> Vec<u8> {
-    let path = format!("{}/fixtures/{}/{}", env!("CARGO_MANIFEST_DIR"), dir(format), name);
+    let path = format!("{}/fixtures/{}/{}", env!("CARGO_MANIFEST_DIR"), format.id(), name);
     std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
@@ -56,10 +48,10 @@ fn round_trip_everywhere(req: &ChatRequest) {
         let body = emit_request(target, req, OPTS).unwrap();
         let mut back = parse_request(target, &body, Some(&req.model)).unwrap();
         let mut expected = req.clone();
-        if target == Format::Anthropic && expected.max_tokens.is_none() {
+        if target == Format::ANTHROPIC && expected.max_tokens.is_none() {
             expected.max_tokens = Some(OPTS.default_max_tokens);
         }
-        if target == Format::Gemini {
+        if target == Format::GEMINI {
             normalize_ids(&mut expected);
             normalize_ids(&mut back);
         }
@@ -130,11 +122,11 @@ pub fn tool_call(f: Format) {
     assert!(!call.id.is_empty());
     assert_eq!(resp.usage.map(|u| (u.input_tokens, u.output_tokens)), Some((82, 17)));
     // What each client format actually receives.
-    let (_, openai) = convert_response(f, Format::OpenAi, 200, &body, 1).unwrap();
+    let (_, openai) = convert_response(f, Format::OPENAI, 200, &body, 1).unwrap();
     let openai: Value = serde_json::from_slice(&openai).unwrap();
     assert_eq!(openai["choices"][0]["finish_reason"], "tool_calls");
     assert_eq!(openai["choices"][0]["message"]["tool_calls"][0]["function"]["name"], "get_weather");
-    let (_, anthropic) = convert_response(f, Format::Anthropic, 200, &body, 1).unwrap();
+    let (_, anthropic) = convert_response(f, Format::ANTHROPIC, 200, &body, 1).unwrap();
     let anthropic: Value = serde_json::from_slice(&anthropic).unwrap();
     assert_eq!(anthropic["stop_reason"], "tool_use");
     assert_eq!(anthropic["content"][1]["input"], json!({"city": "Paris"}));
@@ -185,15 +177,10 @@ pub(super) fn collect(to: Format, bytes: &[u8]) -> Collected {
     let mut parser = crate::sse::SseParser::new();
     let mut sse_events = Vec::new();
     parser.feed(bytes, |e| sse_events.push(e));
-    let (mut o, mut a, mut g) =
-        (openai::StreamDecoder::default(), anthropic::StreamDecoder::default(), gemini::StreamDecoder::default());
+    let mut decoder = to.stream_decoder();
     let mut c = Collected::default();
     for e in &sse_events {
-        c.ended |= match to {
-            Format::OpenAi => o.decode(e, &mut events),
-            Format::Anthropic => a.decode(e, &mut events),
-            Format::Gemini => g.decode(e, &mut events) || g.finished(),
-        };
+        c.ended |= decoder.decode(e, &mut events) || decoder.finished();
     }
     for e in events {
         match e {
@@ -273,12 +260,12 @@ pub fn error(f: Format) {
     let body = fixture(f, "error.json");
     let e = parse_error(f, 429, &body);
     assert_eq!((e.status, e.kind.as_str(), e.message.as_str()), (429, "rate_limit_error", "Rate limit exceeded"));
-    let (status, openai) = convert_response(f, Format::OpenAi, 429, &body, 1).unwrap();
+    let (status, openai) = convert_response(f, Format::OPENAI, 429, &body, 1).unwrap();
     let openai: Value = serde_json::from_slice(&openai).unwrap();
     assert_eq!(status, 429);
     assert_eq!(openai["error"]["message"], "Rate limit exceeded");
     assert_eq!(openai["error"]["type"], "rate_limit_error");
-    let (status, anthropic) = convert_response(f, Format::Anthropic, 429, &body, 1).unwrap();
+    let (status, anthropic) = convert_response(f, Format::ANTHROPIC, 429, &body, 1).unwrap();
     let anthropic: Value = serde_json::from_slice(&anthropic).unwrap();
     assert_eq!(status, 429);
     assert_eq!(
@@ -338,13 +325,13 @@ macro_rules! translation_battery {
     };
 }
 
-translation_battery!(openai_battery, Format::OpenAi);
-translation_battery!(anthropic_battery, Format::Anthropic);
-translation_battery!(gemini_battery, Format::Gemini);
+translation_battery!(openai_battery, Format::OPENAI);
+translation_battery!(anthropic_battery, Format::ANTHROPIC);
+translation_battery!(gemini_battery, Format::GEMINI);
 
 #[test]
 fn a_non_json_error_body_is_described_with_the_provider_s_status_and_a_code() {
-    let e = parse_error(Format::Anthropic, 503, b"upstream connect error");
+    let e = parse_error(Format::ANTHROPIC, 503, b"upstream connect error");
     assert_eq!(
         (e.status, e.kind.as_str(), e.message.as_str(), e.code.as_deref()),
         (
@@ -354,23 +341,23 @@ fn a_non_json_error_body_is_described_with_the_provider_s_status_and_a_code() {
             Some("upstream_invalid_response")
         )
     );
-    let (status, body) = convert_response(Format::Anthropic, Format::OpenAi, 503, b"<html></html>", 1).unwrap();
+    let (status, body) = convert_response(Format::ANTHROPIC, Format::OPENAI, 503, b"<html></html>", 1).unwrap();
     let v: Value = serde_json::from_slice(&body).unwrap();
     assert_eq!((status, v["error"]["code"].as_str()), (503, Some("upstream_invalid_response")));
     // A provider's own JSON error has no gateway code.
-    let body = fixture(Format::Anthropic, "error.json");
-    assert_eq!(parse_error(Format::Anthropic, 429, &body).code, None);
+    let body = fixture(Format::ANTHROPIC, "error.json");
+    assert_eq!(parse_error(Format::ANTHROPIC, 429, &body).code, None);
 }
 
 #[test]
 fn an_untranslatable_success_body_is_a_502_upstream_invalid_response() {
     for (from, body, cause) in [
-        (Format::Anthropic, &b"{\"unexpected\":true}"[..], "Anthropic response has no content array"),
-        (Format::Gemini, b"{}", "Gemini response has no candidates"),
-        (Format::OpenAi, b"{\"choices\":[]}", "OpenAI response has no choices[0]"),
-        (Format::Anthropic, b"<html>sk-secret", "upstream sent invalid JSON: expected value at line 1 column 1"),
+        (Format::ANTHROPIC, &b"{\"unexpected\":true}"[..], "Anthropic response has no content array"),
+        (Format::GEMINI, b"{}", "Gemini response has no candidates"),
+        (Format::OPENAI, b"{\"choices\":[]}", "OpenAI response has no choices[0]"),
+        (Format::ANTHROPIC, b"<html>sk-secret", "upstream sent invalid JSON: expected value at line 1 column 1"),
     ] {
-        let to = if from == Format::OpenAi { Format::Anthropic } else { Format::OpenAi };
+        let to = if from == Format::OPENAI { Format::ANTHROPIC } else { Format::OPENAI };
         let e = convert_response(from, to, 200, body, 1).expect_err(cause);
         assert_eq!((e.status(), e.kind().code(), e.is_retryable()), (502, "upstream_invalid_response", false));
         assert_eq!(

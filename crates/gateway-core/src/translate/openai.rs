@@ -638,3 +638,117 @@ impl StreamEncoder {
 #[cfg(test)]
 #[path = "openai_tests.rs"]
 mod tests;
+
+use super::wire::{self, Conversation, StreamDecode, StreamEncode, WireFormat};
+use super::{EmitOptions, StreamOptions};
+
+/// OpenAI Chat Completions as a [`WireFormat`]: the free functions above, and how its streams
+/// end (`data: [DONE]`) and carry text (`choices[].delta.content`).
+#[derive(Debug)]
+pub struct OpenAi;
+
+const CONVERSATION: Conversation = Conversation {
+    temperature: "/temperature",
+    turns: "messages",
+    content: "content",
+    model_role: "assistant",
+    roleless_is_user: false,
+    instruction_roles: &["system", "developer"],
+    text_part_type: Some("text"),
+};
+
+impl WireFormat for OpenAi {
+    fn id(&self) -> &'static str {
+        "openai"
+    }
+
+    fn name(&self) -> &'static str {
+        "OpenAI"
+    }
+
+    fn request_to_ir(&self, body: &Value) -> Result<ChatRequest, GatewayError> {
+        request_to_ir(body)
+    }
+
+    fn request_from_ir(&self, request: &ChatRequest, _opts: EmitOptions) -> Result<Value, GatewayError> {
+        Ok(request_from_ir(request))
+    }
+
+    fn response_to_ir(&self, body: &Value) -> Result<ChatResponse, GatewayError> {
+        response_to_ir(body)
+    }
+
+    fn response_from_ir(&self, response: &ChatResponse, created: u64) -> Value {
+        response_from_ir(response, created)
+    }
+
+    fn error_to_ir(&self, status: u16, body: &Value) -> ApiError {
+        error_to_ir(status, body)
+    }
+
+    fn error_from_ir(&self, error: &ApiError) -> Value {
+        error_from_ir(error)
+    }
+
+    fn stream_decoder(&self) -> Box<dyn StreamDecode> {
+        Box::new(StreamDecoder::default())
+    }
+
+    fn stream_encoder(&self, opts: StreamOptions) -> Box<dyn StreamEncode> {
+        Box::new(StreamEncoder::new(opts.include_usage, opts.created))
+    }
+
+    /// Chat Completions and legacy Completions, whoever serves them (OpenAI's compatible APIs,
+    /// Gemini's `openai/` endpoints, Anthropic's `v1/chat/completions`).
+    fn streams_at(&self, path: &str) -> bool {
+        wire::last_segments(path).1 == "completions"
+    }
+
+    fn is_stream_end(&self, event: &SseEvent) -> bool {
+        event.data == "[DONE]"
+    }
+
+    fn event_text(&self, event: &Value) -> Option<String> {
+        let choices = event.get("choices")?.as_array()?;
+        Some(choices.iter().filter_map(|c| c.pointer("/delta/content").and_then(Value::as_str)).collect())
+    }
+
+    /// The first choice's `delta`, also an empty one (the finish chunk).
+    fn set_event_text(&self, event: &mut Value, text: &str) -> bool {
+        let delta = event.pointer_mut("/choices/0/delta").and_then(Value::as_object_mut);
+        delta.map(|delta| delta.insert("content".into(), Value::String(text.to_string()))).is_some()
+    }
+
+    fn chat_path(&self, path: &str) -> bool {
+        path.ends_with("/chat/completions")
+    }
+
+    /// `chat/completions` under the provider's version segment, if it has one.
+    fn upstream_path(&self, version: Option<&str>, _model: &str, _stream: bool) -> (String, Option<&'static str>) {
+        (version.map_or_else(|| "chat/completions".to_string(), |v| format!("{v}/chat/completions")), None)
+    }
+
+    fn recognises(&self, answer: &Value) -> bool {
+        answer.get("choices").is_some()
+    }
+
+    fn conversation(&self) -> Option<&'static Conversation> {
+        Some(&CONVERSATION)
+    }
+}
+
+impl StreamDecode for StreamDecoder {
+    fn decode(&mut self, event: &SseEvent, out: &mut Vec<StreamEvent>) -> bool {
+        StreamDecoder::decode(self, event, out)
+    }
+}
+
+impl StreamEncode for StreamEncoder {
+    fn encode(&mut self, event: &StreamEvent, out: &mut Vec<u8>) {
+        StreamEncoder::encode(self, event, out)
+    }
+
+    fn end(&mut self, out: &mut Vec<u8>) {
+        StreamEncoder::end(self, out)
+    }
+}

@@ -6,8 +6,8 @@
 //! and the translator only watches them (usage, proper end).
 
 use super::ir::StreamEvent;
-use super::{anthropic, gemini, json, openai, Format};
-use crate::sse::{SseEvent, SseParser};
+use super::{Format, StreamDecode, StreamEncode};
+use crate::sse::SseParser;
 use crate::usage::Usage;
 
 /// How the client asked for the stream.
@@ -20,68 +20,14 @@ pub struct StreamOptions {
     pub created: u64,
 }
 
-#[derive(Debug)]
-enum Decoder {
-    OpenAi(openai::StreamDecoder),
-    Anthropic(anthropic::StreamDecoder),
-    Gemini(gemini::StreamDecoder),
-}
-
-impl Decoder {
-    /// Decodes one event; true when the stream has properly ended.
-    fn decode(&mut self, ev: &SseEvent, out: &mut Vec<StreamEvent>) -> (bool, bool) {
-        match self {
-            Decoder::OpenAi(d) => {
-                let ended = d.decode(ev, out);
-                (ended, ended)
-            }
-            Decoder::Anthropic(d) => {
-                let ended = d.decode(ev, out);
-                (ended, ended)
-            }
-            // Gemini has no end marker: the chunk with a finish reason is complete, and the
-            // encoder's end waits for the end of the body in case usage follows.
-            Decoder::Gemini(d) => {
-                let ended = d.decode(ev, out);
-                (ended || d.finished(), ended)
-            }
-        }
-    }
-}
-
-#[derive(Debug)]
-enum Encoder {
-    OpenAi(openai::StreamEncoder),
-    Anthropic(anthropic::StreamEncoder),
-    Gemini(gemini::StreamEncoder),
-}
-
-impl Encoder {
-    fn encode(&mut self, ev: &StreamEvent, out: &mut Vec<u8>) {
-        match self {
-            Encoder::OpenAi(e) => e.encode(ev, out),
-            Encoder::Anthropic(e) => e.encode(ev, out),
-            Encoder::Gemini(e) => e.encode(ev, out),
-        }
-    }
-
-    fn end(&mut self, out: &mut Vec<u8>) {
-        match self {
-            Encoder::OpenAi(e) => e.end(out),
-            Encoder::Anthropic(e) => e.end(out),
-            Encoder::Gemini(e) => e.end(out),
-        }
-    }
-}
-
 /// Translates one SSE stream from the upstream's format to the client's.
 #[derive(Debug)]
 pub struct StreamTranslator {
     to: Format,
     passthrough: bool,
     parser: SseParser,
-    decoder: Decoder,
-    encoder: Encoder,
+    decoder: Box<dyn StreamDecode>,
+    encoder: Box<dyn StreamEncode>,
     usage: Option<Usage>,
     terminal: bool,
     /// Nothing more goes to the client (end written, or an error event).
@@ -91,22 +37,12 @@ pub struct StreamTranslator {
 impl StreamTranslator {
     /// A translator from the upstream's format `from` to the client's `to`.
     pub fn new(from: Format, to: Format, opts: StreamOptions) -> Self {
-        let decoder = match from {
-            Format::OpenAi => Decoder::OpenAi(openai::StreamDecoder::default()),
-            Format::Anthropic => Decoder::Anthropic(anthropic::StreamDecoder::default()),
-            Format::Gemini => Decoder::Gemini(gemini::StreamDecoder::default()),
-        };
-        let encoder = match to {
-            Format::OpenAi => Encoder::OpenAi(openai::StreamEncoder::new(opts.include_usage, opts.created)),
-            Format::Anthropic => Encoder::Anthropic(anthropic::StreamEncoder::new()),
-            Format::Gemini => Encoder::Gemini(gemini::StreamEncoder::new()),
-        };
         StreamTranslator {
             to,
             passthrough: from == to,
             parser: SseParser::new(),
-            decoder,
-            encoder,
+            decoder: from.stream_decoder(),
+            encoder: to.stream_encoder(opts),
             usage: None,
             terminal: false,
             closed: false,
@@ -123,7 +59,10 @@ impl StreamTranslator {
         let mut ir = Vec::new();
         for ev in &sse_events {
             ir.clear();
-            let (complete, ended) = self.decoder.decode(ev, &mut ir);
+            let ended = self.decoder.decode(ev, &mut ir);
+            // A format without an end marker (Gemini) is complete at its finish reason, and the
+            // encoder's end waits for the end of the body in case usage follows.
+            let complete = ended || self.decoder.finished();
             let errored = ir.iter().any(|e| matches!(e, StreamEvent::Error { .. }));
             for e in &ir {
                 if let StreamEvent::Usage(u) = e {
@@ -171,9 +110,10 @@ impl StreamTranslator {
     }
 
     /// An explicit error event in the client's format, for a stream cut short (so the client
-    /// does not take a truncated answer for a complete one). OpenAI: a `data: {"error":…}`
-    /// chunk; Anthropic: `event: error` with an `api_error`; Gemini: a `data: {"error":…}`
-    /// chunk. Nothing more is sent after it.
+    /// does not take a truncated answer for a complete one), framed by the client's format
+    /// ([`WireFormat::stream_error`](super::WireFormat::stream_error)): OpenAI and Gemini a
+    /// `data: {"error":…}` chunk, Anthropic `event: error` with an `api_error`. Nothing more is
+    /// sent after it.
     pub fn error_event(&mut self, message: &str) -> Vec<u8> {
         self.closed = true;
         let error = super::ApiError {
@@ -182,9 +122,8 @@ impl StreamTranslator {
             kind: "api_error".to_string(),
             code: Some(crate::stream_guard::STREAM_ERROR_CODE.to_string()),
         };
-        let body = String::from_utf8_lossy(&super::emit_error(self.to, &error)).into_owned();
         let mut out = Vec::new();
-        json::sse(&mut out, (self.to == Format::Anthropic).then_some("error"), &body);
+        self.to.stream_error(&error, &mut out);
         out
     }
 }

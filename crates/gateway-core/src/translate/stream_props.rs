@@ -10,26 +10,25 @@ use serde_json::{json, Value};
 use super::*;
 use crate::strategies::{bytes, config, cuts, shaped, split, Shape};
 use crate::translate::ir::{FinishReason, StreamEvent};
+use crate::translate::json;
 use crate::translate::shapes::{AN_EVENT, GM_RESPONSE, OA_CHUNK};
 use crate::translate::tests::collect;
-use crate::translate::{anthropic, gemini, openai};
 use crate::usage::Usage;
 
-const ALL: [Format; 3] = [Format::OpenAi, Format::Anthropic, Format::Gemini];
+const ALL: [Format; 3] = [Format::OPENAI, Format::ANTHROPIC, Format::GEMINI];
 
 fn event_shape(format: Format) -> &'static Shape {
-    match format {
-        Format::OpenAi => &OA_CHUNK,
-        Format::Anthropic => &AN_EVENT,
-        Format::Gemini => &GM_RESPONSE,
-    }
+    [(Format::OPENAI, &OA_CHUNK), (Format::ANTHROPIC, &AN_EVENT), (Format::GEMINI, &GM_RESPONSE)]
+        .into_iter()
+        .find_map(|(f, shape)| (f == format).then_some(shape))
+        .unwrap()
 }
 
 /// An upstream body in `format`: its events as SSE (`[DONE]` too), with stray bytes now and then.
 fn upstream_body(format: Format) -> impl Strategy<Value = Vec<u8>> {
     let event = prop_oneof![
         8 => shaped(event_shape(format)).prop_map(move |v| {
-            let name = v.get("type").and_then(Value::as_str).filter(|_| format == Format::Anthropic);
+            let name = v.get("type").and_then(Value::as_str).filter(|_| format == Format::ANTHROPIC);
             let mut out = Vec::new();
             json::sse(&mut out, name, &v.to_string());
             out
@@ -106,20 +105,11 @@ fn events(answer: &Answer) -> Vec<StreamEvent> {
 /// The stream an upstream speaking `format` sends for `answer`.
 fn encode(format: Format, answer: &Answer) -> Vec<u8> {
     let mut out = Vec::new();
-    let (mut o, mut a, mut g) =
-        (openai::StreamEncoder::new(true, 7), anthropic::StreamEncoder::new(), gemini::StreamEncoder::new());
+    let mut encoder = format.stream_encoder(StreamOptions { include_usage: true, created: 7 });
     for e in events(answer) {
-        match format {
-            Format::OpenAi => o.encode(&e, &mut out),
-            Format::Anthropic => a.encode(&e, &mut out),
-            Format::Gemini => g.encode(&e, &mut out),
-        }
+        encoder.encode(&e, &mut out);
     }
-    match format {
-        Format::OpenAi => o.end(&mut out),
-        Format::Anthropic => a.end(&mut out),
-        Format::Gemini => g.end(&mut out),
-    }
+    encoder.end(&mut out);
     out
 }
 

@@ -12,8 +12,8 @@ fn data_lines(bytes: &[u8]) -> Vec<String> {
 #[test]
 fn openai_output_has_role_first_then_usage_chunk_then_done() {
     let mut t =
-        StreamTranslator::new(Format::Anthropic, Format::OpenAi, StreamOptions { include_usage: true, created: 99 });
-    let mut out = t.push(&fixture(Format::Anthropic, "stream_text.sse"));
+        StreamTranslator::new(Format::ANTHROPIC, Format::OPENAI, StreamOptions { include_usage: true, created: 99 });
+    let mut out = t.push(&fixture(Format::ANTHROPIC, "stream_text.sse"));
     out.extend(t.finish());
     let lines = data_lines(&out);
     let first: Value = serde_json::from_str(&lines[0]).unwrap();
@@ -28,9 +28,9 @@ fn openai_output_has_role_first_then_usage_chunk_then_done() {
 
 #[test]
 fn a_cut_stream_is_not_terminal_and_gets_an_explicit_error() {
-    let body = fixture(Format::OpenAi, "stream_text.sse");
+    let body = fixture(Format::OPENAI, "stream_text.sse");
     let cut = &body[..body.len() / 2];
-    let mut t = StreamTranslator::new(Format::OpenAi, Format::Anthropic, StreamOptions::default());
+    let mut t = StreamTranslator::new(Format::OPENAI, Format::ANTHROPIC, StreamOptions::default());
     let out = t.push(cut);
     assert!(!out.is_empty());
     assert!(t.finish().is_empty(), "no message_stop for a cut stream");
@@ -40,7 +40,7 @@ fn a_cut_stream_is_not_terminal_and_gets_an_explicit_error() {
     assert!(err.contains(r#""type":"api_error""#) && err.contains("upstream connection lost"));
     assert!(t.push(b"data: [DONE]\n\n").is_empty(), "nothing after the error");
 
-    let mut t = StreamTranslator::new(Format::Anthropic, Format::OpenAi, StreamOptions::default());
+    let mut t = StreamTranslator::new(Format::ANTHROPIC, Format::OPENAI, StreamOptions::default());
     let err = String::from_utf8(t.error_event("cut")).unwrap();
     assert_eq!(data_lines(err.as_bytes()).len(), 1);
     let v: Value = serde_json::from_str(&data_lines(err.as_bytes())[0]).unwrap();
@@ -52,19 +52,19 @@ fn a_cut_stream_is_not_terminal_and_gets_an_explicit_error() {
 fn an_upstream_error_event_reaches_the_client_in_its_format_without_done() {
     let stream = b"event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"m\",\"model\":\"c\",\"usage\":{\"input_tokens\":3,\"output_tokens\":0}}}\n\nevent: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}\n\n";
     let mut t =
-        StreamTranslator::new(Format::Anthropic, Format::OpenAi, StreamOptions { include_usage: true, created: 0 });
+        StreamTranslator::new(Format::ANTHROPIC, Format::OPENAI, StreamOptions { include_usage: true, created: 0 });
     let mut out = t.push(stream);
     out.extend(t.finish());
     assert!(t.saw_terminal());
-    let c = collect(Format::OpenAi, &out);
+    let c = collect(Format::OPENAI, &out);
     assert_eq!(c.errors, vec!["Overloaded".to_string()]);
     assert!(!String::from_utf8_lossy(&out).contains("[DONE]"));
 }
 
 #[test]
 fn same_format_passes_bytes_through_and_still_reads_usage() {
-    let body = fixture(Format::Anthropic, "stream_tool_call.sse");
-    let mut t = StreamTranslator::new(Format::Anthropic, Format::Anthropic, StreamOptions::default());
+    let body = fixture(Format::ANTHROPIC, "stream_tool_call.sse");
+    let mut t = StreamTranslator::new(Format::ANTHROPIC, Format::ANTHROPIC, StreamOptions::default());
     let (a, b) = body.split_at(37);
     let mut out = t.push(a);
     out.extend(t.push(b));
@@ -76,8 +76,8 @@ fn same_format_passes_bytes_through_and_still_reads_usage() {
 
 #[test]
 fn gemini_upstream_is_closed_at_the_end_of_the_body() {
-    let body = fixture(Format::Gemini, "stream_text.sse");
-    let mut t = StreamTranslator::new(Format::Gemini, Format::OpenAi, StreamOptions::default());
+    let body = fixture(Format::GEMINI, "stream_text.sse");
+    let mut t = StreamTranslator::new(Format::GEMINI, Format::OPENAI, StreamOptions::default());
     let out = t.push(&body);
     assert!(t.saw_terminal());
     assert!(!String::from_utf8_lossy(&out).contains("[DONE]"), "usage may still follow");

@@ -14,7 +14,8 @@
 //!   [`MAX_INDEX_ENTRIES`], default [`DEFAULT_INDEX_ENTRIES`]); the oldest go first.
 
 use crate::error::{ErrorKind, GatewayError};
-use crate::provider::{self, ApiFormat, Provider};
+use crate::provider::{self, Provider};
+use crate::translate::Format;
 
 /// The Workers AI model used when `SEMANTIC_EMBEDDER` names none: BAAI's bge-small-en-v1.5,
 /// 384 dimensions, English, 512 tokens of input.
@@ -81,7 +82,7 @@ impl EmbedderSpec {
             return Ok(EmbedderSpec::WorkersAi { model: model.to_string() });
         }
         let provider = provider::find(name).ok_or_else(|| bad("names no provider of the provider table"))?;
-        if provider.format != ApiFormat::OpenAi || !provider.params.is_empty() {
+        if provider.format != Some(Format::OPENAI) || !provider.params.is_empty() {
             return Err(bad("names a provider without an OpenAI-compatible /embeddings endpoint"));
         }
         Ok(EmbedderSpec::Provider { provider, model: model.to_string() })

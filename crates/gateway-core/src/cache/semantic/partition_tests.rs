@@ -37,7 +37,7 @@ fn base() -> Request {
 fn partition(r: &Request) -> String {
     let headers: Headers = r.headers.iter().copied().collect();
     let body = r.body.to_string();
-    let exact = split(Format::OpenAi, body.as_bytes(), r.turns).unwrap().exact;
+    let exact = split(Format::OPENAI, body.as_bytes(), r.turns).unwrap().exact;
     let key = KeyInput {
         gateway_id: r.gateway,
         provider: r.provider,

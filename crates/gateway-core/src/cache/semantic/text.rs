@@ -8,13 +8,15 @@
 //! turns (an image stays in the exact part). The exact part goes into the partition key
 //! ([`super::partition`]).
 //!
-//! Chat bodies of three formats are read: OpenAI's Chat Completions (`messages`, whose `system`
-//! and `developer` messages are never compared), Anthropic's Messages (`messages`, the system
-//! prompt being the top-level `system`) and Gemini's `generateContent` (`contents`, with roles
-//! `user` and `model`).
+//! Chat bodies of every translated format are read, where its [`Conversation`] says:
+//! OpenAI's Chat Completions (`messages`, whose `system` and `developer` messages are never
+//! compared), Anthropic's Messages (`messages`, the system prompt being the top-level `system`)
+//! and Gemini's `generateContent` (`contents`, with roles `user` and `model`).
 
 use serde_json::Value;
 
+use crate::translate::compat::Endpoint;
+use crate::translate::wire::Conversation;
 use crate::translate::Format;
 
 /// The longest compared text, in bytes once normalised: beyond, the question is a document, and
@@ -62,25 +64,23 @@ impl NoText {
 }
 
 /// The chat format of a request the semantic cache can read, from the cache key's provider slug
-/// and endpoint: OpenAI's `/chat/completions`, Anthropic's `/messages`, Gemini's
-/// `:generateContent` and `:streamGenerateContent`, and the compat endpoints. `None` for any other
-/// request (embeddings, audio, the universal endpoint...).
+/// and endpoint: a provider's chat path in the format it speaks ([`WireFormat::chat_path`]:
+/// OpenAI's `/chat/completions`, Anthropic's `/messages`, Gemini's `:generateContent` and
+/// `:streamGenerateContent`), and the compat chat endpoints. `None` for any other request
+/// (embeddings, audio, the universal endpoint...) and for formats without a [`Conversation`].
+///
+/// [`WireFormat::chat_path`]: crate::translate::WireFormat::chat_path
 pub fn chat_format(provider: &str, endpoint: &str) -> Option<Format> {
     let path = endpoint.split('?').next().unwrap_or_default();
-    if provider == "compat" {
-        return match path {
-            "/chat/completions" => Some(Format::OpenAi),
-            "/messages" => Some(Format::Anthropic),
-            _ => None,
-        };
-    }
-    let format = Format::of(crate::provider::find(provider)?.format)?;
-    let chat = match format {
-        Format::OpenAi => path.ends_with("/chat/completions"),
-        Format::Anthropic => path.ends_with("/messages"),
-        Format::Gemini => path.ends_with(":generateContent") || path.ends_with(":streamGenerateContent"),
+    let format = if provider == "compat" {
+        match Endpoint::parse(path) {
+            Ok(endpoint @ (Endpoint::ChatCompletions | Endpoint::Messages)) => endpoint.client_format(),
+            _ => return None,
+        }
+    } else {
+        crate::provider::find(provider)?.format.filter(|f| f.chat_path(path))?
     };
-    chat.then_some(format)
+    format.conversation().is_some().then_some(format)
 }
 
 /// Splits a chat body of `format` into the normalised text of its last `turns` turns and the
@@ -89,28 +89,26 @@ pub fn chat_format(provider: &str, endpoint: &str) -> Option<Format> {
 ///
 /// Errors: what makes the body have nothing to compare ([`NoText`]).
 pub fn split(format: Format, body: &[u8], turns: u32) -> Result<Split, NoText> {
+    let Some(shape) = format.conversation() else { return Err(NoText::NoConversation) };
     let mut value: Value = serde_json::from_slice(body).map_err(|_| NoText::NotJson)?;
-    let Value::Object(object) = &mut value else { return Err(NoText::NotJson) };
-    let temperature = match format {
-        Format::Gemini => object.get("generationConfig").and_then(|c| c.get("temperature")),
-        _ => object.get("temperature"),
+    if !value.is_object() {
+        return Err(NoText::NotJson);
     }
-    .and_then(Value::as_f64);
-    let list = if format == Format::Gemini { "contents" } else { "messages" };
-    let Some(Value::Array(messages)) = object.get_mut(list) else { return Err(NoText::NoConversation) };
-    let mut window: Vec<&mut Value> = messages.iter_mut().filter(|m| !is_instruction(format, m)).collect();
+    let temperature = value.pointer(shape.temperature).and_then(Value::as_f64);
+    let Some(Value::Array(messages)) = value.get_mut(shape.turns) else { return Err(NoText::NoConversation) };
+    let mut window: Vec<&mut Value> = messages.iter_mut().filter(|m| !is_instruction(shape, m)).collect();
     if window.is_empty() {
         return Err(NoText::NoConversation);
     }
     let start = window.len().saturating_sub(turns.max(1) as usize);
     let window = &mut window[start..];
-    if window.last().map(|m| role(format, m)) != Some(Role::User) {
+    if window.last().map(|m| role(shape, m)) != Some(Role::User) {
         return Err(NoText::LastTurnNotUser);
     }
     let mut lines = Vec::with_capacity(window.len());
     for message in window.iter_mut() {
-        let role = role(format, message);
-        let text = normalise(&take_text(format, message).join("\n"));
+        let role = role(shape, message);
+        let text = normalise(&take_text(shape, message).join("\n"));
         lines.push((role, text));
     }
     if lines.iter().all(|(_, text)| text.is_empty()) {
@@ -168,30 +166,31 @@ impl Role {
     }
 }
 
-fn role(format: Format, message: &Value) -> Role {
-    match (format, message.get("role").and_then(Value::as_str)) {
-        (Format::Gemini, None | Some("user")) | (_, Some("user")) => Role::User,
-        (Format::Gemini, Some("model")) | (_, Some("assistant")) => Role::Assistant,
+fn role(shape: &Conversation, message: &Value) -> Role {
+    match message.get("role").and_then(Value::as_str) {
+        Some("user") => Role::User,
+        None if shape.roleless_is_user => Role::User,
+        Some(role) if role == "assistant" || role == shape.model_role => Role::Assistant,
         _ => Role::Other,
     }
 }
 
-/// OpenAI's `system` and `developer` messages: always part of the exact rest, never compared.
-fn is_instruction(format: Format, message: &Value) -> bool {
-    format == Format::OpenAi && matches!(message.get("role").and_then(Value::as_str), Some("system" | "developer"))
+/// Instructions (OpenAI's `system` and `developer` messages): always part of the exact rest,
+/// never compared.
+fn is_instruction(shape: &Conversation, message: &Value) -> bool {
+    message.get("role").and_then(Value::as_str).is_some_and(|role| shape.instruction_roles.contains(&role))
 }
 
 /// Takes the text out of one message, leaving empty strings where it was: a string `content`,
 /// OpenAI's and Anthropic's `{"type": "text", "text": …}` parts, Gemini's `{"text": …}` parts.
 /// Other parts (images, tool calls and results) stay as they are.
-fn take_text(format: Format, message: &mut Value) -> Vec<String> {
-    let field = if format == Format::Gemini { "parts" } else { "content" };
+fn take_text(shape: &Conversation, message: &mut Value) -> Vec<String> {
     let mut texts = Vec::new();
-    match message.get_mut(field) {
+    match message.get_mut(shape.content) {
         Some(Value::String(text)) => texts.push(std::mem::take(text)),
         Some(Value::Array(parts)) => {
             for part in parts {
-                let is_text = format == Format::Gemini || part.get("type").and_then(Value::as_str) == Some("text");
+                let is_text = shape.text_part_type.is_none_or(|t| part.get("type").and_then(Value::as_str) == Some(t));
                 if let (true, Some(Value::String(text))) = (is_text, part.get_mut("text")) {
                     texts.push(std::mem::take(text));
                 }
