@@ -50,6 +50,7 @@ pub mod embeddings;
 pub mod gemini;
 pub mod gemini_schema;
 pub mod ir;
+pub mod local_answer;
 pub mod openai;
 pub mod stream;
 mod unreadable;
