@@ -38,6 +38,7 @@ pub mod gemini;
 pub mod gemini_schema;
 pub mod ir;
 pub mod openai;
+pub mod responses;
 pub mod stream;
 mod unreadable;
 
