@@ -981,3 +981,7 @@ impl StreamEncoder {
 #[cfg(test)]
 #[path = "responses_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "responses_props.rs"]
+mod props;

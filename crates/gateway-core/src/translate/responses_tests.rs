@@ -799,7 +799,7 @@ fn encode(events: &[StreamEvent], end: bool) -> Vec<u8> {
 
 /// The data of each event, checking the framing: an `event:` line naming the data's `type`,
 /// and `sequence_number`s counting from 0.
-fn typed_events(bytes: &[u8]) -> Vec<Value> {
+pub(super) fn typed_events(bytes: &[u8]) -> Vec<Value> {
     let mut events = Vec::new();
     SseParser::new().feed(bytes, |ev| events.push(ev));
     events
@@ -822,7 +822,7 @@ fn types(events: &[Value]) -> Vec<&str> {
 /// throws (an event before `response.created`, an index without its item or part, a delta of
 /// the wrong kind), and checks each `.done` event against what the deltas built. Returns the
 /// accumulated response, with the final event's `output` checked against it.
-fn accumulate_like_the_sdk(events: &[Value]) -> Value {
+pub(super) fn accumulate_like_the_sdk(events: &[Value]) -> Value {
     assert_eq!(events[0]["type"], "response.created");
     let mut snapshot = events[0]["response"].clone();
     for ev in &events[1..] {
