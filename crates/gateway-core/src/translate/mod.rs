@@ -52,6 +52,7 @@ pub mod gemini_schema;
 pub mod ir;
 pub mod local_answer;
 pub mod openai;
+pub mod responses;
 pub mod stream;
 mod unreadable;
 pub mod wire;
