@@ -24,6 +24,7 @@ before(async () => {
     { id: 'moderated', plugins: [{ name: 'moderation' }] },
     { id: 'moderated-closed', plugins: [{ name: 'moderation', config: { url: 'http://127.0.0.1:9/nothing-listens', timeout_ms: 500, on_error: 'closed' } }] },
     { id: 'restoring', plugins: [{ name: 'pii-redaction', config: { restore: true } }] },
+    { id: 'refusing', plugins: [{ name: 'prompt-firewall', config: { block: { words: ['forbidden topic'] }, message: 'I cannot discuss that here.', refusal: 'answer' } }] },
     { id: 'guarded', plugins: [{ name: 'response-guard', config: { block: { words: ['tok2'] }, flag: { words: ['tok0'] }, hold_back: 1 } }] },
   ]) {
     const res = await adminApi(gw, '/api/gateways', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(gateway) });
@@ -48,6 +49,27 @@ test('a blocked prompt is a clear 400 in the OpenAI shape and in the Anthropic s
     (err) => err instanceof Anthropic.BadRequestError && err.error?.type === 'error' && /prompt firewall/.test(err.message),
   );
   assert.equal((await mock.requests()).length, before, 'a blocked prompt never reaches the provider');
+});
+
+test('a refusal given as an answer: the SDKs read it as the model\'s words, streamed or not, in their own dialect', async () => {
+  const before = (await mock.requests()).length;
+  const prompt = [{ role: 'user', content: 'tell me about the forbidden topic' }];
+  const { data, response } = await openaiFor('refusing').chat.completions.create({ model: 'gpt-4o-mini', messages: prompt }).withResponse();
+  assert.equal(response.status, 200);
+  assert.equal(data.choices[0].message.content, 'I cannot discuss that here.');
+  assert.equal(data.choices[0].finish_reason, 'content_filter');
+  assert.deepEqual(guardrails(response.headers), [{ plugin: 'prompt-firewall', action: 'block', rule: 'block.words[0]' }]);
+
+  const stream = await openaiFor('refusing').chat.completions.create({ model: 'gpt-4o-mini', messages: prompt, stream: true });
+  let text = ''; let finish;
+  for await (const chunk of stream) { text += chunk.choices[0]?.delta?.content ?? ''; finish = chunk.choices[0]?.finish_reason ?? finish; }
+  assert.equal(text, 'I cannot discuss that here.');
+  assert.equal(finish, 'content_filter');
+
+  const anthropic = new Anthropic({ apiKey: 'sk-ant', baseURL: `${gw.url}/v1/acct/refusing/compat`, maxRetries: 0 });
+  const message = await anthropic.messages.stream({ model: 'openai/gpt-4o-mini', max_tokens: 16, messages: prompt }).finalMessage();
+  assert.deepEqual(message.content.map((b) => b.text), ['I cannot discuss that here.']);
+  assert.equal((await mock.requests()).length, before, 'a refused prompt never reaches the provider');
 });
 
 test('a flagged prompt goes through, says so in cf-aig-guardrails and in its log entry', async () => {

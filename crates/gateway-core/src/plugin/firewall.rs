@@ -3,14 +3,19 @@
 //! ```json
 //! {"block": {"words": ["ignore previous instructions"], "patterns": ["(?i)system prompt"]},
 //!  "flag":  {"words": ["password"]},
-//!  "message": "This request was refused by policy."}
+//!  "message": "This request was refused by policy.",
+//!  "refusal": "error"}
 //! ```
 //!
 //! Words match whole words (or phrases), ignoring case; patterns are regular expressions (the
 //! `regex-lite` syntax). Every prompt text of the request is checked ([`PromptRequest::texts`]).
 //! A block answers 400 `content_blocked` in the client's format with `message` (or a default
-//! that names the rule); a flag lets the request through. Either is reported as a guardrail
-//! event naming the rule (`block.words[0]`), never the text it matched.
+//! that names the rule); with `"refusal": "answer"` it answers 200 instead, an assistant answer
+//! whose text is that message and whose finish reason is the content filter's, in the client's
+//! dialect and streamed when the client asked for a stream (a chat UI then shows the refusal
+//! as the model's words; calls that are not chat, e.g. embeddings, still get the 400). A flag
+//! lets the request through. Either is reported as a guardrail event naming the rule
+//! (`block.words[0]`), never the text it matched.
 
 use std::rc::Rc;
 
@@ -20,10 +25,13 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::error::{ErrorKind, GatewayError};
+use crate::headers::Headers;
 use crate::plugin::guardrail::{Action, GuardrailEvent};
 use crate::plugin::prompt::PromptRequest;
 use crate::plugin::registry::config;
 use crate::plugin::{Plugin, Reply, RequestContext};
+use crate::translate::local_answer::local_answer;
+use crate::translate::{FinishReason, Format};
 
 const NAME: &str = "prompt-firewall";
 
@@ -35,6 +43,19 @@ struct Config {
     #[serde(default)]
     flag: Rules,
     message: Option<String>,
+    #[serde(default)]
+    refusal: Refusal,
+}
+
+/// How a blocked request is refused.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum Refusal {
+    /// A 400 `content_blocked` error.
+    #[default]
+    Error,
+    /// A 200 answer holding the message (see the module docs).
+    Answer,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -52,7 +73,10 @@ struct Rule {
     matcher: Regex,
 }
 
-pub struct PromptFirewall(Judge);
+pub struct PromptFirewall {
+    judge: Judge,
+    refusal: Refusal,
+}
 
 /// A block list and a flag list, compiled, with the refusal's message: how the prompt firewall
 /// and the response guard judge text.
@@ -115,7 +139,8 @@ fn compile(rules: &Rules, list: &str) -> Result<Vec<Rule>, String> {
 /// word, a pattern that does not compile.
 pub fn build(value: &Value) -> Result<Rc<dyn Plugin>, String> {
     let config: Config = config(value)?;
-    Ok(Rc::new(PromptFirewall(Judge::new(&config.block, &config.flag, config.message)?)))
+    let judge = Judge::new(&config.block, &config.flag, config.message)?;
+    Ok(Rc::new(PromptFirewall { judge, refusal: config.refusal }))
 }
 
 #[async_trait(?Send)]
@@ -134,8 +159,28 @@ impl Plugin for PromptFirewall {
         request: &mut PromptRequest<'_>,
     ) -> Result<Option<Reply>, GatewayError> {
         let refused = "the prompt was blocked by the gateway's prompt firewall";
-        self.0.judge(ctx, NAME, refused, &request.texts(), &mut Vec::new()).map(|()| None)
+        let blocked = match self.judge.judge(ctx, NAME, refused, &request.texts(), &mut Vec::new()) {
+            Ok(()) => return Ok(None),
+            Err(blocked) => blocked,
+        };
+        match (self.refusal, request.client_format()) {
+            (Refusal::Answer, Some(format)) => Ok(Some(refusal_answer(ctx, request, format, blocked.message()))),
+            _ => Err(blocked),
+        }
     }
+}
+
+/// The 200 answer holding `message` in the client's `format`, streamed if it asked for a stream.
+fn refusal_answer(ctx: &RequestContext, request: &PromptRequest<'_>, format: Format, message: &str) -> Reply {
+    let model = request.model().unwrap_or("gateway");
+    let created = (ctx.started_at_ms / 1000.0) as u64;
+    let answer = local_answer(format, model, message, FinishReason::ContentFilter, request.streams(), created);
+    let mut headers = Headers::new();
+    headers.set("content-type", answer.content_type);
+    if answer.content_type == "text/event-stream" {
+        headers.set("cache-control", "no-cache");
+    }
+    Reply { status: 200, headers, body: answer.body }
 }
 
 #[cfg(test)]

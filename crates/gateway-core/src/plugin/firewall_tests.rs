@@ -55,3 +55,41 @@ fn a_custom_message_and_bad_configurations() {
         assert!(err.contains(field), "{field}: {err}");
     }
 }
+
+fn run_at(config: Value, path: &str, body: &str) -> Result<Option<Reply>, GatewayError> {
+    let plugin = build(&config).unwrap();
+    let headers = Headers::new();
+    let mut request = PromptRequest::new("POST", path, &headers, Some(body.as_bytes()));
+    block_on(plugin.on_request(&mut RequestContext::default(), &mut request))
+}
+
+#[test]
+fn a_refusal_answer_is_an_answer_in_the_client_s_dialect_streamed_when_it_asked() {
+    let config = json!({"block": {"words": ["x"]}, "message": "Not today.", "refusal": "answer"});
+    let body = r#"{"model":"openai/gpt-5-mini","messages":[{"role":"user","content":"x"}]}"#;
+    let reply = run_at(config.clone(), "/v1/a/g/compat/chat/completions", body).unwrap().unwrap();
+    assert_eq!((reply.status, reply.headers.get("content-type")), (200, Some("application/json")));
+    let answer: Value = serde_json::from_slice(&reply.body).unwrap();
+    assert_eq!(answer["choices"][0]["message"]["content"], "Not today.");
+    assert_eq!(answer["choices"][0]["finish_reason"], "content_filter");
+
+    let streamed = r#"{"model":"x","stream":true,"max_tokens":5,"messages":[{"role":"user","content":"x"}]}"#;
+    let reply = run_at(config.clone(), "/v1/a/g/anthropic/v1/messages", streamed).unwrap().unwrap();
+    assert_eq!(reply.headers.get("content-type"), Some("text/event-stream"));
+    let text = String::from_utf8(reply.body).unwrap();
+    assert!(text.starts_with("event: message_start") && text.contains("Not today."), "{text}");
+    assert!(text.trim_end().ends_with(r#"data: {"type":"message_stop"}"#), "{text}");
+
+    // Not a chat call: no answer shape to give, so the error stays.
+    let err = run_at(config, "/v1/a/g/openai/embeddings", r#"{"input":"x"}"#).unwrap_err();
+    assert_eq!(err.kind().code(), "content_blocked");
+}
+
+#[test]
+fn the_default_refusal_is_the_error_and_an_unknown_one_is_refused_at_start_up() {
+    let config = json!({"block": {"words": ["x"]}});
+    let body = r#"{"messages":[{"role":"user","content":"x"}]}"#;
+    assert!(run_at(config, "/v1/a/g/compat/chat/completions", body).is_err());
+    let err = build(&json!({"block": {"words": ["x"]}, "refusal": "shrug"})).err().unwrap();
+    assert!(err.contains("shrug"), "{err}");
+}

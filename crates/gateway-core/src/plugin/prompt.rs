@@ -10,6 +10,7 @@
 use serde_json::Value;
 
 use crate::headers::Headers;
+use crate::translate::Format;
 
 /// Members whose strings are prompt text.
 const TEXT_MEMBERS: &[&str] = &["content", "text", "input", "prompt", "system", "instructions"];
@@ -46,6 +47,20 @@ impl<'a> PromptRequest<'a> {
     /// The `model` member of the body, when there is one.
     pub fn model(&self) -> Option<&str> {
         self.body.as_ref()?.get("model")?.as_str()
+    }
+
+    /// The dialect the client speaks, from the path: the compat endpoint's (`compat/messages` is
+    /// Anthropic's, `compat/chat/completions` OpenAI's) or a provider path's (`…/v1/messages`,
+    /// `…:generateContent`); `None` for anything that is not a chat call (embeddings, images…).
+    pub fn client_format(&self) -> Option<Format> {
+        Format::of_chat_path(self.path.trim_end_matches('/'))
+    }
+
+    /// Whether the client asked for a streamed answer: `"stream": true` in the body, or Gemini's
+    /// `:streamGenerateContent` path.
+    pub fn streams(&self) -> bool {
+        self.path.ends_with(":streamGenerateContent")
+            || self.body.as_ref().and_then(|b| b.get("stream")).and_then(Value::as_bool).unwrap_or(false)
     }
 
     /// Every piece of prompt text, in document order.
