@@ -123,9 +123,13 @@ pub fn thinking_part(block: &Value) -> (Option<Part>, Option<String>) {
     let signature = json::str(block, "signature").filter(|s| !s.is_empty());
     match signature.and_then(|s| s.strip_prefix(TOOL_CALL_SIGNATURE)) {
         Some(tool) => {
-            let part = (!text.is_empty()).then(|| Part::Reasoning(Thought { text, signature: None }));
+            let part = (!text.is_empty()).then_some(Part::Reasoning(Thought { text, signature: None }));
             (part, Some(tool.to_string()))
         }
         None => (Some(Part::Reasoning(Thought { text, signature: signature.map(str::to_string) })), None),
     }
 }
+
+#[cfg(test)]
+#[path = "anthropic_thinking_tests.rs"]
+mod tests;

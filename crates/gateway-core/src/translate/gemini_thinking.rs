@@ -77,3 +77,7 @@ pub fn thought_part(text: &str, signature: Option<&str>) -> Value {
     }
     p
 }
+
+#[cfg(test)]
+#[path = "gemini_thinking_tests.rs"]
+mod tests;

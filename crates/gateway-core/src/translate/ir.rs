@@ -347,3 +347,8 @@ pub fn kind_for_status(status: u16) -> &'static str {
         _ => "api_error",
     }
 }
+
+// Reasoning carried from one dialect to another and back (the IR's round trips).
+#[cfg(test)]
+#[path = "reasoning_roundtrip_tests.rs"]
+mod reasoning_roundtrip_tests;

@@ -166,3 +166,7 @@ mod base64url {
         Some(out)
     }
 }
+
+#[cfg(test)]
+#[path = "openai_reasoning_tests.rs"]
+mod tests;
