@@ -8,6 +8,7 @@ import OpenAI from 'openai';
 import { jsonSchemaOutputFormat } from '@anthropic-ai/sdk/helpers/json-schema';
 import { base64Vector, startMockUpstream, vectorFor } from './support/mock-upstream.mjs';
 import { startGateway } from './support/gateway.mjs';
+import { THINKING, THOUGHT_SIGNATURE } from './support/mock-thinking.mjs';
 
 let mock, gw, anthropic;
 before(async () => {
@@ -171,3 +172,67 @@ test('anthropic SDK → compat/messages → an OpenAI reasoning model: max_compl
   assert.equal(seen.max_completion_tokens, 100);
   assert.equal(seen.max_tokens, undefined);
 });
+
+const WEATHER = { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] };
+
+for (const [label, model] of [['openai', 'openai/o4-mini'], ['gemini', 'google-ai-studio/gemini-2.5-flash']]) {
+  for (const stream of [false, true]) {
+    test(`anthropic SDK with thinking and a tool → compat/messages → ${label}${stream ? ', streamed' : ''}: a two-turn tool loop keeps the thinking`, async () => {
+      const params = { model, max_tokens: 4000, thinking: { type: 'enabled', budget_tokens: 3000 }, tools: [{ name: 'weather', input_schema: WEATHER }] };
+      const ask = (messages) => (stream
+        ? anthropic.messages.stream({ ...params, messages }).finalMessage()
+        : anthropic.messages.create({ ...params, messages }));
+      const history = [{ role: 'user', content: 'Weather in Paris?' }];
+      const first = await ask(history);
+      assert.equal(first.stop_reason, 'tool_use');
+      assert.deepEqual(first.content.map((b) => b.type), ['thinking', 'tool_use']);
+      const [thinking, toolUse] = first.content;
+      assert.equal(thinking.thinking, THINKING.call);
+      assert.deepEqual(toolUse.input, { city: 'Paris' });
+      // The SDK's tool loop: the answer's blocks as they came, then the tool's result.
+      history.push({ role: 'assistant', content: first.content }, { role: 'user', content: [{ type: 'tool_result', tool_use_id: toolUse.id, content: 'sunny' }] });
+      const second = await ask(history);
+      assert.equal(second.content.find((b) => b.type === 'thinking')?.thinking, THINKING.result);
+      assert.match(second.content.find((b) => b.type === 'text').text, /^tool said: .*sunny/);
+
+      const [asked, answered] = (await mock.requests()).map((r) => r.payload);
+      if (label === 'gemini') {
+        assert.deepEqual(asked.generationConfig.thinkingConfig, { thinkingBudget: 3000, includeThoughts: true });
+        // The mock refuses a function call without its signature, as Gemini 3 does; checked here too.
+        const call = answered.contents[1].parts.find((p) => p.functionCall);
+        assert.equal(call.thoughtSignature, THOUGHT_SIGNATURE);
+        assert.equal(answered.contents[1].parts.some((p) => p.thought), false, 'unsigned thought summaries are not sent back');
+      } else {
+        assert.equal(asked.reasoning_effort, 'low');
+        assert.equal(asked.max_completion_tokens, 4000);
+        // The mock refuses `reasoning_content` in the history, as DeepSeek does; checked here too.
+        assert.equal(answered.messages[1].reasoning_content, undefined);
+        assert.equal(answered.messages[1].tool_calls[0].id, 'call_mock1');
+      }
+    });
+  }
+}
+
+for (const stream of [false, true]) {
+  test(`openai SDK with reasoning_effort and a tool → compat/chat/completions → gemini${stream ? ', streamed' : ''}: the thought signature survives the tool loop`, async () => {
+    const openai = new OpenAI({ apiKey: 'sk-client', baseURL: `${gw.url}/v1/acct/gw/compat`, maxRetries: 0 });
+    const params = { model: 'google-ai-studio/gemini-2.5-flash', reasoning_effort: 'low', tools: [{ type: 'function', function: { name: 'weather', parameters: WEATHER } }] };
+    const ask = (messages) => (stream
+      ? openai.chat.completions.stream({ ...params, messages }).finalChatCompletion()
+      : openai.chat.completions.create({ ...params, messages }));
+    const history = [{ role: 'user', content: 'Weather in Paris?' }];
+    const first = await ask(history);
+    const message = first.choices[0].message;
+    assert.equal(first.choices[0].finish_reason, 'tool_calls');
+    assert.equal(message.reasoning_content, THINKING.call);
+    const call = message.tool_calls[0];
+    assert.deepEqual(JSON.parse(call.function.arguments), { city: 'Paris' });
+    history.push(message, { role: 'tool', tool_call_id: call.id, content: 'sunny' });
+    const second = await ask(history);
+    assert.match(second.choices[0].message.content, /^tool said: .*sunny/);
+    const [asked, answered] = (await mock.requests()).map((r) => r.payload);
+    assert.deepEqual(asked.generationConfig.thinkingConfig, { thinkingBudget: 2048, includeThoughts: true });
+    assert.equal(answered.contents[1].parts.find((p) => p.functionCall).thoughtSignature, THOUGHT_SIGNATURE);
+    assert.equal(answered.contents[2].parts[0].functionResponse.name, 'weather');
+  });
+}

@@ -1,7 +1,9 @@
 // What the mock upstream accepts of a request body, route by route: anything else is a 400 in
 // the provider's error shape (never a crash of the mock, never an allocation sized by the request).
 // Gemini schemas (tool parameters, response schemas) may hold Gemini's Schema fields only, and
-// OpenAI's reasoning models (o1, o3, o4-mini, gpt-5…) refuse `max_tokens`, as the real APIs do.
+// OpenAI's reasoning models (o1, o3, o4-mini, gpt-5…) refuse `max_tokens`, as the real APIs do;
+// thinking requests are checked as mock-thinking.mjs describes.
+import { geminiThinkingProblem, openAiThinkingProblem } from './mock-thinking.mjs';
 
 /** Largest `dimensions` / `outputDimensionality` of an embeddings request. */
 export const MAX_DIMENSIONS = 8192;
@@ -89,5 +91,6 @@ export function requestProblem(route, payload) {
     // What OpenAI's reasoning models answer.
     return "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.";
   }
-  return route === 'gemini' ? geminiSchemasProblem(payload) : null;
+  if (route === 'chat') return openAiThinkingProblem(payload);
+  return route === 'gemini' ? geminiSchemasProblem(payload) ?? geminiThinkingProblem(payload) : null;
 }

@@ -13,7 +13,9 @@
 //   anything else          echo: the request as received (method, path, query, headers, body digest)
 // Chat routes answer with a call to the first tool when the request offers tools and the last
 // message is not a tool result; after a tool result they answer `tool said: <result>`. A chat
-// request asking for a JSON schema gets a JSON value of that shape (mock-schema.mjs).
+// request asking for a JSON schema gets a JSON value of that shape (mock-schema.mjs). A request
+// asking for reasoning gets thinking with its answer (mock-thinking.mjs): Gemini thought parts and
+// a signed function call, OpenAI-compatible `reasoning_content`.
 // Requests steer the mock with headers, which the gateway forwards like any client header:
 //   x-mock-status: N        answer with status N (200 to 599) and an error body in the provider's shape
 //   x-mock-delay-ms: N      wait N ms before the response head and between SSE events
@@ -66,6 +68,7 @@ import { garbageStream, sizedChat, sizedEmbeddings, sizedStream } from './mock-b
 import { requestProblem } from './mock-requests.mjs';
 import { responsesBody, responsesEvents } from './mock-responses.mjs';
 import { structuredAnswer } from './mock-schema.mjs';
+import { THINKING, THOUGHT_SIGNATURE, geminiThinks, openAiThinks } from './mock-thinking.mjs';
 
 /** The largest request body the mock reads; beyond it only the size and digest are kept. */
 const MAX_REQUEST_BYTES = 64 * 1024 * 1024;
@@ -193,12 +196,14 @@ function toolAnswer(payload, tool, isAnthropic, pacing) {
   }
   const call = { id: 'call_mock1', type: 'function', function: { name: tool.call, arguments: JSON.stringify(args) } };
   const message = tool.call ? { role: 'assistant', content: null, tool_calls: [call] } : { role: 'assistant', content: `tool said: ${tool.result}` };
+  const thinking = openAiThinks(payload) ? (tool.call ? THINKING.call : THINKING.result) : null;
+  if (thinking) message.reasoning_content = thinking;
   const finish = tool.call ? 'tool_calls' : 'stop';
   const usage = { prompt_tokens: 12, completion_tokens: 7, total_tokens: 19 };
   if (!payload.stream) return jsonAnswer(200, { id: 'chatcmpl-mock', object: 'chat.completion', created: 1700000000, model, choices: [{ index: 0, message, finish_reason: finish }], usage });
   const base = { id: 'chatcmpl-mock', object: 'chat.completion.chunk', created: 1700000000, model };
   const chunk = (delta, finish_reason = null) => `data: ${JSON.stringify({ ...base, choices: [{ index: 0, delta, finish_reason }] })}\n\n`;
-  const events = [];
+  const events = thinking ? [chunk({ role: 'assistant', content: null, reasoning_content: thinking })] : [];
   if (tool.call) {
     events.push(chunk({ role: 'assistant', content: null, tool_calls: [{ index: 0, id: call.id, type: 'function', function: { name: tool.call, arguments: '' } }] }));
     for (const part of ['{"city"', ': "Par', 'is"}']) events.push(chunk({ tool_calls: [{ index: 0, function: { arguments: part } }] }));
@@ -216,17 +221,20 @@ function geminiAnswer(payload, stream, n, model, pacing) {
   const fnResponse = last?.parts?.find((p) => p.functionResponse)?.functionResponse;
   const fn = payload.tools?.[0]?.functionDeclarations?.[0];
   const usage = { promptTokenCount: 9, candidatesTokenCount: n, totalTokenCount: 9 + n };
+  const thinks = geminiThinks(payload);
   let parts;
   if (fnResponse) parts = [{ text: `tool said: ${JSON.stringify(fnResponse.response)}` }];
-  else if (fn) parts = [{ functionCall: { name: fn.name, args: { city: 'Paris' } } }];
+  else if (fn) parts = [{ functionCall: { name: fn.name, args: { city: 'Paris' } }, ...(thinks ? { thoughtSignature: THOUGHT_SIGNATURE } : {}) }];
   else if (structuredAnswer(payload, 'gemini') !== null) parts = [{ text: structuredAnswer(payload, 'gemini') }];
   else parts = null;
   const candidate = (p, finishReason) => ({ content: { role: 'model', parts: p }, ...(finishReason ? { finishReason } : {}), index: 0 });
+  if (thinks && (fn || fnResponse)) parts = [{ text: fnResponse ? THINKING.result : THINKING.call, thought: true }, ...parts];
   if (!stream) {
     const text = Array.from({ length: n }, (_, i) => `tok${i} `).join('');
     return jsonAnswer(200, { candidates: [candidate(parts ?? [{ text }], 'STOP')], usageMetadata: usage, modelVersion: model });
   }
-  const chunks = parts ? [parts] : Array.from({ length: n }, (_, i) => [{ text: `tok${i} ` }]);
+  // A thought streams in a chunk of its own, before the answer.
+  const chunks = parts ? parts.map((p) => [p]) : Array.from({ length: n }, (_, i) => [{ text: `tok${i} ` }]);
   const events = chunks.map((c, i) => {
     const lastChunk = i === chunks.length - 1;
     const data = { candidates: [candidate(c, lastChunk ? 'STOP' : undefined)], ...(lastChunk ? { usageMetadata: usage } : {}), modelVersion: model };

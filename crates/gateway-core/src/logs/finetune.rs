@@ -50,7 +50,9 @@ pub fn example(entry: &LogEntry) -> Option<Value> {
     let response_body = entry.response_body.as_deref().filter(|b| !is_truncated(b))?;
     let format = Format::of_chat_path(&entry.endpoint)?;
     let mut request = parse_request(format, request_body.as_bytes(), None).ok()?;
-    let answer = read_answer(response_body)?;
+    let mut answer = read_answer(response_body)?;
+    // The example holds the answer, not the thinking behind it.
+    answer.content.retain(|p| !matches!(p, Part::Reasoning(_) | Part::RedactedReasoning(_)));
     if !matches!(answer.finish_reason, FinishReason::Stop | FinishReason::ToolCalls | FinishReason::Other)
         || answer.content.is_empty()
     {
@@ -108,12 +110,13 @@ fn fold_stream(format: Format, events: Vec<SseEvent>) -> Option<ChatResponse> {
     for event in decoded {
         match event {
             StreamEvent::TextDelta(delta) => text.push_str(&delta),
-            StreamEvent::ToolCallStart { index, id, name } => {
+            StreamEvent::ToolCallStart { index, id, name, .. } => {
                 if calls.len() <= index {
                     calls.resize_with(index + 1, || ToolCall {
                         id: String::new(),
                         name: String::new(),
                         arguments: String::new(),
+                        signature: None,
                     });
                 }
                 calls[index].id = id;
@@ -122,7 +125,12 @@ fn fold_stream(format: Format, events: Vec<SseEvent>) -> Option<ChatResponse> {
             StreamEvent::ToolCallDelta { index, fragment } => calls.get_mut(index)?.arguments.push_str(&fragment),
             StreamEvent::Finish(reason) => finish = Some(reason),
             StreamEvent::Error { .. } => return None,
-            StreamEvent::Start { .. } | StreamEvent::Usage(_) => {}
+            // Fine-tuning examples hold the answer, not the thinking behind it.
+            StreamEvent::Start { .. }
+            | StreamEvent::Usage(_)
+            | StreamEvent::ReasoningDelta(_)
+            | StreamEvent::ReasoningSignature(_)
+            | StreamEvent::RedactedReasoning(_) => {}
         }
     }
     let mut content = Vec::new();

@@ -3,7 +3,8 @@
 //! Shapes follow docs.anthropic.com/en/api/messages and /messages-streaming. Anthropic puts tool
 //! results inside *user* turns: parsing splits them out as IR [`Role::Tool`] messages, emitting
 //! merges consecutive same-role turns back into one message. Anthropic's `input_tokens` excludes
-//! prompt-cache reads and writes; the IR counts them in ([`usage_of`]).
+//! prompt-cache reads and writes; the IR counts them in ([`usage_of`]). Extended thinking:
+//! see [`thinking`].
 
 use serde_json::{json, Map, Value};
 
@@ -12,6 +13,9 @@ use super::json;
 use crate::error::GatewayError;
 use crate::sse::SseEvent;
 use crate::usage::Usage;
+
+#[path = "anthropic_thinking.rs"]
+pub mod thinking;
 
 /// Parses a Messages request body. A `role: "system"` entry of `messages` is kept in place as a
 /// [`Role::System`] message.
@@ -29,6 +33,7 @@ pub fn request_to_ir(v: &Value) -> Result<ChatRequest, GatewayError> {
         stop: json::array(v, "stop_sequences").iter().filter_map(Value::as_str).map(str::to_string).collect(),
         stream,
         include_usage: stream,
+        reasoning: thinking::request_reasoning(v),
         ..ChatRequest::default()
     };
     let messages = v
@@ -110,40 +115,60 @@ fn blocks_to_parts(content: Option<&Value>) -> Vec<Part> {
         Some(Value::Array(blocks)) => blocks,
         _ => return Vec::new(),
     };
-    blocks
-        .iter()
-        .filter_map(|b| match json::str(b, "type")? {
-            "text" => Some(Part::Text(json::string(b, "text"))),
-            "image" => {
-                let s = b.get("source")?;
-                match json::str(s, "type")? {
-                    "base64" => Some(Part::Image(Image::Base64 {
-                        media_type: json::string(s, "media_type"),
-                        data: json::string(s, "data"),
-                    })),
-                    "url" => Some(Part::Image(Image::Url(json::string(s, "url")))),
-                    _ => None,
-                }
+    let mut parts = Vec::new();
+    // A tool call signature carried by a thinking block, for the next tool_use.
+    let mut signature = None;
+    for b in blocks {
+        let part = match json::str(b, "type").unwrap_or_default() {
+            "thinking" => {
+                let (part, tool) = thinking::thinking_part(b);
+                signature = tool.or(signature);
+                part
             }
+            "redacted_thinking" => Some(Part::RedactedReasoning(json::string(b, "data"))),
             "tool_use" => Some(Part::ToolCall(ToolCall {
                 id: json::string(b, "id"),
                 name: json::string(b, "name"),
                 arguments: b.get("input").map_or_else(|| "{}".to_string(), Value::to_string),
+                signature: signature.take(),
             })),
-            "tool_result" => Some(Part::ToolResult(ToolResult {
-                tool_call_id: json::string(b, "tool_use_id"),
-                content: json::get(b, "content").map(text_of).unwrap_or_default(),
-                is_error: b.get("is_error").and_then(Value::as_bool).unwrap_or(false),
-            })),
-            // thinking, document, server tool blocks: no IR counterpart.
-            _ => None,
-        })
-        .collect()
+            _ => block_to_part(b),
+        };
+        parts.extend(part);
+    }
+    parts
 }
 
+/// The part of a block other than thinking and tool_use; `None` for blocks without one.
+fn block_to_part(b: &Value) -> Option<Part> {
+    match json::str(b, "type")? {
+        "text" => Some(Part::Text(json::string(b, "text"))),
+        "image" => {
+            let s = b.get("source")?;
+            match json::str(s, "type")? {
+                "base64" => Some(Part::Image(Image::Base64 {
+                    media_type: json::string(s, "media_type"),
+                    data: json::string(s, "data"),
+                })),
+                "url" => Some(Part::Image(Image::Url(json::string(s, "url")))),
+                _ => None,
+            }
+        }
+        "tool_result" => Some(Part::ToolResult(ToolResult {
+            tool_call_id: json::string(b, "tool_use_id"),
+            content: json::get(b, "content").map(text_of).unwrap_or_default(),
+            is_error: b.get("is_error").and_then(Value::as_bool).unwrap_or(false),
+        })),
+        // document, server tool blocks: no IR counterpart.
+        _ => None,
+    }
+}
+
+/// The block of a part other than thinking, which [`thinking::blocks`] writes.
 fn part_to_block(p: &Part) -> Result<Option<Value>, GatewayError> {
     Ok(Some(match p {
         Part::Text(t) if t.is_empty() => return Ok(None),
+        Part::Reasoning(_) | Part::RedactedReasoning(_) => return Ok(None),
         Part::Text(t) => json!({"type": "text", "text": t}),
         Part::Image(Image::Url(url)) => json!({"type": "image", "source": {"type": "url", "url": url}}),
         Part::Image(Image::Base64 { media_type, data }) => {
@@ -193,10 +218,7 @@ pub fn request_from_ir(req: &ChatRequest, default_max_tokens: u64) -> Result<Val
             continue;
         }
         let role = if m.role == Role::Assistant { "assistant" } else { "user" };
-        let mut blocks = Vec::new();
-        for p in &m.content {
-            blocks.extend(part_to_block(p)?);
-        }
+        let blocks = thinking::blocks(&m.content, false, part_to_block)?;
         if blocks.is_empty() {
             continue;
         }
@@ -223,11 +245,20 @@ pub fn request_from_ir(req: &ChatRequest, default_max_tokens: u64) -> Result<Val
         out.insert("system".into(), json!(system.join("\n\n")));
     }
     out.insert("messages".into(), Value::Array(messages));
-    out.insert("max_tokens".into(), json!(req.max_tokens.unwrap_or(default_max_tokens)));
-    if let Some(t) = req.temperature {
+    let thinking = thinking::thinking_param(req, default_max_tokens);
+    let thinks = thinking.as_ref().is_some_and(|(t, _)| t["type"] == "enabled");
+    out.insert(
+        "max_tokens".into(),
+        json!(thinking.as_ref().map_or(req.max_tokens.unwrap_or(default_max_tokens), |t| t.1)),
+    );
+    if let Some((t, _)) = thinking {
+        out.insert("thinking".into(), t);
+    }
+    // Anthropic refuses a temperature with thinking, and a top_p below 0.95.
+    if let Some(t) = req.temperature.filter(|_| !thinks) {
         out.insert("temperature".into(), json!(t.clamp(0.0, 1.0)));
     }
-    if let Some(p) = req.top_p {
+    if let Some(p) = req.top_p.filter(|p| !thinks || *p >= 0.95) {
         out.insert("top_p".into(), json!(p));
     }
     if !req.stop.is_empty() {
@@ -323,7 +354,8 @@ pub fn response_to_ir(v: &Value) -> Result<ChatResponse, GatewayError> {
 
 /// Emits a Messages response body.
 pub fn response_from_ir(r: &ChatResponse) -> Value {
-    let content: Vec<Value> = r.content.iter().filter_map(|p| part_to_block(p).ok().flatten()).collect();
+    let content = thinking::blocks(&r.content, true, |p| Ok::<_, GatewayError>(part_to_block(p).ok().flatten()))
+        .unwrap_or_default();
     json!({
         "id": r.id,
         "type": "message",
@@ -384,6 +416,7 @@ impl StreamDecoder {
                             index,
                             id: json::string(b, "id"),
                             name: json::string(b, "name"),
+                            signature: None,
                         });
                     }
                     Some("text") => {
@@ -391,6 +424,15 @@ impl StreamDecoder {
                             out.push(StreamEvent::TextDelta(t.to_string()));
                         }
                     }
+                    Some("thinking") => {
+                        if let Some(t) = json::str(b, "thinking").filter(|t| !t.is_empty()) {
+                            out.push(StreamEvent::ReasoningDelta(t.to_string()));
+                        }
+                        if let Some(s) = json::str(b, "signature").filter(|s| !s.is_empty()) {
+                            out.push(StreamEvent::ReasoningSignature(s.to_string()));
+                        }
+                    }
+                    Some("redacted_thinking") => out.push(StreamEvent::RedactedReasoning(json::string(b, "data"))),
                     _ => {}
                 }
             }
@@ -398,6 +440,8 @@ impl StreamDecoder {
                 let d = v.get("delta").unwrap_or(&Value::Null);
                 match json::str(d, "type") {
                     Some("text_delta") => out.push(StreamEvent::TextDelta(json::string(d, "text"))),
+                    Some("thinking_delta") => out.push(StreamEvent::ReasoningDelta(json::string(d, "thinking"))),
+                    Some("signature_delta") => out.push(StreamEvent::ReasoningSignature(json::string(d, "signature"))),
                     Some("input_json_delta") => {
                         let block = json::u64(&v, "index").unwrap_or(0);
                         let fragment = json::string(d, "partial_json");
@@ -432,14 +476,22 @@ impl StreamDecoder {
     }
 }
 
+/// The kind of a content block being streamed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Block {
+    Text,
+    Thinking,
+    ToolUse,
+}
+
 /// Writes IR events as Messages stream events.
 #[derive(Debug, Default)]
 pub struct StreamEncoder {
     started: bool,
     /// Index of the next content block.
     next_block: u64,
-    /// The open block: its index, and the tool-call ordinal when it is a tool_use block.
-    open: Option<(u64, Option<usize>)>,
+    /// The open block: its index and kind. A thinking block is closed once signed.
+    open: Option<(u64, Block)>,
     /// Tool-call ordinal → block index.
     tool_blocks: Vec<(usize, u64)>,
     finish: Option<FinishReason>,
@@ -478,14 +530,30 @@ impl StreamEncoder {
         }
     }
 
-    fn open_block(&mut self, block: Value, tool: Option<usize>, out: &mut Vec<u8>) -> u64 {
+    fn open_block(&mut self, block: Value, kind: Block, out: &mut Vec<u8>) -> u64 {
         self.close_block(out);
         let index = self.next_block;
         self.next_block += 1;
-        self.open = Some((index, tool));
+        self.open = Some((index, kind));
         let ev = json!({"type": "content_block_start", "index": index, "content_block": block});
         json::sse(out, Some("content_block_start"), &ev.to_string());
         index
+    }
+
+    /// The open thinking block's index, opening one when another kind is open.
+    fn thinking_block(&mut self, out: &mut Vec<u8>) -> u64 {
+        match self.open {
+            Some((index, Block::Thinking)) => index,
+            _ => self.open_block(json!({"type": "thinking", "thinking": "", "signature": ""}), Block::Thinking, out),
+        }
+    }
+
+    /// Signs the open thinking block (an empty one when none is open) and closes it.
+    fn sign(&mut self, signature: &str, out: &mut Vec<u8>) {
+        self.start("", "", out);
+        let index = self.thinking_block(out);
+        Self::delta(out, index, json!({"type": "signature_delta", "signature": signature}));
+        self.close_block(out);
     }
 
     fn delta(out: &mut Vec<u8>, index: u64, delta: Value) {
@@ -503,16 +571,30 @@ impl StreamEncoder {
             StreamEvent::TextDelta(t) => {
                 self.start("", "", out);
                 let index = match self.open {
-                    Some((index, None)) => index,
-                    _ => self.open_block(json!({"type": "text", "text": ""}), None, out),
+                    Some((index, Block::Text)) => index,
+                    _ => self.open_block(json!({"type": "text", "text": ""}), Block::Text, out),
                 };
                 Self::delta(out, index, json!({"type": "text_delta", "text": t}));
             }
-            StreamEvent::ToolCallStart { index, id, name } => {
+            StreamEvent::ReasoningDelta(t) => {
                 self.start("", "", out);
+                let index = self.thinking_block(out);
+                Self::delta(out, index, json!({"type": "thinking_delta", "thinking": t}));
+            }
+            StreamEvent::ReasoningSignature(s) => self.sign(s, out),
+            StreamEvent::RedactedReasoning(data) => {
+                self.start("", "", out);
+                self.open_block(json!({"type": "redacted_thinking", "data": data}), Block::Thinking, out);
+                self.close_block(out);
+            }
+            StreamEvent::ToolCallStart { index, id, name, signature } => {
+                self.start("", "", out);
+                if let Some(s) = signature {
+                    self.sign(&format!("{}{s}", thinking::TOOL_CALL_SIGNATURE), out);
+                }
                 let block = self.open_block(
                     json!({"type": "tool_use", "id": id, "name": name, "input": {}}),
-                    Some(*index),
+                    Block::ToolUse,
                     out,
                 );
                 self.tool_blocks.push((*index, block));

@@ -16,8 +16,18 @@ fn consecutive_tool_results_and_following_text_make_one_user_turn() {
             Message {
                 role: Role::Assistant,
                 content: vec![
-                    Part::ToolCall(ToolCall { id: "a".into(), name: "f".into(), arguments: "{\"x\":1}".into() }),
-                    Part::ToolCall(ToolCall { id: "b".into(), name: "f".into(), arguments: "".into() }),
+                    Part::ToolCall(ToolCall {
+                        id: "a".into(),
+                        name: "f".into(),
+                        arguments: "{\"x\":1}".into(),
+                        signature: None,
+                    }),
+                    Part::ToolCall(ToolCall {
+                        id: "b".into(),
+                        name: "f".into(),
+                        arguments: "".into(),
+                        signature: None,
+                    }),
                 ],
             },
             Message { role: Role::Tool, content: vec![result("a", "one")] },
@@ -49,7 +59,12 @@ fn arguments_that_are_not_an_object_are_refused() {
     let req = ChatRequest {
         messages: vec![Message {
             role: Role::Assistant,
-            content: vec![Part::ToolCall(ToolCall { id: "a".into(), name: "f".into(), arguments: "[1]".into() })],
+            content: vec![Part::ToolCall(ToolCall {
+                id: "a".into(),
+                name: "f".into(),
+                arguments: "[1]".into(),
+                signature: None,
+            })],
         }],
         ..ChatRequest::default()
     };

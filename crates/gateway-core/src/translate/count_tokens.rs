@@ -60,6 +60,8 @@ pub fn estimate(request: &ChatRequest) -> u64 {
             Part::Image(_) => images += 1,
             Part::ToolCall(c) => chars += c.name.chars().count() + c.arguments.chars().count(),
             Part::ToolResult(r) => chars += r.content.chars().count(),
+            // Providers leave earlier turns' thinking out of the context they count.
+            Part::Reasoning(_) | Part::RedactedReasoning(_) => {}
         }
     }
     for tool in &request.tools {

@@ -4,7 +4,7 @@
 //! Shapes follow ai.google.dev/api/generate-content. Gemini names a function response by the
 //! function's *name*, not a call id: emitting looks the name up from the assistant's earlier tool
 //! calls; parsing gives calls generated ids (`call_{n}`, unless Gemini sent one) and matches
-//! each response to the earliest unanswered call of that name.
+//! each response to the earliest unanswered call of that name. Thinking: see [`thinking`].
 
 use serde_json::{json, Map, Value};
 
@@ -13,6 +13,9 @@ use super::{gemini_schema, json};
 use crate::error::GatewayError;
 use crate::sse::SseEvent;
 use crate::usage::Usage;
+
+#[path = "gemini_thinking.rs"]
+pub mod thinking;
 
 /// The upstream path and query for `model` (`models/` prefix optional): `generateContent`, or
 /// `streamGenerateContent` with `alt=sse` so the answer is an SSE stream.
@@ -40,6 +43,7 @@ pub fn request_to_ir(v: &Value) -> Result<ChatRequest, GatewayError> {
         temperature: json::f64(g, "temperature"),
         top_p: json::f64(g, "topP"),
         stop: json::array(g, "stopSequences").iter().filter_map(Value::as_str).map(str::to_string).collect(),
+        reasoning: thinking::request_reasoning(g),
         ..ChatRequest::default()
     };
     if json::str(g, "responseMimeType") == Some("application/json") {
@@ -109,9 +113,11 @@ fn parts_text(parts: &[Value]) -> String {
         .join("")
 }
 
+/// The part of a Gemini part. A `thoughtSignature` is kept on thoughts and function calls; on
+/// answer text, where Gemini does not need it back, it is dropped.
 fn part_to_ir(p: &Value, calls: &mut Vec<(String, String, bool)>) -> Option<Part> {
-    if p.get("thought").and_then(Value::as_bool) == Some(true) {
-        return None;
+    if thinking::is_thought(p) {
+        return Some(Part::Reasoning(Thought { text: json::string(p, "text"), signature: thinking::signature_of(p) }));
     }
     if let Some(t) = json::str(p, "text") {
         return Some(Part::Text(t.to_string()));
@@ -130,7 +136,7 @@ fn part_to_ir(p: &Value, calls: &mut Vec<(String, String, bool)>) -> Option<Part
         let name = json::string(f, "name");
         calls.push((id.clone(), name.clone(), false));
         let arguments = f.get("args").map_or_else(|| "{}".to_string(), Value::to_string);
-        return Some(Part::ToolCall(ToolCall { id, name, arguments }));
+        return Some(Part::ToolCall(ToolCall { id, name, arguments, signature: thinking::signature_of(p) }));
     }
     if let Some(f) = p.get("functionResponse") {
         let name = json::string(f, "name");
@@ -185,6 +191,9 @@ pub fn request_from_ir(req: &ChatRequest) -> Result<Value, GatewayError> {
             parts.push(match p {
                 Part::Text(t) if t.is_empty() => continue,
                 Part::Text(t) => json!({"text": t}),
+                // Gemini wants its signed thoughts back; summaries without one are not needed.
+                Part::Reasoning(Thought { text, signature: Some(s) }) => thinking::thought_part(text, Some(s)),
+                Part::Reasoning(_) | Part::RedactedReasoning(_) => continue,
                 Part::Image(Image::Base64 { media_type, data }) => {
                     json!({"inlineData": {"mimeType": media_type, "data": data}})
                 }
@@ -199,7 +208,7 @@ pub fn request_from_ir(req: &ChatRequest) -> Result<Value, GatewayError> {
                             json::quoted(&c.id)
                         ))
                     })?;
-                    json!({"functionCall": {"name": c.name, "args": args}})
+                    function_call_part(c, args)
                 }
                 Part::ToolResult(r) => {
                     let name =
@@ -274,6 +283,9 @@ pub fn request_from_ir(req: &ChatRequest) -> Result<Value, GatewayError> {
     if !req.stop.is_empty() {
         g.insert("stopSequences".into(), json!(req.stop));
     }
+    if let Some(t) = req.reasoning.and_then(|r| thinking::thinking_config(&req.model, r)) {
+        g.insert("thinkingConfig".into(), t);
+    }
     match &req.response_format {
         Some(ResponseFormat::JsonObject) => {
             g.insert("responseMimeType".into(), json!("application/json"));
@@ -288,6 +300,15 @@ pub fn request_from_ir(req: &ChatRequest) -> Result<Value, GatewayError> {
         out.insert("generationConfig".into(), Value::Object(g));
     }
     Ok(Value::Object(out))
+}
+
+/// A `functionCall` part, with the call's `thoughtSignature` when it has one.
+fn function_call_part(c: &ToolCall, args: Value) -> Value {
+    let mut part = json!({"functionCall": {"name": c.name, "args": args}});
+    if let Some(s) = &c.signature {
+        part["thoughtSignature"] = json!(s);
+    }
+    part
 }
 
 fn finish_reason_of(s: &str, has_tool_calls: bool) -> FinishReason {
@@ -357,6 +378,10 @@ pub fn response_to_ir(v: &Value) -> Result<ChatResponse, GatewayError> {
     for p in json::array(candidate.get("content").unwrap_or(&Value::Null), "parts") {
         match (part_to_ir(p, &mut calls), content.last_mut()) {
             (Some(Part::Text(t)), Some(Part::Text(prev))) => prev.push_str(&t),
+            (Some(Part::Reasoning(t)), Some(Part::Reasoning(prev))) if prev.signature.is_none() => {
+                prev.text.push_str(&t.text);
+                prev.signature = t.signature;
+            }
             (Some(part), _) => content.push(part),
             (None, _) => {}
         }
@@ -370,10 +395,10 @@ fn parts_json(parts: &[Part]) -> Vec<Value> {
         .iter()
         .filter_map(|p| match p {
             Part::Text(t) => Some(json!({"text": t})),
-            Part::ToolCall(c) => Some(json!({"functionCall": {
-                "name": c.name,
-                "args": json::object_from_text(&c.arguments).unwrap_or_else(|| json!({})),
-            }})),
+            Part::Reasoning(t) => Some(thinking::thought_part(&t.text, t.signature.as_deref())),
+            Part::ToolCall(c) => {
+                Some(function_call_part(c, json::object_from_text(&c.arguments).unwrap_or_else(|| json!({}))))
+            }
             _ => None,
         })
         .collect()
@@ -461,9 +486,15 @@ impl StreamDecoder {
         for p in json::array(candidate.get("content").unwrap_or(&Value::Null), "parts") {
             match part_to_ir(p, &mut self.calls) {
                 Some(Part::Text(t)) if !t.is_empty() => out.push(StreamEvent::TextDelta(t)),
+                Some(Part::Reasoning(t)) => {
+                    if !t.text.is_empty() {
+                        out.push(StreamEvent::ReasoningDelta(t.text));
+                    }
+                    out.extend(t.signature.map(StreamEvent::ReasoningSignature));
+                }
                 Some(Part::ToolCall(c)) => {
                     let index = self.calls.len() - 1;
-                    out.push(StreamEvent::ToolCallStart { index, id: c.id, name: c.name });
+                    out.push(StreamEvent::ToolCallStart { index, id: c.id, name: c.name, signature: c.signature });
                     out.push(StreamEvent::ToolCallDelta { index, fragment: c.arguments });
                 }
                 _ => {}
@@ -494,7 +525,8 @@ impl StreamDecoder {
 pub struct StreamEncoder {
     id: String,
     model: String,
-    calls: Vec<(usize, String, String)>,
+    /// Tool calls gathered: index, name, arguments so far, signature.
+    calls: Vec<(usize, String, String, Option<String>)>,
     finish: Option<FinishReason>,
     usage: Option<Usage>,
 }
@@ -521,7 +553,17 @@ impl StreamEncoder {
         match ev {
             StreamEvent::Start { id, model } => (self.id, self.model) = (id.clone(), model.clone()),
             StreamEvent::TextDelta(t) => json::sse(out, None, &self.chunk(vec![json!({"text": t})], None).to_string()),
-            StreamEvent::ToolCallStart { index, name, .. } => self.calls.push((*index, name.clone(), String::new())),
+            StreamEvent::ReasoningDelta(t) => {
+                json::sse(out, None, &self.chunk(vec![thinking::thought_part(t, None)], None).to_string())
+            }
+            StreamEvent::ReasoningSignature(s) => {
+                json::sse(out, None, &self.chunk(vec![thinking::thought_part("", Some(s))], None).to_string())
+            }
+            // Gemini has no place for Anthropic's encrypted thinking.
+            StreamEvent::RedactedReasoning(_) => {}
+            StreamEvent::ToolCallStart { index, name, signature, .. } => {
+                self.calls.push((*index, name.clone(), String::new(), signature.clone()))
+            }
             StreamEvent::ToolCallDelta { index, fragment } => {
                 if let Some(call) = self.calls.iter_mut().find(|c| c.0 == *index) {
                     call.2.push_str(fragment);
@@ -542,8 +584,14 @@ impl StreamEncoder {
         let parts: Vec<Value> = self
             .calls
             .iter()
-            .map(|(_, name, args)| {
-                json!({"functionCall": {"name": name, "args": json::object_from_text(args).unwrap_or_else(|| json!({}))}})
+            .map(|(_, name, args, signature)| {
+                let call = ToolCall {
+                    id: String::new(),
+                    name: name.clone(),
+                    arguments: String::new(),
+                    signature: signature.clone(),
+                };
+                function_call_part(&call, json::object_from_text(args).unwrap_or_else(|| json!({})))
             })
             .collect();
         let chunk = self.chunk(parts, Some(self.finish.unwrap_or(FinishReason::Stop)));

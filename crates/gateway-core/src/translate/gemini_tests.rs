@@ -101,7 +101,8 @@ fn two_calls_of_one_function_are_answered_in_order() {
 fn safety_stops_and_blocked_prompts_are_content_filter() {
     let r = response_to_ir(&json!({"candidates": [{"content": {"parts": [{"text": "x", "thought": true}, {"text": "ok"}]}, "finishReason": "SAFETY"}]})).unwrap();
     assert_eq!(r.finish_reason, FinishReason::ContentFilter);
-    assert_eq!(r.content, vec![Part::Text("ok".into())], "thought parts are not answer text");
+    let thought = Part::Reasoning(Thought { text: "x".into(), signature: None });
+    assert_eq!(r.content, vec![thought, Part::Text("ok".into())], "thought parts are thinking, not answer text");
     let r = response_to_ir(&json!({"promptFeedback": {"blockReason": "SAFETY"}})).unwrap();
     assert_eq!((r.finish_reason, r.content.len()), (FinishReason::ContentFilter, 0));
     assert!(response_to_ir(&json!({})).is_err());

@@ -32,6 +32,106 @@ pub struct ChatRequest {
     /// `stream_options.include_usage`; always true for Anthropic, which always reports it).
     pub include_usage: bool,
     pub response_format: Option<ResponseFormat>,
+    /// How much the model should think before answering: OpenAI `reasoning_effort` /
+    /// `reasoning.effort`, Anthropic `thinking`, Gemini `generationConfig.thinkingConfig`.
+    /// `None`: the model's default.
+    pub reasoning: Option<Reasoning>,
+}
+
+/// The reasoning a request asks for. Each emitter writes the form its API takes, converting
+/// between efforts and budgets with [`ReasoningEffort::budget_tokens`] and
+/// [`ReasoningEffort::of_budget`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reasoning {
+    /// No thinking (Anthropic `disabled`, Gemini budget 0, OpenAI `none`); models that cannot
+    /// stop thinking get their least.
+    Off,
+    /// A qualitative level (OpenAI, Gemini 3 `thinkingLevel`).
+    Effort(ReasoningEffort),
+    /// A number of thinking tokens (Anthropic `budget_tokens`, Gemini 2.5 `thinkingBudget`).
+    Budget(u64),
+}
+
+impl Reasoning {
+    /// The effort asked for, a budget read as the nearest effort; `None` when off.
+    pub fn effort(self) -> Option<ReasoningEffort> {
+        match self {
+            Reasoning::Off => None,
+            Reasoning::Effort(e) => Some(e),
+            Reasoning::Budget(n) => Some(ReasoningEffort::of_budget(n)),
+        }
+    }
+
+    /// The thinking tokens asked for, an effort read as its budget; `None` when off.
+    pub fn budget_tokens(self) -> Option<u64> {
+        match self {
+            Reasoning::Off => None,
+            Reasoning::Effort(e) => Some(e.budget_tokens()),
+            Reasoning::Budget(n) => Some(n),
+        }
+    }
+}
+
+/// OpenAI's reasoning efforts, which Gemini 3's `thinkingLevel` shares.
+///
+/// | effort  | budget (tokens) | a budget reads as this effort when |
+/// |---------|-----------------|------------------------------------|
+/// | minimal | 1,024           | ≤ 1,024                            |
+/// | low     | 2,048           | 1,025 – 4,096                      |
+/// | medium  | 8,192           | 4,097 – 16,384                     |
+/// | high    | 24,576          | > 16,384                           |
+///
+/// 1,024 is Anthropic's smallest `budget_tokens`; 24,576 is Gemini 2.5 Flash's largest
+/// `thinkingBudget`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReasoningEffort {
+    Minimal,
+    Low,
+    Medium,
+    High,
+}
+
+impl ReasoningEffort {
+    /// The effort's thinking budget (see the table above).
+    pub fn budget_tokens(self) -> u64 {
+        match self {
+            ReasoningEffort::Minimal => 1024,
+            ReasoningEffort::Low => 2048,
+            ReasoningEffort::Medium => 8192,
+            ReasoningEffort::High => 24576,
+        }
+    }
+
+    /// The effort nearest a thinking budget (see the table above).
+    pub fn of_budget(tokens: u64) -> Self {
+        match tokens {
+            0..=1024 => ReasoningEffort::Minimal,
+            1025..=4096 => ReasoningEffort::Low,
+            4097..=16384 => ReasoningEffort::Medium,
+            _ => ReasoningEffort::High,
+        }
+    }
+
+    /// The lowercase name OpenAI and Gemini use (`minimal`, `low`, `medium`, `high`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReasoningEffort::Minimal => "minimal",
+            ReasoningEffort::Low => "low",
+            ReasoningEffort::Medium => "medium",
+            ReasoningEffort::High => "high",
+        }
+    }
+
+    /// Reads a name in any case; OpenAI's `xhigh` reads as high. `None` for anything else.
+    pub fn parse(name: &str) -> Option<Self> {
+        match name.to_ascii_lowercase().as_str() {
+            "minimal" => Some(ReasoningEffort::Minimal),
+            "low" => Some(ReasoningEffort::Low),
+            "medium" => Some(ReasoningEffort::Medium),
+            "high" | "xhigh" => Some(ReasoningEffort::High),
+            _ => None,
+        }
+    }
 }
 
 /// Who wrote a message.
@@ -69,6 +169,24 @@ pub enum Part {
     Image(Image),
     ToolCall(ToolCall),
     ToolResult(ToolResult),
+    /// The model's visible thinking: Anthropic `thinking` blocks, Gemini `thought: true` parts,
+    /// OpenAI-compatible `reasoning_content`.
+    Reasoning(Thought),
+    /// Anthropic `redacted_thinking`: encrypted thinking, its `data` kept opaque and sent back
+    /// as it came. Only Anthropic (and OpenAI clients, inside tool call ids) can carry it.
+    RedactedReasoning(String),
+}
+
+/// A piece of the model's thinking.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Thought {
+    /// The thinking text (a summary for Gemini); may be empty when only the signature matters.
+    pub text: String,
+    /// The provider's opaque proof of the thinking (Anthropic `signature`, Gemini
+    /// `thoughtSignature` on a thought part), which the provider wants back unchanged in later
+    /// turns. `None` for thinking without one (Gemini summaries, `reasoning_content`), which
+    /// Anthropic refuses and Gemini does not need: emitters of requests drop it.
+    pub signature: Option<String>,
 }
 
 /// An image given to the model.
@@ -88,6 +206,10 @@ pub struct ToolCall {
     pub name: String,
     /// The arguments as a JSON text (OpenAI's representation; others hold an object).
     pub arguments: String,
+    /// Gemini's `thoughtSignature` on the `functionCall` part, which Gemini 3 requires back with
+    /// the call in the next turns of a tool loop. Other dialects carry it in their own way:
+    /// see [`crate::translate`].
+    pub signature: Option<String>,
 }
 
 /// The result of a tool call, sent back to the model.
@@ -142,7 +264,7 @@ pub enum FinishReason {
 pub struct ChatResponse {
     pub id: String,
     pub model: String,
-    /// Text and tool-call parts, in order.
+    /// Reasoning, text and tool-call parts, in order.
     pub content: Vec<Part>,
     pub finish_reason: FinishReason,
     pub usage: Option<Usage>,
@@ -157,11 +279,20 @@ pub enum StreamEvent {
         model: String,
     },
     TextDelta(String),
-    /// A tool call began; `index` counts tool calls of this response from 0.
+    /// A piece of thinking text (of the current thinking block; a new one opens after any
+    /// other content).
+    ReasoningDelta(String),
+    /// The signature of the current thinking block, which ends it.
+    ReasoningSignature(String),
+    /// A whole Anthropic `redacted_thinking` block.
+    RedactedReasoning(String),
+    /// A tool call began; `index` counts tool calls of this response from 0. `signature` is
+    /// Gemini's `thoughtSignature` on the call.
     ToolCallStart {
         index: usize,
         id: String,
         name: String,
+        signature: Option<String>,
     },
     /// A piece of the JSON arguments of tool call `index`.
     ToolCallDelta {
@@ -216,3 +347,8 @@ pub fn kind_for_status(status: u16) -> &'static str {
         _ => "api_error",
     }
 }
+
+// Reasoning carried from one dialect to another and back (the IR's round trips).
+#[cfg(test)]
+#[path = "reasoning_roundtrip_tests.rs"]
+mod reasoning_roundtrip_tests;

@@ -34,9 +34,13 @@
 //! | `tool_choice: none`             | kept           | `{"type":"none"}`                                   | `mode: NONE`                                         |
 //! | tool and response schemas       | kept           | kept                                                | reduced to Gemini's `Schema` fields ([`gemini_schema`]) |
 //! | `temperature` > 1               | kept           | clamped to 1 (Anthropic's range is 0–1)             | kept                                                 |
+//! | `reasoning` (effort or budget, [`ir::ReasoningEffort`] maps one to the other) | `reasoning_effort` for OpenAI's reasoning models only, else dropped ([`openai::reasoning`]) | `thinking`, its budget fitted under `max_tokens`; dropped with forced tool use or when the last tool-calling turn lost its thinking; drops `temperature` and a `top_p` below 0.95 ([`anthropic::thinking`]) | `thinkingConfig`: `thinkingLevel` (Gemini 3) or `thinkingBudget` in the model's range (2.5), `includeThoughts`; dropped for older models ([`gemini::thinking`]) |
+//! | thinking in a request's history | dropped        | signed `thinking` and `redacted_thinking` kept, unsigned dropped | signed thoughts kept, unsigned and redacted dropped |
+//! | `ToolCall.signature` in a request's history | dropped | dropped                                    | `thoughtSignature` on the `functionCall` part        |
+//! | thinking in an answer to a client | `reasoning_content`; signatures and redacted thinking inside the tool call ids | `thinking` (`signature: ""` when unsigned) and `redacted_thinking` blocks; a tool call's signature in a thinking block before it | thought parts; redacted thinking dropped |
 //!
 //! Client fields outside the IR (OpenAI `n`, `logprobs`, `seed`, `frequency_penalty`, `user`,
-//! Anthropic `metadata`, `top_k`, `thinking`, ...) are dropped by any *translation*; a
+//! Anthropic `metadata`, `top_k`, ...) are dropped by any *translation*; a
 //! pass-through (same format on both sides) forwards the body untouched but for `model`.
 //! Other lossy rules: OpenAI `system`/`developer` messages anywhere in the conversation are
 //! gathered into the one system prompt (Anthropic `role: "system"` entries of `messages` keep

@@ -190,7 +190,10 @@ pub(super) fn collect(to: Format, bytes: &[u8]) -> Collected {
             StreamEvent::Finish(r) => c.finish = Some(r),
             StreamEvent::Usage(u) => c.usage = Some(u),
             StreamEvent::Error { message, .. } => c.errors.push(message),
-            StreamEvent::Start { .. } => {}
+            StreamEvent::Start { .. }
+            | StreamEvent::ReasoningDelta(_)
+            | StreamEvent::ReasoningSignature(_)
+            | StreamEvent::RedactedReasoning(_) => {}
         }
     }
     c

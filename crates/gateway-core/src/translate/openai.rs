@@ -2,6 +2,8 @@
 //!
 //! Shapes follow platform.openai.com/docs/api-reference/chat. Parsing is lenient about fields
 //! OpenAI-compatible providers omit (`created`, `object`); emitting writes the full shape.
+//! Reasoning, which Chat Completions has no standard field for, is carried as
+//! [`reasoning`] describes.
 
 use serde_json::{json, Map, Value};
 
@@ -10,6 +12,9 @@ use super::json;
 use crate::error::GatewayError;
 use crate::sse::SseEvent;
 use crate::usage::Usage;
+
+#[path = "openai_reasoning.rs"]
+pub mod reasoning;
 
 /// Parses a Chat Completions request body.
 ///
@@ -21,6 +26,7 @@ pub fn request_to_ir(v: &Value) -> Result<ChatRequest, GatewayError> {
         temperature: json::f64(v, "temperature"),
         top_p: json::f64(v, "top_p"),
         stream: v.get("stream").and_then(Value::as_bool).unwrap_or(false),
+        reasoning: reasoning::request_reasoning(v)?,
         ..ChatRequest::default()
     };
     req.include_usage =
@@ -42,24 +48,37 @@ pub fn request_to_ir(v: &Value) -> Result<ChatRequest, GatewayError> {
             "system" | "developer" => system.push(content.map(text_of).unwrap_or_default()),
             "user" => req.messages.push(Message { role: Role::User, content: user_parts(content, i)? }),
             "assistant" => {
-                let mut parts = match content {
-                    Some(c) => user_parts(Some(c), i)?.into_iter().filter(|p| matches!(p, Part::Text(_))).collect(),
-                    None => Vec::new(),
-                };
+                let mut thinking = Vec::new();
+                let mut calls = Vec::new();
                 for call in json::array(m, "tool_calls") {
                     let f = call.get("function").unwrap_or(&Value::Null);
-                    parts.push(Part::ToolCall(ToolCall {
-                        id: json::string(call, "id"),
+                    let (id, carried, signature) = reasoning::decode_call_id(json::str(call, "id").unwrap_or_default());
+                    thinking.extend(carried);
+                    calls.push(Part::ToolCall(ToolCall {
+                        id,
                         name: json::string(f, "name"),
                         arguments: json::string(f, "arguments"),
+                        signature,
                     }));
                 }
+                // The signed thinking carried by the ids is the provider's; the text alone is
+                // only kept when nothing better came back.
+                if thinking.is_empty() {
+                    if let Some(text) = reasoning::text_of(m) {
+                        thinking.push(Part::Reasoning(Thought { text: text.to_string(), signature: None }));
+                    }
+                }
+                let mut parts = thinking;
+                if let Some(c) = content {
+                    parts.extend(user_parts(Some(c), i)?.into_iter().filter(|p| matches!(p, Part::Text(_))));
+                }
+                parts.extend(calls);
                 req.messages.push(Message { role: Role::Assistant, content: parts });
             }
             "tool" | "function" => {
                 let id = json::str(m, "tool_call_id").or_else(|| json::str(m, "name")).unwrap_or_default();
                 let result = ToolResult {
-                    tool_call_id: id.to_string(),
+                    tool_call_id: reasoning::decode_call_id(id).0,
                     content: content.map(text_of).unwrap_or_default(),
                     is_error: false,
                 };
@@ -231,6 +250,9 @@ pub fn request_from_ir(req: &ChatRequest) -> Value {
     if let Some(n) = req.max_tokens {
         let field = if is_reasoning_model(&req.model) { "max_completion_tokens" } else { "max_tokens" };
         out.insert(field.into(), json!(n));
+    }
+    if let Some(effort) = req.reasoning.and_then(|r| reasoning::effort_for(&req.model, r)) {
+        out.insert("reasoning_effort".into(), json!(effort));
     }
     if let Some(t) = req.temperature {
         out.insert("temperature".into(), json!(t));
@@ -414,6 +436,9 @@ pub fn response_to_ir(v: &Value) -> Result<ChatResponse, GatewayError> {
     let message =
         choice.get("message").ok_or_else(|| super::bad_upstream("OpenAI response has no choices[0].message"))?;
     let mut content = Vec::new();
+    if let Some(text) = reasoning::text_of(message) {
+        content.push(Part::Reasoning(Thought { text: text.to_string(), signature: None }));
+    }
     if let Some(text) = json::get(message, "content").map(text_of).filter(|t| !t.is_empty()) {
         content.push(Part::Text(text));
     }
@@ -423,6 +448,7 @@ pub fn response_to_ir(v: &Value) -> Result<ChatResponse, GatewayError> {
             id: json::string(call, "id"),
             name: json::string(f, "name"),
             arguments: json::string(f, "arguments"),
+            signature: None,
         }));
     }
     Ok(ChatResponse {
@@ -434,21 +460,32 @@ pub fn response_to_ir(v: &Value) -> Result<ChatResponse, GatewayError> {
     })
 }
 
-/// Emits a `chat.completion` body; `created` is Unix seconds.
+/// Emits a `chat.completion` body; `created` is Unix seconds. Thinking text goes in
+/// `reasoning_content`, signatures in the tool call ids ([`reasoning`]).
 pub fn response_from_ir(r: &ChatResponse, created: u64) -> Value {
     let text: String =
         r.content.iter().filter_map(|p| if let Part::Text(t) = p { Some(t.as_str()) } else { None }).collect();
+    let thinking: String = r
+        .content
+        .iter()
+        .filter_map(|p| if let Part::Reasoning(t) = p { Some(t.text.as_str()) } else { None })
+        .collect();
+    let mut carried = reasoning::carried(&r.content);
     let calls: Vec<Value> = r
         .content
         .iter()
         .filter_map(|p| match p {
             Part::ToolCall(c) => {
-                Some(json!({"id": c.id, "type": "function", "function": {"name": c.name, "arguments": c.arguments}}))
+                let id = reasoning::encode_call_id(&c.id, &std::mem::take(&mut carried), c.signature.as_deref());
+                Some(json!({"id": id, "type": "function", "function": {"name": c.name, "arguments": c.arguments}}))
             }
             _ => None,
         })
         .collect();
     let mut message = json!({"role": "assistant", "content": if text.is_empty() && !calls.is_empty() { Value::Null } else { json!(text) }});
+    if !thinking.is_empty() {
+        message["reasoning_content"] = json!(thinking);
+    }
     if !calls.is_empty() {
         message["tool_calls"] = Value::Array(calls);
     }
@@ -514,6 +551,9 @@ impl StreamDecoder {
         }
         if let Some(choice) = v.pointer("/choices/0") {
             let delta = choice.get("delta").unwrap_or(&Value::Null);
+            if let Some(t) = reasoning::text_of(delta) {
+                out.push(StreamEvent::ReasoningDelta(t.to_string()));
+            }
             if let Some(t) = json::str(delta, "content").filter(|t| !t.is_empty()) {
                 out.push(StreamEvent::TextDelta(t.to_string()));
             }
@@ -526,6 +566,7 @@ impl StreamDecoder {
                         index,
                         id: json::string(call, "id"),
                         name: json::string(f, "name"),
+                        signature: None,
                     });
                 }
                 if let Some(a) = json::str(f, "arguments").filter(|a| !a.is_empty()) {
@@ -553,6 +594,10 @@ pub struct StreamEncoder {
     model: String,
     started: bool,
     usage: Option<Usage>,
+    /// The text of the thinking block being streamed, kept until its signature arrives.
+    thinking: String,
+    /// Signed and redacted thinking not yet carried by a tool call id ([`reasoning`]).
+    carried: Vec<Part>,
 }
 
 impl StreamEncoder {
@@ -592,10 +637,22 @@ impl StreamEncoder {
             }
             StreamEvent::TextDelta(t) => {
                 self.start(out);
+                self.thinking.clear();
                 json::sse(out, None, &self.chunk(json!({"content": t}), None));
             }
-            StreamEvent::ToolCallStart { index, id, name } => {
+            StreamEvent::ReasoningDelta(t) => {
                 self.start(out);
+                self.thinking.push_str(t);
+                json::sse(out, None, &self.chunk(json!({"reasoning_content": t}), None));
+            }
+            StreamEvent::ReasoningSignature(s) => {
+                let text = std::mem::take(&mut self.thinking);
+                self.carried.push(Part::Reasoning(Thought { text, signature: Some(s.clone()) }));
+            }
+            StreamEvent::RedactedReasoning(data) => self.carried.push(Part::RedactedReasoning(data.clone())),
+            StreamEvent::ToolCallStart { index, id, name, signature } => {
+                self.start(out);
+                let id = reasoning::encode_call_id(id, &std::mem::take(&mut self.carried), signature.as_deref());
                 let call =
                     json!({"index": index, "id": id, "type": "function", "function": {"name": name, "arguments": ""}});
                 json::sse(out, None, &self.chunk(json!({"tool_calls": [call]}), None));

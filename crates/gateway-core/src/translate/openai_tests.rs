@@ -137,7 +137,9 @@ fn a_schema_strict_mode_cannot_take_is_sent_non_strict() {
 
 #[test]
 fn positioned_instructions_are_system_messages_in_place_after_any_tool_results() {
-    let call = |id: &str| Part::ToolCall(ToolCall { id: id.into(), name: "f".into(), arguments: "{}".into() });
+    let call = |id: &str| {
+        Part::ToolCall(ToolCall { id: id.into(), name: "f".into(), arguments: "{}".into(), signature: None })
+    };
     let result = |id: &str| Message {
         role: Role::Tool,
         content: vec![Part::ToolResult(ToolResult { tool_call_id: id.into(), content: "ok".into(), is_error: false })],

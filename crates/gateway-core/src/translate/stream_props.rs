@@ -86,7 +86,12 @@ fn events(answer: &Answer) -> Vec<StreamEvent> {
     let mut events = vec![StreamEvent::Start { id: answer.id.clone(), model: answer.model.clone() }];
     events.extend(answer.text.iter().cloned().map(StreamEvent::TextDelta));
     for (index, (name, args, cuts)) in answer.calls.iter().enumerate() {
-        events.push(StreamEvent::ToolCallStart { index, id: format!("call_{index}"), name: name.clone() });
+        events.push(StreamEvent::ToolCallStart {
+            index,
+            id: format!("call_{index}"),
+            name: name.clone(),
+            signature: None,
+        });
         let text = args.to_string();
         let mut at: Vec<usize> =
             cuts.iter().map(|c| c % (text.len() + 1)).filter(|c| text.is_char_boundary(*c)).collect();
