@@ -208,6 +208,34 @@ test('cf-aig-collect-log: false writes no entry and sends no log id', async () =
   assert.match((await bad.json()).error.message, /cf-aig-collect-log/);
 });
 
+test('an OpenAI stream whose client did not ask for usage is measured, and the client sees exactly the chunks it would have seen', async () => {
+  const body = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'count my tokens' }], stream: true };
+  // The mock streams as OpenAI does: usage only when asked, then `"usage":null` on every chunk.
+  const headers = { 'content-type': 'application/json', 'x-mock-openai-usage': 'strict', 'x-mock-chunks': '4' };
+  const direct = await fetch(`${mock.url}/openai/v1/chat/completions`, { method: 'POST', headers, body: JSON.stringify(body) });
+  const unasked = await direct.text();
+  assert.ok(unasked.includes('tok3') && !unasked.includes('usage'), unasked);
+
+  const raw = await fetch(`${gw.url}/v1/acct/gw/openai/chat/completions`, {
+    method: 'POST', headers: { ...headers, authorization: 'Bearer sk-test-secret' }, body: JSON.stringify(body),
+  });
+  assert.equal(raw.status, 200);
+  assert.equal(await raw.text(), unasked, 'the gateway must hide the usage it asked for');
+
+  const { data, response } = await openai.chat.completions.create(body, { headers }).withResponse();
+  const chunks = [];
+  for await (const chunk of data) chunks.push(chunk);
+  const expected = unasked.split('\n\n').filter((e) => e.startsWith('data: {')).map((e) => JSON.parse(e.slice('data: '.length)));
+  assert.deepEqual(chunks, expected);
+
+  for (const id of [raw.headers.get('cf-aig-log-id'), response.headers.get('cf-aig-log-id')]) {
+    const e = await waitForLog(id);
+    // The mock's own counts (it sends them only when asked): measured, not estimated.
+    assert.deepEqual([e.tokens_in, e.tokens_out, e.tokens_estimated], [5, 4, false]);
+    assert.ok(Math.abs(e.cost - price('openai', 'gpt-4o-mini', 5, 4)) < 1e-12, `cost ${e.cost}`);
+  }
+});
+
 test('cost: cf-aig-custom-cost replaces the table; unknown models cost null; errors are logged', async () => {
   const { response } = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [] }, { headers: { 'cf-aig-custom-cost': '{"per_token_in":0.01,"per_token_out":0.02}' } }).withResponse();
   assert.ok(Math.abs((await waitForLog(response.headers.get('cf-aig-log-id'))).cost - (5 * 0.01 + 3 * 0.02)) < 1e-12);

@@ -21,6 +21,9 @@
 //   x-mock-delay-ms: N      wait N ms before the response head and between SSE events
 //   x-mock-chunks: N        number of content deltas in a stream (default 3, at most 10000)
 //   x-mock-reply-pieces: J  a JSON array of strings: the chat answer's text, one stream event each
+//   x-mock-openai-usage: strict  an OpenAI chat stream reports usage as OpenAI does: only when the
+//                           request set `stream_options.include_usage`, then with `"usage":null` on
+//                           every other chunk (by default the usage chunk is always sent)
 // POST …/moderations answers OpenAI's moderation shape, flagging an input that mentions "attack".
 //   x-mock-cut-after: N     destroy the socket after N SSE events (a stream cut mid-way)
 //   x-mock-gate: ID         hold the final SSE events until POST /__release/ID
@@ -133,13 +136,15 @@ async function* pace(events, { delay = 0, cutAfter = Infinity, gateId, gate } = 
   }
 }
 
-function openAiEvents(model, chunks, pieces = null) {
+function openAiEvents(model, chunks, pieces = null, usage = 'always') {
   const base = { id: 'chatcmpl-mock', object: 'chat.completion.chunk', created: 1700000000, model };
-  const events = [{ ...base, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }] }];
+  // OpenAI with include_usage: `"usage":null` on every chunk but the usage chunk.
+  const nullUsage = usage === 'asked' ? { usage: null } : {};
+  const events = [{ ...base, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }], ...nullUsage }];
   const texts = pieces ?? Array.from({ length: chunks }, (_, i) => `tok${i} `);
-  for (const text of texts) events.push({ ...base, choices: [{ index: 0, delta: { content: text }, finish_reason: null }] });
-  events.push({ ...base, choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] });
-  events.push({ ...base, choices: [], usage: { prompt_tokens: 5, completion_tokens: chunks, total_tokens: 5 + chunks } });
+  for (const text of texts) events.push({ ...base, choices: [{ index: 0, delta: { content: text }, finish_reason: null }], ...nullUsage });
+  events.push({ ...base, choices: [{ index: 0, delta: {}, finish_reason: 'stop' }], ...nullUsage });
+  if (usage !== 'unasked') events.push({ ...base, choices: [], usage: { prompt_tokens: 5, completion_tokens: chunks, total_tokens: 5 + chunks } });
   return events.map((e) => `data: ${JSON.stringify(e)}\n\n`).concat('data: [DONE]\n\n');
 }
 
@@ -408,7 +413,8 @@ export async function startMockUpstream({ port = 0 } = {}) {
         ? { id: 'msg_mock', type: 'message', role: 'assistant', model, content: [{ type: 'text', text }], stop_reason: 'end_turn', stop_sequence: null, usage: { input_tokens: 5, output_tokens: n } }
         : { id: 'chatcmpl-mock', object: 'chat.completion', created: 1700000000, model, choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop' }], usage: { prompt_tokens: 5, completion_tokens: n, total_tokens: 5 + n } }), faults];
     }
-    return [sseAnswer(isAnthropic ? anthropicEvents(model, n, pieces) : openAiEvents(model, n, pieces), pacing), faults];
+    const usage = h('x-mock-openai-usage') !== 'strict' ? 'always' : payload.stream_options?.include_usage ? 'asked' : 'unasked';
+    return [sseAnswer(isAnthropic ? anthropicEvents(model, n, pieces) : openAiEvents(model, n, pieces, usage), pacing), faults];
   }
 
   async function handle(req, res) {

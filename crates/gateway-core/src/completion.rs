@@ -20,6 +20,7 @@ use crate::plugin::event_stage::EventStage;
 use crate::plugin::{Plugin, Reply, RequestContext};
 use crate::sse::SseParser;
 use crate::stream_guard::StreamGuard;
+use crate::stream_usage::UsageChunkFilter;
 use crate::translate::stream::StreamTranslator;
 use crate::translate::Format;
 
@@ -111,6 +112,8 @@ pub struct Completion {
     pub(crate) translator: Option<StreamTranslator>,
     /// Passes a stream's events through the plugins that asked for them, holding the last few.
     pub(crate) events: Option<EventStage>,
+    /// Hides from the client the usage the gateway asked of the provider for it.
+    pub(crate) usage_filter: Option<UsageChunkFilter>,
     /// The API format the client speaks, for errors (Anthropic's for `compat/messages`).
     pub(crate) client_format: Format,
     /// The request's log entry in the making; `None` when neither logs nor metrics are kept
@@ -131,6 +134,7 @@ impl Completion {
             guard: None,
             translator: None,
             events: None,
+            usage_filter: None,
             client_format: Format::OPENAI,
             services,
             recorder: None,
@@ -146,7 +150,7 @@ impl Completion {
 
     /// How the runtime must handle the response body.
     pub fn body_mode(&self) -> BodyMode {
-        if self.translator.is_some() || self.events.is_some() {
+        if self.translator.is_some() || self.events.is_some() || self.usage_filter.is_some() {
             BodyMode::Rewrite
         } else if self.guard.is_some() {
             BodyMode::Guard
@@ -181,13 +185,17 @@ impl Completion {
         } else if let Some(guard) = self.guard.as_mut() {
             guard.observe(chunk);
         }
+        if let Some(filter) = self.usage_filter.as_mut() {
+            filter.push(chunk, out);
+        }
         if let Some(stage) = self.events.as_mut() {
-            let input = if self.translator.is_some() { out.split_off(start) } else { chunk.to_vec() };
+            let rewritten = self.translator.is_some() || self.usage_filter.is_some();
+            let input = if rewritten { out.split_off(start) } else { chunk.to_vec() };
             stage.push(&input, &self.plugins, &mut self.ctx, out);
         }
         if let Some(recorder) = self.recorder.as_mut() {
             // The cache stores what the client received: translated or plugin-changed bytes.
-            let rewritten = self.translator.is_some() || self.events.is_some();
+            let rewritten = self.translator.is_some() || self.events.is_some() || self.usage_filter.is_some();
             recorder.push(if rewritten { &out[start..] } else { chunk });
         }
         if let Some(log) = self.log.as_mut() {
@@ -217,6 +225,14 @@ impl Completion {
         let start = out.len();
         // A plugin that stopped the stream has sent its error event and nothing may follow.
         let stopped = self.events.as_ref().is_some_and(EventStage::stopped);
+        if let Some(filter) = self.usage_filter.as_mut() {
+            let mut last = Vec::new();
+            filter.finish(&mut last);
+            match self.events.as_mut() {
+                Some(stage) => stage.push(&last, &self.plugins, &mut self.ctx, out),
+                None => out.extend_from_slice(&last),
+            }
+        }
         if let Some(translator) = self.translator.as_mut().filter(|_| !stopped) {
             let last = translator.finish();
             match self.events.as_mut() {
@@ -239,7 +255,8 @@ impl Completion {
                 error_event_sent = true;
             }
         }
-        if let Some(recorder) = self.recorder.as_mut().filter(|_| self.translator.is_some() || self.events.is_some()) {
+        let rewritten = self.translator.is_some() || self.events.is_some() || self.usage_filter.is_some();
+        if let Some(recorder) = self.recorder.as_mut().filter(|_| rewritten) {
             recorder.push(&out[start..]);
         }
         self.ctx.stream_error_sent |= error_event_sent;

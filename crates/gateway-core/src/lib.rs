@@ -40,6 +40,7 @@ pub mod resilience;
 pub mod route;
 pub mod sse;
 pub mod stream_guard;
+pub mod stream_usage;
 pub mod translate;
 pub mod usage;
 

@@ -85,6 +85,13 @@ pub struct Provider {
     /// key covers every provider's key header anyway. Forgetting a header here makes requests
     /// that differ only in it share cached answers.
     pub answer_headers: &'static [&'static str],
+    /// Whether its Chat Completions take `stream_options.include_usage`, so that the gateway may
+    /// ask a stream's usage for a client that did not ([`crate::stream_usage`]). Set where the
+    /// provider documents the option (OpenAI, Groq, DeepSeek, xAI); not for Mistral, which
+    /// refuses unknown fields and reports usage in its last chunk anyway, nor for providers that
+    /// report it unasked (Perplexity on every chunk, OpenRouter in its last) or do not document
+    /// the option (Cerebras, Workers AI, Azure, whose older API versions refuse it).
+    pub accepts_include_usage: bool,
 }
 
 impl Provider {
@@ -124,6 +131,7 @@ const fn openai_compatible(
         path_shape: "",
         unversioned_prefix,
         answer_headers: OPENAI_ANSWER_HEADERS,
+        accepts_include_usage: false,
     }
 }
 
@@ -137,6 +145,7 @@ const fn native(id: &'static str, base_url: &'static str, auth: Auth, prefix: Op
         path_shape: "",
         unversioned_prefix: prefix,
         answer_headers: &[],
+        accepts_include_usage: false,
     }
 }
 
@@ -145,11 +154,16 @@ impl Provider {
     const fn answering_by(self, answer_headers: &'static [&'static str]) -> Provider {
         Provider { answer_headers, ..self }
     }
+
+    /// The same provider, taking `stream_options.include_usage` (see `accepts_include_usage`).
+    const fn with_include_usage(self) -> Provider {
+        Provider { accepts_include_usage: true, ..self }
+    }
 }
 
 /// Every provider the gateway knows, by slug. Adding an OpenAI-compatible provider is one line.
 pub const PROVIDERS: &[Provider] = &[
-    openai_compatible("openai", "https://api.openai.com", Some("v1")),
+    openai_compatible("openai", "https://api.openai.com", Some("v1")).with_include_usage(),
     Provider {
         id: "anthropic",
         base_url: "https://api.anthropic.com",
@@ -159,8 +173,9 @@ pub const PROVIDERS: &[Provider] = &[
         path_shape: "",
         unversioned_prefix: Some("v1"),
         answer_headers: &["anthropic-version", "anthropic-beta"],
+        accepts_include_usage: false,
     },
-    openai_compatible("groq", "https://api.groq.com/openai", Some("v1")),
+    openai_compatible("groq", "https://api.groq.com/openai", Some("v1")).with_include_usage(),
     openai_compatible("mistral", "https://api.mistral.ai", Some("v1")),
     Provider {
         id: "google-ai-studio",
@@ -171,9 +186,10 @@ pub const PROVIDERS: &[Provider] = &[
         path_shape: "",
         unversioned_prefix: Some("v1beta"),
         answer_headers: &[],
+        accepts_include_usage: false,
     },
-    openai_compatible("deepseek", "https://api.deepseek.com", None),
-    openai_compatible("grok", "https://api.x.ai", Some("v1")),
+    openai_compatible("deepseek", "https://api.deepseek.com", None).with_include_usage(),
+    openai_compatible("grok", "https://api.x.ai", Some("v1")).with_include_usage(),
     openai_compatible("openrouter", "https://openrouter.ai/api", Some("v1")),
     openai_compatible("cerebras", "https://api.cerebras.ai", Some("v1")),
     openai_compatible("perplexity-ai", "https://api.perplexity.ai", None),
@@ -190,6 +206,7 @@ pub const PROVIDERS: &[Provider] = &[
         path_shape: "/azure-openai/{resource_name}/{deployment_name}/...",
         unversioned_prefix: None,
         answer_headers: OPENAI_ANSWER_HEADERS,
+        accepts_include_usage: false,
     },
     // `/workers-ai/@cf/meta/llama...` runs a model (`/ai/run/@cf/...`); `/workers-ai/v1/...` is
     // Workers AI's own OpenAI-compatible API (`/ai/v1/...`).
@@ -203,6 +220,7 @@ pub const PROVIDERS: &[Provider] = &[
         path_shape: "/google-vertex-ai/v1/projects/{project}/locations/{region}/...",
         unversioned_prefix: None,
         answer_headers: &[],
+        accepts_include_usage: false,
     },
     // The client signs with SigV4 for the AWS host; the request reaches that same host, so the
     // signature holds.
@@ -226,6 +244,7 @@ pub const PROVIDERS: &[Provider] = &[
             "x-amzn-bedrock-guardrailversion",
             "x-amzn-bedrock-performanceconfig-latency",
         ],
+        accepts_include_usage: false,
     },
     // `Prefer: wait` answers with the finished prediction instead of a pending one.
     native("replicate", "https://api.replicate.com", Auth::BEARER, Some("v1")).answering_by(&["prefer"]),

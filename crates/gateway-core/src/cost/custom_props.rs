@@ -12,7 +12,13 @@ use crate::strategies::{assert_client_error, config, shaped, text, Shape};
 const PRICE: Shape = Shape::OneOf(&[Shape::Int(0, 10), Shape::Num]);
 
 const CUSTOM_COST: Shape = Shape::OneOf(&[
-    Shape::Obj(&[("per_token_in", PRICE), ("per_token_out", PRICE), ("total_cost", Shape::Rare(&PRICE))]),
+    Shape::Obj(&[
+        ("per_token_in", PRICE),
+        ("per_token_out", PRICE),
+        ("per_cache_read_token", Shape::Rare(&PRICE)),
+        ("per_cache_write_token", Shape::Rare(&PRICE)),
+        ("total_cost", Shape::Rare(&PRICE)),
+    ]),
     Shape::Obj(&[("total_cost", PRICE), ("per_token_in", Shape::Rare(&PRICE))]),
 ]);
 
@@ -24,8 +30,10 @@ fn close(read: f64, written: f64) -> bool {
 fn check(raw: &str) -> Result<(), TestCaseError> {
     match parse_custom_cost(raw) {
         Ok(CustomCost::Total(total)) => prop_assert!(total.is_finite() && total >= 0.0),
-        Ok(CustomCost::PerToken { input, output }) => {
-            prop_assert!(input.is_finite() && input >= 0.0 && output.is_finite() && output >= 0.0)
+        Ok(CustomCost::PerToken(p)) => {
+            for price in [p.input, p.output, p.cache_read, p.cache_write] {
+                prop_assert!(price.is_finite() && price >= 0.0, "{:?}", p);
+            }
         }
         Err(e) => {
             assert_client_error(&e)?;
@@ -51,7 +59,7 @@ proptest! {
     #[test]
     fn valid_prices_read_back(input in 0.0..1e3f64, output in 0.0..1e3f64, total in 0.0..1e6f64) {
         let per_token = json!({"per_token_in": input, "per_token_out": output}).to_string();
-        let CustomCost::PerToken { input: i, output: o } = parse_custom_cost(&per_token).unwrap() else {
+        let CustomCost::PerToken(PerToken { input: i, output: o, .. }) = parse_custom_cost(&per_token).unwrap() else {
             return Err(TestCaseError::fail(format!("{per_token} is not per-token")));
         };
         prop_assert!(close(i, input) && close(o, output), "{} read as {} and {}", per_token, i, o);

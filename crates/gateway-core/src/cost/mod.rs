@@ -6,13 +6,16 @@
 //! so that sums and spend limits can tell "free" from "not priced".
 //!
 //! Formula with table prices (USD per million tokens):
-//! `((input − cached) · input_price + cached · cached_input_price + output · output_price) / 1e6`,
-//! where `input` includes the cached tokens (see [`crate::usage::Usage`]).
+//! `((input − read − write) · input + read · cache_read + write · cache_write + output · output) / 1e6`,
+//! where `input` includes the tokens read from (`read`) and written to (`write`) the prompt cache
+//! and `output` the reasoning tokens (see [`crate::usage::Usage`]); a model without a cache price
+//! has its cache tokens priced at its input price. A `cf-aig-custom-cost` header's per-token
+//! prices follow the same formula ([`CustomCost`]).
 
 pub mod custom;
 pub mod table;
 
-pub use custom::{parse_custom_cost, CustomCost, CUSTOM_COST_HEADER};
+pub use custom::{parse_custom_cost, CustomCost, PerToken, CUSTOM_COST_HEADER};
 pub use table::{ModelPrice, PriceTable};
 
 use crate::usage::Usage;

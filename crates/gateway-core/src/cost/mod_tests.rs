@@ -1,7 +1,7 @@
 use super::*;
 
 fn usage(input: u64, cached: u64, output: u64) -> Usage {
-    Usage { input_tokens: input, output_tokens: output, cached_input_tokens: cached, estimated: false }
+    Usage { input_tokens: input, output_tokens: output, cached_input_tokens: cached, ..Usage::default() }
 }
 
 fn close(a: f64, b: f64) -> bool {
@@ -13,7 +13,7 @@ fn known_model_uses_the_formula() {
     let table = PriceTable::builtin();
     let price = *table.lookup("openai", "gpt-4o-mini").unwrap();
     let u = usage(1_000_000, 200_000, 500_000);
-    let expected = (800_000.0 * price.input + 200_000.0 * price.cached_input.unwrap() + 500_000.0 * price.output) / 1e6;
+    let expected = (800_000.0 * price.input + 200_000.0 * price.cache_read.unwrap() + 500_000.0 * price.output) / 1e6;
     let got = request_cost(table, "openai", "gpt-4o-mini", &u, None).unwrap();
     assert!(close(got, expected), "{got} vs {expected}");
     assert!(got > 0.0);

@@ -25,18 +25,24 @@ use crate::usage::Usage;
 #[serde(deny_unknown_fields)]
 pub struct ModelPrice {
     pub input: f64,
+    /// Output tokens, reasoning included (providers bill reasoning as output).
     pub output: f64,
-    /// Price of prompt-cache reads; the input price when the provider has no discount.
-    pub cached_input: Option<f64>,
+    /// Prompt-cache reads; `None` prices them at `input` (no discount known).
+    pub cache_read: Option<f64>,
+    /// Prompt-cache writes billed apart from input (Anthropic's 5-minute cache writes);
+    /// `None` prices them at `input` (providers whose cache writes are ordinary input).
+    pub cache_write: Option<f64>,
 }
 
 impl ModelPrice {
-    /// The cost of `usage` in USD (see the module formula).
+    /// The cost of `usage` in USD (see the formula in [`crate::cost`]).
     pub fn cost(&self, usage: &Usage) -> f64 {
-        let cached = usage.cached_input_tokens.min(usage.input_tokens);
-        let fresh = usage.input_tokens - cached;
-        (fresh as f64 * self.input
-            + cached as f64 * self.cached_input.unwrap_or(self.input)
+        let read = usage.cached_input_tokens.min(usage.input_tokens);
+        let write = usage.cache_write_input_tokens.min(usage.input_tokens - read);
+        let uncached = usage.input_tokens - read - write;
+        (uncached as f64 * self.input
+            + read as f64 * self.cache_read.unwrap_or(self.input)
+            + write as f64 * self.cache_write.unwrap_or(self.input)
             + usage.output_tokens as f64 * self.output)
             / 1e6
     }
@@ -64,7 +70,7 @@ impl PriceTable {
             .map_err(|e| GatewayError::new(ErrorKind::Misconfigured, format!("price table is malformed: {e}")))?;
         for (provider, models) in &file.providers {
             for (model, p) in models {
-                let prices = [p.input, p.output, p.cached_input.unwrap_or(0.0)];
+                let prices = [p.input, p.output, p.cache_read.unwrap_or(0.0), p.cache_write.unwrap_or(0.0)];
                 if prices.iter().any(|v| !v.is_finite() || *v < 0.0) {
                     return Err(GatewayError::new(
                         ErrorKind::Misconfigured,

@@ -51,10 +51,40 @@ fn no_general_prefix_match() {
 }
 
 #[test]
-fn cached_input_falls_back_to_input_price() {
-    let p = ModelPrice { input: 2.0, output: 4.0, cached_input: None };
-    let u = Usage { input_tokens: 1_000_000, output_tokens: 0, cached_input_tokens: 500_000, estimated: false };
+fn cache_tokens_without_a_cache_price_cost_the_input_price() {
+    let p = ModelPrice { input: 2.0, output: 4.0, cache_read: None, cache_write: None };
+    let u = Usage {
+        input_tokens: 1_000_000,
+        cached_input_tokens: 500_000,
+        cache_write_input_tokens: 250_000,
+        ..Usage::default()
+    };
     assert_eq!(p.cost(&u), 2.0);
+}
+
+#[test]
+fn cache_reads_and_writes_cost_their_own_prices() {
+    let p = ModelPrice { input: 3.0, output: 15.0, cache_read: Some(0.3), cache_write: Some(3.75) };
+    let u = Usage {
+        input_tokens: 1_000_000,
+        output_tokens: 100_000,
+        cached_input_tokens: 600_000,
+        cache_write_input_tokens: 300_000,
+        reasoning_tokens: 50_000,
+        estimated: false,
+    };
+    let expected = (100_000.0 * 3.0 + 600_000.0 * 0.3 + 300_000.0 * 3.75 + 100_000.0 * 15.0) / 1e6;
+    assert!((p.cost(&u) - expected).abs() < 1e-12, "{}", p.cost(&u));
+}
+
+#[test]
+fn anthropic_models_price_cache_writes_at_a_quarter_more_and_reads_at_a_tenth() {
+    let table = PriceTable::builtin();
+    for model in ["claude-sonnet-4-5", "claude-opus-4-1", "claude-haiku-4-5", "claude-3-5-haiku"] {
+        let p = table.lookup("anthropic", model).unwrap();
+        assert!((p.cache_write.unwrap() - 1.25 * p.input).abs() < 1e-9, "{model}");
+        assert!((p.cache_read.unwrap() - 0.1 * p.input).abs() < 1e-9, "{model}");
+    }
 }
 
 #[test]

@@ -27,7 +27,7 @@ fn facts<'a>(headers: &'a Headers, body: &'a str) -> EntryFacts<'a> {
         status: 200,
         duration_ms: 120.6,
         ttfb_ms: Some(80.0),
-        usage: Some(Usage { input_tokens: 10, output_tokens: 5, cached_input_tokens: 2, estimated: false }),
+        usage: Some(Usage { input_tokens: 10, output_tokens: 5, cached_input_tokens: 2, ..Usage::default() }),
         cost: Some(0.001),
         request_body: Some(body),
         response_body: Some("{\"ok\":true}"),

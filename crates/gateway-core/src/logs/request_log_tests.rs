@@ -94,7 +94,7 @@ fn unknown_models_cost_null_and_custom_cost_wins() {
         l.entry(&ctx(200), PriceTable::builtin())
     };
     assert_eq!(run(None).cost, None);
-    assert_eq!(run(Some(CustomCost::PerToken { input: 0.5, output: 1.0 })).cost, Some(10.0));
+    assert_eq!(run(Some(CustomCost::PerToken(crate::cost::custom::PerToken::new(0.5, 1.0)))).cost, Some(10.0));
     assert_eq!(run(Some(CustomCost::Total(0.25))).cost, Some(0.25));
 }
 

@@ -4,17 +4,15 @@
 //! each [`SseEvent`] of a stream. The format is recognised per event, so the OpenAI-compatible
 //! providers (groq, mistral, deepseek, grok, workers-ai …) need nothing special:
 //!
-//! - **OpenAI** chat: `usage.prompt_tokens` (cache included), `completion_tokens` (reasoning
-//!   included), `prompt_tokens_details.cached_tokens` (DeepSeek: `prompt_cache_hit_tokens`;
-//!   Groq streams: `x_groq.usage`). Streams carry usage in their last chunk only when the request
-//!   set `stream_options.include_usage`. **Responses API**: `usage.input_tokens` (cache included),
-//!   `input_tokens_details.cached_tokens`, in the `response.completed` event when streaming.
-//! - **Anthropic**: `usage.input_tokens` *excludes* the cache, so input = `input_tokens +
-//!   cache_read_input_tokens + cache_creation_input_tokens`, cached = `cache_read_input_tokens`.
-//!   Streams: `message_start.message.usage`, then cumulative `message_delta.usage`.
-//! - **Gemini**: `usageMetadata.promptTokenCount` (cache included), output =
-//!   `candidatesTokenCount + thoughtsTokenCount`, cached = `cachedContentTokenCount`; streams: the
-//!   last chunk carrying `usageMetadata`.
+//! - Each `usage` object (OpenAI Chat Completions, the Responses API's `response.*` events,
+//!   Anthropic's `message_start`/`message_delta`, Groq's `x_groq.usage`) and Gemini's
+//!   `usageMetadata` is read by [`UsageReport`] (the fields per format are listed in
+//!   [`crate::usage::report`]): cache reads and writes, and reasoning, are kept apart.
+//! - A stream's reports combine field by field ([`UsageReport::merge`]): Anthropic's input and
+//!   cache counts from `message_start` and its output from `message_delta`. OpenAI-compatible
+//!   streams carry usage in their last chunk only when the request set
+//!   `stream_options.include_usage`, which the gateway sets itself where the provider takes it
+//!   ([`crate::stream_usage`]).
 //! - **Workers AI** native: the OpenAI fields, possibly wrapped in `{"result": …}`; streamed text
 //!   in `response`.
 //!
@@ -27,6 +25,7 @@
 use serde_json::Value;
 
 use crate::sse::SseEvent;
+use crate::usage::report::UsageReport;
 use crate::usage::Usage;
 
 /// What was read from a response.
@@ -37,85 +36,24 @@ pub struct Extracted {
     pub model: Option<String>,
 }
 
-/// Token counts seen so far; later reports overwrite earlier ones field by field.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-struct Parts {
-    input: Option<u64>,
-    output: Option<u64>,
-    cached: Option<u64>,
-}
-
-impl Parts {
-    fn merge(&mut self, later: Parts) {
-        self.input = later.input.or(self.input);
-        self.output = later.output.or(self.output);
-        self.cached = later.cached.or(self.cached);
-    }
-
-    fn usage(self) -> Option<Usage> {
-        if self == Parts::default() {
-            return None;
-        }
-        let input = self.input.unwrap_or(0);
-        Some(Usage {
-            input_tokens: input,
-            output_tokens: self.output.unwrap_or(0),
-            cached_input_tokens: self.cached.unwrap_or(0).min(input),
-            estimated: false,
-        })
-    }
-}
-
-fn n(v: &Value, key: &str) -> Option<u64> {
-    v.get(key).and_then(Value::as_u64)
-}
-
-/// Usage in an OpenAI chat, OpenAI Responses or Anthropic `usage` object.
-fn parts_of_usage(u: &Value) -> Option<Parts> {
-    if let Some(prompt) = n(u, "prompt_tokens") {
-        let cached = u
-            .get("prompt_tokens_details")
-            .and_then(|d| n(d, "cached_tokens"))
-            .or_else(|| n(u, "prompt_cache_hit_tokens"));
-        return Some(Parts { input: Some(prompt), output: n(u, "completion_tokens"), cached });
-    }
-    if u.get("input_tokens_details").is_some() || u.get("output_tokens_details").is_some() {
-        let cached = u.get("input_tokens_details").and_then(|d| n(d, "cached_tokens"));
-        return Some(Parts { input: n(u, "input_tokens"), output: n(u, "output_tokens"), cached });
-    }
-    let read = n(u, "cache_read_input_tokens");
-    let created = n(u, "cache_creation_input_tokens");
-    let input = n(u, "input_tokens").map(|i| i.saturating_add(read.unwrap_or(0)).saturating_add(created.unwrap_or(0)));
-    let parts = Parts { input, output: n(u, "output_tokens"), cached: read };
-    (parts != Parts::default()).then_some(parts)
-}
-
-fn parts_of_gemini(m: &Value) -> Parts {
-    let output = match (n(m, "candidatesTokenCount"), n(m, "thoughtsTokenCount")) {
-        (None, None) => None,
-        (c, t) => Some(c.unwrap_or(0).saturating_add(t.unwrap_or(0))),
-    };
-    Parts { input: n(m, "promptTokenCount"), output, cached: n(m, "cachedContentTokenCount") }
-}
-
 /// Usage and model of one JSON object: a whole response or one stream event.
-fn read_object(v: &Value) -> (Option<Parts>, Option<String>) {
+fn read_object(v: &Value) -> (Option<UsageReport>, Option<String>) {
     // Workers AI's native API wraps its answer in {"result": …}.
     if let Some(inner) = v.get("result").filter(|r| r.is_object()) {
         return read_object(inner);
     }
     let text = |v: &Value, key: &str| v.get(key).and_then(Value::as_str).map(str::to_string);
     if let Some(m) = v.get("usageMetadata") {
-        return (Some(parts_of_gemini(m)), text(v, "modelVersion"));
+        return (UsageReport::gemini(m), text(v, "modelVersion"));
     }
     match v.get("type").and_then(Value::as_str) {
         Some("message_start") => {
             let msg = v.get("message").unwrap_or(&Value::Null);
-            return (msg.get("usage").and_then(parts_of_usage), text(msg, "model"));
+            return (msg.get("usage").and_then(UsageReport::anthropic), text(msg, "model"));
         }
         Some(t) if t.starts_with("response.") => {
             let resp = v.get("response").unwrap_or(&Value::Null);
-            return (resp.get("usage").and_then(parts_of_usage), text(resp, "model"));
+            return (resp.get("usage").and_then(UsageReport::of_usage), text(resp, "model"));
         }
         _ => {}
     }
@@ -123,7 +61,7 @@ fn read_object(v: &Value) -> (Option<Parts>, Option<String>) {
         .get("usage")
         .filter(|u| !u.is_null())
         .or_else(|| v.get("x_groq").and_then(|x| x.get("usage")))
-        .and_then(parts_of_usage);
+        .and_then(UsageReport::of_usage);
     (usage, text(v, "model").or_else(|| text(v, "modelVersion")))
 }
 
@@ -137,7 +75,7 @@ pub fn from_json(body: &str) -> Extracted {
 /// [`crate::logs::json_fields::JsonFields`] kept (those named in [`RESPONSE_MEMBERS`]).
 pub fn from_value(v: &Value) -> Extracted {
     let (parts, model) = read_object(v);
-    Extracted { usage: parts.and_then(Parts::usage), model }
+    Extracted { usage: parts.and_then(UsageReport::usage), model }
 }
 
 /// The top-level members of a JSON response that [`from_value`] and the log's error message read:
@@ -149,7 +87,7 @@ pub const RESPONSE_MEMBERS: &[&str] =
 /// (`[DONE]`, pings) are skipped.
 #[derive(Debug, Default)]
 pub struct UsageExtractor {
-    parts: Parts,
+    report: UsageReport,
     model: Option<String>,
     delta_chars: usize,
 }
@@ -165,8 +103,8 @@ impl UsageExtractor {
             return;
         };
         let (parts, model) = read_object(&v);
-        if let Some(p) = parts {
-            self.parts.merge(p);
+        if let Some(report) = parts {
+            self.report.merge(report);
         }
         if self.model.is_none() {
             self.model = model;
@@ -178,12 +116,12 @@ impl UsageExtractor {
     /// module doc when none was reported (`request_body` feeds the input estimate; `None` counts
     /// as no input text).
     pub fn finish(self, request_body: Option<&str>) -> Extracted {
-        let usage = self.parts.usage().or_else(|| {
+        let usage = self.report.usage().or_else(|| {
             Some(Usage {
                 input_tokens: estimate_tokens(request_body.map(request_text_chars).unwrap_or(0)),
                 output_tokens: estimate_tokens(self.delta_chars),
-                cached_input_tokens: 0,
                 estimated: true,
+                ..Usage::default()
             })
         });
         Extracted { usage, model: self.model }

@@ -12,7 +12,11 @@ fn run_stream(raw: &str, request: Option<&str>) -> Extracted {
 }
 
 fn usage(input: u64, output: u64, cached: u64) -> Usage {
-    Usage { input_tokens: input, output_tokens: output, cached_input_tokens: cached, estimated: false }
+    Usage { input_tokens: input, output_tokens: output, cached_input_tokens: cached, ..Usage::default() }
+}
+
+fn with(u: Usage, cache_write: u64, reasoning: u64) -> Usage {
+    Usage { cache_write_input_tokens: cache_write, reasoning_tokens: reasoning, ..u }
 }
 
 #[test]
@@ -28,14 +32,14 @@ fn deepseek_cache_fields_and_responses_api() {
     let ds = r#"{"model":"deepseek-chat","usage":{"prompt_tokens":50,"completion_tokens":5,"prompt_cache_hit_tokens":32,"prompt_cache_miss_tokens":18}}"#;
     assert_eq!(from_json(ds).usage, Some(usage(50, 5, 32)));
     let resp = r#"{"object":"response","model":"gpt-4.1","usage":{"input_tokens":30,"input_tokens_details":{"cached_tokens":10},"output_tokens":7,"output_tokens_details":{"reasoning_tokens":2}}}"#;
-    assert_eq!(from_json(resp).usage, Some(usage(30, 7, 10)));
+    assert_eq!(from_json(resp).usage, Some(with(usage(30, 7, 10), 0, 2)));
 }
 
 #[test]
 fn anthropic_json_counts_cache_in_input() {
     let body = r#"{"type":"message","model":"claude-sonnet-4-5-20250929","usage":{"input_tokens":10,"cache_creation_input_tokens":200,"cache_read_input_tokens":1000,"output_tokens":42}}"#;
     let got = from_json(body);
-    assert_eq!(got.usage, Some(usage(1210, 42, 1000)));
+    assert_eq!(got.usage, Some(with(usage(1210, 42, 1000), 200, 0)));
     assert_eq!(got.model.as_deref(), Some("claude-sonnet-4-5-20250929"));
 }
 
@@ -43,7 +47,7 @@ fn anthropic_json_counts_cache_in_input() {
 fn gemini_json_adds_thoughts_to_output() {
     let body = r#"{"candidates":[],"usageMetadata":{"promptTokenCount":80,"candidatesTokenCount":30,"thoughtsTokenCount":12,"cachedContentTokenCount":40,"totalTokenCount":122},"modelVersion":"gemini-2.5-flash"}"#;
     let got = from_json(body);
-    assert_eq!(got.usage, Some(usage(80, 42, 40)));
+    assert_eq!(got.usage, Some(with(usage(80, 42, 40), 0, 12)));
     assert_eq!(got.model.as_deref(), Some("gemini-2.5-flash"));
     assert_eq!(from_json("not json"), Extracted::default());
     assert_eq!(from_json(r#"{"choices":[]}"#).usage, None);
@@ -78,11 +82,27 @@ fn anthropic_stream_start_then_delta() {
 }
 
 #[test]
+fn anthropic_stream_input_is_never_lost_to_a_zero() {
+    // message_start with the counts, message_delta repeating the input as 0 (seen from
+    // Anthropic-compatible providers), and the reverse: the input is the one reported.
+    let start = |input: u64, read: u64| {
+        format!("event: message_start\ndata: {{\"type\":\"message_start\",\"message\":{{\"model\":\"m\",\"usage\":{{\"input_tokens\":{input},\"cache_read_input_tokens\":{read},\"cache_creation_input_tokens\":{read},\"output_tokens\":1}}}}}}\n\n")
+    };
+    let delta = |input: u64| {
+        format!("event: message_delta\ndata: {{\"type\":\"message_delta\",\"delta\":{{\"stop_reason\":\"end_turn\"}},\"usage\":{{\"input_tokens\":{input},\"output_tokens\":15}}}}\n\n")
+    };
+    let zero_later = format!("{}{}", start(25, 10), delta(0));
+    assert_eq!(run_stream(&zero_later, None).usage, Some(with(usage(45, 15, 10), 10, 0)));
+    let zero_first = format!("{}{}", start(0, 0), delta(25));
+    assert_eq!(run_stream(&zero_first, None).usage, Some(usage(25, 15, 0)));
+}
+
+#[test]
 fn gemini_stream_takes_the_last_usage() {
     let raw = "data: {\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"a\"}]}}],\"usageMetadata\":{\"promptTokenCount\":7,\"candidatesTokenCount\":1},\"modelVersion\":\"gemini-2.5-pro\"}\r\n\r\n\
                data: {\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"bc\"}]}}],\"usageMetadata\":{\"promptTokenCount\":7,\"candidatesTokenCount\":9,\"thoughtsTokenCount\":4},\"modelVersion\":\"gemini-2.5-pro\"}\r\n\r\n";
     let got = run_stream(raw, None);
-    assert_eq!(got.usage, Some(usage(7, 13, 0)));
+    assert_eq!(got.usage, Some(with(usage(7, 13, 0), 0, 4)));
     assert_eq!(got.model.as_deref(), Some("gemini-2.5-pro"));
 }
 

@@ -35,6 +35,7 @@ fn target() -> Target {
         key_secret: None,
         translated: false,
         compat: None,
+        usage_requested: false,
     }
 }
 

@@ -316,7 +316,7 @@ impl Pipeline {
             retry,
             retry_default: effective.retry,
         };
-        let planned = match first_step {
+        let mut planned = match first_step {
             FirstStep::Provider(target) => {
                 let scope = (target.provider.id.to_string(), endpoint_of(&route, request.query.as_deref()));
                 Planned { targets: vec![target], reports_step: false, cache_scope: scope }
@@ -339,6 +339,10 @@ impl Pipeline {
             completion.ctx.secrets.add_query_credentials(&target.url);
         }
         check_targets(&access, &planned.targets, bytes)?;
+        if completion.log.is_some() {
+            // A stream's tokens are measured for its log, cost and limits, not estimated.
+            plan::ask_for_stream_usage(&mut planned.targets, bytes);
+        }
         if completion.ctx.provider.is_empty() {
             // Until a target answers, the request is the first target's (a cache hit's log says so).
             if let Some(first) = planned.targets.first() {

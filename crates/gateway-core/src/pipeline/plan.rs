@@ -14,7 +14,10 @@ use crate::provider::Provider;
 use crate::resilience::routes::{Route, Routes};
 use crate::resilience::{parse_universal, RetryOverrides, RetryPolicy, Step};
 use crate::route::{self, ProviderRoute};
+use crate::stream_guard::StreamDialect;
+use crate::stream_usage;
 use crate::translate::compat::{self, CompatPlan, Endpoint};
+use crate::translate::Format;
 
 /// The body one target sends.
 #[derive(Debug, Clone)]
@@ -46,6 +49,9 @@ pub(crate) struct Target {
     pub translated: bool,
     /// For the compat endpoint: how the answer becomes the client's format.
     pub compat: Option<Rc<CompatPlan>>,
+    /// The gateway added `stream_options.include_usage` to the body: the usage it brings is
+    /// hidden from the client ([`ask_for_stream_usage`]).
+    pub usage_requested: bool,
 }
 
 impl Target {
@@ -94,6 +100,7 @@ pub(crate) fn provider_target(
         key_secret: None,
         translated: false,
         compat: None,
+        usage_requested: false,
     })
 }
 
@@ -138,6 +145,7 @@ pub(crate) fn universal_targets(input: &PlanInput<'_>) -> Result<Vec<Target>, Ga
                 key_secret: None,
                 translated: false,
                 compat: None,
+                usage_requested: false,
             })
         })
         .collect()
@@ -203,12 +211,40 @@ pub(crate) fn compat_targets(
                 key_secret,
                 translated: true,
                 compat: Some(Rc::new(plan)),
+                usage_requested: false,
             })
         })
         .collect()
+}
+
+/// Has every Chat Completions target whose provider takes `stream_options.include_usage` ask
+/// for the usage of a stream the client did not ask it of, so that the log, the cost and the
+/// limits measure the stream's tokens instead of estimating them ([`crate::stream_usage`]; the
+/// answer's extra chunk is hidden from the client). `client_body` is the client's body (read),
+/// for targets that send it; a body that was not read (empty) is left alone.
+pub(crate) fn ask_for_stream_usage(targets: &mut [Target], client_body: &[u8]) {
+    for target in targets.iter_mut() {
+        if !target.provider.accepts_include_usage
+            || StreamDialect::of(&target.url) != StreamDialect::Chat(Format::OPENAI)
+        {
+            continue;
+        }
+        let body = match &target.body {
+            TargetBody::Own(bytes) => bytes,
+            TargetBody::Client => client_body,
+        };
+        if let Some(asked) = stream_usage::ask_for_usage(body) {
+            target.body = TargetBody::Own(asked.into());
+            target.usage_requested = true;
+        }
+    }
 }
 
 /// Whether any target may be attempted more than once in all (so the body must be replayable).
 pub(crate) fn may_resend(targets: &[Target]) -> bool {
     targets.len() > 1 || targets.iter().any(|t| t.policy.max_attempts > 1)
 }
+
+#[cfg(test)]
+#[path = "plan_tests.rs"]
+mod tests;

@@ -15,6 +15,7 @@ use crate::plugin::{Reply, ResponseHead};
 use crate::port::HttpPort;
 use crate::sse::SseParser;
 use crate::stream_guard::{StreamDialect, StreamGuard};
+use crate::stream_usage::UsageChunkFilter;
 use crate::translate::compat::{CompatPlan, ResponseConversion};
 
 use super::plan::Target;
@@ -50,6 +51,9 @@ impl Pipeline {
         if ctx.response_is_event_stream && success {
             completion.guard = Some(StreamGuard::new(StreamDialect::of(&target.url)));
             completion.events = event_stage(&completion.plugins, StreamDialect::of(&target.url));
+            if target.usage_requested {
+                completion.usage_filter = Some(UsageChunkFilter::new());
+            }
         }
         let is_json = content_type.as_deref().is_some_and(|ct| ct.contains("json"));
         if success && is_json && completion.plugins.iter().any(|p| p.wants_response_json()) {
@@ -70,7 +74,7 @@ impl Pipeline {
                 completion.cache_write = Some(CacheWrite { key, ttl_s, status, headers: head.headers.clone() });
             }
         }
-        if completion.events.is_some() {
+        if completion.events.is_some() || completion.usage_filter.is_some() {
             // The stream is re-encoded event by event: the provider's length no longer holds.
             let head = head.get_or_insert_with(|| port.response_head(&response));
             head.headers.remove("content-length");

@@ -12,6 +12,7 @@ use super::ir::*;
 use super::json;
 use crate::error::GatewayError;
 use crate::sse::SseEvent;
+use crate::usage::report::UsageReport;
 use crate::usage::Usage;
 
 #[path = "anthropic_thinking.rs"]
@@ -313,26 +314,14 @@ pub fn stop_reason_str(r: FinishReason) -> &'static str {
     }
 }
 
-/// Normalized usage: input counts cache reads and writes in, `cached` is the reads.
+/// Normalized usage: input counts cache reads and writes in (see [`crate::usage::report`]).
 pub fn usage_of(u: &Value) -> Usage {
-    let read = json::u64(u, "cache_read_input_tokens").unwrap_or(0);
-    let created = json::u64(u, "cache_creation_input_tokens").unwrap_or(0);
-    Usage {
-        input_tokens: json::u64(u, "input_tokens").unwrap_or(0).saturating_add(read).saturating_add(created),
-        output_tokens: json::u64(u, "output_tokens").unwrap_or(0),
-        cached_input_tokens: read,
-        estimated: false,
-    }
+    UsageReport::anthropic(u).and_then(UsageReport::usage).unwrap_or_default()
 }
 
-/// An Anthropic `usage` object (cache writes are not known apart from input and count as input).
+/// An Anthropic `usage` object, cache reads and writes apart from `input_tokens`.
 pub fn usage_json(u: &Usage) -> Value {
-    json!({
-        "input_tokens": u.input_tokens.saturating_sub(u.cached_input_tokens),
-        "cache_read_input_tokens": u.cached_input_tokens,
-        "cache_creation_input_tokens": 0,
-        "output_tokens": u.output_tokens,
-    })
+    crate::usage::emit::anthropic(u)
 }
 
 /// Parses a Messages response body.
@@ -389,8 +378,8 @@ pub fn error_from_ir(e: &ApiError) -> Value {
 pub struct StreamDecoder {
     /// Content-block index → tool-call ordinal, for the blocks that are `tool_use`.
     tool_blocks: Vec<(u64, usize)>,
-    /// Anthropic's usage fields as last reported.
-    raw_usage: Map<String, Value>,
+    /// The usage reported so far (`message_start`'s, then each `message_delta`'s).
+    usage: UsageReport,
 }
 
 impl StreamDecoder {
@@ -401,8 +390,8 @@ impl StreamDecoder {
         match kind {
             "message_start" => {
                 let m = v.get("message").unwrap_or(&Value::Null);
-                if let Some(Value::Object(u)) = json::get(m, "usage") {
-                    self.raw_usage = u.clone();
+                if let Some(report) = json::get(m, "usage").and_then(UsageReport::anthropic) {
+                    self.usage = report;
                 }
                 out.push(StreamEvent::Start { id: json::string(m, "id"), model: json::string(m, "model") });
             }
@@ -456,13 +445,13 @@ impl StreamDecoder {
             }
             "message_delta" => {
                 // message_delta counts are cumulative; the fields it omits keep message_start's.
-                if let Some(Value::Object(u)) = json::get(&v, "usage") {
-                    self.raw_usage.extend(u.iter().filter(|(_, n)| n.is_u64()).map(|(k, n)| (k.clone(), n.clone())));
+                if let Some(report) = json::get(&v, "usage").and_then(UsageReport::anthropic) {
+                    self.usage.merge(report);
                 }
                 if let Some(r) = v.pointer("/delta/stop_reason").and_then(Value::as_str) {
                     out.push(StreamEvent::Finish(finish_reason_of(r)));
                 }
-                out.push(StreamEvent::Usage(usage_of(&Value::Object(self.raw_usage.clone()))));
+                out.push(StreamEvent::Usage(self.usage.usage().unwrap_or_default()));
             }
             "message_stop" => return true,
             "error" => {
@@ -514,7 +503,9 @@ impl StreamEncoder {
             "message": {
                 "id": id, "type": "message", "role": "assistant", "model": model, "content": [],
                 "stop_reason": null, "stop_sequence": null,
-                "usage": {"input_tokens": self.usage.input_tokens.saturating_sub(self.usage.cached_input_tokens), "output_tokens": 0},
+                // What is known so far: a translated stream learns its usage at the end, so the
+                // message_delta repeats every count (Anthropic's SDKs take the input from it).
+                "usage": usage_json(&Usage { output_tokens: 0, reasoning_tokens: 0, ..self.usage }),
             },
         });
         json::sse(out, Some("message_start"), &start.to_string());

@@ -114,7 +114,13 @@ fn stream_usage_counts_cache_reads_and_writes_as_input() {
     assert_eq!(events[1], StreamEvent::Finish(FinishReason::Length));
     assert_eq!(
         events[2],
-        StreamEvent::Usage(Usage { input_tokens: 42, output_tokens: 50, cached_input_tokens: 30, estimated: false })
+        StreamEvent::Usage(Usage {
+            input_tokens: 42,
+            output_tokens: 50,
+            cached_input_tokens: 30,
+            cache_write_input_tokens: 7,
+            ..Usage::default()
+        })
     );
 }
 
@@ -133,7 +139,7 @@ fn an_error_event_ends_the_stream() {
 
 #[test]
 fn usage_json_splits_cache_reads_back_out() {
-    let u = Usage { input_tokens: 100, output_tokens: 20, cached_input_tokens: 40, estimated: false };
+    let u = Usage { input_tokens: 100, output_tokens: 20, cached_input_tokens: 40, ..Usage::default() };
     let v = usage_json(&u);
     assert_eq!((v["input_tokens"].as_u64(), v["cache_read_input_tokens"].as_u64()), (Some(60), Some(40)));
     assert_eq!(usage_of(&v), u);
@@ -203,4 +209,36 @@ fn role_errors_use_anthropics_wording_without_rust_debug_output() {
     assert_eq!(missing.message(), "messages.1.role: Field required");
     let not_a_list = request_to_ir(&json!({"model": "m", "messages": "hi"})).unwrap_err();
     assert_eq!((not_a_list.status(), not_a_list.message()), (400, "messages: Input should be a valid list"));
+}
+
+#[test]
+fn a_translated_stream_reports_every_count_in_its_message_delta() {
+    // Usage reaches a translated stream at its end, after message_start went out: message_delta
+    // carries the input and the cache counts too (Anthropic's SDKs take them from it).
+    let u = Usage {
+        input_tokens: 260,
+        output_tokens: 40,
+        cached_input_tokens: 200,
+        cache_write_input_tokens: 50,
+        ..Usage::default()
+    };
+    let mut e = StreamEncoder::new();
+    let mut out = Vec::new();
+    for ev in [
+        StreamEvent::Start { id: "m".into(), model: "gpt".into() },
+        StreamEvent::TextDelta("hi".into()),
+        StreamEvent::Finish(FinishReason::Stop),
+        StreamEvent::Usage(u),
+    ] {
+        e.encode(&ev, &mut out);
+    }
+    e.end(&mut out);
+    let text = String::from_utf8(out).unwrap();
+    let delta = text.split("\n\n").find(|ev| ev.starts_with("event: message_delta")).unwrap();
+    let data: Value = serde_json::from_str(delta.split_once("data: ").unwrap().1).unwrap();
+    assert_eq!(
+        data["usage"],
+        json!({"input_tokens": 10, "cache_creation_input_tokens": 50, "cache_read_input_tokens": 200, "output_tokens": 40})
+    );
+    assert_eq!(usage_of(&data["usage"]), u);
 }

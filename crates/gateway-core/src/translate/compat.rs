@@ -378,8 +378,9 @@ pub fn plan(
         _ => {
             let mut request = super::parse_request(client_format, body, Some(model))?;
             request.stream = stream;
-            // Usage is wanted for logs and cost even when the client did not ask for it.
-            request.include_usage = stream;
+            // Usage is wanted for logs and cost even when the client did not ask for it, from the
+            // providers that take the option (the others report it unasked or refuse it).
+            request.include_usage = stream && provider.accepts_include_usage;
             let out = super::emit_request(upstream, &request, EmitOptions { default_max_tokens })?;
             let (path, query) = upstream.upstream_path(prefix, model, stream);
             (path, query, out, ResponseConversion::Chat { upstream, client: client_format }, stream)

@@ -12,6 +12,7 @@ use super::ir::*;
 use super::{gemini_schema, json};
 use crate::error::GatewayError;
 use crate::sse::SseEvent;
+use crate::usage::report::UsageReport;
 use crate::usage::Usage;
 
 #[path = "gemini_thinking.rs"]
@@ -335,23 +336,11 @@ fn finish_reason_str(r: FinishReason) -> &'static str {
 
 /// Normalized usage from `usageMetadata`: output counts thinking tokens in.
 pub fn usage_of(u: &Value) -> Usage {
-    Usage {
-        input_tokens: json::u64(u, "promptTokenCount").unwrap_or(0),
-        output_tokens: json::u64(u, "candidatesTokenCount")
-            .unwrap_or(0)
-            .saturating_add(json::u64(u, "thoughtsTokenCount").unwrap_or(0)),
-        cached_input_tokens: json::u64(u, "cachedContentTokenCount").unwrap_or(0),
-        estimated: false,
-    }
+    UsageReport::gemini(u).and_then(UsageReport::usage).unwrap_or_default()
 }
 
 fn usage_json(u: &Usage) -> Value {
-    json!({
-        "promptTokenCount": u.input_tokens,
-        "candidatesTokenCount": u.output_tokens,
-        "totalTokenCount": u.total_tokens(),
-        "cachedContentTokenCount": u.cached_input_tokens,
-    })
+    crate::usage::emit::gemini(u)
 }
 
 /// Parses a `generateContent` response (the first candidate). A prompt blocked before any

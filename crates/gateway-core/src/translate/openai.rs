@@ -11,6 +11,7 @@ use super::ir::*;
 use super::json;
 use crate::error::GatewayError;
 use crate::sse::SseEvent;
+use crate::usage::report::UsageReport;
 use crate::usage::Usage;
 
 #[path = "openai_reasoning.rs"]
@@ -408,24 +409,14 @@ fn finish_reason_of(s: &str) -> FinishReason {
     }
 }
 
-/// Normalized usage from an OpenAI `usage` object.
+/// Normalized usage from an OpenAI `usage` object (see [`crate::usage::report`]).
 pub fn usage_of(u: &Value) -> Usage {
-    Usage {
-        input_tokens: json::u64(u, "prompt_tokens").unwrap_or(0),
-        output_tokens: json::u64(u, "completion_tokens").unwrap_or(0),
-        cached_input_tokens: u.pointer("/prompt_tokens_details/cached_tokens").and_then(Value::as_u64).unwrap_or(0),
-        estimated: false,
-    }
+    UsageReport::openai_chat(u).and_then(UsageReport::usage).unwrap_or_default()
 }
 
-/// An OpenAI `usage` object.
+/// An OpenAI `usage` object, cache reads and reasoning in their `_details`.
 pub fn usage_json(u: &Usage) -> Value {
-    json!({
-        "prompt_tokens": u.input_tokens,
-        "completion_tokens": u.output_tokens,
-        "total_tokens": u.total_tokens(),
-        "prompt_tokens_details": {"cached_tokens": u.cached_input_tokens},
-    })
+    crate::usage::emit::openai_chat(u)
 }
 
 /// Parses a `chat.completion` body (the first choice).

@@ -47,7 +47,7 @@ fn anthropic_history_with_thinking_and_tool_use_reaches_gemini_with_the_signatur
             {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "call_0", "content": "sunny"}]},
         ],
     });
-    let out = upstream_request(Format::Anthropic, Format::Gemini, &body, "gemini-3-flash-preview");
+    let out = upstream_request(Format::ANTHROPIC, Format::GEMINI, &body, "gemini-3-flash-preview");
     assert_eq!(
         out["contents"][1]["parts"],
         json!([{"functionCall": {"name": "weather", "args": {"city": "Paris"}}, "thoughtSignature": "R2VtaW5pU2ln"}])
@@ -59,7 +59,7 @@ fn anthropic_history_with_thinking_and_tool_use_reaches_gemini_with_the_signatur
 #[test]
 fn a_gemini_signature_survives_an_anthropic_clients_round_trip() {
     let (_, answer) =
-        convert_response(Format::Gemini, Format::Anthropic, 200, gemini_answer().to_string().as_bytes(), 0).unwrap();
+        convert_response(Format::GEMINI, Format::ANTHROPIC, 200, gemini_answer().to_string().as_bytes(), 0).unwrap();
     let answer = to_json(&answer);
     assert_eq!(answer["stop_reason"], "tool_use");
     let thinking = &answer["content"][0];
@@ -75,7 +75,7 @@ fn a_gemini_signature_survives_an_anthropic_clients_round_trip() {
             {"role": "user", "content": [{"type": "tool_result", "tool_use_id": tool["id"], "content": "sunny"}]},
         ],
     });
-    let out = upstream_request(Format::Anthropic, Format::Gemini, &next, "gemini-2.5-flash");
+    let out = upstream_request(Format::ANTHROPIC, Format::GEMINI, &next, "gemini-2.5-flash");
     let parts = out["contents"][1]["parts"].as_array().unwrap();
     assert_eq!(parts.len(), 1, "the unsigned summary is not sent back: {parts:?}");
     assert_eq!(parts[0]["thoughtSignature"], "R2VtaW5pU2ln");
@@ -85,7 +85,7 @@ fn a_gemini_signature_survives_an_anthropic_clients_round_trip() {
 #[test]
 fn a_gemini_signature_survives_an_openai_clients_round_trip() {
     let (_, answer) =
-        convert_response(Format::Gemini, Format::OpenAi, 200, gemini_answer().to_string().as_bytes(), 0).unwrap();
+        convert_response(Format::GEMINI, Format::OPENAI, 200, gemini_answer().to_string().as_bytes(), 0).unwrap();
     let message = to_json(&answer)["choices"][0]["message"].clone();
     assert_eq!(message["reasoning_content"], "The user wants weather.");
     let id = message["tool_calls"][0]["id"].as_str().unwrap().to_string();
@@ -96,7 +96,7 @@ fn a_gemini_signature_survives_an_openai_clients_round_trip() {
         message,
         {"role": "tool", "tool_call_id": id, "content": "sunny"},
     ]});
-    let out = upstream_request(Format::OpenAi, Format::Gemini, &next, "gemini-3-flash-preview");
+    let out = upstream_request(Format::OPENAI, Format::GEMINI, &next, "gemini-3-flash-preview");
     assert_eq!(out["contents"][1]["parts"][0]["thoughtSignature"], "R2VtaW5pU2ln");
     assert_eq!(out["contents"][2]["parts"][0]["functionResponse"]["name"], "weather");
 }
@@ -111,7 +111,7 @@ fn anthropic_thinking_survives_an_openai_clients_tool_loop() {
         ],
         "usage": {"input_tokens": 1, "output_tokens": 1}});
     let (_, answer) =
-        convert_response(Format::Anthropic, Format::OpenAi, 200, claude.to_string().as_bytes(), 0).unwrap();
+        convert_response(Format::ANTHROPIC, Format::OPENAI, 200, claude.to_string().as_bytes(), 0).unwrap();
     let message = to_json(&answer)["choices"][0]["message"].clone();
     assert_eq!(message["reasoning_content"], "Use the tool.");
     let id = message["tool_calls"][0]["id"].as_str().unwrap().to_string();
@@ -120,7 +120,7 @@ fn anthropic_thinking_survives_an_openai_clients_tool_loop() {
         message,
         {"role": "tool", "tool_call_id": id, "content": "sunny"},
     ]});
-    let out = upstream_request(Format::OpenAi, Format::Anthropic, &next, "claude");
+    let out = upstream_request(Format::OPENAI, Format::ANTHROPIC, &next, "claude");
     assert_eq!(
         out["messages"][1]["content"],
         json!([
@@ -163,7 +163,7 @@ const GEMINI_STREAM: &str = concat!(
 
 #[test]
 fn a_gemini_stream_gives_anthropic_clients_thinking_deltas_and_the_signature() {
-    let out = stream_cut_anywhere(Format::Gemini, Format::Anthropic, GEMINI_STREAM);
+    let out = stream_cut_anywhere(Format::GEMINI, Format::ANTHROPIC, GEMINI_STREAM);
     let events = data_of(&out);
     let deltas: Vec<&Value> =
         events.iter().filter(|e| e["type"] == "content_block_delta").map(|e| &e["delta"]).collect();
@@ -177,7 +177,7 @@ fn a_gemini_stream_gives_anthropic_clients_thinking_deltas_and_the_signature() {
 
 #[test]
 fn a_gemini_stream_gives_openai_clients_reasoning_content_and_a_signed_call_id() {
-    let out = stream_cut_anywhere(Format::Gemini, Format::OpenAi, GEMINI_STREAM);
+    let out = stream_cut_anywhere(Format::GEMINI, Format::OPENAI, GEMINI_STREAM);
     let chunks = data_of(&out);
     let reasoning: Vec<&Value> =
         chunks.iter().filter_map(|c| c.pointer("/choices/0/delta/reasoning_content")).collect();
@@ -203,7 +203,7 @@ fn an_anthropic_thinking_stream_gives_openai_clients_the_signed_thinking_in_the_
         ev(json!({"type": "message_stop"})),
     ]
     .concat();
-    let out = stream_cut_anywhere(Format::Anthropic, Format::OpenAi, &body);
+    let out = stream_cut_anywhere(Format::ANTHROPIC, Format::OPENAI, &body);
     let chunks = data_of(&out);
     let reasoning: String = chunks
         .iter()

@@ -114,6 +114,7 @@ fn read_item(
                 id: required_str(item, "call_id", &at)?,
                 name: required_str(item, "name", &at)?,
                 arguments,
+                signature: None,
             });
             // A function call belongs to the assistant turn right before it, if any.
             match messages.last_mut() {
@@ -488,6 +489,7 @@ pub fn response_to_ir(v: &Value) -> Result<ChatResponse, GatewayError> {
                 id: json::string(item, "call_id"),
                 name: json::string(item, "name"),
                 arguments: json::string(item, "arguments"),
+                signature: None,
             })),
             _ => {}
         }
@@ -745,6 +747,7 @@ impl StreamDecoder {
             index,
             id: json::string(item, "call_id"),
             name: json::string(item, "name"),
+            signature: None,
         });
     }
 
@@ -918,9 +921,9 @@ impl StreamEncoder {
                 let ev = json!({"item_id": self.item_id(index), "output_index": index, "content_index": 0, "delta": t, "logprobs": []});
                 self.event(out, "response.output_text.delta", ev);
             }
-            StreamEvent::ToolCallStart { index, id, name } => {
+            StreamEvent::ToolCallStart { index, id, name, .. } => {
                 self.start(out);
-                let call = ToolCall { id: id.clone(), name: name.clone(), arguments: String::new() };
+                let call = ToolCall { id: id.clone(), name: name.clone(), arguments: String::new(), signature: None };
                 self.open_item(OutputItem::Call { index: *index, call }, out);
             }
             StreamEvent::ToolCallDelta { index, fragment } => {
@@ -943,6 +946,10 @@ impl StreamEncoder {
                 self.close_item(out);
             }
             StreamEvent::Usage(u) => self.usage = Some(*u),
+            // Reasoning is not yet written as Responses `reasoning` items: a Responses client
+            // sees the answer without its thinking.
+            StreamEvent::ReasoningDelta(_) | StreamEvent::ReasoningSignature(_) | StreamEvent::RedactedReasoning(_) => {
+            }
             StreamEvent::Error { message, kind } => {
                 let code = code_of_kind(kind);
                 self.event(out, "error", json!({"code": code, "message": message, "param": null}));

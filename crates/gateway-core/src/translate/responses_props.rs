@@ -46,8 +46,12 @@ fn answer(steps: &[Step], finish: FinishReason, usage: Usage) -> (Vec<StreamEven
                 }
             }
             Step::Call(name) => {
-                let start =
-                    StreamEvent::ToolCallStart { index: calls, id: format!("call_{calls}"), name: name.clone() };
+                let start = StreamEvent::ToolCallStart {
+                    index: calls,
+                    id: format!("call_{calls}"),
+                    name: name.clone(),
+                    signature: None,
+                };
                 events.push(start.clone());
                 expected.push(start);
                 calls += 1;

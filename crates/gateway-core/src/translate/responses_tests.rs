@@ -44,7 +44,7 @@ fn string_input_with_instructions_and_options() {
 }
 
 fn call(id: &str, name: &str, arguments: &str) -> Part {
-    Part::ToolCall(ToolCall { id: id.into(), name: name.into(), arguments: arguments.into() })
+    Part::ToolCall(ToolCall { id: id.into(), name: name.into(), arguments: arguments.into(), signature: None })
 }
 
 fn result(id: &str, content: &str) -> Message {
@@ -662,7 +662,7 @@ fn text(t: &str) -> StreamEvent {
 }
 
 fn tool_start(index: usize, id: &str, name: &str) -> StreamEvent {
-    StreamEvent::ToolCallStart { index, id: id.into(), name: name.into() }
+    StreamEvent::ToolCallStart { index, id: id.into(), name: name.into(), signature: None }
 }
 
 fn tool_delta(index: usize, fragment: &str) -> StreamEvent {

@@ -75,7 +75,7 @@ fn answer() -> impl Strategy<Value = Answer> {
         input_tokens: a.max(c),
         output_tokens: b,
         cached_input_tokens: a.min(c),
-        estimated: false,
+        ..Usage::default()
     });
     ("[a-z0-9_]{0,8}", "[a-z0-9.-]{0,12}", vec(".{0,10}", 0..5), vec(call, 0..3), finish, usage)
         .prop_map(|(id, model, text, calls, finish, usage)| Answer { id, model, text, calls, finish, usage })

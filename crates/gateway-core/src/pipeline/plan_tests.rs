@@ -1,0 +1,44 @@
+use super::*;
+use crate::provider::find;
+
+fn target(provider: &str, url: &str, body: TargetBody) -> Target {
+    Target {
+        step: 0,
+        provider: find(provider).unwrap(),
+        method: "POST".into(),
+        url: url.into(),
+        headers: Headers::new(),
+        headers_edited: false,
+        body,
+        policy: RetryPolicy::default(),
+        key_secret: None,
+        translated: false,
+        compat: None,
+        usage_requested: false,
+    }
+}
+
+const STREAM: &[u8] = br#"{"model":"m","stream":true,"messages":[]}"#;
+
+#[test]
+fn stream_usage_is_asked_only_of_chat_streams_at_providers_that_take_the_option() {
+    let own = |b: &[u8]| TargetBody::Own(b.into());
+    let mut targets = vec![
+        target("openai", "https://api.openai.com/v1/chat/completions", TargetBody::Client),
+        target("groq", "https://api.groq.com/openai/v1/chat/completions", own(STREAM)),
+        target("mistral", "https://api.mistral.ai/v1/chat/completions", TargetBody::Client),
+        target("openai", "https://api.openai.com/v1/responses", TargetBody::Client),
+        target("openai", "https://api.openai.com/v1/chat/completions", own(br#"{"stream":false}"#)),
+    ];
+    ask_for_stream_usage(&mut targets, STREAM);
+    let asked: Vec<bool> = targets.iter().map(|t| t.usage_requested).collect();
+    assert_eq!(asked, [true, true, false, false, false]);
+    let TargetBody::Own(body) = &targets[0].body else { panic!("the body must be the gateway's") };
+    let v: serde_json::Value = serde_json::from_slice(body).unwrap();
+    assert_eq!(v["stream_options"]["include_usage"], true);
+    assert!(matches!(targets[2].body, TargetBody::Client));
+    // A body the pipeline did not read is left alone.
+    let mut unread = vec![target("openai", "https://api.openai.com/v1/chat/completions", TargetBody::Client)];
+    ask_for_stream_usage(&mut unread, b"");
+    assert!(!unread[0].usage_requested);
+}
