@@ -17,7 +17,9 @@ if [ "${1:-}" = "--dashboard-only" ]; then exec node scripts/build-dashboard.mjs
 source target/wasm-toolchain.env
 export PATH="$TOOLS_DIR/cargo/bin:$PATH"
 # worker-build would download these from hosts that may be unreachable; use the local ones.
-export WASM_BINDGEN_BIN="$TOOLS_DIR/cargo/bin/wasm-bindgen"
+# wasm-bindgen goes through scripts/wasm-bindgen.mjs, which fixes one thing in its output.
+export AI_GATEWAY_WASM_BINDGEN="$TOOLS_DIR/cargo/bin/wasm-bindgen"
+export WASM_BINDGEN_BIN="$ROOT/scripts/wasm-bindgen.mjs"
 export WASM_OPT_BIN="$ROOT/node_modules/.bin/wasm-opt"
 export ESBUILD_BIN="$ROOT/node_modules/.bin/esbuild"
 
@@ -40,7 +42,7 @@ target_dir=${CARGO_TARGET_DIR:-$ROOT/target}
 build() { # crate-directory library-name what-it-is
   local stamp=(--key "$tool_key" --depfile "$target_dir/wasm32-unknown-unknown/release/$2.d"
     --inputs Cargo.toml Cargo.lock "$1/Cargo.toml" crates/gateway-core/Cargo.toml scripts/build.sh
-      package-lock.json "$WASM_BINDGEN_BIN" "$TOOLS_DIR/cargo/bin/worker-build"
+      scripts/wasm-bindgen.mjs package-lock.json "$AI_GATEWAY_WASM_BINDGEN" "$TOOLS_DIR/cargo/bin/worker-build"
     --outputs "$1/build/index.js" "$1/build/index_bg.wasm")
   if [ -z "${AI_GATEWAY_FORCE_BUILD:-}" ] && node scripts/build-stamp.mjs check "$2" "${stamp[@]}"; then
     printf '[build] %s: unchanged since its last build, skipped\n' "$3" >&2

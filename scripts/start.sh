@@ -9,4 +9,7 @@
 # scripts/build.sh finds nothing changed and returns in a second or two.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Neither send usage data nor record a consent that would make later runs print wrangler's
+# telemetry notice (wrangler.toml's send_metrics = false does not cover every path).
+export WRANGLER_SEND_METRICS=false
 exec node_modules/.bin/wrangler dev --ip 127.0.0.1 --port "${PORT:-8787}" "$@"

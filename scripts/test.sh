@@ -3,6 +3,8 @@
 # core unit tests and lints, the Worker build, end-to-end tests in workerd, and a deploy dry run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# No usage data from the wrangler runs below (scripts/start.sh says why this is not only send_metrics).
+export WRANGLER_SEND_METRICS=false
 step() { printf '\n=== %s\n' "$*" >&2; }
 
 step "core crate: unit tests"
