@@ -96,6 +96,12 @@ impl Default for GatewayConfig {
     }
 }
 
+/// How to set secret `name`, for error messages: a local run reads `.dev.vars`, a deployed Worker
+/// its secrets.
+pub fn how_to_set_secret(name: &str) -> String {
+    format!("`{name}=…` in .dev.vars for a local run, `wrangler secret put {name}` once deployed")
+}
+
 fn misconfigured(message: String) -> GatewayError {
     GatewayError::new(ErrorKind::Misconfigured, message)
 }
@@ -138,12 +144,12 @@ impl GatewayConfig {
         config.control = ControlSettings::from_env(var)?;
         let stores_keys = !config.key_pools.is_empty() || config.routes.uses_stored_keys();
         if stores_keys && config.gateway_token.is_none() && config.control.pepper().is_none() {
-            return Err(misconfigured(
+            return Err(misconfigured(format!(
                 "KEY_POOLS or a route's `key` names stored provider keys, but neither GATEWAY_TOKEN nor \
-                 VIRTUAL_KEY_PEPPER is set: without one no caller can prove it may spend them \
-                 (`wrangler secret put GATEWAY_TOKEN`, or VIRTUAL_KEY_PEPPER for virtual keys)"
-                    .to_string(),
-            ));
+                 VIRTUAL_KEY_PEPPER is set: without one no caller can prove it may spend them. Set GATEWAY_TOKEN \
+                 ({}), or VIRTUAL_KEY_PEPPER the same way for virtual keys",
+                how_to_set_secret("GATEWAY_TOKEN")
+            )));
         }
         Ok(config)
     }

@@ -63,6 +63,9 @@ fn stored_keys_without_a_gateway_token_are_refused() {
         let err = GatewayConfig::from_env(env(&[(name, value)])).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Misconfigured);
         assert!(err.message().contains("GATEWAY_TOKEN"), "{}", err.message());
+        // A local run sets it in .dev.vars, a deployed one with wrangler: the message says both.
+        assert!(err.message().contains("`GATEWAY_TOKEN=…` in .dev.vars"), "{}", err.message());
+        assert!(err.message().contains("`wrangler secret put GATEWAY_TOKEN`"), "{}", err.message());
     }
     // A route without stored keys needs no token.
     let ok = GatewayConfig::from_env(env(&[("ROUTES", r#"{"r":{"targets":[{"provider":"groq","model":"m"}]}}"#)]));
