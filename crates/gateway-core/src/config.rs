@@ -110,11 +110,16 @@ impl GatewayConfig {
     /// Builds the configuration from the Worker's variables and secrets, `lookup` returning a
     /// variable's value (`None` when unset).
     ///
-    /// Errors (500, `gateway_misconfigured`), naming the variable: any variable that does not
-    /// parse, and stored keys (`KEY_POOLS`, a route's `key`) with neither a `GATEWAY_TOKEN` nor a
+    /// Errors (500, `gateway_misconfigured`), naming the variable: a JSON variable cut short (see
+    /// [`crate::json_var`]), any variable that does not parse, and stored keys (`KEY_POOLS`, a route's `key`) with neither a `GATEWAY_TOKEN` nor a
     /// `VIRTUAL_KEY_PEPPER` (virtual keys) to guard them.
     pub fn from_env(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, GatewayError> {
         let var = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
+        for name in crate::json_var::JSON_VARIABLES {
+            if let Some(raw) = var(name) {
+                crate::json_var::check_complete(name, &raw)?;
+            }
+        }
         let mut config =
             Self::from_vars(var("UPSTREAM_OVERRIDES").as_deref(), var("MAX_REQUEST_BODY_BYTES").as_deref())?;
         config.gateway_token = var("GATEWAY_TOKEN").map(|t| t.trim().to_string());

@@ -128,3 +128,12 @@ fn every_example_of_dev_vars_example_parses_commented_or_not() {
     );
     assert!(plugins.is_ok(), "{:?}", plugins.err().map(|e| e.message().to_string()));
 }
+
+#[test]
+fn a_json_variable_cut_at_its_first_line_says_so() {
+    for name in ["ROUTES", "KEY_POOLS", "PLUGIN_CONFIG", "COMPAT_ALIASES"] {
+        let err = GatewayConfig::from_env(env(&[(name, "{")])).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Misconfigured);
+        assert!(err.message().starts_with(&format!("{name} ends before its JSON does")), "{}", err.message());
+    }
+}
