@@ -1,17 +1,29 @@
 // Builds the dashboard (dashboard/) into build/dashboard/, the Worker's static assets
 // (wrangler.toml [assets]): one minified script and one stylesheet bundled by esbuild from
 // dashboard/src (Preact, htm and uPlot included from node_modules), and index.html. Prints the
-// gzip size of what the first page loads.
+// gzip size of what the first page loads. Skipped when its sources, this script, package-lock.json
+// (the libraries' versions) and its output are what they were when it last ran
+// (scripts/build-stamp.mjs); AI_GATEWAY_FORCE_BUILD=1 builds anyway.
 import { build } from 'esbuild';
 import { mkdirSync, readFileSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isFresh, record } from './build-stamp.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SRC = path.join(ROOT, 'dashboard');
 const OUT = path.join(ROOT, 'build/dashboard');
+const SIZES = path.join(ROOT, 'target/dashboard-size.json');
+const STAMP = {
+  inputs: [SRC, fileURLToPath(import.meta.url), path.join(ROOT, 'package-lock.json')],
+  outputs: [OUT, SIZES],
+};
 
+if (!process.env.AI_GATEWAY_FORCE_BUILD && isFresh('dashboard', STAMP)) {
+  console.error('[dashboard] unchanged since its last build, skipped');
+  process.exit(0);
+}
 rmSync(OUT, { recursive: true, force: true });
 mkdirSync(OUT, { recursive: true });
 await build({
@@ -35,5 +47,6 @@ const sizes = firstLoad.map((file) => {
 const total = sizes.reduce((sum, s) => sum + s.gzip, 0);
 const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;
 mkdirSync(path.join(ROOT, 'target'), { recursive: true });
-writeFileSync(path.join(ROOT, 'target/dashboard-size.json'), `${JSON.stringify({ files: sizes, gzip_total: total }, null, 2)}\n`);
+writeFileSync(SIZES, `${JSON.stringify({ files: sizes, gzip_total: total }, null, 2)}\n`);
 console.error(`[dashboard] ${sizes.map((s) => `${s.file} ${kib(s.gzip)}`).join(', ')}; first load ${kib(total)} gzipped`);
+record('dashboard', STAMP);

@@ -35,17 +35,36 @@ lock_version() { awk -v name="$1" '$0 == "name = \"" name "\"" { getline; gsub(/
 WORKER_VERSION=$(lock_version worker)
 BINDGEN_VERSION=$(lock_version wasm-bindgen)
 export PATH="$TOOLS_DIR/cargo/bin:$PATH"
-install_tool() { # crate version binary
-  local have
+# The first run compiles each tool from source (cargo has no prebuilt binaries to fetch): about
+# 4.5 minutes for worker-build and 2.5 for wasm-bindgen-cli on 2 cores. cargo's own output goes to
+# target/setup-<crate>.log; a line every 30 s says how far it got, and a failure prints the log's end.
+install_tool() { # crate version binary minutes
+  local have started log_file status=0
   have=$("$TOOLS_DIR/cargo/bin/$3" --version 2>/dev/null | awk '{print $NF}' || true)
-  if [ "$have" != "$2" ]; then
-    log "installing $1 $2 into $TOOLS_DIR/cargo"
-    # Not --locked: crates' own lockfiles can pin versions the registry no longer serves.
-    cargo install --quiet --force "$1" --version "$2" --root "$TOOLS_DIR/cargo" >&2
+  [ "$have" != "$2" ] || return 0
+  log "installing $1 $2 into $TOOLS_DIR/cargo: compiling it from source, about $4 minutes on 2 cores (once)"
+  started=$SECONDS
+  log_file=$ROOT/target/setup-$1.log
+  # Not --locked: crates' own lockfiles can pin versions the registry no longer serves.
+  cargo install --force "$1" --version "$2" --root "$TOOLS_DIR/cargo" >"$log_file" 2>&1 &
+  local cargo_pid=$! next=30
+  while kill -0 "$cargo_pid" 2>/dev/null; do
+    sleep 1
+    if (( SECONDS - started >= next )); then
+      log "  $1: $((SECONDS - started)) s, $(grep -c '^ *Compiling ' "$log_file" || true) crates compiled"
+      next=$((next + 30))
+    fi
+  done
+  wait "$cargo_pid" || status=$?
+  if [ "$status" != 0 ]; then
+    tail -n 30 "$log_file" >&2
+    log "installing $1 failed (exit $status); the whole output is in $log_file"
+    return "$status"
   fi
+  log "$1 $2 installed in $((SECONDS - started)) s"
 }
-install_tool worker-build "$WORKER_VERSION" worker-build
-install_tool wasm-bindgen-cli "$BINDGEN_VERSION" wasm-bindgen
+install_tool worker-build "$WORKER_VERSION" worker-build 4.5
+install_tool wasm-bindgen-cli "$BINDGEN_VERSION" wasm-bindgen 2.5
 
 # --- a wasm32 standard library -----------------------------------------------------------------
 mode=""

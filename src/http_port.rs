@@ -272,10 +272,7 @@ impl HttpPort for WorkerHttp {
                     first_byte_timeout_ms.unwrap_or_default()
                 ),
             )),
-            Err(err) => Err(GatewayError::new(
-                ErrorKind::UpstreamUnreachable,
-                format!("could not reach the provider at {}: {}", strip_query(&upstream.url), js_message(&err)),
-            )),
+            Err(err) => Err(GatewayError::upstream_unreachable(strip_query(&upstream.url), &js_message(&err))),
         }
     }
 

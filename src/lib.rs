@@ -42,12 +42,23 @@ thread_local! {
     static PIPELINE: OnceCell<Result<Rc<Pipeline>, GatewayError>> = const { OnceCell::new() };
 }
 
-/// A variable or secret of the Worker (both are plain strings on `env`); `None` when unset.
+/// A variable or secret of the Worker as text; `None` when unset.
+///
+/// Secrets, `.dev.vars` and string `[vars]` are strings on `env`. A `[vars]` value that is a TOML
+/// table, array, number or boolean reaches the Worker as that JSON value instead: it is read back
+/// as its JSON text, so `ROUTES` may be a table and `CACHE_TTL = 3600` a number.
 ///
 /// Read straight off the object: `Env::var` builds a JS `Error` (with its stack trace) for every
 /// name that is not set, which profiling showed cost more than the rest of a request together.
 pub(crate) fn var(env: &Env, name: &str) -> Option<String> {
-    js_sys::Reflect::get(env, &wasm_bindgen::JsValue::from_str(name)).ok()?.as_string()
+    let value = js_sys::Reflect::get(env, &wasm_bindgen::JsValue::from_str(name)).ok()?;
+    if let Some(text) = value.as_string() {
+        return Some(text);
+    }
+    if value.is_undefined() || value.is_null() {
+        return None;
+    }
+    js_sys::JSON::stringify(&value).ok().map(String::from)
 }
 
 /// A binding of the Worker (`env[name]`: a KV namespace, a Durable Object namespace, a

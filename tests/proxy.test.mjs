@@ -181,6 +181,22 @@ test('an unreachable upstream is a 502', async () => {
     const body = await res.json();
     assertGatewayError(502, 'upstream_unreachable', body);
     assert.equal(body.error.type, 'upstream_error');
+    const host = new URL(deadUrl).host;
+    assert.match(body.error.message, new RegExp(`: the connection to ${host} was refused or lost: check that the provider listens there$`));
+  } finally {
+    await other.close();
+  }
+});
+
+test('a provider host that does not resolve is a 502 naming the host, not an internal error', async () => {
+  // .invalid never resolves (RFC 6761); workerd reports the failed lookup only as "internal error".
+  const other = await startGateway('http://no-such-host.invalid');
+  try {
+    const res = await fetch(`${other.url}/v1/a/g/openai/chat/completions`, { method: 'POST', body: '{}' });
+    assert.equal(res.status, 502);
+    const body = await res.json();
+    assertGatewayError(502, 'upstream_unreachable', body);
+    assert.match(body.error.message, /^could not reach the provider at http:\/\/no-such-host\.invalid\/openai\/v1\/chat\/completions: no-such-host\.invalid could not be resolved or connected to \(DNS lookup or connection failed; the runtime says only "internal error; reference = \w+"\): check the host name and the network$/);
   } finally {
     await other.close();
   }

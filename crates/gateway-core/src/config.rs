@@ -96,6 +96,12 @@ impl Default for GatewayConfig {
     }
 }
 
+/// How to set secret `name`, for error messages: a local run reads `.dev.vars`, a deployed Worker
+/// its secrets.
+pub fn how_to_set_secret(name: &str) -> String {
+    format!("`{name}=…` in .dev.vars for a local run, `wrangler secret put {name}` once deployed")
+}
+
 fn misconfigured(message: String) -> GatewayError {
     GatewayError::new(ErrorKind::Misconfigured, message)
 }
@@ -104,11 +110,16 @@ impl GatewayConfig {
     /// Builds the configuration from the Worker's variables and secrets, `lookup` returning a
     /// variable's value (`None` when unset).
     ///
-    /// Errors (500, `gateway_misconfigured`), naming the variable: any variable that does not
-    /// parse, and stored keys (`KEY_POOLS`, a route's `key`) with neither a `GATEWAY_TOKEN` nor a
+    /// Errors (500, `gateway_misconfigured`), naming the variable: a JSON variable cut short (see
+    /// [`crate::json_var`]), any variable that does not parse, and stored keys (`KEY_POOLS`, a route's `key`) with neither a `GATEWAY_TOKEN` nor a
     /// `VIRTUAL_KEY_PEPPER` (virtual keys) to guard them.
     pub fn from_env(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, GatewayError> {
         let var = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
+        for name in crate::json_var::JSON_VARIABLES {
+            if let Some(raw) = var(name) {
+                crate::json_var::check_complete(name, &raw)?;
+            }
+        }
         let mut config =
             Self::from_vars(var("UPSTREAM_OVERRIDES").as_deref(), var("MAX_REQUEST_BODY_BYTES").as_deref())?;
         config.gateway_token = var("GATEWAY_TOKEN").map(|t| t.trim().to_string());
@@ -138,12 +149,12 @@ impl GatewayConfig {
         config.control = ControlSettings::from_env(var)?;
         let stores_keys = !config.key_pools.is_empty() || config.routes.uses_stored_keys();
         if stores_keys && config.gateway_token.is_none() && config.control.pepper().is_none() {
-            return Err(misconfigured(
+            return Err(misconfigured(format!(
                 "KEY_POOLS or a route's `key` names stored provider keys, but neither GATEWAY_TOKEN nor \
-                 VIRTUAL_KEY_PEPPER is set: without one no caller can prove it may spend them \
-                 (`wrangler secret put GATEWAY_TOKEN`, or VIRTUAL_KEY_PEPPER for virtual keys)"
-                    .to_string(),
-            ));
+                 VIRTUAL_KEY_PEPPER is set: without one no caller can prove it may spend them. Set GATEWAY_TOKEN \
+                 ({}), or VIRTUAL_KEY_PEPPER the same way for virtual keys",
+                how_to_set_secret("GATEWAY_TOKEN")
+            )));
         }
         Ok(config)
     }

@@ -63,6 +63,9 @@ fn stored_keys_without_a_gateway_token_are_refused() {
         let err = GatewayConfig::from_env(env(&[(name, value)])).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Misconfigured);
         assert!(err.message().contains("GATEWAY_TOKEN"), "{}", err.message());
+        // A local run sets it in .dev.vars, a deployed one with wrangler: the message says both.
+        assert!(err.message().contains("`GATEWAY_TOKEN=…` in .dev.vars"), "{}", err.message());
+        assert!(err.message().contains("`wrangler secret put GATEWAY_TOKEN`"), "{}", err.message());
     }
     // A route without stored keys needs no token.
     let ok = GatewayConfig::from_env(env(&[("ROUTES", r#"{"r":{"targets":[{"provider":"groq","model":"m"}]}}"#)]));
@@ -124,4 +127,13 @@ fn every_example_of_dev_vars_example_parses_commented_or_not() {
         vars.get("PLUGIN_CONFIG").map(String::as_str),
     );
     assert!(plugins.is_ok(), "{:?}", plugins.err().map(|e| e.message().to_string()));
+}
+
+#[test]
+fn a_json_variable_cut_at_its_first_line_says_so() {
+    for name in ["ROUTES", "KEY_POOLS", "PLUGIN_CONFIG", "COMPAT_ALIASES"] {
+        let err = GatewayConfig::from_env(env(&[(name, "{")])).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Misconfigured);
+        assert!(err.message().starts_with(&format!("{name} ends before its JSON does")), "{}", err.message());
+    }
 }

@@ -175,6 +175,26 @@ impl GatewayError {
         Self::new(ErrorKind::PayloadTooLarge, format!("request body exceeds the gateway's limit of {limit} bytes"))
     }
 
+    /// The 502 for a fetch of `url` (without its query) that failed before any answer, `cause`
+    /// being the runtime's message. The message names the host and what most likely happened:
+    /// workerd reports a failed DNS lookup (or a connection that could not be made) only as
+    /// `internal error; reference = …`, and a refused or reset connection as `Network connection
+    /// lost.`; any other cause is quoted as it is.
+    pub fn upstream_unreachable(url: &str, cause: &str) -> Self {
+        let host = host_of(url);
+        let reason = if cause.starts_with("internal error; reference = ") {
+            format!(
+                "{host} could not be resolved or connected to (DNS lookup or connection failed; the runtime says \
+                 only \"{cause}\"): check the host name and the network"
+            )
+        } else if cause.starts_with("Network connection lost") {
+            format!("the connection to {host} was refused or lost: check that the provider listens there")
+        } else {
+            cause.to_string()
+        };
+        Self::new(ErrorKind::UpstreamUnreachable, format!("could not reach the provider at {url}: {reason}"))
+    }
+
     /// Shorthand for an unexpected failure inside the gateway or the runtime.
     pub fn internal(message: impl Into<String>) -> Self {
         Self::new(ErrorKind::Internal, message)
@@ -243,6 +263,13 @@ impl GatewayError {
         })
         .to_string()
     }
+}
+
+/// The host (and port) of `url`, without any `user:password@`; the whole text when it is no URL.
+fn host_of(url: &str) -> &str {
+    let Some((_, rest)) = url.split_once("://") else { return url };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or(rest);
+    authority.rsplit_once('@').map_or(authority, |(_, host)| host)
 }
 
 impl fmt::Display for GatewayError {

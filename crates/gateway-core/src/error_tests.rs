@@ -44,3 +44,35 @@ fn scope_and_conflict_errors_are_client_faults_with_their_own_status() {
     assert_eq!((conflict.status(), conflict.kind().code()), (409, "conflict"));
     assert_eq!(conflict.fault(), Fault::Client);
 }
+
+#[test]
+fn an_unreachable_upstream_names_its_host_and_the_likely_cause() {
+    let dns = GatewayError::upstream_unreachable(
+        "https://no-such-host.invalid/v1/chat/completions",
+        "internal error; reference = vg19jtvvp4auqd31ai2js8tr",
+    );
+    assert_eq!((dns.status(), dns.kind()), (502, ErrorKind::UpstreamUnreachable));
+    assert_eq!(
+        dns.message(),
+        "could not reach the provider at https://no-such-host.invalid/v1/chat/completions: no-such-host.invalid \
+         could not be resolved or connected to (DNS lookup or connection failed; the runtime says only \
+         \"internal error; reference = vg19jtvvp4auqd31ai2js8tr\"): check the host name and the network"
+    );
+
+    let refused = GatewayError::upstream_unreachable("http://127.0.0.1:9/v1/messages", "Network connection lost.");
+    assert_eq!(
+        refused.message(),
+        "could not reach the provider at http://127.0.0.1:9/v1/messages: the connection to 127.0.0.1:9 was refused \
+         or lost: check that the provider listens there"
+    );
+
+    let other = GatewayError::upstream_unreachable("https://api.example/v1", "TLS handshake failed");
+    assert_eq!(other.message(), "could not reach the provider at https://api.example/v1: TLS handshake failed");
+}
+
+#[test]
+fn the_host_named_never_carries_credentials() {
+    assert_eq!(host_of("https://user:secret@api.example:8443/v1?x=1"), "api.example:8443");
+    assert_eq!(host_of("http://h.example"), "h.example");
+    assert_eq!(host_of("not a url"), "not a url");
+}

@@ -203,8 +203,9 @@ pub fn choose_key(
                 ErrorKind::Misconfigured,
                 format!(
                     "no provider key for {}: the request carries a virtual key and no key of its own, and the \
-                     gateway stores none for this provider (`wrangler secret put {conventional}`, or a KEY_POOLS entry)",
-                    provider.id
+                     gateway stores none for this provider ({}, or a KEY_POOLS entry)",
+                    provider.id,
+                    crate::config::how_to_set_secret(&conventional)
                 ),
             )),
         },

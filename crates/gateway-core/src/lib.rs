@@ -28,6 +28,7 @@ pub mod control;
 pub mod cost;
 pub mod error;
 pub mod headers;
+pub mod json_var;
 pub mod keys;
 pub mod limits;
 pub mod logs;

@@ -14,7 +14,10 @@ pub fn authorize(headers: &Headers, admin_token: Option<&str>) -> Result<(), Gat
     let Some(expected) = admin_token.map(str::trim).filter(|t| !t.is_empty()) else {
         return Err(GatewayError::new(
             ErrorKind::Unauthorized,
-            "the admin API is disabled: set the ADMIN_TOKEN secret (`wrangler secret put ADMIN_TOKEN`) to enable it",
+            format!(
+                "the admin API is disabled: set the ADMIN_TOKEN secret ({}) to enable it",
+                crate::config::how_to_set_secret("ADMIN_TOKEN")
+            ),
         ));
     };
     let sent = headers

@@ -169,7 +169,10 @@ fn pepper<'a>(env: ControlEnv<'a>) -> Result<&'a [u8], GatewayError> {
     if env.pepper.is_empty() {
         return Err(GatewayError::new(
             ErrorKind::Misconfigured,
-            "virtual keys need the VIRTUAL_KEY_PEPPER secret (`wrangler secret put VIRTUAL_KEY_PEPPER`)",
+            format!(
+                "virtual keys need the VIRTUAL_KEY_PEPPER secret ({})",
+                crate::config::how_to_set_secret("VIRTUAL_KEY_PEPPER")
+            ),
         ));
     }
     Ok(env.pepper)

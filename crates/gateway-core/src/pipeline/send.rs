@@ -161,7 +161,7 @@ impl<P: HttpPort> Sender<'_, P> {
         let key = self.port.secret(secret).filter(|v| !v.trim().is_empty()).ok_or_else(|| {
             GatewayError::new(
                 ErrorKind::Misconfigured,
-                format!("the stored key {secret} is not set: `wrangler secret put {secret}`"),
+                format!("the stored key {secret} is not set: {}", crate::config::how_to_set_secret(secret)),
             )
         })?;
         secrets.add_held(&key);
