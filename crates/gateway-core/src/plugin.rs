@@ -93,6 +93,9 @@ pub struct RequestContext {
     /// The provider slug; empty when routing failed.
     pub provider: &'static str,
     pub upstream_url: String,
+    /// The path after the provider slug of the call sent (`/v1/messages` for a compat request
+    /// answered by Anthropic), without the query; empty until a target is planned.
+    pub provider_path: String,
     pub started_at_ms: f64,
     /// When the upstream's response headers arrived.
     pub upstream_headers_at_ms: Option<f64>,

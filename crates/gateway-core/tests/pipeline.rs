@@ -710,3 +710,19 @@ fn a_route_s_plugins_run_only_on_requests_naming_that_route() {
     assert!(matches!(outcome, Outcome::Upstream(_)));
     assert_eq!(sent, 1);
 }
+
+#[test]
+fn a_compat_request_is_logged_with_the_provider_path_it_was_sent_to() {
+    let answer = r#"{"id":"msg_1","type":"message","role":"assistant","model":"claude-sonnet-4-5","content":[{"type":"text","text":"hi"}],"stop_reason":"end_turn","usage":{"input_tokens":3,"output_tokens":1}}"#;
+    let port = FakePort::answering(200, "application/json", answer);
+    let recorded = Rc::new(Recorded::default());
+    let pipeline = Pipeline::new(GatewayConfig::default(), vec![]);
+    let body = r#"{"model":"anthropic/claude-sonnet-4-5","messages":[{"role":"user","content":"hi"}]}"#;
+    let headers = [("content-type", "application/json"), ("authorization", "Bearer sk-ant")];
+    let req = request("/v1/a/g/compat/chat/completions", &headers, Some(body));
+    let (outcome, completion) = pollster::block_on(pipeline.handle(&port, &logging_services(&recorded), req));
+    assert!(matches!(outcome, Outcome::Upstream(_) | Outcome::Local(_)));
+    pollster::block_on(completion.finish());
+    let entries = recorded.entries.borrow();
+    assert_eq!((entries[0].provider.as_str(), entries[0].endpoint.as_str()), ("anthropic", "/v1/messages"));
+}

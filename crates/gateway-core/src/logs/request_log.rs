@@ -191,7 +191,7 @@ impl RequestLog {
             gateway: ctx.gateway_id.clone(),
             provider: ctx.provider.to_string(),
             model,
-            path: provider_path(&ctx.path),
+            path: if ctx.provider_path.is_empty() { provider_path(&ctx.path) } else { ctx.provider_path.clone() },
             method: ctx.method.clone(),
             request_headers: Some(&ua),
             status: ctx.status,
@@ -219,7 +219,8 @@ impl RequestLog {
 }
 
 /// The path after `/v1/{account}/{gateway}/{provider}` (the provider's own path), or the whole
-/// path for the universal endpoint.
+/// path for the universal endpoint: the endpoint of a request that never reached a provider
+/// (one that did records the path it was sent to, [`RequestContext::provider_path`]).
 fn provider_path(path: &str) -> String {
     let parts: Vec<&str> = path.splitn(6, '/').collect();
     match parts.as_slice() {

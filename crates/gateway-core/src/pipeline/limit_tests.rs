@@ -28,6 +28,7 @@ fn target() -> Target {
         provider: find("openai").unwrap(),
         method: "POST".into(),
         url: "https://api.openai.com/v1/chat/completions".into(),
+        provider_path: "/chat/completions".into(),
         headers: Headers::new(),
         headers_edited: false,
         body: TargetBody::Client,

@@ -235,6 +235,7 @@ impl Pipeline {
                     retry,
                 )?;
                 ctx.upstream_url.clone_from(&target.url);
+                ctx.provider_path.clone_from(&target.provider_path);
                 FirstStep::Provider(target)
             }
             GatewayRoute::Universal { .. } if request.method != "POST" => {
@@ -338,6 +339,10 @@ impl Pipeline {
             completion.ctx.secrets.add_credential_headers(&target.headers);
             completion.ctx.secrets.add_query_credentials(&target.url);
         }
+        if let Some(first) = planned.targets.first() {
+            // Until an attempt answers, the endpoint is the first target's (a cache hit's, too).
+            completion.ctx.provider_path.clone_from(&first.provider_path);
+        }
         check_targets(&access, &planned.targets, bytes)?;
         if completion.log.is_some() {
             // A stream's tokens are measured for its log, cost and limits, not estimated.
@@ -404,6 +409,7 @@ impl Pipeline {
         };
         completion.ctx.provider = target.provider.id;
         completion.ctx.upstream_url.clone_from(&target.url);
+        completion.ctx.provider_path.clone_from(&target.provider_path);
         self.respond(port, response, target, &planned, decision, completion).await
     }
 

@@ -36,6 +36,9 @@ pub(crate) struct Target {
     pub provider: &'static Provider,
     pub method: String,
     pub url: String,
+    /// The path after the provider slug as Cloudflare's gateway URLs have it (`/v1/messages`,
+    /// `/chat/completions`), without the query: what the log's `endpoint` records.
+    pub provider_path: String,
     /// The headers to send, before the key is chosen.
     pub headers: Headers,
     /// Whether `headers` differ from the client's forwardable headers.
@@ -93,6 +96,7 @@ pub(crate) fn provider_target(
         provider: route.provider,
         method: method.to_string(),
         url: route.upstream_url(config, query)?,
+        provider_path: format!("/{}", route.rest),
         headers: upstream_request_headers(headers),
         headers_edited: false,
         body: TargetBody::Client,
@@ -138,6 +142,7 @@ pub(crate) fn universal_targets(input: &PlanInput<'_>) -> Result<Vec<Target>, Ga
                 provider: step.provider,
                 method: "POST".to_string(),
                 url,
+                provider_path: format!("/{}", step.path),
                 headers: step.upstream_headers(headers),
                 headers_edited: true,
                 body: TargetBody::Own(step.body.into()),
@@ -204,6 +209,7 @@ pub(crate) fn compat_targets(
                 provider: plan.provider,
                 method: "POST".to_string(),
                 url,
+                provider_path: format!("/{}", plan.path),
                 headers: plan.headers.clone(),
                 headers_edited: true,
                 body: TargetBody::Own(plan.body.clone().into()),

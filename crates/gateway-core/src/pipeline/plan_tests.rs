@@ -6,6 +6,7 @@ fn target(provider: &str, url: &str, body: TargetBody) -> Target {
         step: 0,
         provider: find(provider).unwrap(),
         method: "POST".into(),
+        provider_path: String::new(),
         url: url.into(),
         headers: Headers::new(),
         headers_edited: false,
