@@ -299,6 +299,15 @@ mod tests;
 #[path = "mod_props.rs"]
 mod props;
 
+// The conformance matrix of docs/compat.md: every client × provider × feature, found by running.
+#[cfg(test)]
+#[path = "conformance_tests.rs"]
+mod conformance;
+
+#[cfg(test)]
+#[path = "conformance_features_tests.rs"]
+mod features;
+
 // The formats' shapes for the property tests; the file name marks it as test code.
 #[cfg(test)]
 #[path = "shapes_props.rs"]

@@ -165,6 +165,7 @@ pub fn tool_result(f: Format) {
 #[derive(Debug, Default, PartialEq)]
 pub(super) struct Collected {
     pub text: String,
+    pub reasoning: String,
     pub calls: Vec<(String, String)>,
     pub finish: Option<FinishReason>,
     pub usage: Option<Usage>,
@@ -190,10 +191,8 @@ pub(super) fn collect(to: Format, bytes: &[u8]) -> Collected {
             StreamEvent::Finish(r) => c.finish = Some(r),
             StreamEvent::Usage(u) => c.usage = Some(u),
             StreamEvent::Error { message, .. } => c.errors.push(message),
-            StreamEvent::Start { .. }
-            | StreamEvent::ReasoningDelta(_)
-            | StreamEvent::ReasoningSignature(_)
-            | StreamEvent::RedactedReasoning(_) => {}
+            StreamEvent::ReasoningDelta(t) => c.reasoning.push_str(&t),
+            StreamEvent::Start { .. } | StreamEvent::ReasoningSignature(_) | StreamEvent::RedactedReasoning(_) => {}
         }
     }
     c
@@ -249,13 +248,13 @@ pub fn usage(f: Format) {
     let body = fixture(f, "usage.response.json");
     let resp = parse_response(f, &body).unwrap();
     // The fixtures: 100 in, 40 of them read from the cache (Anthropic's: 10 more written to it),
-    // 20 out (Gemini's: 5 of them thoughts).
+    // 20 out (OpenAI's and Gemini's: 5 of them reasoning; Anthropic does not say).
     let expected = Usage {
         input_tokens: 100,
         output_tokens: 20,
         cached_input_tokens: 40,
         cache_write_input_tokens: if f == Format::ANTHROPIC { 10 } else { 0 },
-        reasoning_tokens: if f == Format::GEMINI { 5 } else { 0 },
+        reasoning_tokens: if f == Format::ANTHROPIC { 0 } else { 5 },
         ..Usage::default()
     };
     assert_eq!(resp.usage, Some(expected));
