@@ -36,7 +36,10 @@ pub fn local_answer(
             finish_reason: finish,
             usage: Some(usage),
         };
-        return LocalAnswer { content_type: "application/json", body: super::emit_response(format, &response, created) };
+        return LocalAnswer {
+            content_type: "application/json",
+            body: super::emit_response(format, &response, created),
+        };
     }
     let mut encoder = format.stream_encoder(StreamOptions { include_usage: false, created });
     let mut body = Vec::new();

@@ -7,7 +7,8 @@ use crate::translate::{parse_response, FORMATS};
 #[test]
 fn a_whole_answer_reads_back_in_every_format() {
     for &format in FORMATS {
-        let answer = local_answer(format, "gpt-5-mini", "I can't help with that.", FinishReason::ContentFilter, false, 7);
+        let answer =
+            local_answer(format, "gpt-5-mini", "I can't help with that.", FinishReason::ContentFilter, false, 7);
         assert_eq!(answer.content_type, "application/json");
         let read = parse_response(format, &answer.body).unwrap_or_else(|e| panic!("{}: {e:?}", format.name()));
         assert_eq!(read.content, vec![Part::Text("I can't help with that.".into())], "{}", format.name());

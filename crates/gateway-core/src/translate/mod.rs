@@ -66,7 +66,10 @@ pub use wire::{StreamDecode, StreamEncode, WireFormat};
 
 /// Every wire format the gateway translates, in the order they are asked when a path or an
 /// answer must be recognised (the first that claims it wins).
-pub const FORMATS: &[Format] = &[Format::OPENAI, Format::ANTHROPIC, Format::GEMINI];
+/// Their claims do not overlap: Responses claims `/responses` paths and answers by
+/// `object: "response"` or `type: "response.*"`, which no other format uses (its `type: "error"`
+/// events pass for Anthropic's, as in any order).
+pub const FORMATS: &[Format] = &[Format::OPENAI, Format::ANTHROPIC, Format::GEMINI, Format::RESPONSES];
 
 /// A wire format the gateway translates: a small copyable handle on its [`WireFormat`]
 /// implementation, whose methods it derefs to (`format.name()`). Two handles are equal when
@@ -81,6 +84,8 @@ impl Format {
     pub const ANTHROPIC: Format = Format(&anthropic::Anthropic);
     /// Google Gemini `generateContent` / `streamGenerateContent`.
     pub const GEMINI: Format = Format(&gemini::Gemini);
+    /// OpenAI Responses (`/responses`).
+    pub const RESPONSES: Format = Format(&responses::Responses);
 
     /// The format whose [`WireFormat::streams_at`] claims the upstream `path`, if any.
     pub fn streamed_at(path: &str) -> Option<Format> {
