@@ -21,7 +21,7 @@ pub fn request_to_ir(v: &Value) -> Result<ChatRequest, GatewayError> {
     for key in ["previous_response_id", "conversation"] {
         if json::get(v, key).is_some() {
             return Err(GatewayError::invalid(format!(
-                "{key} is not supported: the gateway keeps no conversation state; send the whole conversation in `input`"
+                "{key} is not supported when the request is translated for another provider: the gateway keeps no conversation state and stores no responses (`store` has no effect), so send the whole conversation in `input`"
             )));
         }
     }
@@ -303,7 +303,8 @@ fn text_format_of(v: &Value) -> Result<Option<ResponseFormat>, GatewayError> {
 
 /// Emits a Responses request body, for a Responses upstream. `store` is false (the gateway
 /// keeps no state, so nothing should be kept for later turns), stop sequences are dropped (the
-/// API has none) and function tools are sent non-strict (the IR's schemas were not written for
+/// API has none), a response schema that is not an object becomes JSON mode, and function
+/// tools are sent non-strict (the IR's schemas were not written for
 /// the strict mode Responses assumes by default).
 pub fn request_from_ir(req: &ChatRequest) -> Value {
     let mut input = Vec::new();
@@ -356,9 +357,11 @@ pub fn request_from_ir(req: &ChatRequest) -> Value {
         let format = match format {
             ResponseFormat::Text => json!({"type": "text"}),
             ResponseFormat::JsonObject => json!({"type": "json_object"}),
-            ResponseFormat::JsonSchema { name, schema, strict } => {
+            ResponseFormat::JsonSchema { name, schema, strict } if schema.is_object() => {
                 json!({"type": "json_schema", "name": name, "schema": schema, "strict": strict})
             }
+            // Responses takes only an object as a schema: JSON mode is what can be kept.
+            ResponseFormat::JsonSchema { .. } => json!({"type": "json_object"}),
         };
         out.insert("text".into(), json!({ "format": format }));
     }
