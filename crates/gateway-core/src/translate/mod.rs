@@ -23,21 +23,26 @@
 //!
 //! They are dropped when the request is emitted, never sent to fail upstream:
 //!
-//! | IR field                        | OpenAI emitter | Anthropic emitter                                   | Gemini emitter                                       |
-//! |---------------------------------|----------------|-----------------------------------------------------|------------------------------------------------------|
-//! | `response_format` json_object   | kept           | dropped; a system instruction asks for JSON only    | `responseMimeType: application/json`                 |
-//! | `response_format` json_schema   | kept (strict only when OpenAI's strict mode takes the schema) | dropped; the instruction quotes the schema | `responseMimeType` + `responseSchema` (sanitized) |
-//! | `include_usage`                 | kept (stream)  | dropped (Anthropic always reports usage)            | dropped (Gemini always reports usage)                |
-//! | `ToolResult.is_error`           | dropped        | kept                                                | dropped                                              |
-//! | `max_tokens` absent             | left absent    | set to the configured default (Anthropic needs it)  | left absent                                          |
-//! | `max_tokens` (reasoning models) | `max_completion_tokens` for `o1`/`o3`/`o4-mini`…/`gpt-5…` ([`openai::is_reasoning_model`]) | — | — |
-//! | `tool_choice: none`             | kept           | `{"type":"none"}`                                   | `mode: NONE`                                         |
-//! | tool and response schemas       | kept           | kept                                                | reduced to Gemini's `Schema` fields ([`gemini_schema`]) |
-//! | `temperature` > 1               | kept           | clamped to 1 (Anthropic's range is 0–1)             | kept                                                 |
+//! | IR field                        | OpenAI emitter | Anthropic emitter                                   | Gemini emitter                                       | Responses emitter |
+//! |---------------------------------|----------------|-----------------------------------------------------|------------------------------------------------------|-------------------|
+//! | `response_format` json_object   | kept           | dropped; a system instruction asks for JSON only    | `responseMimeType: application/json`                 | `text.format`     |
+//! | `response_format` json_schema   | kept (strict only when OpenAI's strict mode takes the schema) | dropped; the instruction quotes the schema | `responseMimeType` + `responseSchema` (sanitized) | `text.format`; a schema that is not an object becomes json_object |
+//! | `include_usage`                 | kept (stream)  | dropped (Anthropic always reports usage)            | dropped (Gemini always reports usage)                | dropped (always reported) |
+//! | `stop`                          | kept           | `stop_sequences`                                    | `stopSequences`                                      | dropped (the API has none) |
+//! | `ToolResult.is_error`           | dropped        | kept                                                | dropped                                              | dropped           |
+//! | `max_tokens` absent             | left absent    | set to the configured default (Anthropic needs it)  | left absent                                          | left absent       |
+//! | `max_tokens` (reasoning models) | `max_completion_tokens` for `o1`/`o3`/`o4-mini`…/`gpt-5…` ([`openai::is_reasoning_model`]) | — | — | `max_output_tokens` (always) |
+//! | `tool_choice: none`             | kept           | `{"type":"none"}`                                   | `mode: NONE`                                         | kept              |
+//! | tool and response schemas       | kept           | kept                                                | reduced to Gemini's `Schema` fields ([`gemini_schema`]) | kept; tools sent `strict: false` |
+//! | `temperature` > 1               | kept           | clamped to 1 (Anthropic's range is 0–1)             | kept                                                 | kept              |
 //!
 //! Client fields outside the IR (OpenAI `n`, `logprobs`, `seed`, `frequency_penalty`, `user`,
-//! Anthropic `metadata`, `top_k`, `thinking`, ...) are dropped by any *translation*; a
-//! pass-through (same format on both sides) forwards the body untouched but for `model`.
+//! Anthropic `metadata`, `top_k`, `thinking`, Responses `reasoning`, a tool's `strict`,
+//! `text.verbosity`, `parallel_tool_calls`, `metadata`, `include`, `truncation`, `service_tier`,
+//! `user`, `store`, `input_file`/`input_audio` parts, ...) are dropped by any *translation*, as
+//! are annotations and logprobs of answers; a pass-through (same format on both sides) forwards
+//! the body untouched but for `model`. Responses requests that need server-side state
+//! (`previous_response_id`, `conversation`) or built-in tools are refused with a 400 instead.
 //! Other lossy rules: OpenAI `system`/`developer` messages anywhere in the conversation are
 //! gathered into the one system prompt (Anthropic `role: "system"` entries of `messages` keep
 //! their place instead: see [`ir::Role::System`]); image parts inside tool results become nothing (only
