@@ -70,6 +70,10 @@ pub struct Provider {
     /// The wire format the provider speaks, which the gateway translates to and from; `None`
     /// for a provider forwarded untouched, never translated.
     pub format: Option<Format>,
+    /// Further formats the provider serves besides `format`, at their own paths under the same
+    /// base URL and version segment (OpenAI's Responses API). The compat endpoint sends a client
+    /// speaking one of them there untranslated ([`Provider::speaks`]).
+    pub also_speaks: &'static [Format],
     /// Path segments that fill the base URL's placeholders; leading ones in order.
     pub params: &'static [PathParam],
     /// The path shape the parameters expect, for error messages (empty without parameters).
@@ -95,6 +99,11 @@ pub struct Provider {
 }
 
 impl Provider {
+    /// Whether the provider serves `format`: its own, or one it also speaks.
+    pub fn speaks(&self, format: Format) -> bool {
+        self.format == Some(format) || self.also_speaks.contains(&format)
+    }
+
     /// Whether the client's key for this provider is in these (lower-case) headers.
     pub fn auth_header<'h>(&self, headers: &'h crate::Headers) -> Option<&'h str> {
         headers.get(self.auth.header)
@@ -127,6 +136,7 @@ const fn openai_compatible(
         base_url,
         auth: Auth::BEARER,
         format: Some(Format::OPENAI),
+        also_speaks: &[],
         params: &[],
         path_shape: "",
         unversioned_prefix,
@@ -141,6 +151,7 @@ const fn native(id: &'static str, base_url: &'static str, auth: Auth, prefix: Op
         base_url,
         auth,
         format: None,
+        also_speaks: &[],
         params: &[],
         path_shape: "",
         unversioned_prefix: prefix,
@@ -150,6 +161,11 @@ const fn native(id: &'static str, base_url: &'static str, auth: Auth, prefix: Op
 }
 
 impl Provider {
+    /// The same provider, also serving these formats ([`Provider::also_speaks`]).
+    const fn also_speaking(self, also_speaks: &'static [Format]) -> Provider {
+        Provider { also_speaks, ..self }
+    }
+
     /// The same provider, whose answers also depend on these request headers.
     const fn answering_by(self, answer_headers: &'static [&'static str]) -> Provider {
         Provider { answer_headers, ..self }
@@ -163,12 +179,15 @@ impl Provider {
 
 /// Every provider the gateway knows, by slug. Adding an OpenAI-compatible provider is one line.
 pub const PROVIDERS: &[Provider] = &[
-    openai_compatible("openai", "https://api.openai.com", Some("v1")).with_include_usage(),
+    openai_compatible("openai", "https://api.openai.com", Some("v1"))
+        .with_include_usage()
+        .also_speaking(&[Format::RESPONSES]),
     Provider {
         id: "anthropic",
         base_url: "https://api.anthropic.com",
         auth: Auth::header("x-api-key"),
         format: Some(Format::ANTHROPIC),
+        also_speaks: &[],
         params: &[],
         path_shape: "",
         unversioned_prefix: Some("v1"),
@@ -182,6 +201,7 @@ pub const PROVIDERS: &[Provider] = &[
         base_url: "https://generativelanguage.googleapis.com",
         auth: Auth::header("x-goog-api-key"),
         format: Some(Format::GEMINI),
+        also_speaks: &[],
         params: &[],
         path_shape: "",
         unversioned_prefix: Some("v1beta"),
@@ -202,6 +222,7 @@ pub const PROVIDERS: &[Provider] = &[
         base_url: "https://{resource_name}.openai.azure.com/openai/deployments/{deployment_name}",
         auth: Auth::header("api-key"),
         format: Some(Format::OPENAI),
+        also_speaks: &[],
         params: &[leading("resource_name", ParamKind::HostLabel), leading("deployment_name", ParamKind::PathSegment)],
         path_shape: "/azure-openai/{resource_name}/{deployment_name}/...",
         unversioned_prefix: None,
@@ -216,6 +237,7 @@ pub const PROVIDERS: &[Provider] = &[
         base_url: "https://{region}-aiplatform.googleapis.com",
         auth: Auth::BEARER,
         format: None,
+        also_speaks: &[],
         params: &[PathParam { name: "region", kind: ParamKind::HostLabel, source: ParamSource::Peek(4) }],
         path_shape: "/google-vertex-ai/v1/projects/{project}/locations/{region}/...",
         unversioned_prefix: None,
@@ -229,6 +251,7 @@ pub const PROVIDERS: &[Provider] = &[
         base_url: "https://{service}.{region}.amazonaws.com",
         auth: Auth::header("authorization"),
         format: None,
+        also_speaks: &[],
         params: &[
             leading("service", ParamKind::OneOf(&["bedrock-runtime", "bedrock-agent-runtime"])),
             leading("region", ParamKind::HostLabel),

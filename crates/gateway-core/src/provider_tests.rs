@@ -54,3 +54,13 @@ fn the_issue_s_providers_are_all_present() {
     assert!(find("nope").is_none());
     assert!(ids().contains("openai, anthropic"));
 }
+
+#[test]
+fn openai_alone_also_speaks_responses() {
+    let openai = find("openai").unwrap();
+    assert!(openai.speaks(Format::OPENAI) && openai.speaks(Format::RESPONSES));
+    for id in ["groq", "anthropic", "google-ai-studio", "workers-ai"] {
+        assert!(!find(id).unwrap().speaks(Format::RESPONSES), "{id}");
+    }
+    assert!(find("anthropic").unwrap().speaks(Format::ANTHROPIC));
+}

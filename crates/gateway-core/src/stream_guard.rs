@@ -23,11 +23,9 @@ pub enum StreamDialect {
     /// events: OpenAI Chat Completions (and legacy Completions) at any provider speaking them,
     /// ending with `data: [DONE]`; Anthropic Messages, ending with `message_stop`; Gemini
     /// `streamGenerateContent?alt=sse`, without an end marker (the last chunk carries a
-    /// `finishReason`).
+    /// `finishReason`); OpenAI Responses, ending with `response.completed`,
+    /// `response.incomplete` or `response.failed`, its events numbered.
     Chat(Format),
-    /// OpenAI's Responses API: ends with `response.completed`, `response.incomplete` or
-    /// `response.failed`; no `[DONE]`.
-    Responses,
     /// OpenAI speech (`stream_format: "sse"`) and transcription streams: end with
     /// `speech.audio.done` / `transcript.text.done`.
     Audio,
@@ -42,7 +40,7 @@ impl StreamDialect {
     /// The dialect of a stream answering `upstream_url`. The path decides, not the provider:
     /// a translated format's when one claims it ([`WireFormat::streams_at`]: `/chat/completions`
     /// is Chat Completions whoever serves it, `/v1/messages` Anthropic's Messages API,
-    /// `:streamGenerateContent` Gemini's), `/responses` the Responses API. A path that names no
+    /// `:streamGenerateContent` Gemini's, `/responses` the Responses API). A path that names no
     /// known streaming API is [`StreamDialect::Unknown`].
     pub fn of(upstream_url: &str) -> StreamDialect {
         let (path, _) = crate::route::split_url(upstream_url);
@@ -51,8 +49,6 @@ impl StreamDialect {
             return StreamDialect::Chat(format);
         }
         match wire::last_segments(path) {
-            // `POST /responses`, and `GET /responses/{id}?stream=true` resuming a background one.
-            (_, "responses") | ("responses", _) => StreamDialect::Responses,
             ("audio", "speech" | "transcriptions") => StreamDialect::Audio,
             ("images", "generations" | "edits") => StreamDialect::Images,
             _ => StreamDialect::Unknown,
@@ -63,7 +59,6 @@ impl StreamDialect {
     /// the typed dialects; empty for the others.
     fn terminal_types(self) -> &'static [&'static str] {
         match self {
-            StreamDialect::Responses => &["response.completed", "response.incomplete", "response.failed"],
             StreamDialect::Audio => &["speech.audio.done", "transcript.text.done"],
             StreamDialect::Images => &["image_generation.completed", "image_edit.completed"],
             _ => &[],
@@ -78,7 +73,8 @@ pub struct StreamGuard {
     parser: SseParser,
     saw_terminal: bool,
     saw_error: bool,
-    /// The last Responses `sequence_number` seen, which the appended error event follows.
+    /// The last event number seen in a format that numbers its events (Responses'
+    /// `sequence_number`), which the appended error event follows.
     last_sequence: Option<u64>,
 }
 
@@ -95,10 +91,8 @@ impl StreamGuard {
         self.parser.feed(chunk, |event| {
             *terminal |= is_terminal(dialect, &event);
             *error |= is_error(dialect, &event);
-            match dialect {
-                StreamDialect::Chat(format) => *sequence = format.event_sequence(&event.data).or(*sequence),
-                StreamDialect::Responses => *sequence = sequence_number(&event.data).or(*sequence),
-                _ => {}
+            if let StreamDialect::Chat(format) = dialect {
+                *sequence = format.event_sequence(&event.data).or(*sequence);
             }
         });
     }
@@ -142,47 +136,22 @@ fn is_terminal(dialect: StreamDialect, event: &SseEvent) -> bool {
 }
 
 fn is_error(dialect: StreamDialect, event: &SseEvent) -> bool {
-    let named = event.event.as_deref() == Some("error");
     match dialect {
         StreamDialect::Chat(format) => format.is_stream_error(event),
-        StreamDialect::Responses => {
-            named || event.data.starts_with("{\"error\"") || event.data.starts_with("{\"type\":\"error\"")
-        }
-        _ => named || event.data.starts_with("{\"error\""),
+        _ => event.event.as_deref() == Some("error") || event.data.starts_with(r#"{"error""#),
     }
 }
 
-/// The top-level `sequence_number` of a Responses event (the only one in its data: nested
-/// objects carry none), read without parsing the event.
-fn sequence_number(data: &str) -> Option<u64> {
-    let (_, after) = data.split_once("\"sequence_number\":")?;
-    let digits = after.trim_start();
-    let end = digits.find(|c: char| !c.is_ascii_digit()).unwrap_or(digits.len());
-    digits[..end].parse().ok()
-}
-
 /// An error event in the shape of `dialect`'s streams: for a translated format its own
-/// ([`WireFormat::broken_stream_event`]: Anthropic an `event: error`, what its SDKs raise on);
-/// for the Responses API an `event: error` with the documented top-level `code` and `message`
-/// after event number `sequence`, and the nested `error` object that OpenAI actually sends and
-/// its SDKs raise on; for the others a `data:` chunk holding an OpenAI-shaped `error` object
-/// (what the OpenAI SDKs raise on).
+/// ([`WireFormat::broken_stream_event`]: Anthropic an `event: error`, what its SDKs raise on;
+/// Responses an `event: error` after event number `sequence`); for the others a `data:` chunk
+/// holding an OpenAI-shaped `error` object (what the OpenAI SDKs raise on).
 pub fn error_event(dialect: StreamDialect, code: &str, message: &str, sequence: u64) -> Vec<u8> {
-    let text = match dialect {
-        StreamDialect::Chat(format) => return format.broken_stream_event(code, message, sequence),
-        StreamDialect::Responses => {
-            let body = json!({
-                "type": "error", "sequence_number": sequence, "code": code, "message": message, "param": null,
-                "error": {"type": "server_error", "code": code, "message": message, "param": null},
-            });
-            format!("event: error\ndata: {body}\n\n")
-        }
-        _ => {
-            let body = json!({"error": {"message": message, "type": "server_error", "code": code}});
-            format!("data: {body}\n\n")
-        }
-    };
-    text.into_bytes()
+    if let StreamDialect::Chat(format) = dialect {
+        return format.broken_stream_event(code, message, sequence);
+    }
+    let body = json!({"error": {"message": message, "type": "server_error", "code": code}});
+    format!("data: {body}\n\n").into_bytes()
 }
 
 /// For the rustdoc links only.

@@ -9,7 +9,7 @@ use crate::strategies::{bytes, config, cuts, split};
 
 const DIALECTS: [StreamDialect; 7] = [
     StreamDialect::Chat(Format::OPENAI),
-    StreamDialect::Responses,
+    StreamDialect::Chat(Format::RESPONSES),
     StreamDialect::Audio,
     StreamDialect::Images,
     StreamDialect::Chat(Format::ANTHROPIC),

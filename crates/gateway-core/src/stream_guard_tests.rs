@@ -85,9 +85,9 @@ fn the_path_decides_the_dialect_not_the_provider() {
     let cases = [
         ("https://api.openai.com/v1/chat/completions", StreamDialect::Chat(Format::OPENAI)),
         ("https://api.openai.com/v1/completions", StreamDialect::Chat(Format::OPENAI)),
-        ("https://api.openai.com/v1/responses", StreamDialect::Responses),
-        ("https://api.openai.com/v1/responses/resp_123?stream=true", StreamDialect::Responses),
-        ("https://api.groq.com/openai/v1/responses", StreamDialect::Responses),
+        ("https://api.openai.com/v1/responses", StreamDialect::Chat(Format::RESPONSES)),
+        ("https://api.openai.com/v1/responses/resp_123?stream=true", StreamDialect::Chat(Format::RESPONSES)),
+        ("https://api.groq.com/openai/v1/responses", StreamDialect::Chat(Format::RESPONSES)),
         ("https://api.openai.com/v1/audio/speech", StreamDialect::Audio),
         ("https://api.openai.com/v1/audio/transcriptions", StreamDialect::Audio),
         ("https://api.openai.com/v1/images/generations", StreamDialect::Images),
@@ -116,7 +116,7 @@ fn the_path_decides_the_dialect_not_the_provider() {
             "https://api.cloudflare.com/client/v4/accounts/a/ai/run/@cf/meta/llama-3.1-8b-instruct",
             StreamDialect::Unknown,
         ),
-        ("http://127.0.0.1:9999/openai/v1/responses", StreamDialect::Responses),
+        ("http://127.0.0.1:9999/openai/v1/responses", StreamDialect::Chat(Format::RESPONSES)),
     ];
     for (url, expected) in cases {
         assert_eq!(StreamDialect::of(url), expected, "{url}");
@@ -135,20 +135,21 @@ fn a_responses_stream_ends_on_its_completed_event_without_done() {
     );
     for last in ["response.incomplete", "response.failed"] {
         let text = format!("event: {last}\ndata: {{\"type\":\"{last}\",\"sequence_number\":5}}\n\n");
-        assert_eq!(guard_over(StreamDialect::Responses, &text).end(BodyEnd::Complete), None, "{last}");
+        assert_eq!(guard_over(StreamDialect::Chat(Format::RESPONSES), &text).end(BodyEnd::Complete), None, "{last}");
     }
     // Without event names, the data's top-level type decides; a nested one does not.
     let unnamed = "data: {\"type\":\"response.completed\",\"sequence_number\":1}\n\n";
-    assert_eq!(guard_over(StreamDialect::Responses, unnamed).end(BodyEnd::Complete), None);
+    assert_eq!(guard_over(StreamDialect::Chat(Format::RESPONSES), unnamed).end(BodyEnd::Complete), None);
     let nested = "data: {\"type\":\"response.output_item.done\",\"item\":{\"type\":\"response.completed\"}}\n\n";
-    assert!(guard_over(StreamDialect::Responses, nested).end(BodyEnd::Complete).is_some());
+    assert!(guard_over(StreamDialect::Chat(Format::RESPONSES), nested).end(BodyEnd::Complete).is_some());
 }
 
 #[test]
 fn a_cut_responses_stream_gets_a_responses_error_event_after_the_last_sequence_number() {
     let cut = &RESPONSES_DONE[..RESPONSES_DONE.find("event: response.completed").unwrap()];
     let appended =
-        String::from_utf8(guard_over(StreamDialect::Responses, cut).end(BodyEnd::Complete).unwrap()).unwrap();
+        String::from_utf8(guard_over(StreamDialect::Chat(Format::RESPONSES), cut).end(BodyEnd::Complete).unwrap())
+            .unwrap();
     let data = appended.strip_prefix("event: error\ndata: ").unwrap().trim();
     let json: serde_json::Value = serde_json::from_str(data).unwrap();
     assert_eq!(json["type"], "error");
@@ -161,7 +162,7 @@ fn a_cut_responses_stream_gets_a_responses_error_event_after_the_last_sequence_n
 #[test]
 fn a_responses_error_event_from_the_upstream_is_not_doubled() {
     let upstream = "event: error\ndata: {\"type\":\"error\",\"code\":\"server_error\",\"message\":\"x\"}\n\n";
-    let mut guard = guard_over(StreamDialect::Responses, upstream);
+    let mut guard = guard_over(StreamDialect::Chat(Format::RESPONSES), upstream);
     assert!(guard.saw_error());
     assert_eq!(guard.end(BodyEnd::Complete), None);
 }

@@ -5,10 +5,11 @@
 //! Each entry becomes one example: its request's conversation followed by the answer the
 //! provider gave, as the assistant's last message (text, tool calls or both). Requests and
 //! answers are read in any format the gateway translates ([`crate::translate`]): OpenAI Chat
-//! Completions, Anthropic Messages and Gemini, whole or streamed (SSE), so an Anthropic call
-//! gives an OpenAI example too. What cannot be a faithful example is left out, never guessed at:
-//! a failed request, a body that was not kept or was cut to `LOG_BODY_MAX_BYTES`, an endpoint
-//! that is not a chat (embeddings, the universal endpoint, the Responses API), a stream that did
+//! Completions, Anthropic Messages, Gemini and OpenAI Responses, whole or streamed (SSE), so an
+//! Anthropic call gives an OpenAI example too. What cannot be a faithful example is left out,
+//! never guessed at: a failed request, a body that was not kept or was cut to
+//! `LOG_BODY_MAX_BYTES`, an endpoint that is not a chat (embeddings, the universal endpoint), a
+//! Responses request the translation refuses (stored state, built-in tools), a stream that did
 //! not end with a finish, and an answer cut by `max_tokens` or a content filter. The API reports
 //! how many entries of the page were left out ([`SKIPPED_HEADER`]).
 //!

@@ -41,6 +41,24 @@ fn an_openai_chat_becomes_its_messages_then_the_answer() {
 }
 
 #[test]
+fn a_responses_call_becomes_its_input_then_the_output() {
+    let request = json!({"model": "gpt-5", "instructions": "Be brief.", "input": "Capital of France?"});
+    let response = json!({"id": "resp_1", "object": "response", "status": "completed", "model": "gpt-5", "output": [
+        {"type": "reasoning", "id": "rs_1", "summary": []},
+        {"type": "message", "id": "msg_1", "role": "assistant", "content": [{"type": "output_text", "text": "Paris."}]},
+    ]});
+    let example = example(&entry("/v1/responses", request, &response.to_string())).unwrap();
+    assert_eq!(
+        example,
+        json!({"messages": [
+            {"role": "system", "content": "Be brief."},
+            {"role": "user", "content": "Capital of France?"},
+            {"role": "assistant", "content": "Paris."},
+        ]})
+    );
+}
+
+#[test]
 fn a_streamed_openai_answer_is_joined_from_its_deltas() {
     let chunk = |delta: Value, finish: Value| json!({"id": "c2", "object": "chat.completion.chunk", "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]});
     let mut stream = sse(&[
@@ -159,7 +177,10 @@ fn what_cannot_be_a_faithful_example_is_left_out() {
             with(&|e| e.response_body = Some(cut.clone()))
         }),
         ("embeddings", with(&|e| e.endpoint = "/embeddings".into())),
-        ("the responses API", with(&|e| e.endpoint = "/responses".into())),
+        ("a Responses call continuing stored state", {
+            let request = json!({"model": "gpt-5", "previous_response_id": "resp_1", "input": "And Spain?"});
+            with(&|e| (e.endpoint, e.request_body) = ("/v1/responses".into(), Some(request.to_string())))
+        }),
         ("cut by max_tokens", with(&|e| e.response_body = Some(answer("Par", "length")))),
         ("content filter", with(&|e| e.response_body = Some(answer("", "content_filter")))),
         ("an empty answer", with(&|e| e.response_body = Some(answer("", "stop")))),

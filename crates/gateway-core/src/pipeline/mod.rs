@@ -519,9 +519,9 @@ fn check_targets(access: &Access, targets: &[Target], client_body: &[u8]) -> Res
 }
 
 /// A gateway error as the client reads errors, in its `format`: Anthropic's shape for
-/// `compat/messages`, the gateway's own (OpenAI's) otherwise.
+/// `compat/messages`, the gateway's own (OpenAI's, which Responses shares) otherwise.
 pub(crate) fn error_reply(format: Format, err: &GatewayError) -> Reply {
-    if format == Format::OPENAI {
+    if compat::reads_gateway_errors(format) {
         return Reply::from_error(err);
     }
     let (status, body) = compat::gateway_error_body(format, err);

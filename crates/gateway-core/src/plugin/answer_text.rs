@@ -9,17 +9,12 @@ use crate::stream_guard::StreamDialect;
 /// The text `event` adds to the answer, as the dialect's format reads it
 /// ([`WireFormat::event_text`](crate::translate::WireFormat::event_text): Chat Completions'
 /// `choices[].delta.content`, Anthropic's `content_block_delta` `delta.text`, Gemini's
-/// `candidates[].content.parts[].text`), or the Responses API's `response.output_text.delta`;
-/// `None` for an event that adds none.
+/// `candidates[].content.parts[].text`, Responses' `response.output_text.delta`); `None` for an
+/// event that adds none.
 pub fn event_text(dialect: StreamDialect, event: &SseEvent) -> Option<String> {
+    let StreamDialect::Chat(format) = dialect else { return None };
     let value: Value = serde_json::from_str(&event.data).ok()?;
-    let text = match dialect {
-        StreamDialect::Chat(format) => format.event_text(&value)?,
-        StreamDialect::Responses if value.get("type").and_then(Value::as_str) == Some("response.output_text.delta") => {
-            value.get("delta").and_then(Value::as_str)?.to_string()
-        }
-        _ => return None,
-    };
+    let text = format.event_text(&value)?;
     (!text.is_empty()).then_some(text)
 }
 
@@ -27,15 +22,9 @@ pub fn event_text(dialect: StreamDialect, event: &SseEvent) -> Option<String> {
 /// Chat Completions with an empty `delta` (the finish chunk) takes text too; a Gemini event only
 /// with a single text part.
 pub fn set_event_text(dialect: StreamDialect, event: &mut SseEvent, text: &str) -> bool {
+    let StreamDialect::Chat(format) = dialect else { return false };
     let Ok(mut value) = serde_json::from_str::<Value>(&event.data) else { return false };
-    let replaced = match dialect {
-        StreamDialect::Chat(format) => format.set_event_text(&mut value, text),
-        StreamDialect::Responses => {
-            value.get_mut("delta").filter(|d| d.is_string()).map(|d| *d = Value::String(text.to_string())).is_some()
-        }
-        _ => false,
-    };
-    if !replaced {
+    if !format.set_event_text(&mut value, text) {
         return false;
     }
     event.data = value.to_string();

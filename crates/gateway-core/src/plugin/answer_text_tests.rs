@@ -20,7 +20,7 @@ fn each_dialect_yields_the_text_its_event_adds() {
     assert_eq!(event_text(StreamDialect::Chat(Format::GEMINI), &gemini).as_deref(), Some("ab"));
     let responses =
         event(Some("response.output_text.delta"), json!({"type": "response.output_text.delta", "delta": "r"}));
-    assert_eq!(event_text(StreamDialect::Responses, &responses).as_deref(), Some("r"));
+    assert_eq!(event_text(StreamDialect::Chat(Format::RESPONSES), &responses).as_deref(), Some("r"));
     assert_eq!(
         event_text(StreamDialect::Chat(Format::OPENAI), &event(None, json!({"choices": [{"delta": {}}]}))),
         None

@@ -22,12 +22,15 @@ pub(crate) struct EventStage {
     hold: usize,
     dialect: StreamDialect,
     stopped: bool,
+    /// The number the error event takes in dialects that number their events (Responses): the
+    /// one after the last event released.
+    next_sequence: u64,
 }
 
 impl EventStage {
     /// A stage for a stream in `dialect` (the client's), holding back `hold` events.
     pub fn new(dialect: StreamDialect, hold: usize) -> Self {
-        EventStage { parser: SseParser::new(), held: VecDeque::new(), hold, dialect, stopped: false }
+        EventStage { parser: SseParser::new(), held: VecDeque::new(), hold, dialect, stopped: false, next_sequence: 0 }
     }
 
     /// Whether a plugin stopped the stream.
@@ -46,7 +49,8 @@ impl EventStage {
             for plugin in plugins.iter().filter(|p| p.wants_response_events()) {
                 if let Err(err) = plugin.on_response_event(ctx, self.dialect, &mut event) {
                     self.held.clear();
-                    out.extend_from_slice(&error_event(self.dialect, err.kind().code(), err.message(), 0));
+                    let sequence = self.next_sequence;
+                    out.extend_from_slice(&error_event(self.dialect, err.kind().code(), err.message(), sequence));
                     ctx.error = Some(err);
                     self.stopped = true;
                     return;
@@ -55,6 +59,11 @@ impl EventStage {
             self.held.push_back(event);
             while self.held.len() > self.hold {
                 if let Some(released) = self.held.pop_front() {
+                    if let StreamDialect::Chat(format) = self.dialect {
+                        if let Some(n) = format.event_sequence(&released.data) {
+                            self.next_sequence = n.saturating_add(1);
+                        }
+                    }
                     out.extend_from_slice(&released.to_bytes());
                 }
             }

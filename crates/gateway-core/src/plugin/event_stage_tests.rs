@@ -74,3 +74,48 @@ fn stopping_drops_what_is_held_and_ends_with_an_error_event() {
     stage.flush(&mut out);
     assert_eq!(out.len(), before, "nothing after the stop");
 }
+
+/// Stops the stream at an event holding "stop", changing nothing.
+struct StopOnly;
+
+#[async_trait(?Send)]
+impl Plugin for StopOnly {
+    fn name(&self) -> &'static str {
+        "stop-only"
+    }
+
+    fn wants_response_events(&self) -> bool {
+        true
+    }
+
+    fn on_response_event(
+        &self,
+        _: &mut RequestContext,
+        _: StreamDialect,
+        event: &mut SseEvent,
+    ) -> Result<(), GatewayError> {
+        if event.data.contains("stop") {
+            return Err(GatewayError::new(ErrorKind::ContentBlocked, "stopped"));
+        }
+        Ok(())
+    }
+}
+
+#[test]
+fn a_responses_stream_stopped_ends_with_an_error_numbered_after_the_last_event_released() {
+    let mut stage = EventStage::new(StreamDialect::Chat(Format::RESPONSES), 1);
+    let mut ctx = RequestContext::default();
+    let mut out = Vec::new();
+    let event = |n: u64, delta: &str| {
+        format!("event: response.output_text.delta\ndata: {{\"type\":\"response.output_text.delta\",\"sequence_number\":{n},\"delta\":\"{delta}\"}}\n\n")
+    };
+    let stream = [event(4, "a"), event(5, "b"), event(6, "stop")].concat();
+    let plugins: Vec<Rc<dyn Plugin>> = vec![Rc::new(StopOnly)];
+    stage.push(stream.as_bytes(), &plugins, &mut ctx, &mut out);
+    let text = String::from_utf8(out).unwrap();
+    assert!(text.starts_with(&event(4, "a")), "{text}");
+    assert!(!text.contains("\"b\""), "the held event is dropped: {text}");
+    let error = text.split("event: error\ndata: ").nth(1).expect(&text);
+    let error: serde_json::Value = serde_json::from_str(error.trim()).unwrap();
+    assert_eq!((error["sequence_number"].as_u64(), error["code"].as_str()), (Some(5), Some("content_blocked")));
+}

@@ -697,7 +697,7 @@ impl WireFormat for Anthropic {
     }
 
     /// `event: error`, which Anthropic's SDKs raise on.
-    fn stream_error(&self, error: &ApiError, out: &mut Vec<u8>) {
+    fn stream_error(&self, error: &ApiError, _sequence: u64, out: &mut Vec<u8>) {
         json::sse(out, Some("error"), &error_from_ir(error).to_string());
     }
 

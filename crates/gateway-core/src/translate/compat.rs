@@ -1,8 +1,8 @@
 //! The OpenAI-compatible (`/v1/{account}/{gateway}/compat/...`) endpoint: one API, any provider.
 //!
 //! The client names `model: "{provider}/{model}"` (or an alias, e.g. `"fast"` →
-//! `"groq/llama-3.1-8b-instant"`), speaks OpenAI Chat Completions (`chat/completions`),
-//! Anthropic Messages (`messages`, `v1/messages`) and its token count
+//! `"groq/llama-3.1-8b-instant"`), speaks OpenAI Chat Completions (`chat/completions`), OpenAI
+//! Responses (`responses`), Anthropic Messages (`messages`, `v1/messages`) and its token count
 //! (`messages/count_tokens`, see [`count_tokens`]) or OpenAI embeddings (`embeddings`), and the
 //! gateway sends the request to that provider in its own format. [`plan`] decides everything
 //! before the upstream call; the runtime then fetches, and converts the answer with
@@ -15,9 +15,11 @@
 //! `google-ai-studio` (`v1beta/models/{model}:generateContent`). `azure-openai` needs a resource
 //! and deployment in the path and is not routable here; nor are the native-only providers.
 //!
-//! Pass-through: when the client's format is the provider's (OpenAI → OpenAI-compatible,
-//! Anthropic → anthropic), the body is forwarded byte for byte except the `model` value, which
-//! is rewritten in place (the other bytes untouched).
+//! Pass-through: when the provider speaks the client's format (OpenAI → OpenAI-compatible,
+//! Anthropic → anthropic, Responses → openai, which also serves it:
+//! [`Provider::also_speaks`]), the body is forwarded byte for byte except the `model` value,
+//! which is rewritten in place (the other bytes untouched). Otherwise it is translated into the
+//! provider's own format (Responses → Chat Completions for the other OpenAI-compatible ones).
 //!
 //! Configuration: `COMPAT_ALIASES`, a JSON object from alias to `"{provider}/{model}"` (see
 //! [`parse_aliases`]).
@@ -40,6 +42,8 @@ pub const ANTHROPIC_VERSION: &str = "2023-06-01";
 pub enum Endpoint {
     /// `chat/completions`: OpenAI Chat Completions.
     ChatCompletions,
+    /// `responses`: OpenAI Responses (stateless: the whole conversation in `input`).
+    Responses,
     /// `messages` or `v1/messages`: Anthropic Messages.
     Messages,
     /// `messages/count_tokens` or `v1/messages/count_tokens`: Anthropic's token count.
@@ -57,28 +61,34 @@ impl Endpoint {
     pub fn parse(suffix: &str) -> Result<Endpoint, GatewayError> {
         match suffix.trim_matches('/') {
             "chat/completions" | "v1/chat/completions" => Ok(Endpoint::ChatCompletions),
+            "responses" | "v1/responses" => Ok(Endpoint::Responses),
             "messages" | "v1/messages" => Ok(Endpoint::Messages),
             "messages/count_tokens" | "v1/messages/count_tokens" => Ok(Endpoint::CountTokens),
             "embeddings" | "v1/embeddings" => Ok(Endpoint::Embeddings),
             "models" | "v1/models" => Ok(Endpoint::Models),
             other => Err(GatewayError::not_found(format!(
-                "no compat endpoint \"{other}\"; expected chat/completions, messages, messages/count_tokens, embeddings or models"
+                "no compat endpoint \"{other}\"; expected chat/completions, responses, messages, messages/count_tokens, embeddings or models"
             ))),
         }
     }
 
     /// The format the client speaks (and reads errors in).
     pub fn client_format(self) -> Format {
-        if matches!(self, Endpoint::Messages | Endpoint::CountTokens) {
-            Format::ANTHROPIC
-        } else {
-            Format::OPENAI
+        match self {
+            Endpoint::Messages | Endpoint::CountTokens => Format::ANTHROPIC,
+            Endpoint::Responses => Format::RESPONSES,
+            Endpoint::ChatCompletions | Endpoint::Embeddings | Endpoint::Models => Format::OPENAI,
         }
+    }
+
+    /// Whether the endpoint is a chat (a conversation in, an answer out).
+    pub fn is_chat(self) -> bool {
+        matches!(self, Endpoint::ChatCompletions | Endpoint::Responses | Endpoint::Messages)
     }
 }
 
 /// Renders a gateway error in the client's format (Anthropic shape for `messages`, else
-/// OpenAI's), with its status.
+/// OpenAI's, which Responses shares), with its status.
 pub fn error_body(endpoint: Endpoint, error: &GatewayError) -> (u16, Vec<u8>) {
     gateway_error_body(endpoint.client_format(), error)
 }
@@ -86,7 +96,7 @@ pub fn error_body(endpoint: Endpoint, error: &GatewayError) -> (u16, Vec<u8>) {
 /// Renders a gateway error as an error body of `format`, with its status. The gateway's own
 /// errors are OpenAI-shaped already ([`GatewayError::to_json`]); other formats get theirs.
 pub fn gateway_error_body(format: Format, error: &GatewayError) -> (u16, Vec<u8>) {
-    if format == Format::OPENAI {
+    if reads_gateway_errors(format) {
         return (error.status(), error.to_json().into_bytes());
     }
     let e = ApiError {
@@ -96,6 +106,12 @@ pub fn gateway_error_body(format: Format, error: &GatewayError) -> (u16, Vec<u8>
         code: Some(error.kind().code().to_string()),
     };
     (error.status(), super::emit_error(format, &e))
+}
+
+/// Whether clients of `format` read the gateway's own error bodies as they are: OpenAI's shape,
+/// which the Responses API shares.
+pub fn reads_gateway_errors(format: Format) -> bool {
+    format == Format::OPENAI || format == Format::RESPONSES
 }
 
 /// Parses `COMPAT_ALIASES` (`None` or empty: no aliases): a JSON object from alias to
@@ -321,10 +337,13 @@ pub fn plan(
         )
     })?;
     let (provider, model) = resolve_model(requested, aliases)?;
-    let (_, upstream, prefix) =
+    let (_, own_format, prefix) =
         target_of(provider.id).ok_or_else(|| GatewayError::internal("resolved provider is not routable"))?;
     let stream = value.get("stream").and_then(Value::as_bool).unwrap_or(false);
     let client_format = endpoint.client_format();
+    // Same dialect in and out means no translation: a provider serving the client's format too
+    // gets the request in it.
+    let upstream = if provider.speaks(client_format) { client_format } else { own_format };
     let stream_options = StreamOptions {
         include_usage: client_format == Format::OPENAI
             && value.pointer("/stream_options/include_usage").and_then(Value::as_bool).unwrap_or(false),
@@ -524,3 +543,7 @@ fn skip_value(b: &[u8], i: usize) -> Option<usize> {
 #[cfg(test)]
 #[path = "compat_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "compat_responses_tests.rs"]
+mod responses_tests;

@@ -9,7 +9,7 @@ use proptest::sample::select;
 use serde_json::Value;
 
 use super::compat::{parse_aliases, plan, rewrite_model, Endpoint, ResponseConversion};
-use super::shapes::{AN_REQUEST, OA_REQUEST};
+use super::shapes::{AN_REQUEST, OA_REQUEST, RS_REQUEST};
 use crate::headers::Headers;
 use crate::strategies::{any_json, assert_client_error, config, shaped, text, word, Shape};
 
@@ -30,7 +30,7 @@ const EMBEDDINGS: Shape = Shape::Obj(&[("input", Shape::OneOf(&[Shape::Text, Sha
 
 /// A request body of any of the client formats, with a `model` naming a provider or an alias.
 fn body() -> impl Strategy<Value = Vec<u8>> {
-    let request = select(&[&OA_REQUEST, &AN_REQUEST, &EMBEDDINGS][..]).prop_flat_map(shaped);
+    let request = select(&[&OA_REQUEST, &AN_REQUEST, &RS_REQUEST, &EMBEDDINGS][..]).prop_flat_map(shaped);
     (request, word(MODELS), any::<bool>()).prop_map(|(mut v, model, set)| {
         if let (Some(map), true) = (v.as_object_mut(), set) {
             map.insert("model".into(), Value::String(model));
@@ -49,7 +49,7 @@ proptest! {
 
     #[test]
     fn any_compat_request_is_a_plan_or_a_client_error(
-        suffix in word(&["chat/completions", "/v1/chat/completions/", "v1/messages", "messages/count_tokens", "embeddings", "models", "x"]),
+        suffix in word(&["chat/completions", "/v1/chat/completions/", "responses", "v1/responses", "v1/messages", "messages/count_tokens", "embeddings", "models", "x"]),
         body in body(),
         headers in proptest::collection::vec((word(&["authorization", "anthropic-version", "cf-aig-x"]), text()), 0..3),
     ) {

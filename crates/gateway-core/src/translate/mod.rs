@@ -23,25 +23,30 @@
 //!
 //! They are dropped when the request is emitted, never sent to fail upstream:
 //!
-//! | IR field                        | OpenAI emitter | Anthropic emitter                                   | Gemini emitter                                       |
-//! |---------------------------------|----------------|-----------------------------------------------------|------------------------------------------------------|
-//! | `response_format` json_object   | kept           | dropped; a system instruction asks for JSON only    | `responseMimeType: application/json`                 |
-//! | `response_format` json_schema   | kept (strict only when OpenAI's strict mode takes the schema) | dropped; the instruction quotes the schema | `responseMimeType` + `responseSchema` (sanitized) |
-//! | `include_usage`                 | kept (stream)  | dropped (Anthropic always reports usage)            | dropped (Gemini always reports usage)                |
-//! | `ToolResult.is_error`           | dropped        | kept                                                | dropped                                              |
-//! | `max_tokens` absent             | left absent    | set to the configured default (Anthropic needs it)  | left absent                                          |
-//! | `max_tokens` (reasoning models) | `max_completion_tokens` for `o1`/`o3`/`o4-mini`…/`gpt-5…` ([`openai::is_reasoning_model`]) | — | — |
-//! | `tool_choice: none`             | kept           | `{"type":"none"}`                                   | `mode: NONE`                                         |
-//! | tool and response schemas       | kept           | kept                                                | reduced to Gemini's `Schema` fields ([`gemini_schema`]) |
-//! | `temperature` > 1               | kept           | clamped to 1 (Anthropic's range is 0–1)             | kept                                                 |
-//! | `reasoning` (effort or budget, [`ir::ReasoningEffort`] maps one to the other) | `reasoning_effort` for OpenAI's reasoning models only, else dropped ([`openai::reasoning`]) | `thinking`, its budget fitted under `max_tokens`; dropped with forced tool use or when the last tool-calling turn lost its thinking; drops `temperature` and a `top_p` below 0.95 ([`anthropic::thinking`]) | `thinkingConfig`: `thinkingLevel` (Gemini 3) or `thinkingBudget` in the model's range (2.5), `includeThoughts`; dropped for older models ([`gemini::thinking`]) |
-//! | thinking in a request's history | dropped        | signed `thinking` and `redacted_thinking` kept, unsigned dropped | signed thoughts kept, unsigned and redacted dropped |
-//! | `ToolCall.signature` in a request's history | dropped | dropped                                    | `thoughtSignature` on the `functionCall` part        |
-//! | thinking in an answer to a client | `reasoning_content`; signatures and redacted thinking inside the tool call ids | `thinking` (`signature: ""` when unsigned) and `redacted_thinking` blocks; a tool call's signature in a thinking block before it | thought parts; redacted thinking dropped |
+//! | IR field                        | OpenAI emitter | Anthropic emitter                                   | Gemini emitter                                       | Responses emitter |
+//! |---------------------------------|----------------|-----------------------------------------------------|------------------------------------------------------|-------------------|
+//! | `response_format` json_object   | kept           | dropped; a system instruction asks for JSON only    | `responseMimeType: application/json`                 | `text.format`     |
+//! | `response_format` json_schema   | kept (strict only when OpenAI's strict mode takes the schema) | dropped; the instruction quotes the schema | `responseMimeType` + `responseSchema` (sanitized) | `text.format`; a schema that is not an object becomes json_object |
+//! | `include_usage`                 | kept (stream)  | dropped (Anthropic always reports usage)            | dropped (Gemini always reports usage)                | dropped (always reported) |
+//! | `stop`                          | kept           | `stop_sequences`                                    | `stopSequences`                                      | dropped (the API has none) |
+//! | `ToolResult.is_error`           | dropped        | kept                                                | dropped                                              | dropped           |
+//! | `max_tokens` absent             | left absent    | set to the configured default (Anthropic needs it)  | left absent                                          | left absent       |
+//! | `max_tokens` (reasoning models) | `max_completion_tokens` for `o1`/`o3`/`o4-mini`…/`gpt-5…` ([`openai::is_reasoning_model`]) | — | — | `max_output_tokens` (always) |
+//! | `tool_choice: none`             | kept           | `{"type":"none"}`                                   | `mode: NONE`                                         | kept              |
+//! | tool and response schemas       | kept           | kept                                                | reduced to Gemini's `Schema` fields ([`gemini_schema`]) | kept; tools sent `strict: false` |
+//! | `temperature` > 1               | kept           | clamped to 1 (Anthropic's range is 0–1)             | kept                                                 | kept              |
+//! | `reasoning` (effort or budget, [`ir::ReasoningEffort`] maps one to the other) | `reasoning_effort` for OpenAI's reasoning models only, else dropped ([`openai::reasoning`]) | `thinking`, its budget fitted under `max_tokens`; dropped with forced tool use or when the last tool-calling turn lost its thinking; drops `temperature` and a `top_p` below 0.95 ([`anthropic::thinking`]) | `thinkingConfig`: `thinkingLevel` (Gemini 3) or `thinkingBudget` in the model's range (2.5), `includeThoughts`; dropped for older models ([`gemini::thinking`]) | dropped (not yet carried to Responses) |
+//! | thinking in a request's history | dropped        | signed `thinking` and `redacted_thinking` kept, unsigned dropped | signed thoughts kept, unsigned and redacted dropped | dropped |
+//! | `ToolCall.signature` in a request's history | dropped | dropped                                    | `thoughtSignature` on the `functionCall` part        | dropped |
+//! | thinking in an answer to a client | `reasoning_content`; signatures and redacted thinking inside the tool call ids | `thinking` (`signature: ""` when unsigned) and `redacted_thinking` blocks; a tool call's signature in a thinking block before it | thought parts; redacted thinking dropped | dropped (no `reasoning` items yet) |
 //!
 //! Client fields outside the IR (OpenAI `n`, `logprobs`, `seed`, `frequency_penalty`, `user`,
-//! Anthropic `metadata`, `top_k`, ...) are dropped by any *translation*; a
-//! pass-through (same format on both sides) forwards the body untouched but for `model`.
+//! Anthropic `metadata`, `top_k`, Responses `reasoning`, a tool's `strict`,
+//! `text.verbosity`, `parallel_tool_calls`, `metadata`, `include`, `truncation`, `service_tier`,
+//! `user`, `store`, `input_file`/`input_audio` parts, ...) are dropped by any *translation*, as
+//! are annotations and logprobs of answers; a pass-through (same format on both sides) forwards
+//! the body untouched but for `model`. Responses requests that need server-side state
+//! (`previous_response_id`, `conversation`) or built-in tools are refused with a 400 instead.
 //! Other lossy rules: OpenAI `system`/`developer` messages anywhere in the conversation are
 //! gathered into the one system prompt (Anthropic `role: "system"` entries of `messages` keep
 //! their place instead: see [`ir::Role::System`]); image parts inside tool results become nothing (only
@@ -70,7 +75,10 @@ pub use wire::{StreamDecode, StreamEncode, WireFormat};
 
 /// Every wire format the gateway translates, in the order they are asked when a path or an
 /// answer must be recognised (the first that claims it wins).
-pub const FORMATS: &[Format] = &[Format::OPENAI, Format::ANTHROPIC, Format::GEMINI];
+/// Their claims do not overlap: Responses claims `/responses` paths and answers by
+/// `object: "response"` or `type: "response.*"`, which no other format uses (its `type: "error"`
+/// events pass for Anthropic's, as in any order).
+pub const FORMATS: &[Format] = &[Format::OPENAI, Format::ANTHROPIC, Format::GEMINI, Format::RESPONSES];
 
 /// A wire format the gateway translates: a small copyable handle on its [`WireFormat`]
 /// implementation, whose methods it derefs to (`format.name()`). Two handles are equal when
@@ -85,6 +93,8 @@ impl Format {
     pub const ANTHROPIC: Format = Format(&anthropic::Anthropic);
     /// Google Gemini `generateContent` / `streamGenerateContent`.
     pub const GEMINI: Format = Format(&gemini::Gemini);
+    /// OpenAI Responses (`/responses`).
+    pub const RESPONSES: Format = Format(&responses::Responses);
 
     /// The format whose [`WireFormat::streams_at`] claims the upstream `path`, if any.
     pub fn streamed_at(path: &str) -> Option<Format> {

@@ -9,20 +9,20 @@ use super::shapes::*;
 use super::*;
 use crate::strategies::{assert_client_error, bytes, clean, config, shaped, shaped_body, Shape};
 
-const ALL: [Format; 3] = [Format::OPENAI, Format::ANTHROPIC, Format::GEMINI];
+const ALL: [Format; 4] = [Format::OPENAI, Format::ANTHROPIC, Format::GEMINI, Format::RESPONSES];
 const OPTS: EmitOptions = EmitOptions { default_max_tokens: 1024 };
 
-fn shape_of(format: Format, shapes: [&'static Shape; 3]) -> &'static Shape {
+fn shape_of(format: Format, shapes: [&'static Shape; 4]) -> &'static Shape {
     let at = ALL.iter().position(|f| *f == format).unwrap();
     shapes[at]
 }
 
 fn request_shape(format: Format) -> &'static Shape {
-    shape_of(format, [&OA_REQUEST, &AN_REQUEST, &GM_REQUEST])
+    shape_of(format, [&OA_REQUEST, &AN_REQUEST, &GM_REQUEST, &RS_REQUEST])
 }
 
 fn response_shape(format: Format) -> &'static Shape {
-    shape_of(format, [&OA_RESPONSE, &AN_RESPONSE, &GM_RESPONSE])
+    shape_of(format, [&OA_RESPONSE, &AN_RESPONSE, &GM_RESPONSE, &RS_RESPONSE])
 }
 
 /// A format and a body of that format's request shape.
@@ -54,7 +54,7 @@ fn calls_only_in_assistant_turns(request: &ChatRequest) -> bool {
     request.messages.iter().all(|m| m.role == ir::Role::Assistant || !call_in(m))
 }
 
-// A case parses a nested request and emits and parses it in three formats (twice for the
+// A case parses a nested request and emits and parses it in four formats (twice for the
 // stability check): hundreds of cases, not thousands, keep the suite quick.
 proptest! {
     #![proptest_config(config(400))]

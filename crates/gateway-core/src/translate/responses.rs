@@ -21,7 +21,7 @@ pub fn request_to_ir(v: &Value) -> Result<ChatRequest, GatewayError> {
     for key in ["previous_response_id", "conversation"] {
         if json::get(v, key).is_some() {
             return Err(GatewayError::invalid(format!(
-                "{key} is not supported: the gateway keeps no conversation state; send the whole conversation in `input`"
+                "{key} is not supported when the request is translated for another provider: the gateway keeps no conversation state and stores no responses (`store` has no effect), so send the whole conversation in `input`"
             )));
         }
     }
@@ -304,7 +304,8 @@ fn text_format_of(v: &Value) -> Result<Option<ResponseFormat>, GatewayError> {
 
 /// Emits a Responses request body, for a Responses upstream. `store` is false (the gateway
 /// keeps no state, so nothing should be kept for later turns), stop sequences are dropped (the
-/// API has none) and function tools are sent non-strict (the IR's schemas were not written for
+/// API has none), a response schema that is not an object becomes JSON mode, and function
+/// tools are sent non-strict (the IR's schemas were not written for
 /// the strict mode Responses assumes by default).
 pub fn request_from_ir(req: &ChatRequest) -> Value {
     let mut input = Vec::new();
@@ -357,9 +358,11 @@ pub fn request_from_ir(req: &ChatRequest) -> Value {
         let format = match format {
             ResponseFormat::Text => json!({"type": "text"}),
             ResponseFormat::JsonObject => json!({"type": "json_object"}),
-            ResponseFormat::JsonSchema { name, schema, strict } => {
+            ResponseFormat::JsonSchema { name, schema, strict } if schema.is_object() => {
                 json!({"type": "json_schema", "name": name, "schema": schema, "strict": strict})
             }
+            // Responses takes only an object as a schema: JSON mode is what can be kept.
+            ResponseFormat::JsonSchema { .. } => json!({"type": "json_object"}),
         };
         out.insert("text".into(), json!({ "format": format }));
     }
@@ -589,401 +592,10 @@ pub fn error_from_ir(e: &ApiError) -> Value {
     super::openai::error_from_ir(e)
 }
 
-/// The IR error type for a stream error's `code` (Responses codes such as `rate_limit_exceeded`
-/// and `server_error`, or a gateway error type passed through).
-fn kind_of_code(code: Option<&str>) -> String {
-    match code {
-        Some("rate_limit_exceeded") => "rate_limit_error".to_string(),
-        Some(c) if c.ends_with("_error") && c != "server_error" => c.to_string(),
-        _ => "api_error".to_string(),
-    }
-}
-
-/// The stream error `code` for an IR error type (the inverse of [`kind_of_code`]).
-fn code_of_kind(kind: &str) -> &str {
-    match kind {
-        "rate_limit_error" => "rate_limit_exceeded",
-        "api_error" => "server_error",
-        other => other,
-    }
-}
-
-/// How much a decoder passed on of one text part or function call of the stream, to send only
-/// the missing rest when a `.done` event carries the whole.
-#[derive(Debug)]
-struct SeenPart {
-    output_index: u64,
-    content_index: u64,
-    /// The tool-call ordinal when the part is a function call's arguments.
-    tool: Option<usize>,
-    /// Bytes of text or arguments passed on (the deltas, which the whole continues).
-    sent: usize,
-}
-
-/// Reads a Responses event stream (`response.created` … `response.completed`) into IR events.
-#[derive(Debug, Default)]
-pub struct StreamDecoder {
-    started: bool,
-    parts: Vec<SeenPart>,
-    tool_calls: usize,
-    /// An error was already reported (an `error` event comes before `response.failed`).
-    errored: bool,
-}
-
-impl StreamDecoder {
-    /// Decodes one SSE event; returns true at `response.completed`, `response.incomplete`,
-    /// `response.failed` and `error`. Events it does not know (reasoning, built-in tools,
-    /// annotations) and unreadable data are skipped.
-    pub fn decode(&mut self, ev: &SseEvent, out: &mut Vec<StreamEvent>) -> bool {
-        let Ok(v) = serde_json::from_str::<Value>(&ev.data) else { return false };
-        let kind = json::str(&v, "type").or(ev.event.as_deref()).unwrap_or_default();
-        let response = v.get("response").unwrap_or(&Value::Null);
-        let output_index = json::u64(&v, "output_index").unwrap_or(0);
-        let content_index = json::u64(&v, "content_index").unwrap_or(0);
-        match kind {
-            "response.created" | "response.in_progress" => self.start(response, out),
-            "response.output_item.added" | "response.output_item.done" => {
-                self.start(&Value::Null, out);
-                let item = v.get("item").unwrap_or(&Value::Null);
-                match json::str(item, "type") {
-                    Some("function_call") => {
-                        self.announce(item, output_index, out);
-                        self.catch_up(output_index, 0, true, json::str(item, "arguments").unwrap_or_default(), out);
-                    }
-                    Some("message") if kind == "response.output_item.done" => {
-                        for (j, part) in json::array(item, "content").iter().enumerate() {
-                            if let Some(text) = text_of_part(part) {
-                                self.catch_up(output_index, j as u64, false, text, out);
-                            }
-                        }
-                    }
-                    _ => {}
-                }
-            }
-            "response.output_text.delta" | "response.refusal.delta" | "response.function_call_arguments.delta" => {
-                self.start(&Value::Null, out);
-                let call = kind == "response.function_call_arguments.delta";
-                let content_index = if call { 0 } else { content_index };
-                self.pass_on(output_index, content_index, call, json::str(&v, "delta").unwrap_or_default(), out);
-            }
-            "response.output_text.done" => {
-                self.catch_up(output_index, content_index, false, json::str(&v, "text").unwrap_or_default(), out)
-            }
-            "response.refusal.done" => {
-                self.catch_up(output_index, content_index, false, json::str(&v, "refusal").unwrap_or_default(), out)
-            }
-            "response.function_call_arguments.done" => {
-                self.catch_up(output_index, 0, true, json::str(&v, "arguments").unwrap_or_default(), out)
-            }
-            "response.completed" | "response.incomplete" => {
-                self.start(response, out);
-                out.push(StreamEvent::Finish(finish_of_response(response, self.tool_calls > 0)));
-                if let Some(u) = json::get(response, "usage") {
-                    out.push(StreamEvent::Usage(usage_of(u)));
-                }
-                return true;
-            }
-            "response.failed" => {
-                if !self.errored {
-                    let e = response.get("error").unwrap_or(&Value::Null);
-                    let message = json::str(e, "message").unwrap_or("the response failed").to_string();
-                    out.push(StreamEvent::Error { message, kind: kind_of_code(json::str(e, "code")) });
-                }
-                return true;
-            }
-            "error" => {
-                // The documented shape has `code` and `message` at the top; some servers nest
-                // an OpenAI error object instead.
-                let error = match json::get(&v, "error") {
-                    Some(e @ Value::Object(_)) => error_to_ir(500, &json!({ "error": e })),
-                    _ => ApiError {
-                        status: 500,
-                        message: json::string(&v, "message"),
-                        kind: kind_of_code(json::str(&v, "code")),
-                        code: None,
-                    },
-                };
-                self.errored = true;
-                out.push(StreamEvent::Error { message: error.message, kind: error.kind });
-                return true;
-            }
-            _ => {}
-        }
-        false
-    }
-
-    fn start(&mut self, response: &Value, out: &mut Vec<StreamEvent>) {
-        if !self.started {
-            self.started = true;
-            out.push(StreamEvent::Start { id: json::string(response, "id"), model: json::string(response, "model") });
-        }
-    }
-
-    /// The part at (`output_index`, `content_index`), created for text; `None` when it is not
-    /// of the kind expected (`call`), or is a call never announced.
-    fn part(&mut self, output_index: u64, content_index: u64, call: bool) -> Option<&mut SeenPart> {
-        let found = self.parts.iter().position(|p| p.output_index == output_index && p.content_index == content_index);
-        let at = match found {
-            Some(i) if self.parts[i].tool.is_some() == call => i,
-            Some(_) => return None,
-            None if call => return None,
-            None => {
-                self.parts.push(SeenPart { output_index, content_index, tool: None, sent: 0 });
-                self.parts.len() - 1
-            }
-        };
-        self.parts.get_mut(at)
-    }
-
-    /// Announces the function call `item` at `output_index`, once.
-    fn announce(&mut self, item: &Value, output_index: u64, out: &mut Vec<StreamEvent>) {
-        if self.parts.iter().any(|p| p.output_index == output_index && p.content_index == 0) {
-            return;
-        }
-        let index = self.tool_calls;
-        self.tool_calls += 1;
-        self.parts.push(SeenPart { output_index, content_index: 0, tool: Some(index), sent: 0 });
-        out.push(StreamEvent::ToolCallStart {
-            index,
-            id: json::string(item, "call_id"),
-            name: json::string(item, "name"),
-            signature: None,
-        });
-    }
-
-    /// Passes on `delta`, the next piece of a text (`call` false) or of a call's arguments.
-    fn pass_on(&mut self, output_index: u64, content_index: u64, call: bool, delta: &str, out: &mut Vec<StreamEvent>) {
-        let Some(part) = self.part(output_index, content_index, call).filter(|_| !delta.is_empty()) else { return };
-        part.sent += delta.len();
-        out.push(match part.tool {
-            Some(index) => StreamEvent::ToolCallDelta { index, fragment: delta.to_string() },
-            None => StreamEvent::TextDelta(delta.to_string()),
-        });
-    }
-
-    /// Passes on what `whole`, a part's text or arguments so far, has beyond what the deltas
-    /// already sent (nothing when they sent it all, as they do from OpenAI).
-    fn catch_up(&mut self, output_index: u64, content_index: u64, call: bool, whole: &str, out: &mut Vec<StreamEvent>) {
-        let sent = match self.part(output_index, content_index, call) {
-            Some(part) => part.sent,
-            None => return,
-        };
-        if let Some(rest) = whole.get(sent..) {
-            self.pass_on(output_index, content_index, call, rest, out);
-        }
-    }
-}
-
-/// One output item of an encoded stream.
-#[derive(Debug)]
-enum OutputItem {
-    Message { text: String },
-    Call { index: usize, call: ToolCall },
-}
-
-/// Writes IR events as a Responses event stream: `response.created`, `response.in_progress`,
-/// then per output item `output_item.added`, its deltas and `.done` events, and at the end
-/// `response.completed` (or `response.incomplete`) with the whole response and its usage.
-/// Every event is named by an `event:` line and carries `type` and `sequence_number`.
-#[derive(Debug, Default)]
-pub struct StreamEncoder {
-    created: u64,
-    id: String,
-    model: String,
-    started: bool,
-    sequence: u64,
-    items: Vec<OutputItem>,
-    /// The last item is still open (more deltas may come).
-    open: bool,
-    finish: Option<FinishReason>,
-    usage: Option<Usage>,
-    ended: bool,
-}
-
-impl StreamEncoder {
-    /// An encoder; `created` is Unix seconds (injected), for `created_at`.
-    pub fn new(created: u64) -> Self {
-        StreamEncoder { created, ..Default::default() }
-    }
-
-    fn event(&mut self, out: &mut Vec<u8>, kind: &str, mut data: Value) {
-        data["type"] = json!(kind);
-        data["sequence_number"] = json!(self.sequence);
-        self.sequence += 1;
-        json::sse(out, Some(kind), &data.to_string());
-    }
-
-    fn item_id(&self, index: usize) -> String {
-        match self.items.get(index) {
-            Some(OutputItem::Call { .. }) => item_id("fc", &self.id, index),
-            _ => item_id("msg", &self.id, index),
-        }
-    }
-
-    fn item_json(&self, index: usize, status: &str) -> Value {
-        let id = self.item_id(index);
-        match &self.items[index] {
-            OutputItem::Message { text } => message_item(&id, status, &[text]),
-            OutputItem::Call { call, .. } => call_item(&id, status, call),
-        }
-    }
-
-    fn response(&self, status_of_items: impl Fn(usize) -> &'static str) -> Value {
-        let output = (0..self.items.len()).map(|i| self.item_json(i, status_of_items(i))).collect();
-        response_object(&self.id, &self.model, self.created, self.finish, output)
-    }
-
-    fn start(&mut self, out: &mut Vec<u8>) {
-        if self.started {
-            return;
-        }
-        self.started = true;
-        let response = response_object(&self.id, &self.model, self.created, None, Vec::new());
-        self.event(out, "response.created", json!({ "response": response }));
-        self.event(out, "response.in_progress", json!({ "response": response }));
-    }
-
-    /// Opens output item `item`, closing the one before.
-    fn open_item(&mut self, item: OutputItem, out: &mut Vec<u8>) -> usize {
-        self.close_item(out);
-        let index = self.items.len();
-        let is_message = matches!(item, OutputItem::Message { .. });
-        self.items.push(item);
-        self.open = true;
-        let mut added = self.item_json(index, "in_progress");
-        if is_message {
-            added["content"] = json!([]);
-        }
-        self.event(out, "response.output_item.added", json!({"output_index": index, "item": added}));
-        if is_message {
-            let part = json!({"type": "output_text", "text": "", "annotations": []});
-            let ev = json!({"item_id": self.item_id(index), "output_index": index, "content_index": 0, "part": part});
-            self.event(out, "response.content_part.added", ev);
-        }
-        index
-    }
-
-    /// Closes the open item with its `.done` events, which carry the whole text or arguments.
-    fn close_item(&mut self, out: &mut Vec<u8>) {
-        if !std::mem::take(&mut self.open) {
-            return;
-        }
-        let index = self.items.len() - 1;
-        let item_id = self.item_id(index);
-        let status = self.finish.map_or("completed", last_item_status);
-        match &self.items[index] {
-            OutputItem::Message { text } => {
-                let text = text.clone();
-                let at = json!({"item_id": item_id, "output_index": index, "content_index": 0});
-                let mut done = at.clone();
-                done["text"] = json!(text);
-                done["logprobs"] = json!([]);
-                self.event(out, "response.output_text.done", done);
-                let mut part = at;
-                part["part"] = json!({"type": "output_text", "text": text, "annotations": []});
-                self.event(out, "response.content_part.done", part);
-            }
-            OutputItem::Call { call, .. } => {
-                let done =
-                    json!({"item_id": item_id, "output_index": index, "name": call.name, "arguments": call.arguments});
-                self.event(out, "response.function_call_arguments.done", done);
-            }
-        }
-        let item = self.item_json(index, status);
-        self.event(out, "response.output_item.done", json!({"output_index": index, "item": item}));
-    }
-
-    /// Appends the bytes for one IR event.
-    pub fn encode(&mut self, ev: &StreamEvent, out: &mut Vec<u8>) {
-        if self.ended {
-            return;
-        }
-        match ev {
-            StreamEvent::Start { id, model } => {
-                if !self.started {
-                    self.id = id.clone();
-                    self.model = model.clone();
-                }
-                self.start(out);
-            }
-            StreamEvent::TextDelta(t) => {
-                if t.is_empty() {
-                    return;
-                }
-                self.start(out);
-                let index = match self.items.last_mut() {
-                    Some(OutputItem::Message { text }) if self.open => {
-                        text.push_str(t);
-                        self.items.len() - 1
-                    }
-                    _ => self.open_item(OutputItem::Message { text: t.clone() }, out),
-                };
-                let ev = json!({"item_id": self.item_id(index), "output_index": index, "content_index": 0, "delta": t, "logprobs": []});
-                self.event(out, "response.output_text.delta", ev);
-            }
-            StreamEvent::ToolCallStart { index, id, name, .. } => {
-                self.start(out);
-                let call = ToolCall { id: id.clone(), name: name.clone(), arguments: String::new(), signature: None };
-                self.open_item(OutputItem::Call { index: *index, call }, out);
-            }
-            StreamEvent::ToolCallDelta { index, fragment } => {
-                // A call whose item was already closed (the upstream interleaved calls) still
-                // gets its delta: the final response carries the whole arguments either way.
-                let found = self.items.iter_mut().enumerate().find_map(|(i, item)| match item {
-                    OutputItem::Call { index: n, call } if n == index => {
-                        call.arguments.push_str(fragment);
-                        Some(i)
-                    }
-                    _ => None,
-                });
-                if let Some(i) = found {
-                    let ev = json!({"item_id": self.item_id(i), "output_index": i, "delta": fragment});
-                    self.event(out, "response.function_call_arguments.delta", ev);
-                }
-            }
-            StreamEvent::Finish(r) => {
-                self.finish = Some(*r);
-                self.close_item(out);
-            }
-            StreamEvent::Usage(u) => self.usage = Some(*u),
-            // Reasoning is not yet written as Responses `reasoning` items: a Responses client
-            // sees the answer without its thinking.
-            StreamEvent::ReasoningDelta(_) | StreamEvent::ReasoningSignature(_) | StreamEvent::RedactedReasoning(_) => {
-            }
-            StreamEvent::Error { message, kind } => {
-                let code = code_of_kind(kind);
-                self.event(out, "error", json!({"code": code, "message": message, "param": null}));
-                if self.started {
-                    let mut response = self.response(|_| "incomplete");
-                    response["status"] = json!("failed");
-                    response["error"] = json!({"code": code, "message": message});
-                    self.event(out, "response.failed", json!({ "response": response }));
-                }
-                self.ended = true;
-            }
-        }
-    }
-
-    /// Appends the end of a properly finished stream: the open item's `.done` events and
-    /// `response.completed` (`response.incomplete` when the answer was cut by the token limit
-    /// or a content filter) with the whole response and its usage.
-    pub fn end(&mut self, out: &mut Vec<u8>) {
-        if self.ended {
-            return;
-        }
-        self.start(out);
-        self.close_item(out);
-        let finish = *self.finish.get_or_insert(FinishReason::Stop);
-        let last = self.items.len().saturating_sub(1);
-        let mut response = self.response(|i| if i == last { last_item_status(finish) } else { "completed" });
-        if let Some(u) = &self.usage {
-            response["usage"] = usage_json(u);
-        }
-        let kind = if status_of(finish).0 == "incomplete" { "response.incomplete" } else { "response.completed" };
-        self.event(out, kind, json!({ "response": response }));
-        self.ended = true;
-    }
-}
+// The stream decoder and encoder live in their own file.
+#[path = "responses_stream.rs"]
+mod stream;
+pub use stream::{StreamDecoder, StreamEncoder};
 
 #[cfg(test)]
 #[path = "responses_tests.rs"]
@@ -992,3 +604,153 @@ mod tests;
 #[cfg(test)]
 #[path = "responses_props.rs"]
 mod props;
+
+use super::wire::{self, Conversation, StreamDecode, StreamEncode, WireFormat};
+use super::{EmitOptions, StreamOptions};
+
+/// The OpenAI Responses API as a [`WireFormat`]: the free functions above, and how its typed
+/// streams end (`response.completed`, `response.incomplete`, `response.failed`), carry text
+/// (`response.output_text.delta`) and number their events (`sequence_number`).
+#[derive(Debug)]
+pub struct Responses;
+
+/// The event types that end a Responses stream.
+const TERMINAL_EVENTS: &[&str] = &["response.completed", "response.incomplete", "response.failed"];
+
+impl WireFormat for Responses {
+    fn id(&self) -> &'static str {
+        "responses"
+    }
+
+    fn name(&self) -> &'static str {
+        "OpenAI Responses"
+    }
+
+    fn request_to_ir(&self, body: &Value) -> Result<ChatRequest, GatewayError> {
+        request_to_ir(body)
+    }
+
+    fn request_from_ir(&self, request: &ChatRequest, _opts: EmitOptions) -> Result<Value, GatewayError> {
+        Ok(request_from_ir(request))
+    }
+
+    fn response_to_ir(&self, body: &Value) -> Result<ChatResponse, GatewayError> {
+        response_to_ir(body)
+    }
+
+    fn response_from_ir(&self, response: &ChatResponse, created: u64) -> Value {
+        response_from_ir(response, created)
+    }
+
+    fn error_to_ir(&self, status: u16, body: &Value) -> ApiError {
+        error_to_ir(status, body)
+    }
+
+    fn error_from_ir(&self, error: &ApiError) -> Value {
+        error_from_ir(error)
+    }
+
+    fn stream_decoder(&self) -> Box<dyn StreamDecode> {
+        Box::new(StreamDecoder::default())
+    }
+
+    fn stream_encoder(&self, opts: StreamOptions) -> Box<dyn StreamEncode> {
+        Box::new(StreamEncoder::new(opts.created))
+    }
+
+    /// `event: error` with the documented top-level `code` and `message` (the error's code, else
+    /// the one of its type) and the nested `error` object the SDKs raise on.
+    fn stream_error(&self, error: &ApiError, sequence: u64, out: &mut Vec<u8>) {
+        let code = error.code.as_deref().unwrap_or_else(|| stream::code_of_kind(&error.kind));
+        json::sse(out, Some("error"), &stream::error_event(code, &error.message, &error.kind, sequence).to_string());
+    }
+
+    /// `POST .../responses`, and `GET .../responses/{id}?stream=true` resuming a background one.
+    fn streams_at(&self, path: &str) -> bool {
+        matches!(wire::last_segments(path), (_, "responses") | ("responses", _))
+    }
+
+    fn is_stream_end(&self, event: &SseEvent) -> bool {
+        wire::has_type(event, TERMINAL_EVENTS)
+    }
+
+    fn is_stream_error(&self, event: &SseEvent) -> bool {
+        event.event.as_deref() == Some("error")
+            || event.data.starts_with("{\"error\"")
+            || event.data.starts_with("{\"type\":\"error\"")
+    }
+
+    /// The top-level `sequence_number` (the only one in an event's data: nested objects carry
+    /// none), read without parsing the event.
+    fn event_sequence(&self, data: &str) -> Option<u64> {
+        let (_, after) = data.split_once("\"sequence_number\":")?;
+        let digits = after.trim_start();
+        let end = digits.find(|c: char| !c.is_ascii_digit()).unwrap_or(digits.len());
+        digits[..end].parse().ok()
+    }
+
+    /// An `event: error` after event number `sequence - 1`, typed `server_error`.
+    fn broken_stream_event(&self, code: &str, message: &str, sequence: u64) -> Vec<u8> {
+        let body = stream::error_event(code, message, "server_error", sequence);
+        format!("event: error\ndata: {body}\n\n").into_bytes()
+    }
+
+    fn event_text(&self, event: &Value) -> Option<String> {
+        (json::str(event, "type") == Some("response.output_text.delta"))
+            .then(|| json::str(event, "delta").map(str::to_string))
+            .flatten()
+    }
+
+    /// Only a `response.output_text.delta` (never a function call's arguments).
+    fn set_event_text(&self, event: &mut Value, text: &str) -> bool {
+        if json::str(event, "type") != Some("response.output_text.delta") {
+            return false;
+        }
+        event.get_mut("delta").filter(|d| d.is_string()).map(|d| *d = Value::String(text.to_string())).is_some()
+    }
+
+    fn chat_path(&self, path: &str) -> bool {
+        path.ends_with("/responses")
+    }
+
+    /// `responses` under the provider's version segment, if it has one.
+    fn upstream_path(&self, version: Option<&str>, _model: &str, _stream: bool) -> (String, Option<&'static str>) {
+        (version.map_or_else(|| "responses".to_string(), |v| format!("{v}/responses")), None)
+    }
+
+    /// A `response` object, or one of its stream's `response.*` events.
+    fn recognises(&self, answer: &Value) -> bool {
+        json::str(answer, "object") == Some("response")
+            || json::str(answer, "type").is_some_and(|t| t.starts_with("response."))
+    }
+
+    /// `None`: the semantic cache does not read Responses requests (their `input` mixes
+    /// messages, calls and results as typed items).
+    fn conversation(&self) -> Option<&'static Conversation> {
+        None
+    }
+}
+
+impl StreamDecode for StreamDecoder {
+    fn decode(&mut self, event: &SseEvent, out: &mut Vec<StreamEvent>) -> bool {
+        StreamDecoder::decode(self, event, out)
+    }
+}
+
+impl StreamEncode for StreamEncoder {
+    fn encode(&mut self, event: &StreamEvent, out: &mut Vec<u8>) {
+        StreamEncoder::encode(self, event, out)
+    }
+
+    fn end(&mut self, out: &mut Vec<u8>) {
+        StreamEncoder::end(self, out)
+    }
+
+    fn next_sequence(&self) -> Option<u64> {
+        Some(StreamEncoder::next_sequence(self))
+    }
+}
+
+#[cfg(test)]
+#[path = "responses_format_tests.rs"]
+mod format_tests;

@@ -219,6 +219,15 @@ fn malformed_fields_are_refused_naming_the_field() {
 }
 
 #[test]
+fn refused_server_state_says_why_and_what_to_send_instead() {
+    let e =
+        request_to_ir(&json!({"input": "And Spain?", "previous_response_id": "resp_1", "store": true})).unwrap_err();
+    for needed in ["no conversation state", "`store`", "whole conversation in `input`"] {
+        assert!(e.message().contains(needed), "{needed}: {}", e.message());
+    }
+}
+
+#[test]
 fn null_fields_count_as_absent() {
     let body = json!({"input": "x", "instructions": null, "max_output_tokens": null, "temperature": null,
         "stream": null, "tools": null, "tool_choice": null, "text": null, "previous_response_id": null});

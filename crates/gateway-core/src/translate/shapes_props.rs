@@ -231,3 +231,83 @@ pub const GM_RESPONSE: Shape = Obj(&[
     ("usageMetadata", Opt(&GM_USAGE)),
     ("error", Rare(&Obj(&[("code", Int(400, 599)), ("message", Text), ("status", Text)]))),
 ]);
+
+// OpenAI Responses.
+
+const RS_PART: Shape = OneOf(&[
+    Obj(&[("type", Str(&["input_text", "output_text"], &["input_file", "refusal", ""])), ("text", Text)]),
+    Obj(&[
+        ("type", Str(&["input_image"], &[])),
+        ("image_url", Str(&["https://x.test/a.png", "data:image/png;base64,iVBORw0K"], &["data:,"])),
+    ]),
+]);
+const RS_ITEM: Shape = OneOf(&[
+    Obj(&[
+        ("type", Opt(&Str(&["message"], &[]))),
+        ("role", Str(&["user", "assistant", "system", "developer"], &["tool", ""])),
+        ("content", OneOf(&[Text, Arr(&RS_PART)])),
+    ]),
+    Obj(&[("type", Str(&["function_call"], &[])), ("call_id", Text), ("name", TOOL_NAME), ("arguments", ARGUMENTS)]),
+    Obj(&[("type", Str(&["function_call_output"], &[])), ("call_id", Text), ("output", OneOf(&[Text, Arr(&RS_PART)]))]),
+    Obj(&[("type", Str(&["reasoning"], &["web_search_call", "item_reference"])), ("summary", Arr(&Any))]),
+]);
+const RS_TOOL: Shape = Obj(&[
+    ("type", Str(&["function"], &["web_search", "file_search"])),
+    ("name", TOOL_NAME),
+    ("description", Opt(&Text)),
+    ("parameters", Opt(&Any)),
+    ("strict", Opt(&Bool)),
+]);
+const RS_TOOL_CHOICE: Shape = OneOf(&[
+    Str(&["auto", "none", "required"], &["any"]),
+    Obj(&[("type", Str(&["function"], &["web_search"])), ("name", TOOL_NAME)]),
+]);
+const RS_TEXT: Shape = Obj(&[(
+    "format",
+    Obj(&[
+        ("type", Str(&["text", "json_object", "json_schema"], &["xml"])),
+        ("name", Opt(&Text)),
+        ("schema", Any),
+        ("strict", Opt(&Bool)),
+    ]),
+)]);
+pub const RS_REQUEST: Shape = Obj(&[
+    ("model", Text),
+    ("instructions", Opt(&Text)),
+    ("input", OneOf(&[Text, Arr(&RS_ITEM)])),
+    ("max_output_tokens", Opt(&Int(1, 4096))),
+    ("temperature", Opt(&Num)),
+    ("top_p", Opt(&Num)),
+    ("stream", Opt(&Bool)),
+    ("tools", Opt(&Arr(&RS_TOOL))),
+    ("tool_choice", Opt(&RS_TOOL_CHOICE)),
+    ("text", Opt(&RS_TEXT)),
+    ("store", Opt(&Bool)),
+    ("previous_response_id", Rare(&Text)),
+]);
+const RS_USAGE: Shape = Obj(&[
+    ("input_tokens", COUNT),
+    ("output_tokens", COUNT),
+    ("input_tokens_details", Opt(&Obj(&[("cached_tokens", COUNT)]))),
+]);
+const RS_OUTPUT: Shape = OneOf(&[
+    Obj(&[
+        ("type", Str(&["message"], &[])),
+        ("role", Str(&["assistant"], &[])),
+        (
+            "content",
+            Arr(&Obj(&[("type", Str(&["output_text", "refusal"], &[])), ("text", Text), ("refusal", Opt(&Text))])),
+        ),
+    ]),
+    Obj(&[("type", Str(&["function_call"], &[])), ("call_id", Text), ("name", TOOL_NAME), ("arguments", ARGUMENTS)]),
+    Obj(&[("type", Str(&["reasoning"], &["web_search_call"])), ("summary", Arr(&Any))]),
+]);
+pub const RS_RESPONSE: Shape = Obj(&[
+    ("id", Text),
+    ("object", Str(&["response"], &[])),
+    ("model", Text),
+    ("status", Str(&["completed", "incomplete"], &["failed", "in_progress"])),
+    ("incomplete_details", Opt(&Obj(&[("reason", Str(&["max_output_tokens", "content_filter"], &[]))]))),
+    ("output", Arr(&RS_OUTPUT)),
+    ("usage", Opt(&RS_USAGE)),
+]);

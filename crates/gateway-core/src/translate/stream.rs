@@ -24,6 +24,8 @@ pub struct StreamOptions {
 #[derive(Debug)]
 pub struct StreamTranslator {
     to: Format,
+    /// The number the next event of a pass-through stream takes, in formats that number them.
+    next_sequence: u64,
     passthrough: bool,
     parser: SseParser,
     decoder: Box<dyn StreamDecode>,
@@ -39,6 +41,7 @@ impl StreamTranslator {
     pub fn new(from: Format, to: Format, opts: StreamOptions) -> Self {
         StreamTranslator {
             to,
+            next_sequence: 0,
             passthrough: from == to,
             parser: SseParser::new(),
             decoder: from.stream_decoder(),
@@ -58,6 +61,9 @@ impl StreamTranslator {
         let mut out = if self.passthrough { chunk.to_vec() } else { Vec::new() };
         let mut ir = Vec::new();
         for ev in &sse_events {
+            if let Some(n) = self.to.event_sequence(&ev.data).filter(|_| self.passthrough) {
+                self.next_sequence = n.saturating_add(1);
+            }
             ir.clear();
             let ended = self.decoder.decode(ev, &mut ir);
             // A format without an end marker (Gemini) is complete at its finish reason, and the
@@ -112,8 +118,8 @@ impl StreamTranslator {
     /// An explicit error event in the client's format, for a stream cut short (so the client
     /// does not take a truncated answer for a complete one), framed by the client's format
     /// ([`WireFormat::stream_error`](super::WireFormat::stream_error)): OpenAI and Gemini a
-    /// `data: {"error":…}` chunk, Anthropic `event: error` with an `api_error`. Nothing more is
-    /// sent after it.
+    /// `data: {"error":…}` chunk, Anthropic `event: error` with an `api_error`, Responses an
+    /// `event: error` numbered after the last event sent. Nothing more is sent after it.
     pub fn error_event(&mut self, message: &str) -> Vec<u8> {
         self.closed = true;
         let error = super::ApiError {
@@ -122,8 +128,9 @@ impl StreamTranslator {
             kind: "api_error".to_string(),
             code: Some(crate::stream_guard::STREAM_ERROR_CODE.to_string()),
         };
+        let sequence = if self.passthrough { self.next_sequence } else { self.encoder.next_sequence().unwrap_or(0) };
         let mut out = Vec::new();
-        self.to.stream_error(&error, &mut out);
+        self.to.stream_error(&error, sequence, &mut out);
         out
     }
 }

@@ -60,8 +60,10 @@ pub trait WireFormat: Sync {
     fn stream_encoder(&self, opts: StreamOptions) -> Box<dyn StreamEncode>;
 
     /// Appends `error` as one event of a stream translated into this format (after which
-    /// nothing more is sent). By default a `data:` event holding [`error_from_ir`](Self::error_from_ir).
-    fn stream_error(&self, error: &ApiError, out: &mut Vec<u8>) {
+    /// nothing more is sent), `sequence` the number it takes in formats whose events are numbered
+    /// (see [`event_sequence`](Self::event_sequence)). By default a `data:` event holding
+    /// [`error_from_ir`](Self::error_from_ir).
+    fn stream_error(&self, error: &ApiError, _sequence: u64, out: &mut Vec<u8>) {
         json::sse(out, None, &self.error_from_ir(error).to_string());
     }
 
@@ -141,6 +143,12 @@ pub trait StreamEncode: Debug {
 
     /// Appends the stream's proper end (e.g. `data: [DONE]`); called once.
     fn end(&mut self, out: &mut Vec<u8>);
+
+    /// The number the next event takes, for formats whose events are numbered (an error
+    /// appended after the encoder's events must follow them); `None` (the default) otherwise.
+    fn next_sequence(&self) -> Option<u64> {
+        None
+    }
 }
 
 /// Where a chat body keeps its conversation: what the semantic cache compares and keeps exact

@@ -23,6 +23,8 @@ fn each_format_claims_its_own_chat_paths_and_no_other() {
         ("/v1/messages", Some(Format::ANTHROPIC)),
         ("/v1beta/models/gemini-pro:generateContent", Some(Format::GEMINI)),
         ("/v1beta/models/gemini-pro:streamGenerateContent", Some(Format::GEMINI)),
+        ("/v1/responses", Some(Format::RESPONSES)),
+        ("/v1/responses/resp_1/input_items", None),
         ("/v1/embeddings", None),
         ("/v1/messages/count_tokens", None),
     ];
@@ -41,7 +43,9 @@ fn streams_are_claimed_by_their_path_whoever_serves_them() {
         ("/v1beta/models/gemini-pro:streamGenerateContent", Some(Format::GEMINI)),
         ("/v1beta/models/gemini-pro%3AstreamGenerateContent", Some(Format::GEMINI)),
         ("/v1beta/models/gemini-pro:generateContent", None),
-        ("/v1/responses", None),
+        ("/v1/responses", Some(Format::RESPONSES)),
+        ("/openai/v1/responses/resp_1", Some(Format::RESPONSES)),
+        ("/v1/responses/resp_1/input_items", None),
     ];
     for (path, format) in cases {
         assert_eq!(Format::streamed_at(path), format, "{path}");
@@ -54,8 +58,9 @@ fn answers_are_recognised_by_the_members_only_their_format_has() {
     assert_eq!(Format::of_answer(&json!({"candidates": []})), Some(Format::GEMINI));
     assert_eq!(Format::of_answer(&json!({"type": "message", "content": []})), Some(Format::ANTHROPIC));
     assert_eq!(Format::of_answer(&json!({"type": "content_block_delta"})), Some(Format::ANTHROPIC));
-    // Another API's typed events (the Responses API's) are not taken for Anthropic's.
-    assert_eq!(Format::of_answer(&json!({"type": "response.output_text.delta"})), None);
+    // The Responses API's typed events and answers are its own, not taken for Anthropic's.
+    assert_eq!(Format::of_answer(&json!({"type": "response.output_text.delta"})), Some(Format::RESPONSES));
+    assert_eq!(Format::of_answer(&json!({"object": "response", "output": []})), Some(Format::RESPONSES));
     assert_eq!(Format::of_answer(&json!({"data": []})), None);
 }
 

@@ -67,14 +67,15 @@ impl NoText {
 /// and endpoint: a provider's chat path in the format it speaks ([`WireFormat::chat_path`]:
 /// OpenAI's `/chat/completions`, Anthropic's `/messages`, Gemini's `:generateContent` and
 /// `:streamGenerateContent`), and the compat chat endpoints. `None` for any other request
-/// (embeddings, audio, the universal endpoint...) and for formats without a [`Conversation`].
+/// (embeddings, audio, the universal endpoint...) and for formats without a [`Conversation`]
+/// (the Responses API, native or `compat/responses`).
 ///
 /// [`WireFormat::chat_path`]: crate::translate::WireFormat::chat_path
 pub fn chat_format(provider: &str, endpoint: &str) -> Option<Format> {
     let path = endpoint.split('?').next().unwrap_or_default();
     let format = if provider == "compat" {
         match Endpoint::parse(path) {
-            Ok(endpoint @ (Endpoint::ChatCompletions | Endpoint::Messages)) => endpoint.client_format(),
+            Ok(endpoint) if endpoint.is_chat() => endpoint.client_format(),
             _ => return None,
         }
     } else {
