@@ -117,7 +117,7 @@ const CASES = [
       const { response } = await compat.chat.completions.create({ model: 'anthropic/claude-sonnet-4-5', messages: [{ role: 'user', content: 'hi there' }] }, { headers }).withResponse();
       return response.headers.get('cf-aig-log-id');
     },
-    entry: { provider: 'anthropic', model: 'claude-sonnet-4-5', endpoint: '/chat/completions', tokens_in: 5, tokens_out: 3 },
+    entry: { provider: 'anthropic', model: 'claude-sonnet-4-5', endpoint: '/v1/messages', tokens_in: 5, tokens_out: 3 },
   },
   {
     name: 'compat streamed chat completion translated to gemini',
@@ -128,7 +128,7 @@ const CASES = [
       await drain(data);
       return response.headers.get('cf-aig-log-id');
     },
-    entry: { provider: 'google-ai-studio', model: 'gemini-2.5-flash', endpoint: '/chat/completions', tokens_in: 9, tokens_out: 3 },
+    entry: { provider: 'google-ai-studio', model: 'gemini-2.5-flash', endpoint: '/v1beta/models/gemini-2.5-flash:streamGenerateContent', tokens_in: 9, tokens_out: 3 },
   },
 ];
 
