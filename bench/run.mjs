@@ -13,6 +13,11 @@
 //                to the key's LimitCounter Durable Object per request
 //   gateway-grd  through a stored gateway running the prompt firewall, PII redaction and the model
 //                policy on every request (the prompt has nothing to redact or block)
+//   gateway-xlat the same question as an OpenAI Responses API request to `compat/responses` for an
+//                Anthropic model: translated to Anthropic Messages and the answer (or its stream)
+//                back to the Responses shape; compared with `gateway` (the untranslated call).
+//                Its answers carry the gateway's clock, so they are checked for their shape and
+//                text rather than byte for byte
 //   kv-floor     a JS worker that answers with one KV read (bench/kv-floor): what a hit costs at
 //                the least, Miniflare's simulated KV included
 //   mem-floor    a JS worker that answers from a copy in memory after its first KV read
@@ -47,7 +52,7 @@ const CONCURRENCY = (process.env.BENCH_CONCURRENCY ?? '1,8').split(',').map((c) 
 const ROUNDS = positiveInt('BENCH_ROUNDS', 3);
 const STREAM = process.env.BENCH_STREAM !== '0';
 const DIRECT = process.env.BENCH_DIRECT === '1';
-const PATH_NAMES = ['mock', 'floor', 'gateway', 'gateway-hit', 'gateway-vk', 'gateway-lim', 'gateway-grd', 'kv-floor', 'mem-floor'];
+const PATH_NAMES = ['mock', 'floor', 'gateway', 'gateway-hit', 'gateway-vk', 'gateway-lim', 'gateway-grd', 'gateway-xlat', 'kv-floor', 'mem-floor'];
 // The gateway's admin token and secrets for the gateway-vk path.
 const BENCH_SECRETS = { ADMIN_TOKEN: 'bench-admin-token', VIRTUAL_KEY_PEPPER: 'bench-pepper', OPENAI_API_KEY: 'sk-bench', STORED_GATEWAYS: 'true' };
 // The guardrails of the gateway-grd path.
@@ -77,11 +82,18 @@ const KV_FLOOR_SCRIPT = path.join(ROOT, 'bench/kv-floor/index.mjs');
 const MEM_FLOOR_SCRIPT = path.join(ROOT, 'bench/mem-floor/index.mjs');
 const MOCK_SCRIPT = path.join(ROOT, 'tests/support/mock-upstream.mjs');
 const RESULTS_FILE = path.join(ROOT, 'target/bench-results.json');
-const HEADERS = { authorization: 'Bearer sk-bench', 'content-type': 'application/json' };
+// `x-mock-openai-usage: strict`: the mock streams usage only when asked, as OpenAI does, so the
+// gateway's asking for it on the client's behalf (and hiding it) is part of what is measured.
+const HEADERS = { authorization: 'Bearer sk-bench', 'content-type': 'application/json', 'x-mock-openai-usage': 'strict' };
 const MESSAGES = [{ role: 'user', content: 'Say hello in one short sentence.' }];
 const BODIES = {
   json: Buffer.from(JSON.stringify({ model: 'm', messages: MESSAGES })),
   stream: Buffer.from(JSON.stringify({ model: 'm', messages: MESSAGES, stream: true })),
+};
+// The gateway-xlat path's requests: the same question in the Responses API's shape.
+const RESPONSES_BODIES = {
+  json: Buffer.from(JSON.stringify({ model: 'anthropic/claude-sonnet-4-5', input: MESSAGES, max_output_tokens: 256 })),
+  stream: Buffer.from(JSON.stringify({ model: 'anthropic/claude-sonnet-4-5', input: MESSAGES, max_output_tokens: 256, stream: true })),
 };
 
 function positiveInt(name, fallback, zeroOk = false) {
@@ -281,14 +293,25 @@ function percentile(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))];
 }
 
-/** What every response of a scenario must look like: the mock's own answer, byte for byte. */
+/**
+ * What every response of a scenario must look like: the mock's own answer, byte for byte; or,
+ * for a translated answer (`reference` a function), what that function accepts.
+ */
 function checker(reference, expectHit) {
   return (res) => {
     if (expectHit && res.headers['cf-aig-cache-status'] !== 'HIT') return `not a cache hit: ${res.headers['cf-aig-cache-status']}`;
     if (res.status !== 200) return `status ${res.status}: ${res.body.toString('utf8').slice(0, 200)}`;
-    if (!res.body.equals(reference)) return `unexpected body: ${res.body.toString('utf8').slice(0, 200)}`;
+    const same = typeof reference === 'function' ? reference(res.body.toString('utf8')) : res.body.equals(reference);
+    if (!same) return `unexpected body: ${res.body.toString('utf8').slice(0, 200)}`;
     return null;
   };
+}
+
+/** A translated Responses answer: complete, with the text the mock's Anthropic answer holds. */
+function responsesAnswer(scenario, text) {
+  return scenario === 'stream'
+    ? (body) => body.includes('event: response.completed') && body.includes(JSON.stringify(text).slice(1, -1))
+    : (body) => { const r = JSON.parse(body); return r.status === 'completed' && r.output?.[0]?.content?.[0]?.text === text; };
 }
 
 /** Busy and total CPU time of the whole machine, in clock ticks, from /proc/stat. */
@@ -298,7 +321,7 @@ function machineTicks() {
 }
 
 /** One measured run: warm-up, then REQUESTS requests, with the CPU time of `cpuPids` around them. */
-async function run({ scenario, url, concurrency, cpuPids, ownPids, reference, headers, hit: cached = false }) {
+async function run({ scenario, url, concurrency, cpuPids, ownPids, reference, headers, hit: cached = false, bodies = BODIES }) {
   const target = new URL(url);
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
   const check = checker(reference, false);
@@ -314,7 +337,7 @@ async function run({ scenario, url, concurrency, cpuPids, ownPids, reference, he
       // The first request stores the entry (in waitUntil, after its response): wait for a hit.
       let hit = false;
       for (let i = 0; i < 100 && !hit; i++) {
-        const res = await request(agent, target, BODIES[scenario], headers);
+        const res = await request(agent, target, bodies[scenario], headers);
         if (check(res)) throw new Error(`${label}: priming the cache failed: ${check(res)}`);
         hit = res.headers['cf-aig-cache-status'] === 'HIT';
         if (!hit) await sleep(20);
@@ -322,12 +345,12 @@ async function run({ scenario, url, concurrency, cpuPids, ownPids, reference, he
       if (!hit) throw new Error(`${label}: the response was never served from the cache`);
     }
     if (WARMUP > 0) {
-      const warm = await load(agent, target, BODIES[scenario], concurrency, WARMUP, checkHit, headers);
+      const warm = await load(agent, target, bodies[scenario], concurrency, WARMUP, checkHit, headers);
       if (warm.errors) throw new Error(`${label}: ${warm.errors} failed warm-up requests, first: ${warm.firstError}`);
     }
     await sleep(SETTLE_MS);
     const before = snapshot();
-    const measured = await load(agent, target, BODIES[scenario], concurrency, REQUESTS, checkHit, headers);
+    const measured = await load(agent, target, bodies[scenario], concurrency, REQUESTS, checkHit, headers);
     await sleep(SETTLE_MS);
     const after = snapshot();
     const elapsedTicks = (after.machine.busy + after.machine.idle) - (before.machine.busy + before.machine.idle);
@@ -462,6 +485,10 @@ async function main() {
       headers: { authorization: `Bearer ${limitedKey}` },
     },
     { name: 'gateway-grd', url: `${gateway.url}/v1/bench/guarded/openai/chat/completions`, cpuPids: { worker: gateway.pid, mock: mock.pid } },
+    {
+      name: 'gateway-xlat', url: `${gateway.url}/v1/bench/gw/compat/responses`, cpuPids: { worker: gateway.pid, mock: mock.pid },
+      bodies: RESPONSES_BODIES, translated: true,
+    },
     { name: 'kv-floor', url: `${kvFloor.url}/`, cpuPids: { worker: kvFloor.pid, mock: mock.pid } },
     { name: 'mem-floor', url: `${memFloor.url}/`, cpuPids: { worker: memFloor.pid, mock: mock.pid } },
   ];
@@ -482,6 +509,18 @@ async function main() {
     }
   }
 
+  // The translated path's answers hold the text of the mock's Anthropic answer to the question.
+  const translatedReferences = {};
+  {
+    const agent = new http.Agent({ keepAlive: false });
+    const anthropic = Buffer.from(JSON.stringify({ model: 'claude-sonnet-4-5', max_tokens: 256, messages: MESSAGES }));
+    const res = await request(agent, new URL(`${mock.url}/anthropic/v1/messages`), anthropic, { 'x-api-key': 'sk-bench' });
+    agent.destroy();
+    if (res.status !== 200) throw new Error(`the mock answered ${res.status} to the Anthropic request`);
+    const text = JSON.parse(res.body.toString('utf8')).content.map((b) => b.text ?? '').join('');
+    for (const scenario of scenarios) translatedReferences[scenario] = responsesAnswer(scenario, text);
+  }
+
   // Rounds of every (scenario, concurrency, path) run; the floor and the gateway swap places every
   // round so that a slow drift of the machine's load does not favour one of them.
   const keys = [];
@@ -495,7 +534,8 @@ async function main() {
     for (const scenario of scenarios) {
       for (const concurrency of CONCURRENCY) {
         for (const p of order) {
-          const r = await run({ scenario, url: p.url, concurrency, cpuPids: p.cpuPids, ownPids, reference: references[scenario], headers: p.headers, hit: p.hit });
+          const reference = p.translated ? translatedReferences[scenario] : references[scenario];
+          const r = await run({ scenario, url: p.url, concurrency, cpuPids: p.cpuPids, ownPids, reference, headers: p.headers, hit: p.hit, bodies: p.bodies });
           raw.get(JSON.stringify({ scenario, concurrency, path: p.name })).push(r);
           const cpu = 'worker' in r.ticks ? `  CPU ${((r.ticks.worker * 1000) / clkTck / REQUESTS).toFixed(3)} ms/req (${r.ticks.worker} ticks)` : '';
           const sorted = [...r.latencies].filter((x) => !Number.isNaN(x)).sort((x, y) => x - y);
@@ -513,7 +553,7 @@ async function main() {
   for (const scenario of scenarios) {
     for (const concurrency of CONCURRENCY) {
       const find = (name) => results.find((r) => r.scenario === scenario && r.concurrency === concurrency && r.path === name);
-      for (const [name, base] of [['gateway', 'floor'], ['gateway-hit', 'floor'], ['gateway-hit', 'kv-floor'], ['gateway-hit', 'mem-floor'], ['gateway-vk', 'floor'], ['gateway-vk', 'gateway'], ['gateway-lim', 'floor'], ['gateway-lim', 'gateway-vk'], ['gateway-grd', 'floor'], ['gateway-grd', 'gateway']]) {
+      for (const [name, base] of [['gateway', 'floor'], ['gateway-hit', 'floor'], ['gateway-hit', 'kv-floor'], ['gateway-hit', 'mem-floor'], ['gateway-vk', 'floor'], ['gateway-vk', 'gateway'], ['gateway-lim', 'floor'], ['gateway-lim', 'gateway-vk'], ['gateway-grd', 'floor'], ['gateway-grd', 'gateway'], ['gateway-xlat', 'floor'], ['gateway-xlat', 'gateway']]) {
         const g = find(name);
         const f = find(base);
         if (!g || !f) continue;
