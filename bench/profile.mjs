@@ -16,21 +16,14 @@ import { Miniflare } from 'miniflare';
 import WebSocket from 'ws';
 import path from 'node:path';
 import { startMockUpstream } from '../tests/support/mock-upstream.mjs';
+import { BENCH_SECRETS, GUARDED_GATEWAY } from './setup.mjs';
 import { overridesFor, GATEWAY_BINDINGS, ROOT } from '../tests/support/gateway.mjs';
 const mode = process.argv[2] ?? 'json';
 const MODES = ['json', 'stream', 'hit', 'vk', 'grd'];
 if (!MODES.includes(mode)) throw new Error(`usage: node bench/profile.mjs [${MODES.join('|')}]`);
-// The bench's secrets and guarded gateway (bench/run.mjs's gateway-vk and gateway-grd paths).
+// vk and grd: the bench's virtual key (and, for grd, its guarded gateway).
 const KEYED = mode === 'vk' || mode === 'grd';
-const SECRETS = KEYED ? { ADMIN_TOKEN: 'profile-admin', VIRTUAL_KEY_PEPPER: 'profile-pepper', OPENAI_API_KEY: 'sk-profile', STORED_GATEWAYS: 'true' } : {};
-const GUARDED = {
-  id: 'guarded',
-  plugins: [
-    { name: 'model-policy', config: { deny: ['o3*'], max_tokens: 4096 } },
-    { name: 'prompt-firewall', config: { block: { words: ['ignore previous instructions'], patterns: ['(?i)reveal.*system prompt'] } } },
-    { name: 'pii-redaction' },
-  ],
-};
+const SECRETS = KEYED ? BENCH_SECRETS : {};
 const mock = await startMockUpstream();
 const mf = new Miniflare({
   scriptPath: path.join(ROOT, 'build/index.js'), modules: true, modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }],
@@ -49,9 +42,9 @@ const body = JSON.stringify({ model: 'gpt-4o-mini', stream: mode === 'stream', m
 const admin = (route, payload) => fetch(`${url}${route}`, {
   method: 'POST', headers: { authorization: `Bearer ${SECRETS.ADMIN_TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify(payload),
 }).then(async (r) => { const answer = await r.json(); if (r.status !== 201) throw new Error(`POST ${route}: ${r.status} ${JSON.stringify(answer)}`); return answer; });
-if (mode === 'grd') await admin('/api/gateways', GUARDED);
+if (mode === 'grd') await admin('/api/gateways', GUARDED_GATEWAY);
 const apiKey = KEYED ? (await admin('/api/keys', { name: 'profile', provider_keys: ['OPENAI_API_KEY'] })).secret : 'sk';
-const gatewayId = mode === 'grd' ? GUARDED.id : 'g';
+const gatewayId = mode === 'grd' ? GUARDED_GATEWAY.id : 'g';
 const headers = { 'content-type': 'application/json', authorization: `Bearer ${apiKey}`, ...(mode === 'hit' ? { 'cf-aig-cache-ttl': '3600' } : {}) };
 const go = () => fetch(`${url}/v1/a/${gatewayId}/openai/chat/completions`, { method: 'POST', headers, body }).then((r) => { if (r.status !== 200) throw new Error(`the gateway answered ${r.status}`); return r.text(); });
 for (let i = 0; i < 300; i++) await go();

@@ -45,6 +45,7 @@ import os from 'node:os';
 import { spawn, execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { startWorker, overridesFor, ROOT, GATEWAY_BINDINGS } from '../tests/support/gateway.mjs';
+import { BENCH_SECRETS, GUARDED_GATEWAY } from './setup.mjs';
 
 const REQUESTS = positiveInt('BENCH_REQUESTS', 3000);
 const WARMUP = positiveInt('BENCH_WARMUP', 300, true);
@@ -53,17 +54,6 @@ const ROUNDS = positiveInt('BENCH_ROUNDS', 3);
 const STREAM = process.env.BENCH_STREAM !== '0';
 const DIRECT = process.env.BENCH_DIRECT === '1';
 const PATH_NAMES = ['mock', 'floor', 'gateway', 'gateway-hit', 'gateway-vk', 'gateway-lim', 'gateway-grd', 'gateway-xlat', 'kv-floor', 'mem-floor'];
-// The gateway's admin token and secrets for the gateway-vk path.
-const BENCH_SECRETS = { ADMIN_TOKEN: 'bench-admin-token', VIRTUAL_KEY_PEPPER: 'bench-pepper', OPENAI_API_KEY: 'sk-bench', STORED_GATEWAYS: 'true' };
-// The guardrails of the gateway-grd path.
-const GUARDED_GATEWAY = {
-  id: 'guarded',
-  plugins: [
-    { name: 'model-policy', config: { deny: ['o3*'], max_tokens: 4096 } },
-    { name: 'prompt-firewall', config: { block: { words: ['ignore previous instructions'], patterns: ['(?i)reveal.*system prompt'] } } },
-    { name: 'pii-redaction' },
-  ],
-};
 const ONLY = process.env.BENCH_PATHS ? process.env.BENCH_PATHS.split(',').map((p) => p.trim()) : PATH_NAMES;
 if (ONLY.some((p) => !PATH_NAMES.includes(p))) fail(`BENCH_PATHS must name some of ${PATH_NAMES.join(', ')}`);
 // The direct call a hit is compared with: the mock answering after this many ms (and as long
