@@ -8,7 +8,7 @@ use super::ir::*;
 use super::*;
 use crate::usage::Usage;
 
-const ALL: [Format; 3] = [Format::OPENAI, Format::ANTHROPIC, Format::GEMINI];
+const ALL: [Format; 4] = [Format::OPENAI, Format::ANTHROPIC, Format::GEMINI, Format::RESPONSES];
 const OPTS: EmitOptions = EmitOptions { default_max_tokens: 4096 };
 
 pub(super) fn fixture(format: Format, name: &str) -> Vec<u8> {
@@ -42,7 +42,8 @@ fn normalize_ids(req: &mut ChatRequest) {
 }
 
 /// Emits `req` in every format, parses it back, and expects the same IR (modulo what the
-/// target documents it changes: Anthropic's default max_tokens, Gemini's ids and URL model).
+/// target documents it changes: Anthropic's default max_tokens, Gemini's ids and URL model,
+/// Responses' missing stop sequences).
 fn round_trip_everywhere(req: &ChatRequest) {
     for target in ALL {
         let body = emit_request(target, req, OPTS).unwrap();
@@ -50,6 +51,9 @@ fn round_trip_everywhere(req: &ChatRequest) {
         let mut expected = req.clone();
         if target == Format::ANTHROPIC && expected.max_tokens.is_none() {
             expected.max_tokens = Some(OPTS.default_max_tokens);
+        }
+        if target == Format::RESPONSES {
+            expected.stop.clear();
         }
         if target == Format::GEMINI {
             normalize_ids(&mut expected);
@@ -82,7 +86,9 @@ pub fn system_prompt(f: Format) {
     let req = request(f, "system.request.json");
     assert_eq!(req.system.as_deref(), Some("You are a terse assistant."));
     assert_eq!(req.messages, vec![Message::text(Role::User, "What is 2+2?")]);
-    assert_eq!(req.stop, vec!["\n\n".to_string()]);
+    // The Responses API has no stop sequences.
+    let stop = if f == Format::RESPONSES { vec![] } else { vec!["\n\n".to_string()] };
+    assert_eq!(req.stop, stop);
     assert_eq!(req.top_p, Some(0.9));
     round_trip_everywhere(&req);
 }
@@ -345,6 +351,7 @@ macro_rules! translation_battery {
 translation_battery!(openai_battery, Format::OPENAI);
 translation_battery!(anthropic_battery, Format::ANTHROPIC);
 translation_battery!(gemini_battery, Format::GEMINI);
+translation_battery!(responses_battery, Format::RESPONSES);
 
 #[test]
 fn a_non_json_error_body_is_described_with_the_provider_s_status_and_a_code() {

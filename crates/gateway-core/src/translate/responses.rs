@@ -3,7 +3,9 @@
 //! Shapes follow platform.openai.com/docs/api-reference/responses. The gateway keeps no state,
 //! so a request must carry its whole conversation in `input` (`previous_response_id` and
 //! `conversation` are refused), and only function tools translate (built-in tools such as
-//! `web_search` are refused). Reasoning items are skipped: the IR has no reasoning.
+//! `web_search` are refused). `reasoning.effort` translates; of reasoning items, the summaries of
+//! a Responses provider's are read (as thinking without a signature), but none is written for a
+//! Responses client yet, and those in a request's `input` are skipped.
 
 use serde_json::{json, Map, Value};
 
@@ -11,6 +13,7 @@ use super::ir::*;
 use super::json;
 use crate::error::GatewayError;
 use crate::sse::SseEvent;
+use crate::usage::report::UsageReport;
 use crate::usage::Usage;
 
 /// Parses a Responses request body (`POST /responses`).
@@ -57,6 +60,7 @@ pub fn request_to_ir(v: &Value) -> Result<ChatRequest, GatewayError> {
     req.tools = tools_of(v)?;
     req.tool_choice = tool_choice_of(v)?;
     req.response_format = text_format_of(v)?;
+    req.reasoning = super::openai::reasoning::request_reasoning(v)?;
     Ok(req)
 }
 
@@ -304,9 +308,10 @@ fn text_format_of(v: &Value) -> Result<Option<ResponseFormat>, GatewayError> {
 
 /// Emits a Responses request body, for a Responses upstream. `store` is false (the gateway
 /// keeps no state, so nothing should be kept for later turns), stop sequences are dropped (the
-/// API has none), a response schema that is not an object becomes JSON mode, and function
-/// tools are sent non-strict (the IR's schemas were not written for
-/// the strict mode Responses assumes by default).
+/// API has none), a response schema that is not an object becomes JSON mode, function tools
+/// are sent non-strict (the IR's schemas were not written for the strict mode Responses
+/// assumes by default), and `reasoning.effort` goes only to reasoning models, as in Chat
+/// Completions ([`super::openai::reasoning::effort_for`]).
 pub fn request_from_ir(req: &ChatRequest) -> Value {
     let mut input = Vec::new();
     for m in &req.messages {
@@ -330,6 +335,9 @@ pub fn request_from_ir(req: &ChatRequest) -> Value {
     }
     if req.stream {
         out.insert("stream".into(), json!(true));
+    }
+    if let Some(effort) = req.reasoning.and_then(|r| super::openai::reasoning::effort_for(&req.model, r)) {
+        out.insert("reasoning".into(), json!({ "effort": effort }));
     }
     if !req.tools.is_empty() {
         let tools: Vec<Value> = req
@@ -452,14 +460,10 @@ fn finish_of_response(r: &Value, called: bool) -> FinishReason {
     finish_reason_of(json::str(r, "status").unwrap_or("completed"), reason, called)
 }
 
-/// Normalized usage from a Responses `usage` object.
+/// Normalized usage from a Responses `usage` object: cache reads and reasoning from its
+/// `_details` (see [`crate::usage::report`]).
 pub fn usage_of(u: &Value) -> Usage {
-    Usage {
-        input_tokens: json::u64(u, "input_tokens").unwrap_or(0),
-        output_tokens: json::u64(u, "output_tokens").unwrap_or(0),
-        cached_input_tokens: u.pointer("/input_tokens_details/cached_tokens").and_then(Value::as_u64).unwrap_or(0),
-        ..Usage::default()
-    }
+    UsageReport::openai_responses(u).and_then(UsageReport::usage).unwrap_or_default()
 }
 
 /// A Responses `usage` object.
@@ -468,14 +472,13 @@ pub fn usage_json(u: &Usage) -> Value {
         "input_tokens": u.input_tokens,
         "input_tokens_details": {"cached_tokens": u.cached_input_tokens},
         "output_tokens": u.output_tokens,
-        // The IR does not count reasoning tokens apart.
-        "output_tokens_details": {"reasoning_tokens": 0},
+        "output_tokens_details": {"reasoning_tokens": u.reasoning_tokens},
         "total_tokens": u.total_tokens(),
     })
 }
 
-/// Parses a `response` object: message text and function calls, in order (reasoning and
-/// built-in tool items are skipped).
+/// Parses a `response` object: message text, function calls and reasoning summaries, in order
+/// (built-in tool items are skipped, and so is a reasoning item's `encrypted_content`).
 ///
 /// Errors: 502 when `output` is not an array.
 pub fn response_to_ir(v: &Value) -> Result<ChatResponse, GatewayError> {
@@ -494,6 +497,12 @@ pub fn response_to_ir(v: &Value) -> Result<ChatResponse, GatewayError> {
                 arguments: json::string(item, "arguments"),
                 signature: None,
             })),
+            Some("reasoning") => {
+                let text = summary_text(item);
+                if !text.is_empty() {
+                    content.push(Part::Reasoning(Thought { text, signature: None }));
+                }
+            }
             _ => {}
         }
     }
@@ -506,6 +515,16 @@ pub fn response_to_ir(v: &Value) -> Result<ChatResponse, GatewayError> {
         usage: json::get(v, "usage").map(usage_of),
     })
 }
+
+/// The text of a reasoning item's summary parts, one paragraph each (as a stream's
+/// `response.reasoning_summary_part.added` events separate them).
+fn summary_text(item: &Value) -> String {
+    let parts: Vec<&str> = json::array(item, "summary").iter().filter_map(|p| json::str(p, "text")).collect();
+    parts.join(SUMMARY_SEPARATOR)
+}
+
+/// What separates the summary parts of a reasoning item.
+const SUMMARY_SEPARATOR: &str = "\n\n";
 
 /// The id of output item `index` of response `response_id`: the IR has no item ids, so they
 /// are derived, unique within the response and stable between a stream and its final object.

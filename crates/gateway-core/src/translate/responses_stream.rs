@@ -5,7 +5,7 @@ use serde_json::{json, Value};
 
 use super::{
     call_item, error_to_ir, finish_of_response, item_id, last_item_status, message_item, response_object, status_of,
-    text_of_part, usage_json, usage_of,
+    text_of_part, usage_json, usage_of, SUMMARY_SEPARATOR,
 };
 use crate::sse::SseEvent;
 use crate::translate::ir::*;
@@ -65,7 +65,8 @@ pub struct StreamDecoder {
 
 impl StreamDecoder {
     /// Decodes one SSE event; returns true at `response.completed`, `response.incomplete`,
-    /// `response.failed` and `error`. Events it does not know (reasoning, built-in tools,
+    /// `response.failed` and `error`. Reasoning summaries come as reasoning deltas (without a
+    /// signature: `encrypted_content` is not read); events it does not know (built-in tools,
     /// annotations) and unreadable data are skipped.
     pub fn decode(&mut self, ev: &SseEvent, out: &mut Vec<StreamEvent>) -> bool {
         let Ok(v) = serde_json::from_str::<Value>(&ev.data) else { return false };
@@ -98,6 +99,19 @@ impl StreamDecoder {
                 let call = kind == "response.function_call_arguments.delta";
                 let content_index = if call { 0 } else { content_index };
                 self.pass_on(output_index, content_index, call, json::str(&v, "delta").unwrap_or_default(), out);
+            }
+            "response.reasoning_summary_part.added" => {
+                self.start(&Value::Null, out);
+                // Parts after the first are paragraphs of the same summary, as in a whole answer.
+                if json::u64(&v, "summary_index").is_some_and(|i| i > 0) {
+                    out.push(StreamEvent::ReasoningDelta(SUMMARY_SEPARATOR.to_string()));
+                }
+            }
+            "response.reasoning_summary_text.delta" => {
+                self.start(&Value::Null, out);
+                if let Some(delta) = json::str(&v, "delta").filter(|d| !d.is_empty()) {
+                    out.push(StreamEvent::ReasoningDelta(delta.to_string()));
+                }
             }
             "response.output_text.done" => {
                 self.catch_up(output_index, content_index, false, json::str(&v, "text").unwrap_or_default(), out)
