@@ -172,14 +172,16 @@ fn user_parts(content: Option<&Value>, i: usize) -> Result<Vec<Part>, GatewayErr
     }
 }
 
-fn image_from_url(url: &str) -> Image {
+/// An image part's URL as the IR image: a `data:` URL's bytes, else the URL.
+pub(crate) fn image_from_url(url: &str) -> Image {
     match json::split_data_url(url) {
         Some((media_type, data)) => Image::Base64 { media_type, data },
         None => Image::Url(url.to_string()),
     }
 }
 
-fn image_url(image: &Image) -> String {
+/// The URL an image part carries: the URL, or its bytes as a `data:` URL.
+pub(crate) fn image_url(image: &Image) -> String {
     match image {
         Image::Url(url) => url.clone(),
         Image::Base64 { media_type, data } => format!("data:{media_type};base64,{data}"),

@@ -11,6 +11,7 @@ use serde_json::{json, Map, Value};
 
 use super::ir::*;
 use super::json;
+use super::openai::{image_from_url, image_url};
 use crate::error::GatewayError;
 use crate::sse::SseEvent;
 use crate::usage::report::UsageReport;
@@ -211,20 +212,6 @@ fn content_parts(content: Option<&Value>, at: &str) -> Result<Vec<Part>, Gateway
         }
     }
     Ok(parts)
-}
-
-fn image_from_url(url: &str) -> Image {
-    match json::split_data_url(url) {
-        Some((media_type, data)) => Image::Base64 { media_type, data },
-        None => Image::Url(url.to_string()),
-    }
-}
-
-fn image_url(image: &Image) -> String {
-    match image {
-        Image::Url(url) => url.clone(),
-        Image::Base64 { media_type, data } => format!("data:{media_type};base64,{data}"),
-    }
 }
 
 fn tools_of(v: &Value) -> Result<Vec<Tool>, GatewayError> {
