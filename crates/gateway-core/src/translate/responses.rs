@@ -4,8 +4,9 @@
 //! so a request must carry its whole conversation in `input` (`previous_response_id` and
 //! `conversation` are refused), and only function tools translate (built-in tools such as
 //! `web_search` are refused). `reasoning.effort` translates; of reasoning items, the summaries of
-//! a Responses provider's are read (as thinking without a signature), but none is written for a
-//! Responses client yet, and those in a request's `input` are skipped.
+//! a Responses provider's are read (as thinking without a signature) and thinking is written for
+//! a Responses client as reasoning items with summaries (without signatures or redacted
+//! thinking); reasoning items in a request's `input` are skipped.
 
 use serde_json::{json, Map, Value};
 
@@ -555,16 +556,28 @@ fn last_item_status(finish: FinishReason) -> &'static str {
     }
 }
 
+/// One output item of a written response.
+enum OutputGroup<'a> {
+    /// Consecutive text parts.
+    Message(Vec<&'a str>),
+    Call(&'a ToolCall),
+    /// A thought's text (its signature is not written: see [`reasoning_item`]).
+    Reasoning(&'a str),
+}
+
 /// Emits a `response` object; `created` (Unix seconds) fills `created_at`. Consecutive text
-/// parts make one message item, each function call its own item.
+/// parts make one message item, each function call its own item, and each thought with text a
+/// `reasoning` item before what follows it. Redacted reasoning and thought signatures are
+/// dropped: a Responses client could only send them back in `input` reasoning items, which are
+/// skipped.
 pub fn response_from_ir(r: &ChatResponse, created: u64) -> Value {
-    // Output items, each a message (its texts) or one call.
-    let mut groups: Vec<Result<Vec<&str>, &ToolCall>> = Vec::new();
+    let mut groups: Vec<OutputGroup> = Vec::new();
     for p in &r.content {
         match (p, groups.last_mut()) {
-            (Part::Text(t), Some(Ok(texts))) => texts.push(t),
-            (Part::Text(t), _) => groups.push(Ok(vec![t])),
-            (Part::ToolCall(c), _) => groups.push(Err(c)),
+            (Part::Text(t), Some(OutputGroup::Message(texts))) => texts.push(t),
+            (Part::Text(t), _) => groups.push(OutputGroup::Message(vec![t])),
+            (Part::ToolCall(c), _) => groups.push(OutputGroup::Call(c)),
+            (Part::Reasoning(t), _) if !t.text.is_empty() => groups.push(OutputGroup::Reasoning(&t.text)),
             _ => {}
         }
     }
@@ -575,8 +588,9 @@ pub fn response_from_ir(r: &ChatResponse, created: u64) -> Value {
         .map(|(i, g)| {
             let status = if i == last { last_item_status(r.finish_reason) } else { "completed" };
             match g {
-                Ok(texts) => message_item(&item_id("msg", &r.id, i), status, texts),
-                Err(call) => call_item(&item_id("fc", &r.id, i), status, call),
+                OutputGroup::Message(texts) => message_item(&item_id("msg", &r.id, i), status, texts),
+                OutputGroup::Call(call) => call_item(&item_id("fc", &r.id, i), status, call),
+                OutputGroup::Reasoning(text) => reasoning_item(&item_id("rs", &r.id, i), status, &summary_parts(text)),
             }
         })
         .collect();
@@ -585,6 +599,19 @@ pub fn response_from_ir(r: &ChatResponse, created: u64) -> Value {
         out["usage"] = usage_json(u);
     }
     out
+}
+
+/// A thought's text as summary paragraphs, the inverse of [`summary_text`].
+fn summary_parts(text: &str) -> Vec<&str> {
+    text.split(SUMMARY_SEPARATOR).collect()
+}
+
+/// A `reasoning` output item with `summary_texts` as its `summary_text` parts. It carries no
+/// `encrypted_content`: the gateway does not read it back (a thought's signature is the
+/// upstream's, which a Responses client could not return anyway).
+fn reasoning_item(id: &str, status: &str, summary_texts: &[&str]) -> Value {
+    let summary: Vec<Value> = summary_texts.iter().map(|t| json!({"type": "summary_text", "text": t})).collect();
+    json!({"type": "reasoning", "id": id, "summary": summary, "status": status})
 }
 
 /// Reads an error body: Responses errors have the Chat Completions shape

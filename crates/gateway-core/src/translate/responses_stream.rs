@@ -4,8 +4,8 @@
 use serde_json::{json, Value};
 
 use super::{
-    call_item, error_to_ir, finish_of_response, item_id, last_item_status, message_item, response_object, status_of,
-    text_of_part, usage_json, usage_of, SUMMARY_SEPARATOR,
+    call_item, error_to_ir, finish_of_response, item_id, last_item_status, message_item, reasoning_item,
+    response_object, status_of, text_of_part, usage_json, usage_of, SUMMARY_SEPARATOR,
 };
 use crate::sse::SseEvent;
 use crate::translate::ir::*;
@@ -224,14 +224,26 @@ impl StreamDecoder {
 /// One output item of an encoded stream.
 #[derive(Debug)]
 enum OutputItem {
-    Message { text: String },
-    Call { index: usize, call: ToolCall },
+    Message {
+        text: String,
+    },
+    Call {
+        index: usize,
+        call: ToolCall,
+    },
+    /// Thinking, written as a reasoning item with one summary part.
+    Reasoning {
+        text: String,
+    },
 }
 
 /// Writes IR events as a Responses event stream: `response.created`, `response.in_progress`,
 /// then per output item `output_item.added`, its deltas and `.done` events, and at the end
 /// `response.completed` (or `response.incomplete`) with the whole response and its usage.
 /// Every event is named by an `event:` line and carries `type` and `sequence_number`.
+/// Thinking becomes a `reasoning` item whose one summary part streams as
+/// `response.reasoning_summary_text.delta` events; its signature ends the item but is not
+/// written, and redacted thinking is dropped (a Responses client could not send either back).
 #[derive(Debug, Default)]
 pub struct StreamEncoder {
     created: u64,
@@ -269,6 +281,7 @@ impl StreamEncoder {
     fn item_id(&self, index: usize) -> String {
         match self.items.get(index) {
             Some(OutputItem::Call { .. }) => item_id("fc", &self.id, index),
+            Some(OutputItem::Reasoning { .. }) => item_id("rs", &self.id, index),
             _ => item_id("msg", &self.id, index),
         }
     }
@@ -278,6 +291,7 @@ impl StreamEncoder {
         match &self.items[index] {
             OutputItem::Message { text } => message_item(&id, status, &[text]),
             OutputItem::Call { call, .. } => call_item(&id, status, call),
+            OutputItem::Reasoning { text } => reasoning_item(&id, status, &[text]),
         }
     }
 
@@ -301,17 +315,26 @@ impl StreamEncoder {
         self.close_item(out);
         let index = self.items.len();
         let is_message = matches!(item, OutputItem::Message { .. });
+        let is_reasoning = matches!(item, OutputItem::Reasoning { .. });
         self.items.push(item);
         self.open = true;
         let mut added = self.item_json(index, "in_progress");
         if is_message {
             added["content"] = json!([]);
         }
+        if is_reasoning {
+            added["summary"] = json!([]);
+        }
         self.event(out, "response.output_item.added", json!({"output_index": index, "item": added}));
         if is_message {
             let part = json!({"type": "output_text", "text": "", "annotations": []});
             let ev = json!({"item_id": self.item_id(index), "output_index": index, "content_index": 0, "part": part});
             self.event(out, "response.content_part.added", ev);
+        }
+        if is_reasoning {
+            let part = json!({"type": "summary_text", "text": ""});
+            let ev = json!({"item_id": self.item_id(index), "output_index": index, "summary_index": 0, "part": part});
+            self.event(out, "response.reasoning_summary_part.added", ev);
         }
         index
     }
@@ -340,6 +363,16 @@ impl StreamEncoder {
                 let done =
                     json!({"item_id": item_id, "output_index": index, "name": call.name, "arguments": call.arguments});
                 self.event(out, "response.function_call_arguments.done", done);
+            }
+            OutputItem::Reasoning { text } => {
+                let text = text.clone();
+                let at = json!({"item_id": item_id, "output_index": index, "summary_index": 0});
+                let mut done = at.clone();
+                done["text"] = json!(text);
+                self.event(out, "response.reasoning_summary_text.done", done);
+                let mut part = at;
+                part["part"] = json!({"type": "summary_text", "text": text});
+                self.event(out, "response.reasoning_summary_part.done", part);
             }
         }
         let item = self.item_json(index, status);
@@ -399,10 +432,28 @@ impl StreamEncoder {
                 self.close_item(out);
             }
             StreamEvent::Usage(u) => self.usage = Some(*u),
-            // Reasoning is not yet written as Responses `reasoning` items: a Responses client
-            // sees the answer without its thinking.
-            StreamEvent::ReasoningDelta(_) | StreamEvent::ReasoningSignature(_) | StreamEvent::RedactedReasoning(_) => {
+            StreamEvent::ReasoningDelta(t) => {
+                if t.is_empty() {
+                    return;
+                }
+                self.start(out);
+                let index = match self.items.last_mut() {
+                    Some(OutputItem::Reasoning { text }) if self.open => {
+                        text.push_str(t);
+                        self.items.len() - 1
+                    }
+                    _ => self.open_item(OutputItem::Reasoning { text: t.clone() }, out),
+                };
+                let ev = json!({"item_id": self.item_id(index), "output_index": index, "summary_index": 0, "delta": t});
+                self.event(out, "response.reasoning_summary_text.delta", ev);
             }
+            // The signature ends its thinking block (the next thinking is another item).
+            StreamEvent::ReasoningSignature(_) => {
+                if self.open && matches!(self.items.last(), Some(OutputItem::Reasoning { .. })) {
+                    self.close_item(out);
+                }
+            }
+            StreamEvent::RedactedReasoning(_) => {}
             StreamEvent::Error { message, kind } => {
                 let code = code_of_kind(kind);
                 // `event` numbers it.

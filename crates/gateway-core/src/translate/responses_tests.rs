@@ -536,9 +536,8 @@ fn a_cut_answer_is_an_incomplete_response() {
 
 #[test]
 fn responses_round_trip_through_responses() {
-    let mut text = response_to_ir(&text_response()).unwrap();
-    // Reasoning items are not written for a Responses client yet.
-    text.content.retain(|p| !matches!(p, Part::Reasoning(_)));
+    let text = response_to_ir(&text_response()).unwrap();
+    assert!(text.content.iter().any(|p| matches!(p, Part::Reasoning(_))), "the round trip keeps reasoning");
     let empty = ChatResponse {
         id: "e".into(),
         model: "m".into(),
@@ -873,7 +872,10 @@ fn types(events: &[Value]) -> Vec<&str> {
 /// Accumulates a stream as the `openai` Node SDK's `ResponseStream` does, failing where it
 /// throws (an event before `response.created`, an index without its item or part, a delta of
 /// the wrong kind), and checks each `.done` event against what the deltas built. Returns the
-/// accumulated response, with the final event's `output` checked against it.
+/// accumulated response, with the final event's `output` checked against it. The SDK passes
+/// reasoning summary events through without accumulating them (its snapshot gets the summary
+/// from `response.completed`); they are accumulated here as documented, to check their indexes
+/// and ids against the item they belong to.
 pub(super) fn accumulate_like_the_sdk(events: &[Value]) -> Value {
     assert_eq!(events[0]["type"], "response.created");
     let mut snapshot = events[0]["response"].clone();
@@ -906,6 +908,31 @@ pub(super) fn accumulate_like_the_sdk(events: &[Value]) -> Value {
                 );
                 output["arguments"] =
                     json!(format!("{}{}", output["arguments"].as_str().unwrap(), ev["delta"].as_str().unwrap()));
+            }
+            "response.reasoning_summary_part.added" => {
+                let output = &mut snapshot["output"][index.unwrap()];
+                assert_eq!((&ev["item_id"], output["type"].as_str()), (&output["id"], Some("reasoning")));
+                let summary = output["summary"].as_array_mut().unwrap();
+                assert_eq!(ev["summary_index"], summary.len(), "summary parts are added in order");
+                assert_eq!(ev["part"]["type"], "summary_text");
+                summary.push(ev["part"].clone());
+            }
+            "response.reasoning_summary_text.delta" => {
+                let output = &mut snapshot["output"][index.unwrap()];
+                assert_eq!(ev["item_id"], output["id"]);
+                let part = &mut output["summary"][ev["summary_index"].as_u64().unwrap() as usize];
+                assert_eq!(part["type"], "summary_text");
+                part["text"] = json!(format!("{}{}", part["text"].as_str().unwrap(), ev["delta"].as_str().unwrap()));
+            }
+            "response.reasoning_summary_text.done" => {
+                let output = item(&mut snapshot);
+                assert_eq!(ev["item_id"], output["id"]);
+                assert_eq!(ev["text"], output["summary"][ev["summary_index"].as_u64().unwrap() as usize]["text"]);
+            }
+            "response.reasoning_summary_part.done" => {
+                let output = item(&mut snapshot);
+                assert_eq!(ev["item_id"], output["id"]);
+                assert_eq!(ev["part"], output["summary"][ev["summary_index"].as_u64().unwrap() as usize]);
             }
             "response.output_text.done" => {
                 let output = item(&mut snapshot);
@@ -1096,6 +1123,23 @@ fn encoder_output_decodes_to_the_same_events_cut_anywhere() {
         ],
         vec![start(), text("Once"), StreamEvent::Finish(FinishReason::Length), usage()],
         vec![start(), text("x"), StreamEvent::Finish(FinishReason::ContentFilter), usage()],
+        vec![
+            start(),
+            thinking("Hmm, "),
+            thinking("thé sky."),
+            text("Blue."),
+            StreamEvent::Finish(FinishReason::Stop),
+            usage(),
+        ],
+        vec![
+            start(),
+            thinking("Need weather."),
+            tool_start(0, "call_1", "get_weather"),
+            tool_delta(0, "{}"),
+            StreamEvent::Finish(FinishReason::ToolCalls),
+            usage(),
+        ],
+        vec![start(), thinking("Still thinking"), StreamEvent::Finish(FinishReason::Length), usage()],
     ];
     // Chunks of 1 byte already cut everywhere; larger ones up to 64 mix cuts (every size, as
     // for the fixtures above, would take seconds per stream).
@@ -1116,4 +1160,141 @@ fn encoder_output_decodes_to_the_same_events_cut_anywhere() {
     let (decoded, ended) = decode_in_small_chunks(&encode(&failing, false));
     assert!(ended);
     assert_eq!(decoded, failing);
+}
+
+fn thinking(t: &str) -> StreamEvent {
+    StreamEvent::ReasoningDelta(t.into())
+}
+
+fn thought(text: &str, signature: Option<&str>) -> Part {
+    Part::Reasoning(Thought { text: text.into(), signature: signature.map(Into::into) })
+}
+
+#[test]
+fn emitted_response_writes_thinking_as_reasoning_items_before_what_follows() {
+    let r = ChatResponse {
+        id: "resp_r".into(),
+        model: "claude-sonnet-4-5".into(),
+        content: vec![
+            thought("**Plan**\n\nCheck the weather.", Some("sig_1")),
+            call("call_1", "get_weather", "{\"city\":\"Oslo\"}"),
+            Part::RedactedReasoning("opaque".into()),
+            thought("It is cold.", None),
+            Part::Text("Wear a coat.".into()),
+        ],
+        finish_reason: FinishReason::ToolCalls,
+        usage: None,
+    };
+    let out = response_from_ir(&r, 0);
+    let output = out["output"].as_array().unwrap();
+    let kinds: Vec<&str> = output.iter().map(|i| i["type"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["reasoning", "function_call", "reasoning", "message"], "in the IR's order, redacted dropped");
+    assert_eq!(
+        output[0],
+        json!({"type": "reasoning", "id": "rs_resp_r_0", "status": "completed",
+               "summary": [{"type": "summary_text", "text": "**Plan**"}, {"type": "summary_text", "text": "Check the weather."}]})
+    );
+    assert_eq!(output[2]["summary"], json!([{"type": "summary_text", "text": "It is cold."}]));
+    assert!(output.iter().all(|i| i.get("encrypted_content").is_none()), "signatures are not written");
+    // Reading it back keeps the thinking text, without the signature or the redacted block.
+    let back = response_to_ir(&out).unwrap();
+    let mut expected = r.clone();
+    expected.content = vec![
+        thought("**Plan**\n\nCheck the weather.", None),
+        r.content[1].clone(),
+        thought("It is cold.", None),
+        r.content[4].clone(),
+    ];
+    assert_eq!(back, expected);
+}
+
+#[test]
+fn thinking_then_text_streams_as_a_reasoning_item_the_sdk_can_accumulate() {
+    let bytes = encode(
+        &[
+            StreamEvent::Start { id: "r".into(), model: "m".into() },
+            thinking("Let me "),
+            thinking(""),
+            thinking("think."),
+            StreamEvent::ReasoningSignature("sig".into()),
+            StreamEvent::RedactedReasoning("opaque".into()),
+            text("Done."),
+            StreamEvent::Finish(FinishReason::Stop),
+        ],
+        true,
+    );
+    let events = typed_events(&bytes);
+    assert_eq!(
+        types(&events),
+        [
+            "response.created",
+            "response.in_progress",
+            "response.output_item.added",
+            "response.reasoning_summary_part.added",
+            "response.reasoning_summary_text.delta",
+            "response.reasoning_summary_text.delta",
+            "response.reasoning_summary_text.done",
+            "response.reasoning_summary_part.done",
+            "response.output_item.done",
+            "response.output_item.added",
+            "response.content_part.added",
+            "response.output_text.delta",
+            "response.output_text.done",
+            "response.content_part.done",
+            "response.output_item.done",
+            "response.completed",
+        ]
+    );
+    assert_eq!(events[2]["item"], json!({"type": "reasoning", "id": "rs_r_0", "summary": [], "status": "in_progress"}));
+    assert_eq!(
+        (&events[4]["item_id"], &events[4]["output_index"], &events[4]["summary_index"]),
+        (&json!("rs_r_0"), &json!(0), &json!(0))
+    );
+    assert_eq!(events[6]["text"], "Let me think.");
+    let last = accumulate_like_the_sdk(&events);
+    assert_eq!(
+        last["output"][0],
+        json!({"type": "reasoning", "id": "rs_r_0", "status": "completed",
+               "summary": [{"type": "summary_text", "text": "Let me think."}]})
+    );
+    assert_eq!(last["output"][1]["content"][0]["text"], "Done.");
+    assert!(!String::from_utf8(bytes).unwrap().contains("sig"), "the signature is not written");
+}
+
+#[test]
+fn thinking_then_a_call_streams_the_reasoning_item_done_before_the_call() {
+    let bytes = encode(
+        &[
+            StreamEvent::Start { id: "r".into(), model: "m".into() },
+            thinking("Need the weather."),
+            tool_start(0, "call_1", "get_weather"),
+            tool_delta(0, "{}"),
+            thinking("A second thought."),
+            StreamEvent::Finish(FinishReason::ToolCalls),
+        ],
+        true,
+    );
+    let events = typed_events(&bytes);
+    let last = accumulate_like_the_sdk(&events);
+    let output = last["output"].as_array().unwrap();
+    let kinds: Vec<&str> = output.iter().map(|i| i["type"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["reasoning", "function_call", "reasoning"]);
+    assert_eq!(output[2]["summary"][0]["text"], "A second thought.");
+    let order: Vec<String> = events
+        .iter()
+        .filter(|e| e["type"].as_str().unwrap().starts_with("response.output_item."))
+        .map(|e| {
+            format!("{}{}", e["type"].as_str().unwrap().trim_start_matches("response.output_item."), e["output_index"])
+        })
+        .collect();
+    assert_eq!(order, ["added0", "done0", "added1", "done1", "added2", "done2"]);
+}
+
+#[test]
+fn a_signature_ends_the_reasoning_item() {
+    let events =
+        typed_events(&encode(&[thinking("one"), StreamEvent::ReasoningSignature("s".into()), thinking("two")], true));
+    let last = accumulate_like_the_sdk(&events);
+    let summaries: Vec<&Value> = last["output"].as_array().unwrap().iter().map(|i| &i["summary"][0]["text"]).collect();
+    assert_eq!(summaries, [&json!("one"), &json!("two")]);
 }
