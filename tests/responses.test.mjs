@@ -202,3 +202,22 @@ test('a translated answer is cached and replayed as it was sent, JSON and stream
     assert.equal(second, firstText, `stream: ${stream}`);
   }
 });
+
+test('a thinking model\'s reasoning reaches a Responses client as a reasoning item, whole and streamed', async () => {
+  const { THINKING } = await import('./support/mock-thinking.mjs');
+  const request = {
+    model: 'google-ai-studio/gemini-2.5-flash', input: 'What is the weather in Paris?', tools: [weather], reasoning: { effort: 'low' },
+  };
+  const whole = await client.responses.create(request);
+  assert.deepEqual(whole.output.map((item) => item.type), ['reasoning', 'function_call']);
+  assert.equal(whole.output[0].summary.map((part) => part.text).join(''), THINKING.call);
+  const seen = await lastRequest();
+  assert.equal(seen.payload.generationConfig.thinkingConfig.includeThoughts, true, 'the effort reached Gemini');
+
+  const stream = client.responses.stream(request);
+  const deltas = [];
+  stream.on('response.reasoning_summary_text.delta', (event) => deltas.push(event.delta));
+  const streamed = await stream.finalResponse();
+  assert.deepEqual(streamed.output.map((item) => item.type), ['reasoning', 'function_call']);
+  assert.equal(deltas.join(''), THINKING.call);
+});
