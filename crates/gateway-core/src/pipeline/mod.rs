@@ -235,7 +235,6 @@ impl Pipeline {
                     retry,
                 )?;
                 ctx.upstream_url.clone_from(&target.url);
-                ctx.provider_path.clone_from(&target.provider_path);
                 FirstStep::Provider(target)
             }
             GatewayRoute::Universal { .. } if request.method != "POST" => {
@@ -275,11 +274,16 @@ impl Pipeline {
             || completion.log.is_some()
             || request.headers.content_length().is_none();
         let mut body = self.read_body(port, request.body, &request.headers, needs_bytes).await?;
-        if let (FirstStep::Compat(_), Some(RequestBody::Bytes(bytes))) = (&first_step, &body) {
-            if let Some(named) = plan::named_route(&self.config.routes, bytes).filter(|r| !r.plugins.is_empty()) {
-                completion.plugins = self.plugin_set.for_request(&self.plugins, &access, Some(named))?;
-                wants_request = completion.plugins.iter().any(|p| p.wants_request());
-            }
+        // The named route a compat request's `model` names, read once (again only if a plugin
+        // changes the body): its plugins join the request's, and it is the plan.
+        let compat = matches!(first_step, FirstStep::Compat(_));
+        let mut named = match &body {
+            Some(RequestBody::Bytes(bytes)) if compat => plan::named_route(&self.config.routes, bytes),
+            _ => None,
+        };
+        if let Some(with_plugins) = named.filter(|r| !r.plugins.is_empty()) {
+            completion.plugins = self.plugin_set.for_request(&self.plugins, &access, Some(with_plugins))?;
+            wants_request = completion.plugins.iter().any(|p| p.wants_request());
         }
         if wants_request {
             let client_body = match &body {
@@ -293,6 +297,9 @@ impl Pipeline {
                 }
             }
             if let Some(changed) = prompt.into_changed_body() {
+                if compat {
+                    named = plan::named_route(&self.config.routes, &changed);
+                }
                 body = Some(RequestBody::Bytes(changed.into()));
             }
         }
@@ -323,7 +330,7 @@ impl Pipeline {
                 Planned { targets: vec![target], reports_step: false, cache_scope: scope }
             }
             FirstStep::Compat(endpoint) => Planned {
-                targets: plan::compat_targets(&input, endpoint, port.random(), port.now_ms())?,
+                targets: plan::compat_targets(&input, endpoint, named, port.random(), port.now_ms())?,
                 reports_step: true,
                 cache_scope: ("compat".to_string(), format!("/{}", compat_suffix(&route))),
             },

@@ -156,11 +156,6 @@ pub(crate) fn universal_targets(input: &PlanInput<'_>) -> Result<Vec<Target>, Ga
         .collect()
 }
 
-/// The targets of a compat request: one for `"{provider}/{model}"` or an alias; a route's plan
-/// (weighted primary, then its fallbacks) when `model` names a route.
-///
-/// Errors (400): the body is not JSON or lacks `model`, the model is not routable, a field has
-/// the wrong shape (see [`compat::plan`]).
 /// The named route a compat request's `model` names; `None` when there are no routes, the body
 /// is not JSON or its model is no route.
 pub(crate) fn named_route<'r>(routes: &'r Routes, body: &[u8]) -> Option<&'r Route> {
@@ -176,14 +171,20 @@ pub(crate) fn named_route<'r>(routes: &'r Routes, body: &[u8]) -> Option<&'r Rou
     routes.get(&model)
 }
 
+/// The targets of a compat request: one for `"{provider}/{model}"` or an alias; the plan of
+/// `route` (weighted primary, then its fallbacks), the route the body's `model` names
+/// ([`named_route`]), when there is one.
+///
+/// Errors (400): the body is not JSON or lacks `model`, the model is not routable, a field has
+/// the wrong shape (see [`compat::plan`]).
 pub(crate) fn compat_targets(
     input: &PlanInput<'_>,
     endpoint: Endpoint,
+    route: Option<&Route>,
     random: f64,
     now_ms: f64,
 ) -> Result<Vec<Target>, GatewayError> {
     let PlanInput { account_id, config, headers, body, retry, retry_default, .. } = *input;
-    let route = named_route(&config.routes, body);
     let choices: Vec<(Option<Vec<u8>>, Option<String>, RetryOverrides)> = match route {
         None => vec![(None, None, RetryOverrides::default())],
         Some(route) => route
