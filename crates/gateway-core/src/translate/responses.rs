@@ -456,13 +456,7 @@ pub fn usage_of(u: &Value) -> Usage {
 
 /// A Responses `usage` object.
 pub fn usage_json(u: &Usage) -> Value {
-    json!({
-        "input_tokens": u.input_tokens,
-        "input_tokens_details": {"cached_tokens": u.cached_input_tokens},
-        "output_tokens": u.output_tokens,
-        "output_tokens_details": {"reasoning_tokens": u.reasoning_tokens},
-        "total_tokens": u.total_tokens(),
-    })
+    crate::usage::emit::openai_responses(u)
 }
 
 /// Parses a `response` object: message text, function calls and reasoning summaries, in order

@@ -1,7 +1,7 @@
 //! Writing a [`Usage`] as each client dialect reports usage, cache and reasoning numbers
 //! included, so that a translated answer tells the client what the provider said.
 //!
-//! Cache writes have no field of their own in OpenAI's or Gemini's shape: they are counted in
+//! Cache writes have no field of their own in OpenAI's (Chat Completions and Responses) or Gemini's shape: they are counted in
 //! the input there, as those providers count theirs.
 
 use serde_json::{json, Value};
@@ -16,6 +16,17 @@ pub fn openai_chat(u: &Usage) -> Value {
         "total_tokens": u.total_tokens(),
         "prompt_tokens_details": {"cached_tokens": u.cached_input_tokens},
         "completion_tokens_details": {"reasoning_tokens": u.reasoning_tokens},
+    })
+}
+
+/// An OpenAI Responses API `usage` object.
+pub fn openai_responses(u: &Usage) -> Value {
+    json!({
+        "input_tokens": u.input_tokens,
+        "input_tokens_details": {"cached_tokens": u.cached_input_tokens},
+        "output_tokens": u.output_tokens,
+        "output_tokens_details": {"reasoning_tokens": u.reasoning_tokens},
+        "total_tokens": u.total_tokens(),
     })
 }
 

@@ -28,6 +28,10 @@ fn each_dialect_carries_the_cache_and_reasoning_numbers() {
     let g = gemini(&u);
     assert_eq!((g["candidatesTokenCount"].as_u64(), g["thoughtsTokenCount"].as_u64()), (Some(25), Some(15)));
     assert_eq!(g["cachedContentTokenCount"], 200);
+    let responses = openai_responses(&u);
+    assert_eq!((responses["input_tokens"].as_u64(), responses["total_tokens"].as_u64()), (Some(260), Some(300)));
+    assert_eq!(responses["input_tokens_details"]["cached_tokens"], 200);
+    assert_eq!(responses["output_tokens_details"]["reasoning_tokens"], 15);
     assert!(gemini(&Usage { reasoning_tokens: 0, ..u }).get("thoughtsTokenCount").is_none());
 }
 
@@ -43,4 +47,5 @@ fn what_is_written_reads_back() {
     let without_writes = Usage { cache_write_input_tokens: 0, ..u };
     assert_eq!(UsageReport::openai_chat(&openai_chat(&u)).and_then(UsageReport::usage), Some(without_writes));
     assert_eq!(UsageReport::gemini(&gemini(&u)).and_then(UsageReport::usage), Some(without_writes));
+    assert_eq!(UsageReport::openai_responses(&openai_responses(&u)).and_then(UsageReport::usage), Some(without_writes));
 }
