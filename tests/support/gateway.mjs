@@ -53,11 +53,12 @@ export const DASHBOARD_ASSETS = {
  * With `direct`, the returned URL is a socket of workerd that serves the worker itself, without
  * Miniflare's entry worker in front (the benchmark uses it to measure the worker alone).
  * `extraWorkers` are more Miniflare workers (each with a `name`) run beside it, e.g. to hold
- * Durable Object classes that the worker's bindings reach with `scriptName`.
+ * Durable Object classes that the worker's bindings reach with `scriptName`, or the modules of
+ * `wrappedBindings` (Miniflare's bindings made by a script's default export).
  */
 export async function startWorker({
   script = path.join(ROOT, 'build/index.js'), vars = {}, direct = false, kvNamespaces = [], durableObjects = {}, analyticsEngineDatasets = {},
-  queueProducers = {}, queueConsumers = {}, extraWorkers = [], assets,
+  queueProducers = {}, queueConsumers = {}, extraWorkers = [], wrappedBindings, assets,
 } = {}) {
   const logs = [];
   const collect = (stream) => {
@@ -81,6 +82,7 @@ export async function startWorker({
     analyticsEngineDatasets,
     queueProducers,
     queueConsumers,
+    ...(wrappedBindings ? { wrappedBindings } : {}),
     ...(assets ? { assets } : {}),
     ...(direct ? { unsafeDirectSockets: [{ host: '127.0.0.1', port: 0 }] } : {}),
   };
