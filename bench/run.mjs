@@ -18,6 +18,17 @@
 //                back to the Responses shape; compared with `gateway` (the untranslated call).
 //                Its answers carry the gateway's clock, so they are checked for their shape and
 //                text rather than byte for byte
+//   gateway-miss     with `cf-aig-cache-ttl` and a question no earlier request asked: every
+//                request an exact-cache miss, sent upstream and its answer stored in KV (waitUntil)
+//   gateway-sem-miss as gateway-miss with `cf-aig-cache-semantic: true`: after the exact miss the
+//                question is embedded (the mock's OpenAI embeddings, answering after
+//                BENCH_EMBEDDER_MS with 1536 spread numbers, as text-embedding-3-small has) and
+//                looked up in the local index (the SemanticIndex Durable Object of its partition,
+//                which the run fills to its cap of 1000 vectors), misses, and the answer is stored
+//                and indexed: what a miss adds over the exact path is (this − gateway-miss)
+//   gateway-sem-hit  the same question every time in other letter cases: an exact miss, then a
+//                semantic hit (similarity 1) on the one answer of its partition, replayed from KV
+//                (checked: `cf-aig-cache-match: semantic`)
 //   kv-floor     a JS worker that answers with one KV read (bench/kv-floor): what a hit costs at
 //                the least, Miniflare's simulated KV included
 //   mem-floor    a JS worker that answers from a copy in memory after its first KV read
@@ -33,7 +44,8 @@
 // before each run, default 300), BENCH_ROUNDS (default 3: every run is repeated, floor and gateway
 // taking turns to go first, and the rounds are pooled),
 // BENCH_UPSTREAM_MS (default 20: the delay of the provider-like direct call a hit is compared
-// with, see "Hit or upstream" in the report), BENCH_CONCURRENCY (default "1,8"), BENCH_PATHS (default all: a comma-separated subset of the paths
+// with, see "Hit or upstream" in the report), BENCH_EMBEDDER_MS (default 20: how long the mock's
+// embeddings take to answer, the semantic paths' embedding model), BENCH_CONCURRENCY (default "1,8"), BENCH_PATHS (default all: a comma-separated subset of the paths
 // above), BENCH_STREAM=0 to skip the streaming scenario, BENCH_DIRECT=1
 // to reach the workers on workerd's direct sockets, bypassing Miniflare's entry worker.
 // Linux only: CPU time comes from /proc/<pid>/stat.
@@ -53,12 +65,15 @@ const CONCURRENCY = (process.env.BENCH_CONCURRENCY ?? '1,8').split(',').map((c) 
 const ROUNDS = positiveInt('BENCH_ROUNDS', 3);
 const STREAM = process.env.BENCH_STREAM !== '0';
 const DIRECT = process.env.BENCH_DIRECT === '1';
-const PATH_NAMES = ['mock', 'floor', 'gateway', 'gateway-hit', 'gateway-vk', 'gateway-lim', 'gateway-grd', 'gateway-xlat', 'kv-floor', 'mem-floor'];
+const PATH_NAMES = ['mock', 'floor', 'gateway', 'gateway-hit', 'gateway-vk', 'gateway-lim', 'gateway-grd', 'gateway-xlat', 'gateway-miss', 'gateway-sem-miss', 'gateway-sem-hit', 'kv-floor', 'mem-floor'];
 const ONLY = process.env.BENCH_PATHS ? process.env.BENCH_PATHS.split(',').map((p) => p.trim()) : PATH_NAMES;
 if (ONLY.some((p) => !PATH_NAMES.includes(p))) fail(`BENCH_PATHS must name some of ${PATH_NAMES.join(', ')}`);
 // The direct call a hit is compared with: the mock answering after this many ms (and as long
 // between stream events), a network round trip to a provider with no model time at all.
 const UPSTREAM_MS = positiveInt('BENCH_UPSTREAM_MS', 20, true);
+const EMBEDDER_MS = positiveInt('BENCH_EMBEDDER_MS', 20, true);
+// The semantic paths' embedder: an OpenAI embedding model served by the mock (its size, 1536).
+const EMBEDDER = { model: 'text-embedding-3-small', dimensions: 1536 };
 const LATENCY_REQUESTS = { json: 100, stream: 25 };
 const SETTLE_MS = 150; // lets work that trails the last response land before CPU is read
 if (CONCURRENCY.some((c) => !Number.isInteger(c) || c < 1)) fail('BENCH_CONCURRENCY must be a comma-separated list of positive integers');
@@ -85,6 +100,22 @@ const RESPONSES_BODIES = {
   json: Buffer.from(JSON.stringify({ model: 'anthropic/claude-sonnet-4-5', input: MESSAGES, max_output_tokens: 256 })),
   stream: Buffer.from(JSON.stringify({ model: 'anthropic/claude-sonnet-4-5', input: MESSAGES, max_output_tokens: 256, stream: true })),
 };
+// The miss paths' requests: a question no earlier request asked (each model its own partition).
+let asked = 0;
+const freshQuestion = (model) => (scenario) => Buffer.from(JSON.stringify({
+  model, messages: [{ role: 'user', content: `Say hello in one short sentence to visitor number ${++asked}.` }], ...(scenario === 'stream' ? { stream: true } : {}),
+}));
+// The gateway-sem-hit path's requests: the same question, its letters' case set by the bits of a
+// counter, so every body is new to the exact cache and the same text once normalised.
+let variant = 0;
+const sameQuestionAgain = (scenario) => {
+  const bits = ++variant;
+  let letter = 0;
+  const content = MESSAGES[0].content.replace(/[a-z]/gi, (c) => ((bits >> (letter++ % 24)) & 1 ? c.toUpperCase() : c.toLowerCase()));
+  return Buffer.from(JSON.stringify({ model: 'm-sem-hit', messages: [{ role: 'user', content }], ...(scenario === 'stream' ? { stream: true } : {}) }));
+};
+/** The body of a path's next request: the scenario's one body, or the next its function makes. */
+const nextBody = (bodies, scenario) => (typeof bodies === 'function' ? bodies(scenario) : bodies[scenario]);
 
 function positiveInt(name, fallback, zeroOk = false) {
   const raw = process.env[name];
@@ -173,7 +204,7 @@ function workerdDescendants() {
 }
 
 async function startMock() {
-  const child = spawn(process.execPath, [MOCK_SCRIPT, '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [MOCK_SCRIPT, '0', String(EMBEDDER_MS), String(EMBEDDER.dimensions)], { stdio: ['ignore', 'pipe', 'inherit'] });
   cleanup.mock = child;
   const url = await new Promise((resolve, reject) => {
     let out = '';
@@ -252,7 +283,7 @@ function request(agent, target, body, extraHeaders = {}) {
   });
 }
 
-async function load(agent, target, body, concurrency, total, check, headers) {
+async function load(agent, target, bodies, scenario, concurrency, total, check, headers) {
   const latencies = new Float64Array(total);
   let next = 0;
   let errors = 0;
@@ -261,7 +292,7 @@ async function load(agent, target, body, concurrency, total, check, headers) {
     while (next < total) {
       const i = next++;
       try {
-        const res = await request(agent, target, body, headers);
+        const res = await request(agent, target, nextBody(bodies, scenario), headers);
         latencies[i] = res.ms;
         const problem = check(res);
         if (problem) { errors++; firstError ??= problem; }
@@ -287,14 +318,23 @@ function percentile(sorted, p) {
  * What every response of a scenario must look like: the mock's own answer, byte for byte; or,
  * for a translated answer (`reference` a function), what that function accepts.
  */
-function checker(reference, expectHit) {
+function checker(reference, expectHit, expectStatus) {
   return (res) => {
     if (expectHit && res.headers['cf-aig-cache-status'] !== 'HIT') return `not a cache hit: ${res.headers['cf-aig-cache-status']}`;
+    if (expectHit === 'semantic' && res.headers['cf-aig-cache-match'] !== 'semantic') return `not a semantic hit: ${res.headers['cf-aig-cache-match']}`;
+    if (expectStatus && res.headers['cf-aig-cache-status'] !== expectStatus) return `cache status ${res.headers['cf-aig-cache-status']}, not ${expectStatus}`;
     if (res.status !== 200) return `status ${res.status}: ${res.body.toString('utf8').slice(0, 200)}`;
     const same = typeof reference === 'function' ? reference(res.body.toString('utf8')) : res.body.equals(reference);
     if (!same) return `unexpected body: ${res.body.toString('utf8').slice(0, 200)}`;
     return null;
   };
+}
+
+/** An OpenAI chat answer to a question the benchmark varies: whole, whatever its text. */
+function chatAnswer(scenario) {
+  return scenario === 'stream'
+    ? (body) => body.includes('"object":"chat.completion.chunk"') && body.trimEnd().endsWith('data: [DONE]')
+    : (body) => JSON.parse(body).object === 'chat.completion';
 }
 
 /** A translated Responses answer: complete, with the text the mock's Anthropic answer holds. */
@@ -311,11 +351,11 @@ function machineTicks() {
 }
 
 /** One measured run: warm-up, then REQUESTS requests, with the CPU time of `cpuPids` around them. */
-async function run({ scenario, url, concurrency, cpuPids, ownPids, reference, headers, hit: cached = false, bodies = BODIES }) {
+async function run({ scenario, url, concurrency, cpuPids, ownPids, reference, headers, hit: cached = false, cacheStatus, bodies = BODIES }) {
   const target = new URL(url);
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
   const check = checker(reference, false);
-  const checkHit = checker(reference, cached);
+  const checkHit = checker(reference, cached, cacheStatus);
   const label = `${scenario} ${url} c=${concurrency}`;
   const snapshot = () => ({
     pids: Object.fromEntries(Object.entries(cpuPids).map(([k, pid]) => [k, cpuTicks(pid)])),
@@ -327,20 +367,20 @@ async function run({ scenario, url, concurrency, cpuPids, ownPids, reference, he
       // The first request stores the entry (in waitUntil, after its response): wait for a hit.
       let hit = false;
       for (let i = 0; i < 100 && !hit; i++) {
-        const res = await request(agent, target, bodies[scenario], headers);
+        const res = await request(agent, target, nextBody(bodies, scenario), headers);
         if (check(res)) throw new Error(`${label}: priming the cache failed: ${check(res)}`);
-        hit = res.headers['cf-aig-cache-status'] === 'HIT';
+        hit = !checker(reference, cached)(res);
         if (!hit) await sleep(20);
       }
       if (!hit) throw new Error(`${label}: the response was never served from the cache`);
     }
     if (WARMUP > 0) {
-      const warm = await load(agent, target, bodies[scenario], concurrency, WARMUP, checkHit, headers);
+      const warm = await load(agent, target, bodies, scenario, concurrency, WARMUP, checkHit, headers);
       if (warm.errors) throw new Error(`${label}: ${warm.errors} failed warm-up requests, first: ${warm.firstError}`);
     }
     await sleep(SETTLE_MS);
     const before = snapshot();
-    const measured = await load(agent, target, bodies[scenario], concurrency, REQUESTS, checkHit, headers);
+    const measured = await load(agent, target, bodies, scenario, concurrency, REQUESTS, checkHit, headers);
     await sleep(SETTLE_MS);
     const after = snapshot();
     const elapsedTicks = (after.machine.busy + after.machine.idle) - (before.machine.busy + before.machine.idle);
@@ -446,7 +486,9 @@ async function main() {
   const mock = await startMock();
   const floor = await startMeasuredWorker('floor', { script: FLOOR_SCRIPT, vars: { UPSTREAM: mock.url } });
   const gateway = await startMeasuredWorker('gateway', {
-    script: GATEWAY_SCRIPT, vars: { UPSTREAM_OVERRIDES: JSON.stringify(overridesFor(mock.url)), ...BENCH_SECRETS, ...GATEWAY_VARS }, ...GATEWAY_BINDINGS,
+    script: GATEWAY_SCRIPT,
+    vars: { UPSTREAM_OVERRIDES: JSON.stringify(overridesFor(mock.url)), SEMANTIC_EMBEDDER: `openai:${EMBEDDER.model}`, ...BENCH_SECRETS, ...GATEWAY_VARS },
+    ...GATEWAY_BINDINGS,
   });
   const virtualKey = await createVirtualKey(gateway.url);
   const limitedKey = await createVirtualKey(gateway.url, {
@@ -478,6 +520,18 @@ async function main() {
     {
       name: 'gateway-xlat', url: `${gateway.url}/v1/bench/gw/compat/responses`, cpuPids: { worker: gateway.pid, mock: mock.pid },
       bodies: RESPONSES_BODIES, translated: true,
+    },
+    {
+      name: 'gateway-miss', url: `${gateway.url}/v1/bench/gw/openai/chat/completions`, cpuPids: { worker: gateway.pid, mock: mock.pid },
+      headers: { 'cf-aig-cache-ttl': '3600' }, bodies: freshQuestion('m-miss'), answered: true, cacheStatus: 'MISS',
+    },
+    {
+      name: 'gateway-sem-miss', url: `${gateway.url}/v1/bench/gw/openai/chat/completions`, cpuPids: { worker: gateway.pid, mock: mock.pid },
+      headers: { 'cf-aig-cache-ttl': '3600', 'cf-aig-cache-semantic': 'true' }, bodies: freshQuestion('m-sem-miss'), answered: true, cacheStatus: 'MISS',
+    },
+    {
+      name: 'gateway-sem-hit', url: `${gateway.url}/v1/bench/gw/openai/chat/completions`, cpuPids: { worker: gateway.pid, mock: mock.pid },
+      headers: { 'cf-aig-cache-ttl': '3600', 'cf-aig-cache-semantic': 'true' }, bodies: sameQuestionAgain, answered: true, hit: 'semantic',
     },
     { name: 'kv-floor', url: `${kvFloor.url}/`, cpuPids: { worker: kvFloor.pid, mock: mock.pid } },
     { name: 'mem-floor', url: `${memFloor.url}/`, cpuPids: { worker: memFloor.pid, mock: mock.pid } },
@@ -524,8 +578,8 @@ async function main() {
     for (const scenario of scenarios) {
       for (const concurrency of CONCURRENCY) {
         for (const p of order) {
-          const reference = p.translated ? translatedReferences[scenario] : references[scenario];
-          const r = await run({ scenario, url: p.url, concurrency, cpuPids: p.cpuPids, ownPids, reference, headers: p.headers, hit: p.hit, bodies: p.bodies });
+          const reference = p.translated ? translatedReferences[scenario] : p.answered ? chatAnswer(scenario) : references[scenario];
+          const r = await run({ scenario, url: p.url, concurrency, cpuPids: p.cpuPids, ownPids, reference, headers: p.headers, hit: p.hit, cacheStatus: p.cacheStatus, bodies: p.bodies });
           raw.get(JSON.stringify({ scenario, concurrency, path: p.name })).push(r);
           const cpu = 'worker' in r.ticks ? `  CPU ${((r.ticks.worker * 1000) / clkTck / REQUESTS).toFixed(3)} ms/req (${r.ticks.worker} ticks)` : '';
           const sorted = [...r.latencies].filter((x) => !Number.isNaN(x)).sort((x, y) => x - y);
@@ -543,7 +597,7 @@ async function main() {
   for (const scenario of scenarios) {
     for (const concurrency of CONCURRENCY) {
       const find = (name) => results.find((r) => r.scenario === scenario && r.concurrency === concurrency && r.path === name);
-      for (const [name, base] of [['gateway', 'floor'], ['gateway-hit', 'floor'], ['gateway-hit', 'kv-floor'], ['gateway-hit', 'mem-floor'], ['gateway-vk', 'floor'], ['gateway-vk', 'gateway'], ['gateway-lim', 'floor'], ['gateway-lim', 'gateway-vk'], ['gateway-grd', 'floor'], ['gateway-grd', 'gateway'], ['gateway-xlat', 'floor'], ['gateway-xlat', 'gateway']]) {
+      for (const [name, base] of [['gateway', 'floor'], ['gateway-hit', 'floor'], ['gateway-hit', 'kv-floor'], ['gateway-hit', 'mem-floor'], ['gateway-vk', 'floor'], ['gateway-vk', 'gateway'], ['gateway-lim', 'floor'], ['gateway-lim', 'gateway-vk'], ['gateway-grd', 'floor'], ['gateway-grd', 'gateway'], ['gateway-xlat', 'floor'], ['gateway-xlat', 'gateway'], ['gateway-miss', 'floor'], ['gateway-miss', 'gateway'], ['gateway-sem-miss', 'floor'], ['gateway-sem-miss', 'gateway-miss'], ['gateway-sem-hit', 'floor'], ['gateway-sem-hit', 'gateway-hit']]) {
         const g = find(name);
         const f = find(base);
         if (!g || !f) continue;
@@ -569,7 +623,7 @@ async function main() {
       const direct = new URL(allPaths[0].url);
       const timed = async (headers) => {
         const n = LATENCY_REQUESTS[scenario];
-        const { latencies, errors, firstError } = await load(agent, direct, BODIES[scenario], 1, n, checker(references[scenario], false), headers);
+        const { latencies, errors, firstError } = await load(agent, direct, BODIES, scenario, 1, n, checker(references[scenario], false), headers);
         if (errors) throw new Error(`direct call to the mock failed: ${firstError}`);
         const sorted = [...latencies].sort((a, b) => a - b);
         return { p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99) };
@@ -596,6 +650,22 @@ async function main() {
     }
   }
 
+  // What the semantic cache costs: a semantic miss over an exact miss, and a semantic hit.
+  const semantic = [];
+  for (const scenario of scenarios) {
+    for (const concurrency of CONCURRENCY) {
+      const find = (name) => results.find((r) => r.scenario === scenario && r.concurrency === concurrency && r.path === name);
+      const [miss, semMiss, semHit] = [find('gateway-miss'), find('gateway-sem-miss'), find('gateway-sem-hit')];
+      if (!miss || !semMiss) continue;
+      semantic.push({
+        scenario, concurrency, exactMissCpu: miss.workerCpuMsPerReq, semanticMissCpu: semMiss.workerCpuMsPerReq,
+        semanticHitCpu: semHit?.workerCpuMsPerReq ?? null,
+        missAddsCpu: semMiss.workerCpuMsPerReq - miss.workerCpuMsPerReq, missAddsP50: semMiss.p50Ms - miss.p50Ms,
+        exactMissP50: miss.p50Ms, semanticMissP50: semMiss.p50Ms, semanticHitP50: semHit?.p50Ms ?? null,
+      });
+    }
+  }
+
   const range = (xs, digits, suffix = '') => (xs && xs.length > 1
     ? `${Math.min(...xs).toFixed(digits)}${suffix}-${Math.max(...xs).toFixed(digits)}${suffix}` : '-');
   console.log(`\nRuns (${ROUNDS} round${ROUNDS === 1 ? '' : 's'} of ${REQUESTS} requests each, pooled)`);
@@ -617,6 +687,13 @@ async function main() {
       keyCost.map((k) => [k.scenario, String(k.concurrency), cell(k.addedOverFloor, 0, 3), k.byRound.map((x) => cell(x, 0, 3)).join(' ')])));
   }
 
+  if (semantic.length) {
+    console.log(`\nSemantic cache (embedder answering after ${EMBEDDER_MS} ms; ms per request)`);
+    console.log(table(['scenario', 'conc', 'exact miss CPU', 'semantic miss CPU', 'miss adds CPU', 'semantic hit CPU', 'p50: exact miss', 'semantic miss', 'miss adds', 'semantic hit'],
+      semantic.map((x) => [x.scenario, String(x.concurrency), cell(x.exactMissCpu, 0, 3), cell(x.semanticMissCpu, 0, 3), cell(x.missAddsCpu, 0, 3),
+        cell(x.semanticHitCpu, 0, 3), cell(x.exactMissP50, 0, 3), cell(x.semanticMissP50, 0, 3), cell(x.missAddsP50, 0, 3), cell(x.semanticHitP50, 0, 3)])));
+  }
+
   if (versus.length) {
     console.log(`\nHit or upstream (p50 / p99 ms; the direct calls are ${LATENCY_REQUESTS.json} json and ${LATENCY_REQUESTS.stream} stream requests, one at a time)`);
     console.log(table(['scenario', 'conc', 'gateway hit', 'mock, at once', `mock, after ${UPSTREAM_MS} ms`, 'hit faster by (p50)'],
@@ -630,7 +707,7 @@ async function main() {
     Object.entries(sizes).map(([name, s]) => [name, s.file, kib(s.rawBytes), kib(s.gzipBytes), s.sha256.slice(0, 12), s.built])));
 
   fs.mkdirSync(path.dirname(RESULTS_FILE), { recursive: true });
-  fs.writeFileSync(RESULTS_FILE, `${JSON.stringify({ environment: env, wasm: sizes, runs: results, gatewayOverFloor: ratios, hitOrUpstream: { upstreamMs: UPSTREAM_MS, versus }, virtualKey: keyCost }, null, 2)}\n`);
+  fs.writeFileSync(RESULTS_FILE, `${JSON.stringify({ environment: env, wasm: sizes, runs: results, gatewayOverFloor: ratios, hitOrUpstream: { upstreamMs: UPSTREAM_MS, versus }, virtualKey: keyCost, semanticCache: { embedderMs: EMBEDDER_MS, embedder: EMBEDDER, runs: semantic } }, null, 2)}\n`);
   console.log(`\nbench: results written to ${path.relative(ROOT, RESULTS_FILE)}`);
 
   const errors = results.reduce((n, r) => n + r.errors, 0);

@@ -258,10 +258,11 @@ export function base64Vector(values) {
   return Buffer.from(new Float32Array(values).buffer).toString('base64');
 }
 
-function openAiEmbeddings(payload, honourBase64) {
+function openAiEmbeddings(payload, honourBase64, spreadDimensions = 0) {
   const inputs = Array.isArray(payload.input) ? payload.input : [payload.input];
   const encode = honourBase64 && payload.encoding_format === 'base64' ? base64Vector : (v) => v;
-  return { object: 'list', data: inputs.map((t, index) => ({ object: 'embedding', index, embedding: encode(vectorFor(t, payload.dimensions ?? 4)) })), model: payload.model, usage: { prompt_tokens: inputs.length * 2, total_tokens: inputs.length * 2 } };
+  const vector = (t) => (spreadDimensions && !payload.dimensions ? spreadVectorFor(t, spreadDimensions) : vectorFor(t, payload.dimensions ?? 4));
+  return { object: 'list', data: inputs.map((t, index) => ({ object: 'embedding', index, embedding: encode(vector(t)) })), model: payload.model, usage: { prompt_tokens: inputs.length * 2, total_tokens: inputs.length * 2 } };
 }
 
 function geminiEmbeddings(payload) {
@@ -282,7 +283,27 @@ async function readBody(req) {
   return { bytes: length <= MAX_REQUEST_BYTES ? Buffer.concat(chunks) : null, length, sha256: hash.digest('hex') };
 }
 
-export async function startMockUpstream({ port = 0 } = {}) {
+/**
+ * A vector of `dims` numbers in -1..1 drawn from the text's hashes: unrelated texts are nearly
+ * orthogonal (cosine around 0 ± 0.03 at 1536 dimensions), as a real model's are, where
+ * vectorFor's few positive numbers make any two texts look alike.
+ */
+export function spreadVectorFor(text, dims) {
+  const values = [];
+  for (let block = 0; values.length < dims; block++) {
+    for (const byte of createHash('sha256').update(`${block}:${text}`).digest()) values.push((byte - 127.5) / 127.5);
+  }
+  return values.slice(0, dims);
+}
+
+/**
+ * Starts the mock on `port` (0: any free one). The benchmark's stand-in for an embedding model:
+ * `embeddingsDelayMs` makes every embeddings answer wait that long (on top of `x-mock-delay-ms`,
+ * which the gateway's own embedding calls do not carry), and `embeddingDimensions`, when given,
+ * makes OpenAI-shaped embeddings that many spread numbers (spreadVectorFor) unless the request
+ * asks for `dimensions`.
+ */
+export async function startMockUpstream({ port = 0, embeddingsDelayMs = 0, embeddingDimensions = 0 } = {}) {
   const requests = [];
   const scripts = new Map(); // script id -> requests seen
   const gates = new Map(); // id -> { released, resolve }
@@ -388,8 +409,9 @@ export async function startMockUpstream({ port = 0 } = {}) {
     const sized = (made, contentType) => [{ status: 200, headers: { 'content-type': contentType }, ...made }, faults];
 
     if (isEmbeddings) {
+      if (embeddingsDelayMs) await sleep(embeddingsDelayMs);
       if (bodyBytes !== undefined) return sized(sizedEmbeddings(format, model, bodyBytes), 'application/json');
-      return [jsonAnswer(200, gemini ? geminiEmbeddings(payload) : openAiEmbeddings(payload, !h('x-mock-float-embeddings'))), faults];
+      return [jsonAnswer(200, gemini ? geminiEmbeddings(payload) : openAiEmbeddings(payload, !h('x-mock-float-embeddings'), embeddingDimensions)), faults];
     }
     const n = intHeader(h('x-mock-chunks'), 3, 0, MAX_CHUNKS);
     const pacing = {
@@ -449,8 +471,10 @@ export async function startMockUpstream({ port = 0 } = {}) {
   };
 }
 
-// `node tests/support/mock-upstream.mjs [port]` runs it standalone.
+// `node tests/support/mock-upstream.mjs [port] [embeddings-delay-ms] [embedding-dimensions]` runs
+// it standalone.
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const mock = await startMockUpstream({ port: Number(process.argv[2] ?? 9999) });
+  const [port, embeddingsDelayMs, embeddingDimensions] = [2, 3, 4].map((i) => Number(process.argv[i] ?? 0));
+  const mock = await startMockUpstream({ port: process.argv[2] === undefined ? 9999 : port, embeddingsDelayMs, embeddingDimensions });
   console.log(`mock upstream on ${mock.url}`);
 }
