@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -98,5 +98,37 @@ test('.dev.vars: JSON over several lines is read whole in single quotes, and cut
     assert.equal(error.code, 'gateway_misconfigured');
     assert.match(error.message, /^ROUTES ends before its JSON does: the value read is "\{"/);
     assert.match(error.message, /single quotes \(ROUTES='\{ on its first line, \}' on its last\)/);
+  });
+});
+
+test('.dev.vars.example holds only the deployed secrets, empty and described: the Deploy button ships what it holds', async () => {
+  // The Deploy to Cloudflare button deploys every uncommented entry of .dev.vars.example with the
+  // value it has there (the deployer may accept it as is): local conveniences there would send a
+  // deployed gateway's traffic to 127.0.0.1, a token there would be public.
+  const example = await wranglerBindings('', readFileSync(path.join(ROOT, '.dev.vars.example'), 'utf8'));
+  assert.deepEqual(Object.keys(example).sort(), ['ADMIN_TOKEN', 'VIRTUAL_KEY_PEPPER']);
+  for (const [name, value] of Object.entries(example)) assert.equal(value, '', `${name} has no value to accept`);
+  const described = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')).cloudflare.bindings;
+  for (const name of Object.keys(example)) assert.match(described[name]?.description ?? '', /openssl rand -hex 32/, `${name} is described`);
+
+  // Deployed like that, the admin API is closed, not open.
+  await withGateway(example, async (gw) => {
+    const res = await fetch(`${gw.url}/api/logs`, { headers: { authorization: 'Bearer ' } });
+    assert.equal(res.status, 401);
+    assert.match((await res.json()).error.message, /the admin API is disabled/);
+  });
+});
+
+test('examples/local.dev.vars, the README\'s try-it settings, reach the mock and open the admin API locally', async () => {
+  const local = await wranglerBindings('', readFileSync(path.join(ROOT, 'examples/local.dev.vars'), 'utf8'));
+  assert.match(local.UPSTREAM_OVERRIDES, /"openai":"http:\/\/127\.0\.0\.1:9999\/openai"/);
+  const onThisMock = { ...local, UPSTREAM_OVERRIDES: local.UPSTREAM_OVERRIDES.replaceAll('http://127.0.0.1:9999', mock.url) };
+  await withGateway(onThisMock, async (gw) => {
+    const chat = await fetch(`${gw.url}/v1/acct/gw/openai/chat/completions`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'm', messages: [] }),
+    });
+    assert.equal(chat.status, 200, await chat.clone().text());
+    const logs = await fetch(`${gw.url}/api/logs`, { headers: { authorization: `Bearer ${local.ADMIN_TOKEN}` } });
+    assert.equal(logs.status, 200);
   });
 });
