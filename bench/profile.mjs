@@ -2,7 +2,8 @@
 // requests, and prints the functions with the most self time per request, then the call chains
 // that lead to FOCUS (default: JS `Error` construction, the first cost this found).
 //
-//   node bench/profile.mjs [json|stream|hit|vk|grd]      (after `npm run build`)
+//   node bench/profile.mjs [json|stream|hit|vk|grd|miss]      (after `npm run build`)
+//   (miss: every request a new question with `cf-aig-cache-ttl`, an exact-cache miss that is stored)
 //   (vk: a virtual key as the API key and the stored OpenAI key; grd: as vk, on a gateway with
 //   the model policy, prompt firewall and PII redaction on: the bench's gateway-vk and -grd paths)
 //   FOCUS=__wbg_from node bench/profile.mjs hit   (who calls a function)
@@ -19,7 +20,7 @@ import { startMockUpstream } from '../tests/support/mock-upstream.mjs';
 import { BENCH_SECRETS, GUARDED_GATEWAY } from './setup.mjs';
 import { overridesFor, GATEWAY_BINDINGS, ROOT } from '../tests/support/gateway.mjs';
 const mode = process.argv[2] ?? 'json';
-const MODES = ['json', 'stream', 'hit', 'vk', 'grd'];
+const MODES = ['json', 'stream', 'hit', 'vk', 'grd', 'miss'];
 if (!MODES.includes(mode)) throw new Error(`usage: node bench/profile.mjs [${MODES.join('|')}]`);
 // vk and grd: the bench's virtual key (and, for grd, its guarded gateway).
 const KEYED = mode === 'vk' || mode === 'grd';
@@ -38,15 +39,16 @@ await new Promise((r) => ws.on('open', r));
 let id = 0; const pending = new Map();
 ws.on('message', (m) => { const msg = JSON.parse(m); if (pending.has(msg.id)) { pending.get(msg.id)(msg); pending.delete(msg.id); } });
 const send = (method, params = {}) => new Promise((r) => { const i = ++id; pending.set(i, r); ws.send(JSON.stringify({ id: i, method, params })); });
-const body = JSON.stringify({ model: 'gpt-4o-mini', stream: mode === 'stream', messages: [{ role: 'user', content: 'hello there' }] });
+let asked = 0;
+const body = () => JSON.stringify({ model: 'gpt-4o-mini', stream: mode === 'stream', messages: [{ role: 'user', content: mode === 'miss' ? `hello there, visitor ${++asked}` : 'hello there' }] });
 const admin = (route, payload) => fetch(`${url}${route}`, {
   method: 'POST', headers: { authorization: `Bearer ${SECRETS.ADMIN_TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify(payload),
 }).then(async (r) => { const answer = await r.json(); if (r.status !== 201) throw new Error(`POST ${route}: ${r.status} ${JSON.stringify(answer)}`); return answer; });
 if (mode === 'grd') await admin('/api/gateways', GUARDED_GATEWAY);
 const apiKey = KEYED ? (await admin('/api/keys', { name: 'profile', provider_keys: ['OPENAI_API_KEY'] })).secret : 'sk';
 const gatewayId = mode === 'grd' ? GUARDED_GATEWAY.id : 'g';
-const headers = { 'content-type': 'application/json', authorization: `Bearer ${apiKey}`, ...(mode === 'hit' ? { 'cf-aig-cache-ttl': '3600' } : {}) };
-const go = () => fetch(`${url}/v1/a/${gatewayId}/openai/chat/completions`, { method: 'POST', headers, body }).then((r) => { if (r.status !== 200) throw new Error(`the gateway answered ${r.status}`); return r.text(); });
+const headers = { 'content-type': 'application/json', authorization: `Bearer ${apiKey}`, ...(mode === 'hit' || mode === 'miss' ? { 'cf-aig-cache-ttl': '3600' } : {}) };
+const go = () => fetch(`${url}/v1/a/${gatewayId}/openai/chat/completions`, { method: 'POST', headers, body: body() }).then((r) => { if (r.status !== 200) throw new Error(`the gateway answered ${r.status}`); return r.text(); });
 for (let i = 0; i < 300; i++) await go();
 await send('Profiler.enable'); await send('Profiler.setSamplingInterval', { interval: 50 }); await send('Profiler.start');
 for (let i = 0; i < 2000; i++) await go();

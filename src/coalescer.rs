@@ -1,9 +1,10 @@
 //! Stampede protection across a Worker's isolates: the `CacheCoalescer` Durable Object
 //! (developers.cloudflare.com/durable-objects/) and the [`Coalescer`] client that reaches it.
 //!
-//! Each cache key in flight has its own object, named by the key's hash (binding `CACHE_COALESCER`),
-//! so unrelated misses never queue behind each other. The object holds a [`MemoryCoalescer`] and
-//! answers two requests:
+//! Each location (data centre) has [`gateway_core::cache::COALESCER_SHARDS`] objects (binding
+//! `CACHE_COALESCER`), named by the location's code and a digit of the key's hash
+//! ([`coalescer_object_name`]): a miss reaches an object that already runs, near it. The object
+//! holds a [`MemoryCoalescer`] for the keys of its shard and answers two requests:
 //!
 //! - `POST /join`: `x-coalesce: lead` at once for the first miss of a key; for the misses that
 //!   arrive while it is in flight, once the leader releases: `served` with the encoded entry as
@@ -15,7 +16,9 @@
 //! that died before releasing costs its followers that wait, then their own upstream calls.
 
 use async_trait::async_trait;
-use gateway_core::cache::{Coalescer, Joined, MemoryCoalescer};
+use std::cell::RefCell;
+
+use gateway_core::cache::{coalescer_object_name, Coalescer, Joined, MemoryCoalescer};
 use gateway_core::GatewayError;
 use js_sys::Uint8Array;
 use wasm_bindgen::{JsCast, JsValue};
@@ -41,7 +44,28 @@ const ROLE_HEADER: &str = "x-coalesce";
 const ENTRY_HEADER: &str = "x-coalesce-entry";
 const KEY_HEADER: &str = "x-coalesce-key";
 
-/// The meeting point of identical misses of one key.
+thread_local! {
+    /// The location this isolate runs in (`request.cf.colo`), read from its first request that
+    /// has one: an isolate never moves between data centres.
+    static LOCATION: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+/// Remembers the isolate's location from `req.cf.colo`, once; before any coalescer call.
+pub fn note_location(req: &web_sys::Request) {
+    if LOCATION.with(|l| l.borrow().is_some()) {
+        return;
+    }
+    let colo = js_sys::Reflect::get(req, &JsValue::from_str("cf"))
+        .ok()
+        .filter(|cf| cf.is_object())
+        .and_then(|cf| js_sys::Reflect::get(&cf, &JsValue::from_str("colo")).ok())
+        .and_then(|colo| colo.as_string());
+    if let Some(colo) = colo {
+        LOCATION.with(|l| *l.borrow_mut() = Some(colo));
+    }
+}
+
+/// The meeting point of identical misses of the keys of one shard of a location.
 #[durable_object]
 pub struct CacheCoalescer {
     inner: MemoryCoalescer,
@@ -90,9 +114,10 @@ impl DurableCoalescer {
 
     /// Sends one request to the object of `key`; the promise of its response.
     fn send(&self, key: &str, path: &str, entry: Option<&[u8]>) -> Result<js_sys::Promise, GatewayError> {
+        let name = LOCATION.with(|l| coalescer_object_name(l.borrow().as_deref().unwrap_or_default(), key));
         let stub = self
             .namespace
-            .id_from_name(key)
+            .id_from_name(&name)
             .and_then(|id| id.get_stub())
             .map_err(|e| GatewayError::internal(format!("coalescer object for {key}: {e}")))?;
         let headers = web_sys::Headers::new().map_err(js_error("headers"))?;

@@ -92,6 +92,7 @@ async fn fetch(req: web_sys::Request, env: Env, ctx: Context) -> worker::Result<
     if gateway_core::admin::is_admin_path(gateway_core::route::split_url(&req.url()).0) {
         return admin::handle(req, &env).await.or_else(|err| failure::respond(&err, "answering an admin request"));
     }
+    coalescer::note_location(&req);
     let pipeline = match pipeline(&env) {
         Ok(pipeline) => pipeline,
         Err(err) => return failure::respond(&err, "the configuration is invalid"),

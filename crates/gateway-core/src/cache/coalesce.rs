@@ -7,11 +7,13 @@
 //! leader's response cannot be cached (an error, a cut stream), followers are released to make
 //! their own calls.
 //!
-//! In Workers the meeting point is a Durable Object named by the cache key (one object per key in
-//! flight, so unrelated keys never queue behind each other), holding a [`MemoryCoalescer`]. The
-//! cost is one Durable Object round trip on every miss, never on a hit; `CACHE_COALESCE=false`
-//! turns it off. The trade-off: followers of a streamed response receive it whole when the
-//! leader's stream ends, replayed as SSE, rather than event by event alongside the leader.
+//! In Workers the meeting point is a Durable Object holding a [`MemoryCoalescer`]: one of
+//! [`COALESCER_SHARDS`] objects per location, picked by the key's hash ([`coalescer_object_name`]),
+//! so that a miss reaches an object that already runs, near it, instead of creating one per key.
+//! The cost is one Durable Object round trip on every miss, never on a hit; `CACHE_COALESCE=false`
+//! turns it off. The trade-offs: identical misses in two locations each make their call, and
+//! followers of a streamed response receive it whole when the leader's stream ends, replayed as
+//! SSE, rather than event by event alongside the leader.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -23,6 +25,26 @@ use std::task::{Context, Poll, Waker};
 use async_trait::async_trait;
 
 use crate::error::GatewayError;
+
+/// How many coalescer objects each location has.
+///
+/// An object only holds waiting followers in memory and answers each join at once, so 16 of
+/// them keep up with a busy location's misses; more objects would each be colder.
+pub const COALESCER_SHARDS: u32 = 16;
+
+/// The name of the coalescer object where misses of `key_hash` (the cache key's hex hash) meet,
+/// in `location` (the data centre's code, `cf.colo`; empty where unknown, which makes the objects
+/// global).
+///
+/// A Durable Object is created near the first request that names it and stays there, so naming
+/// objects by location keeps every round trip local; naming them by key would create a new
+/// object for every miss (its creation is most of the round trip's cost) wherever the key was
+/// first missed. Identical misses in two locations therefore do not meet: each location makes
+/// one provider call.
+pub fn coalescer_object_name(location: &str, key_hash: &str) -> String {
+    let shard = key_hash.chars().next().and_then(|c| c.to_digit(16)).unwrap_or(0) % COALESCER_SHARDS;
+    format!("{location}/{shard:x}")
+}
 
 /// What joining the in-flight group of a key gave.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -95,3 +95,17 @@ fn a_leader_silent_past_the_timeout_is_replaced() {
     clock.set(1500.0);
     assert_eq!(pollster::block_on(c.join("k")).unwrap(), Joined::Lead, "the silent leader was replaced");
 }
+
+#[test]
+fn a_key_meets_its_peers_in_one_of_sixteen_objects_of_its_location() {
+    let hash = "3f2a9c00aa";
+    assert_eq!(coalescer_object_name("AMS", hash), "AMS/3");
+    assert_eq!(coalescer_object_name("AMS", hash), coalescer_object_name("AMS", hash), "the same key, the same object");
+    assert_ne!(coalescer_object_name("AMS", hash), coalescer_object_name("NRT", hash), "each location its own");
+    let names: std::collections::BTreeSet<String> = (0..4096u32)
+        .map(|i| coalescer_object_name("AMS", &format!("{:016x}", u64::from(i).wrapping_mul(0x9e37_79b9_7f4a_7c15))))
+        .collect();
+    assert_eq!(names.len(), COALESCER_SHARDS as usize, "hashes spread over exactly the shards: {names:?}");
+    assert_eq!(coalescer_object_name("", "f0"), "/f", "no location: global objects");
+    assert_eq!(coalescer_object_name("AMS", ""), "AMS/0", "a hash that is not hex still has an object");
+}

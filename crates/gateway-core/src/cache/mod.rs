@@ -40,7 +40,7 @@ pub mod recorder;
 pub mod semantic;
 pub mod store;
 
-pub use coalesce::{Coalescer, Joined, MemoryCoalescer};
+pub use coalesce::{coalescer_object_name, Coalescer, Joined, MemoryCoalescer, COALESCER_SHARDS};
 pub use entry::{CacheEntry, CacheStatus};
 pub use hot::{HotCache, HotLimits, TieredStore};
 pub use key::CacheKey;
