@@ -12,4 +12,6 @@ cd "$(dirname "$0")/.."
 # Neither send usage data nor record a consent that would make later runs print wrangler's
 # telemetry notice (wrangler.toml's send_metrics = false does not cover every path).
 export WRANGLER_SEND_METRICS=false
-exec node_modules/.bin/wrangler dev --ip 127.0.0.1 --port "${PORT:-8787}" "$@"
+# workerd prints its own stack traces for an upstream it cannot resolve or handshake with, which the
+# gateway answers itself (502 upstream_unreachable): scripts/quiet-runtime.mjs makes each one line.
+exec node_modules/.bin/wrangler dev --ip 127.0.0.1 --port "${PORT:-8787}" "$@" 2> >(node scripts/quiet-runtime.mjs)

@@ -196,7 +196,23 @@ test('a provider host that does not resolve is a 502 naming the host, not an int
     assert.equal(res.status, 502);
     const body = await res.json();
     assertGatewayError(502, 'upstream_unreachable', body);
-    assert.match(body.error.message, /^could not reach the provider at http:\/\/no-such-host\.invalid\/openai\/v1\/chat\/completions: no-such-host\.invalid could not be resolved or connected to \(DNS lookup or connection failed; the runtime says only "internal error; reference = \w+"\): check the host name and the network$/);
+    assert.match(body.error.message, /^could not reach the provider at http:\/\/no-such-host\.invalid\/openai\/v1\/chat\/completions: the name no-such-host\.invalid could not be resolved \(DNS lookup failed; the runtime says only "internal error; reference = \w+"\): check the host name and the network$/);
+  } finally {
+    await other.close();
+  }
+});
+
+test('a provider that does not speak TLS on an https URL is a 502 that names the handshake', async () => {
+  // The mock speaks plain HTTP: an https URL to it fails in the TLS handshake, which workerd
+  // reports exactly as it reports a failed lookup.
+  const host = new URL(mock.url).host;
+  const other = await startGateway(mock.url.replace('http://', 'https://'));
+  try {
+    const res = await fetch(`${other.url}/v1/a/g/openai/chat/completions`, { method: 'POST', body: '{}' });
+    assert.equal(res.status, 502);
+    const body = await res.json();
+    assertGatewayError(502, 'upstream_unreachable', body);
+    assert.match(body.error.message, new RegExp(`: the name ${host.replace('.', '\\.')} could not be resolved, or its TLS handshake failed \\(the runtime says only "internal error; reference = \\w+"\\): check the host name, that it serves HTTPS on that port, and the network$`));
   } finally {
     await other.close();
   }

@@ -177,16 +177,23 @@ impl GatewayError {
 
     /// The 502 for a fetch of `url` (without its query) that failed before any answer, `cause`
     /// being the runtime's message. The message names the host and what most likely happened:
-    /// workerd reports a failed DNS lookup (or a connection that could not be made) only as
-    /// `internal error; reference = …`, and a refused or reset connection as `Network connection
-    /// lost.`; any other cause is quoted as it is.
+    /// workerd reports a failed DNS lookup and a failed TLS handshake alike, only as `internal
+    /// error; reference = …` (so for an `https` URL both are named), and a refused or reset
+    /// connection as `Network connection lost.`; any other cause is quoted as it is.
     pub fn upstream_unreachable(url: &str, cause: &str) -> Self {
         let host = host_of(url);
         let reason = if cause.starts_with("internal error; reference = ") {
-            format!(
-                "{host} could not be resolved or connected to (DNS lookup or connection failed; the runtime says \
-                 only \"{cause}\"): check the host name and the network"
-            )
+            if url.starts_with("https://") {
+                format!(
+                    "the name {host} could not be resolved, or its TLS handshake failed (the runtime says only \
+                     \"{cause}\"): check the host name, that it serves HTTPS on that port, and the network"
+                )
+            } else {
+                format!(
+                    "the name {host} could not be resolved (DNS lookup failed; the runtime says only \"{cause}\"): \
+                     check the host name and the network"
+                )
+            }
         } else if cause.starts_with("Network connection lost") {
             format!("the connection to {host} was refused or lost: check that the provider listens there")
         } else {

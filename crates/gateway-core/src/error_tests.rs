@@ -54,9 +54,17 @@ fn an_unreachable_upstream_names_its_host_and_the_likely_cause() {
     assert_eq!((dns.status(), dns.kind()), (502, ErrorKind::UpstreamUnreachable));
     assert_eq!(
         dns.message(),
-        "could not reach the provider at https://no-such-host.invalid/v1/chat/completions: no-such-host.invalid \
-         could not be resolved or connected to (DNS lookup or connection failed; the runtime says only \
-         \"internal error; reference = vg19jtvvp4auqd31ai2js8tr\"): check the host name and the network"
+        "could not reach the provider at https://no-such-host.invalid/v1/chat/completions: the name \
+         no-such-host.invalid could not be resolved, or its TLS handshake failed (the runtime says only \
+         \"internal error; reference = vg19jtvvp4auqd31ai2js8tr\"): check the host name, that it serves HTTPS on \
+         that port, and the network"
+    );
+    let plain = GatewayError::upstream_unreachable("http://no-such-host.invalid/v1", "internal error; reference = x1");
+    assert_eq!(
+        plain.message(),
+        "could not reach the provider at http://no-such-host.invalid/v1: the name no-such-host.invalid could not \
+         be resolved (DNS lookup failed; the runtime says only \"internal error; reference = x1\"): check the host \
+         name and the network"
     );
 
     let refused = GatewayError::upstream_unreachable("http://127.0.0.1:9/v1/messages", "Network connection lost.");
