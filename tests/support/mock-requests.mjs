@@ -3,7 +3,7 @@
 // Gemini schemas (tool parameters, response schemas) may hold Gemini's Schema fields only, and
 // OpenAI's reasoning models (o1, o3, o4-mini, gpt-5…) refuse `max_tokens`, as the real APIs do;
 // thinking requests are checked as mock-thinking.mjs describes.
-import { geminiThinkingProblem, openAiThinkingProblem } from './mock-thinking.mjs';
+import { anthropicThinkingProblem, geminiThinkingProblem, openAiThinkingProblem } from './mock-thinking.mjs';
 
 /** Largest `dimensions` / `outputDimensionality` of an embeddings request. */
 export const MAX_DIMENSIONS = 8192;
@@ -92,5 +92,6 @@ export function requestProblem(route, payload) {
     return "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.";
   }
   if (route === 'chat') return openAiThinkingProblem(payload);
+  if (route === 'anthropic' && Array.isArray(payload.messages)) return anthropicThinkingProblem(payload);
   return route === 'gemini' ? geminiSchemasProblem(payload) ?? geminiThinkingProblem(payload) : null;
 }

@@ -11,15 +11,18 @@
 //                          the length of the JSON of `messages` / of the request, rounded up
 //   .../audio/speech       binary audio bytes (a deterministic pattern)
 //   anything else          echo: the request as received (method, path, query, headers, body digest)
-// Chat routes answer with a call to the first tool when the request offers tools and the last
-// message is not a tool result; after a tool result they answer `tool said: <result>`. A chat
-// request asking for a JSON schema gets a JSON value of that shape (mock-schema.mjs). A request
-// asking for reasoning gets thinking with its answer (mock-thinking.mjs): Gemini thought parts and
-// a signed function call, OpenAI-compatible `reasoning_content`.
+// Chat routes and Responses answer with a call to the first tool when the request offers tools
+// and the last message is not a tool result; after a tool result they answer `tool said: <result>`.
+// A chat request asking for a JSON schema gets a JSON value of that shape (mock-schema.mjs). A
+// request asking for reasoning gets thinking with its answer (mock-thinking.mjs): Gemini thought
+// parts and a signed function call, OpenAI-compatible `reasoning_content`, Anthropic signed and
+// redacted thinking; Responses (mock-responses.mjs) a reasoning item.
 // Requests steer the mock with headers, which the gateway forwards like any client header:
 //   x-mock-status: N        answer with status N (200 to 599) and an error body in the provider's shape
 //   x-mock-delay-ms: N      wait N ms before the response head and between SSE events
 //   x-mock-chunks: N        number of content deltas in a stream (default 3, at most 10000)
+//   x-mock-tool: NAME       the offered tool the mock calls (default: the first offered)
+//   x-mock-tool-args: J     the call's arguments, a JSON object (default {"city":"Paris"})
 //   x-mock-reply-pieces: J  a JSON array of strings: the chat answer's text, one stream event each
 //   x-mock-openai-usage: strict  an OpenAI chat stream reports usage as OpenAI does: only when the
 //                           request set `stream_options.include_usage`, then with `"usage":null` on
@@ -69,9 +72,9 @@ import { createHash } from 'node:crypto';
 import { CUT, MAX_BODY_BYTES, MAX_WAIT_MS, faultsOf, intHeader, sendReply, sleep } from './mock-reply.mjs';
 import { garbageStream, sizedChat, sizedEmbeddings, sizedStream } from './mock-bodies.mjs';
 import { requestProblem } from './mock-requests.mjs';
-import { responsesBody, responsesEvents } from './mock-responses.mjs';
+import { responsesBody, responsesEvents, responsesTurn } from './mock-responses.mjs';
 import { structuredAnswer } from './mock-schema.mjs';
-import { THINKING, THOUGHT_SIGNATURE, geminiThinks, openAiThinks } from './mock-thinking.mjs';
+import { THINKING, THOUGHT_SIGNATURE, anthropicThinkingBlocks, anthropicThinks, geminiThinks, openAiThinks } from './mock-thinking.mjs';
 
 /** The largest request body the mock reads; beyond it only the size and digest are kept. */
 const MAX_REQUEST_BYTES = 64 * 1024 * 1024;
@@ -161,40 +164,66 @@ function anthropicEvents(model, chunks, pieces = null) {
   return out;
 }
 
-// What a chat request asks the mock to do with tools: call the first offered tool, or report the
-// result of one. `null` when tools play no part.
-function toolPlan(payload, format) {
+// What a chat request asks the mock to do with tools: call an offered tool (the one x-mock-tool
+// names, else the first), or report the result of one. `null` when tools play no part. Trailing
+// system messages (Claude Code's notes after a tool result, in place) do not hide the result.
+function toolPlan(payload, format, wanted) {
   const messages = payload.messages ?? [];
-  const last = messages.at(-1);
-  if (format === 'openai' && last?.role === 'tool') return { result: String(last.content) };
+  const last = format === 'openai' ? messages.findLast((m) => m?.role !== 'system' && m?.role !== 'developer') : messages.at(-1);
+  if (format === 'openai' && last?.role === 'tool') return { result: textOfContent(last.content) };
   if (format === 'anthropic' && Array.isArray(last?.content)) {
     const block = last.content.find((b) => b.type === 'tool_result');
-    if (block) return { result: typeof block.content === 'string' ? block.content : (block.content ?? []).map((c) => c.text).join('') };
+    if (block) return { result: textOfContent(block.content) };
   }
-  const first = payload.tools?.[0];
-  if (!first) return null;
-  return { call: format === 'openai' ? first.function.name : first.name };
+  const names = (payload.tools ?? []).map((t) => (format === 'openai' ? t.function?.name : t.name)).filter(Boolean);
+  if (!names.length) return null;
+  return { call: names.includes(wanted) ? wanted : names[0] };
 }
 
-function toolAnswer(payload, tool, isAnthropic, pacing) {
+/** The text of a tool result's content: a string, or text parts. */
+function textOfContent(content) {
+  return typeof content === 'string' ? content : (content ?? []).map((c) => c.text ?? '').join('');
+}
+
+/** The arguments of the mock's tool calls: x-mock-tool-args (JSON), else `{"city":"Paris"}`. */
+function toolArgs(h) {
+  const raw = h('x-mock-tool-args');
+  return raw === undefined ? { city: 'Paris' } : JSON.parse(raw);
+}
+
+/** A JSON text in three pieces, as a stream sends a call's arguments. */
+function piecesOf(text) {
+  const third = Math.ceil(text.length / 3);
+  return [text.slice(0, third), text.slice(third, 2 * third), text.slice(2 * third)].filter(Boolean);
+}
+
+function toolAnswer(payload, tool, isAnthropic, pacing, args) {
   const model = payload.model ?? 'mock-model';
-  const args = { city: 'Paris' };
   if (isAnthropic) {
-    const content = tool.call
+    const thinking = anthropicThinks(payload) ? anthropicThinkingBlocks(Boolean(tool.call)) : [];
+    const content = [...thinking, ...(tool.call
       ? [{ type: 'tool_use', id: 'toolu_mock1', name: tool.call, input: args }]
-      : [{ type: 'text', text: `tool said: ${tool.result}` }];
+      : [{ type: 'text', text: `tool said: ${tool.result}` }])];
     const message = { id: 'msg_mock', type: 'message', role: 'assistant', model, content, stop_reason: tool.call ? 'tool_use' : 'end_turn', stop_sequence: null, usage: { input_tokens: 12, output_tokens: 7 } };
     if (!payload.stream) return jsonAnswer(200, message);
     const ev = (type, data) => `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
     const events = [ev('message_start', { message: { ...message, content: [], stop_reason: null, usage: { input_tokens: 12, output_tokens: 1 } } })];
-    if (tool.call) {
-      events.push(ev('content_block_start', { index: 0, content_block: { type: 'tool_use', id: 'toolu_mock1', name: tool.call, input: {} } }));
-      for (const part of ['{"city"', ': "Par', 'is"}']) events.push(ev('content_block_delta', { index: 0, delta: { type: 'input_json_delta', partial_json: part } }));
-    } else {
-      events.push(ev('content_block_start', { index: 0, content_block: { type: 'text', text: '' } }));
-      events.push(ev('content_block_delta', { index: 0, delta: { type: 'text_delta', text: `tool said: ${tool.result}` } }));
+    for (const [index, block] of content.entries()) {
+      if (block.type === 'thinking') {
+        events.push(ev('content_block_start', { index, content_block: { type: 'thinking', thinking: '', signature: '' } }));
+        events.push(ev('content_block_delta', { index, delta: { type: 'thinking_delta', thinking: block.thinking } }));
+        events.push(ev('content_block_delta', { index, delta: { type: 'signature_delta', signature: block.signature } }));
+      } else if (block.type === 'redacted_thinking') {
+        events.push(ev('content_block_start', { index, content_block: block }));
+      } else if (block.type === 'tool_use') {
+        events.push(ev('content_block_start', { index, content_block: { ...block, input: {} } }));
+        for (const part of piecesOf(JSON.stringify(args))) events.push(ev('content_block_delta', { index, delta: { type: 'input_json_delta', partial_json: part } }));
+      } else {
+        events.push(ev('content_block_start', { index, content_block: { type: 'text', text: '' } }));
+        events.push(ev('content_block_delta', { index, delta: { type: 'text_delta', text: block.text } }));
+      }
+      events.push(ev('content_block_stop', { index }));
     }
-    events.push(ev('content_block_stop', { index: 0 }));
     events.push(ev('message_delta', { delta: { stop_reason: message.stop_reason, stop_sequence: null }, usage: { output_tokens: 7 } }));
     events.push(ev('message_stop', {}));
     return sseAnswer(events, pacing);
@@ -211,7 +240,7 @@ function toolAnswer(payload, tool, isAnthropic, pacing) {
   const events = thinking ? [chunk({ role: 'assistant', content: null, reasoning_content: thinking })] : [];
   if (tool.call) {
     events.push(chunk({ role: 'assistant', content: null, tool_calls: [{ index: 0, id: call.id, type: 'function', function: { name: tool.call, arguments: '' } }] }));
-    for (const part of ['{"city"', ': "Par', 'is"}']) events.push(chunk({ tool_calls: [{ index: 0, function: { arguments: part } }] }));
+    for (const part of piecesOf(call.function.arguments)) events.push(chunk({ tool_calls: [{ index: 0, function: { arguments: part } }] }));
   } else {
     events.push(chunk({ role: 'assistant', content: `tool said: ${tool.result}` }));
   }
@@ -221,15 +250,16 @@ function toolAnswer(payload, tool, isAnthropic, pacing) {
   return sseAnswer(events, pacing);
 }
 
-function geminiAnswer(payload, stream, n, model, pacing) {
+function geminiAnswer(payload, stream, n, model, pacing, wanted, args) {
   const last = payload.contents?.at(-1);
   const fnResponse = last?.parts?.find((p) => p.functionResponse)?.functionResponse;
-  const fn = payload.tools?.[0]?.functionDeclarations?.[0];
+  const declared = (payload.tools ?? []).flatMap((t) => t.functionDeclarations ?? []);
+  const fn = declared.find((f) => f.name === wanted) ?? declared[0];
   const usage = { promptTokenCount: 9, candidatesTokenCount: n, totalTokenCount: 9 + n };
   const thinks = geminiThinks(payload);
   let parts;
   if (fnResponse) parts = [{ text: `tool said: ${JSON.stringify(fnResponse.response)}` }];
-  else if (fn) parts = [{ functionCall: { name: fn.name, args: { city: 'Paris' } }, ...(thinks ? { thoughtSignature: THOUGHT_SIGNATURE } : {}) }];
+  else if (fn) parts = [{ functionCall: { name: fn.name, args }, ...(thinks ? { thoughtSignature: THOUGHT_SIGNATURE } : {}) }];
   else if (structuredAnswer(payload, 'gemini') !== null) parts = [{ text: structuredAnswer(payload, 'gemini') }];
   else parts = null;
   const candidate = (p, finishReason) => ({ content: { role: 'model', parts: p }, ...(finishReason ? { finishReason } : {}), index: 0 });
@@ -419,14 +449,18 @@ export async function startMockUpstream({ port = 0, embeddingsDelayMs = 0, embed
       cutAfter: h('x-mock-cut-after') === undefined ? Infinity : intHeader(h('x-mock-cut-after'), Infinity, 0, MAX_CHUNKS + 8),
     };
     const stream = gemini ? gemini === 'streamGenerateContent' : Boolean(payload.stream);
-    if (isResponses) return [stream ? sseAnswer(responsesEvents(model, n), pacing) : jsonAnswer(200, responsesBody(model, n)), faults];
-    const tool = gemini ? null : toolPlan(payload, format);
-    if (tool) return [toolAnswer(payload, tool, isAnthropic, pacing), faults];
+    if (isResponses) {
+      const turn = responsesTurn(payload, h('x-mock-tool'), toolArgs(h));
+      if (turn) return [stream ? sseAnswer(responsesEvents(model, n, turn), pacing) : jsonAnswer(200, responsesBody(model, n, turn)), faults];
+      return [stream ? sseAnswer(responsesEvents(model, n), pacing) : jsonAnswer(200, responsesBody(model, n)), faults];
+    }
+    const tool = gemini ? null : toolPlan(payload, format, h('x-mock-tool'));
+    if (tool) return [toolAnswer(payload, tool, isAnthropic, pacing, toolArgs(h)), faults];
     if (bodyBytes !== undefined) {
       if (stream) return sized(sizedStream(format, model, bodyBytes, delay, sleep), 'text/event-stream');
       return sized(sizedChat(format, model, bodyBytes), 'application/json');
     }
-    if (gemini) return [geminiAnswer(payload, stream, n, model, pacing), faults];
+    if (gemini) return [geminiAnswer(payload, stream, n, model, pacing, h('x-mock-tool'), toolArgs(h)), faults];
     // x-mock-reply-pieces: a JSON array of strings, the answer's text (one stream event each).
     const pieces = h('x-mock-reply-pieces') ? JSON.parse(h('x-mock-reply-pieces')) : null;
     if (!stream) {

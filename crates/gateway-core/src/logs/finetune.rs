@@ -9,7 +9,7 @@
 //! Anthropic call gives an OpenAI example too. What cannot be a faithful example is left out,
 //! never guessed at: a failed request, a body that was not kept or was cut to
 //! `LOG_BODY_MAX_BYTES`, an endpoint that is not a chat (embeddings, the universal endpoint), a
-//! Responses request the translation refuses (stored state, built-in tools), a stream that did
+//! Responses request the translation refuses (stored state), a stream that did
 //! not end with a finish, and an answer cut by `max_tokens` or a content filter. The API reports
 //! how many entries of the page were left out ([`SKIPPED_HEADER`]).
 //!

@@ -676,7 +676,7 @@ impl WireFormat for Anthropic {
         response_to_ir(body)
     }
 
-    fn response_from_ir(&self, response: &ChatResponse, _created: u64) -> Value {
+    fn response_from_ir(&self, response: &ChatResponse, _opts: StreamOptions) -> Value {
         response_from_ir(response)
     }
 

@@ -281,7 +281,7 @@ impl CompatPlan {
         match &self.conversion {
             ResponseConversion::PassThrough(_) => Ok((status, body.to_vec())),
             ResponseConversion::Chat { upstream, client } => {
-                super::convert_response(*upstream, *client, status, body, self.stream_options.created)
+                super::convert_response_for(*upstream, *client, status, body, self.stream_options)
             }
             ResponseConversion::Estimated { input_tokens } => Ok((200, count_tokens::answer(*input_tokens))),
             ResponseConversion::GeminiTokenCount => {
@@ -348,6 +348,7 @@ pub fn plan(
         include_usage: client_format == Format::OPENAI
             && value.pointer("/stream_options/include_usage").and_then(Value::as_bool).unwrap_or(false),
         created: (now_ms / 1000.0).max(0.0) as u64,
+        encrypted_reasoning: client_format == Format::RESPONSES && super::responses::reasoning::wanted(&value),
     };
     let openai_path = |tail: &str| prefix.map_or_else(|| tail.to_string(), |p| format!("{p}/{tail}"));
     let pass_through = || rewrite_model(body, model).unwrap_or_else(|| reserialize_with_model(&value, model));

@@ -132,3 +132,103 @@ fn stored_state_is_refused_when_translating() {
     assert_eq!(e.status(), 400);
     assert!(e.message().contains("previous_response_id") && e.message().contains("`store`"), "{}", e.message());
 }
+
+/// A Codex-like first turn: thinking asked for, no state kept, reasoning items' content included.
+fn thinking_turn(model: &str, input: Vec<Value>, stream: bool) -> Vec<u8> {
+    json!({
+        "model": model, "stream": stream, "input": input, "store": false,
+        "reasoning": {"effort": "low", "summary": "auto"}, "include": ["reasoning.encrypted_content"],
+        "tools": [{"type": "function", "name": "get_weather", "parameters": {"type": "object", "properties": {"city": {"type": "string"}}}}],
+    })
+    .to_string()
+    .into_bytes()
+}
+
+/// The items a client keeps of an answer and sends back with the call's output.
+fn sent_back(question: &Value, output: &[Value]) -> Vec<Value> {
+    let mut input = vec![question.clone()];
+    input.extend(output.iter().cloned());
+    input.push(json!({"type": "function_call_output", "call_id": output.last().unwrap()["call_id"], "output": "21"}));
+    input
+}
+
+#[test]
+fn a_thinking_anthropic_tool_loop_keeps_its_signed_and_redacted_thinking_through_encrypted_content() {
+    let question = json!({"role": "user", "content": "Weather in Paris?"});
+    let plan = plan_for(&thinking_turn("smart", vec![question.clone()], false)).unwrap();
+    assert!(plan.stream_options.encrypted_reasoning);
+    assert_eq!(sent(&plan)["thinking"]["type"], "enabled");
+    let answer = json!({
+        "id": "msg_1", "type": "message", "role": "assistant", "model": "claude-sonnet-4-5",
+        "content": [
+            {"type": "thinking", "thinking": "Call the tool.", "signature": "c2lnbmF0dXJl"},
+            {"type": "redacted_thinking", "data": "cmVkYWN0ZWQ="},
+            {"type": "tool_use", "id": "toolu_1", "name": "get_weather", "input": {"city": "Paris"}},
+        ],
+        "stop_reason": "tool_use", "usage": {"input_tokens": 10, "output_tokens": 5},
+    });
+    let (_, out) = plan.convert_response(200, answer.to_string().as_bytes()).unwrap();
+    let out: Value = serde_json::from_slice(&out).unwrap();
+    let output = out["output"].as_array().unwrap();
+
+    let second = plan_for(&thinking_turn("smart", sent_back(&question, output), false)).unwrap();
+    let body = sent(&second);
+    assert_eq!(body["thinking"]["type"], "enabled", "the last turn kept its thinking: thinking stays on");
+    assert_eq!(
+        body["messages"][1]["content"],
+        json!([
+            {"type": "thinking", "thinking": "Call the tool.", "signature": "c2lnbmF0dXJl"},
+            {"type": "redacted_thinking", "data": "cmVkYWN0ZWQ="},
+            {"type": "tool_use", "id": "toolu_1", "name": "get_weather", "input": {"city": "Paris"}},
+        ])
+    );
+}
+
+#[test]
+fn a_thinking_gemini_tool_loop_keeps_its_thought_signature_through_a_stream() {
+    let question = json!({"role": "user", "content": "Weather in Paris?"});
+    let model = "google-ai-studio/gemini-3-flash-preview";
+    let plan = plan_for(&thinking_turn(model, vec![question.clone()], true)).unwrap();
+    let chunk = |parts: Value, last: bool| {
+        let mut c = json!({"candidates": [{"content": {"role": "model", "parts": parts}, "index": 0}]});
+        if last {
+            c["candidates"][0]["finishReason"] = json!("STOP");
+        }
+        format!("data: {c}\r\n\r\n")
+    };
+    let upstream = chunk(json!([{"text": "Need the tool.", "thought": true}]), false)
+        + &chunk(
+            json!([{"functionCall": {"name": "get_weather", "args": {"city": "Paris"}}, "thoughtSignature": "Z2VtaW5p"}]),
+            true,
+        );
+    let mut t = plan.stream_translator().unwrap();
+    let mut out = t.push(upstream.as_bytes());
+    out.extend(t.finish());
+    let mut events = Vec::new();
+    crate::sse::SseParser::new().feed(&out, |e| events.push(e));
+    let completed = events.iter().find(|e| e.event.as_deref() == Some("response.completed")).unwrap();
+    let completed: Value = serde_json::from_str(&completed.data).unwrap();
+    let output = completed["response"]["output"].as_array().unwrap();
+
+    let second = plan_for(&thinking_turn(model, sent_back(&question, output), true)).unwrap();
+    let body = sent(&second);
+    let call =
+        &body["contents"][1]["parts"].as_array().unwrap().iter().find(|p| p.get("functionCall").is_some()).unwrap();
+    assert_eq!(call["thoughtSignature"], "Z2VtaW5p", "{body}");
+}
+
+#[test]
+fn encrypted_content_is_written_only_for_a_client_that_includes_it() {
+    let mut body: Value =
+        serde_json::from_slice(&thinking_turn("smart", vec![json!({"role": "user", "content": "Hi"})], false)).unwrap();
+    body.as_object_mut().unwrap().remove("include");
+    let plan = plan_for(body.to_string().as_bytes()).unwrap();
+    assert!(!plan.stream_options.encrypted_reasoning);
+    let answer = json!({
+        "id": "msg_1", "type": "message", "role": "assistant", "model": "claude-sonnet-4-5",
+        "content": [{"type": "thinking", "thinking": "Hmm.", "signature": "c2ln"}, {"type": "text", "text": "Hi."}],
+        "stop_reason": "end_turn", "usage": {"input_tokens": 10, "output_tokens": 5},
+    });
+    let (_, out) = plan.convert_response(200, answer.to_string().as_bytes()).unwrap();
+    assert!(!String::from_utf8_lossy(&out).contains("encrypted_content"));
+}

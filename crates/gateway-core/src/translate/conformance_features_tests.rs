@@ -69,7 +69,11 @@ fn answer_trip(client: Format, provider: Format, name: &str) -> (ChatResponse, C
 /// gateway gives it (a client that asked for usage).
 fn stream_trip(client: Format, provider: Format, name: &str) -> (Collected, Collected) {
     let body = fixture(provider, name);
-    let mut t = StreamTranslator::new(provider, client, StreamOptions { include_usage: true, created: 1 });
+    let mut t = StreamTranslator::new(
+        provider,
+        client,
+        StreamOptions { include_usage: true, created: 1, ..StreamOptions::default() },
+    );
     let mut out = t.push(&body);
     out.extend(t.finish());
     (collect(provider, &body), collect(client, &out))

@@ -631,7 +631,7 @@ impl WireFormat for Gemini {
         response_to_ir(body)
     }
 
-    fn response_from_ir(&self, response: &ChatResponse, _created: u64) -> Value {
+    fn response_from_ir(&self, response: &ChatResponse, _opts: StreamOptions) -> Value {
         response_from_ir(response)
     }
 

@@ -41,7 +41,7 @@ pub fn local_answer(
             body: super::emit_response(format, &response, created),
         };
     }
-    let mut encoder = format.stream_encoder(StreamOptions { include_usage: false, created });
+    let mut encoder = format.stream_encoder(StreamOptions::at(created));
     let mut body = Vec::new();
     let events = [
         StreamEvent::Start { id, model: model.to_string() },

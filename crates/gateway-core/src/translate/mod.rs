@@ -38,15 +38,17 @@
 //! | `reasoning` (effort or budget, [`ir::ReasoningEffort`] maps one to the other) | `reasoning_effort` for OpenAI's reasoning models only, else dropped ([`openai::reasoning`]) | `thinking`, its budget fitted under `max_tokens`; dropped with forced tool use or when the last tool-calling turn lost its thinking; drops `temperature` and a `top_p` below 0.95 ([`anthropic::thinking`]) | `thinkingConfig`: `thinkingLevel` (Gemini 3) or `thinkingBudget` in the model's range (2.5), `includeThoughts`; dropped for older models ([`gemini::thinking`]) | `reasoning.effort` for OpenAI's reasoning models only, else dropped |
 //! | thinking in a request's history | dropped        | signed `thinking` and `redacted_thinking` kept, unsigned dropped | signed thoughts kept, unsigned and redacted dropped | dropped |
 //! | `ToolCall.signature` in a request's history | dropped | dropped                                    | `thoughtSignature` on the `functionCall` part        | dropped |
-//! | thinking in an answer to a client | `reasoning_content`; signatures and redacted thinking inside the tool call ids | `thinking` (`signature: ""` when unsigned) and `redacted_thinking` blocks; a tool call's signature in a thinking block before it | thought parts; redacted thinking dropped | `reasoning` items with the text as `summary`; signatures and redacted thinking dropped |
+//! | thinking in an answer to a client | `reasoning_content`; signatures and redacted thinking inside the tool call ids | `thinking` (`signature: ""` when unsigned) and `redacted_thinking` blocks; a tool call's signature in a thinking block before it | thought parts; redacted thinking dropped | `reasoning` items with the text as `summary`; signatures and redacted thinking in `encrypted_content` when the client asks ([`responses::reasoning`]), else dropped |
 //!
 //! Client fields outside the IR (OpenAI `n`, `logprobs`, `seed`, `frequency_penalty`, `user`,
 //! Anthropic `metadata`, `top_k`, Responses `reasoning`, a tool's `strict`,
-//! `text.verbosity`, `parallel_tool_calls`, `metadata`, `include`, `truncation`, `service_tier`,
+//! `text.verbosity`, `parallel_tool_calls`, `metadata`, `include` (but
+//! `reasoning.encrypted_content`), `truncation`, `service_tier`,
 //! `user`, `store`, `input_file`/`input_audio` parts, ...) are dropped by any *translation*, as
 //! are annotations and logprobs of answers; a pass-through (same format on both sides) forwards
 //! the body untouched but for `model`. Responses requests that need server-side state
-//! (`previous_response_id`, `conversation`) or built-in tools are refused with a 400 instead.
+//! (`previous_response_id`, `conversation`) are refused with a 400 instead; built-in and
+//! `namespace` tools are left out.
 //! Other lossy rules: OpenAI `system`/`developer` messages anywhere in the conversation are
 //! gathered into the one system prompt (Anthropic `role: "system"` entries of `messages` keep
 //! their place instead: see [`ir::Role::System`]); image parts inside tool results become nothing (only
@@ -175,7 +177,7 @@ pub fn parse_response(format: Format, body: &[u8]) -> Result<ChatResponse, Gatew
 /// Emits the IR response as a body in `format`. `created` (Unix seconds, injected) fills
 /// OpenAI's `created`.
 pub fn emit_response(format: Format, response: &ChatResponse, created: u64) -> Vec<u8> {
-    format.response_from_ir(response, created).to_string().into_bytes()
+    format.response_from_ir(response, StreamOptions::at(created)).to_string().into_bytes()
 }
 
 /// Reads a provider's error body, keeping its status. A JSON body of any shape is read for its
@@ -209,6 +211,20 @@ pub fn convert_response(
     body: &[u8],
     created: u64,
 ) -> Result<(u16, Vec<u8>), GatewayError> {
+    convert_response_for(from, to, status, body, StreamOptions::at(created))
+}
+
+/// [`convert_response`] for a client that asked as `opts` says (e.g. a Responses client for
+/// `encrypted_content`).
+///
+/// Errors: as [`convert_response`].
+pub fn convert_response_for(
+    from: Format,
+    to: Format,
+    status: u16,
+    body: &[u8],
+    opts: StreamOptions,
+) -> Result<(u16, Vec<u8>), GatewayError> {
     if status >= 400 {
         let error = parse_error(from, status, body);
         return Ok((status, emit_error(to, &error)));
@@ -217,7 +233,7 @@ pub fn convert_response(
         return Ok((status, body.to_vec()));
     }
     match parse_response(from, body) {
-        Ok(response) => Ok((status, emit_response(to, &response, created))),
+        Ok(response) => Ok((status, to.response_from_ir(&response, opts).to_string().into_bytes())),
         Err(e) => Err(untranslatable(&format!("{} answer", from.name()), status, &e)),
     }
 }

@@ -205,7 +205,8 @@ pub(super) fn collect(to: Format, bytes: &[u8]) -> Collected {
 }
 
 fn translate_stream(from: Format, to: Format, chunks: &[&[u8]]) -> (Vec<u8>, StreamTranslator) {
-    let mut t = StreamTranslator::new(from, to, StreamOptions { include_usage: true, created: 7 });
+    let mut t =
+        StreamTranslator::new(from, to, StreamOptions { include_usage: true, created: 7, ..StreamOptions::default() });
     let mut out = Vec::new();
     for chunk in chunks {
         out.extend(t.push(chunk));

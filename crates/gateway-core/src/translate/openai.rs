@@ -728,8 +728,8 @@ impl WireFormat for OpenAi {
         response_to_ir(body)
     }
 
-    fn response_from_ir(&self, response: &ChatResponse, created: u64) -> Value {
-        response_from_ir(response, created)
+    fn response_from_ir(&self, response: &ChatResponse, opts: StreamOptions) -> Value {
+        response_from_ir(response, opts.created)
     }
 
     fn error_to_ir(&self, status: u16, body: &Value) -> ApiError {

@@ -132,10 +132,12 @@ pub fn decode_call_id(sent: &str) -> (String, Vec<Part>, Option<String>) {
     (id.to_string(), reasoning, json::str(&payload, "s").map(str::to_string))
 }
 
-/// Unpadded base64url (RFC 4648 §5), the alphabet tool call ids take.
-mod base64url {
+/// Unpadded base64url (RFC 4648 §5), the alphabet tool call ids take (and the Responses
+/// dialect's `encrypted_content`, [`crate::translate::responses::reasoning`]).
+pub(crate) mod base64url {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
+    /// The unpadded base64url of `bytes`.
     pub fn encode(bytes: &[u8]) -> String {
         let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
         for chunk in bytes.chunks(3) {
@@ -147,7 +149,8 @@ mod base64url {
         out
     }
 
-    /// `None` for a character outside the alphabet or an impossible length.
+    /// The bytes of unpadded base64url `text`; `None` for a character outside the alphabet or an
+    /// impossible length.
     pub fn decode(text: &str) -> Option<Vec<u8>> {
         if text.len() % 4 == 1 {
             return None;

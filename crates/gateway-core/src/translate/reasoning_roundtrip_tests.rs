@@ -136,7 +136,11 @@ fn anthropic_thinking_survives_an_openai_clients_tool_loop() {
 /// `body` translated as a stream, whole and cut at every byte; all must give the same bytes.
 fn stream_cut_anywhere(from: Format, to: Format, body: &str) -> String {
     let translate = |chunks: &[&[u8]]| {
-        let mut t = StreamTranslator::new(from, to, StreamOptions { include_usage: false, created: 1 });
+        let mut t = StreamTranslator::new(
+            from,
+            to,
+            StreamOptions { include_usage: false, created: 1, ..StreamOptions::default() },
+        );
         let mut out: Vec<u8> = chunks.iter().flat_map(|c| t.push(c)).collect();
         out.extend(t.finish());
         String::from_utf8(out).unwrap()

@@ -3,10 +3,12 @@
 //! Shapes follow platform.openai.com/docs/api-reference/responses. The gateway keeps no state,
 //! so a request must carry its whole conversation in `input` (`previous_response_id` and
 //! `conversation` are refused), and only function tools translate (built-in tools such as
-//! `web_search` are refused). `reasoning.effort` translates; of reasoning items, the summaries of
+//! `web_search`, and `namespace` groups, are left out). `reasoning.effort` translates; of reasoning items, the summaries of
 //! a Responses provider's are read (as thinking without a signature) and thinking is written for
-//! a Responses client as reasoning items with summaries (without signatures or redacted
-//! thinking); reasoning items in a request's `input` are skipped.
+//! a Responses client as reasoning items with summaries. Signatures and redacted thinking are
+//! written in reasoning items' `encrypted_content` when the client asks for it, and read back
+//! from the reasoning items of a request's `input` ([`reasoning`]); other reasoning items in
+//! `input` are skipped.
 
 use serde_json::{json, Map, Value};
 
@@ -17,11 +19,13 @@ use crate::error::GatewayError;
 use crate::sse::SseEvent;
 use crate::usage::report::UsageReport;
 use crate::usage::Usage;
+use reasoning::Carried;
 
 /// Parses a Responses request body (`POST /responses`).
 ///
 /// Errors: 400 naming the field (`input[2].call_id`, `tools[0].type`, `text.format.schema`, ...),
-/// also for what the gateway cannot honour: server-side conversation state and built-in tools.
+/// also for what the gateway cannot honour: server-side conversation state. Tools other than
+/// function tools (built-in tools, namespaces) are left out.
 pub fn request_to_ir(v: &Value) -> Result<ChatRequest, GatewayError> {
     for key in ["previous_response_id", "conversation"] {
         if json::get(v, key).is_some() {
@@ -42,6 +46,7 @@ pub fn request_to_ir(v: &Value) -> Result<ChatRequest, GatewayError> {
         ..ChatRequest::default()
     };
     let mut system = Vec::new();
+    let mut call_signature = None;
     match json::get(v, "instructions") {
         None => {}
         Some(Value::String(s)) => system.push(s.clone()),
@@ -51,7 +56,7 @@ pub fn request_to_ir(v: &Value) -> Result<ChatRequest, GatewayError> {
         Some(Value::String(s)) => req.messages.push(Message::text(Role::User, s.clone())),
         Some(Value::Array(items)) => {
             for (i, item) in items.iter().enumerate() {
-                read_item(item, i, &mut req.messages, &mut system)?;
+                read_item(item, i, &mut req.messages, &mut system, &mut call_signature)?;
             }
         }
         _ => return Err(GatewayError::invalid("`input` must be a string or an array of input items")),
@@ -94,12 +99,24 @@ fn required_str(item: &Value, key: &str, at: &str) -> Result<String, GatewayErro
     json::str(item, key).map(str::to_string).ok_or_else(|| GatewayError::invalid(format!("{at}.{key} is missing")))
 }
 
-/// Adds input item `i` to the conversation (or its text to the system prompt).
+/// The assistant turn an item of the model's belongs to: the last message when it is the
+/// assistant's (an answer's reasoning, text and calls are consecutive items), else a new one.
+fn assistant_turn(messages: &mut Vec<Message>) -> &mut Message {
+    if messages.last().is_none_or(|m| m.role != Role::Assistant) {
+        messages.push(Message { role: Role::Assistant, content: Vec::new() });
+    }
+    let last = messages.len() - 1;
+    &mut messages[last]
+}
+
+/// Adds input item `i` to the conversation (or its text to the system prompt). `call_signature`
+/// holds a function call's signature read from a reasoning item until the call comes.
 fn read_item(
     item: &Value,
     i: usize,
     messages: &mut Vec<Message>,
     system: &mut Vec<String>,
+    call_signature: &mut Option<String>,
 ) -> Result<(), GatewayError> {
     let at = format!("input[{i}]");
     let kind = match json::get(item, "type") {
@@ -108,6 +125,10 @@ fn read_item(
         None => return Err(GatewayError::invalid(format!("{at}.type is missing"))),
         Some(t) => t.as_str().ok_or_else(|| GatewayError::invalid(format!("{at}.type must be a string")))?,
     };
+    if !matches!(kind, "reasoning" | "function_call") {
+        // A signature belongs to the call right after its reasoning item, or to none.
+        *call_signature = None;
+    }
     match kind {
         "message" => read_message(item, &at, messages, system)?,
         "function_call" => {
@@ -120,13 +141,9 @@ fn read_item(
                 id: required_str(item, "call_id", &at)?,
                 name: required_str(item, "name", &at)?,
                 arguments,
-                signature: None,
+                signature: call_signature.take(),
             });
-            // A function call belongs to the assistant turn right before it, if any.
-            match messages.last_mut() {
-                Some(last) if last.role == Role::Assistant => last.content.push(call),
-                _ => messages.push(Message { role: Role::Assistant, content: vec![call] }),
-            }
+            assistant_turn(messages).content.push(call);
         }
         "function_call_output" => {
             let content = match json::get(item, "output") {
@@ -141,8 +158,13 @@ fn read_item(
             let result = ToolResult { tool_call_id: required_str(item, "call_id", &at)?, content, is_error: false };
             messages.push(Message { role: Role::Tool, content: vec![Part::ToolResult(result)] });
         }
-        // Reasoning has no IR counterpart: another provider could not read it anyway.
-        "reasoning" => {}
+        // Only what the gateway carried in `encrypted_content` is read: summaries are no
+        // provider's to take back, and another provider's encrypted reasoning is unreadable.
+        "reasoning" => match json::str(item, "encrypted_content").and_then(reasoning::decode) {
+            Some(Carried::Thinking(part)) => assistant_turn(messages).content.push(part),
+            Some(Carried::CallSignature(signature)) => *call_signature = Some(signature),
+            None => {}
+        },
         other => {
             return Err(GatewayError::invalid(format!(
                 "{at}.type: unsupported item type {}; supported types are message, function_call, function_call_output and reasoning",
@@ -166,7 +188,7 @@ fn read_message(
         "system" | "developer" => system
             .push(parts.iter().filter_map(|p| if let Part::Text(t) = p { Some(t.as_str()) } else { None }).collect()),
         "user" => messages.push(Message { role: Role::User, content: parts }),
-        "assistant" => messages.push(Message { role: Role::Assistant, content: texts() }),
+        "assistant" => assistant_turn(messages).content.extend(texts()),
         other => {
             return Err(GatewayError::invalid(format!(
                 "{at}.role: invalid value {}; supported values are user, assistant, system and developer",
@@ -227,14 +249,14 @@ fn tools_of(v: &Value) -> Result<Vec<Tool>, GatewayError> {
             Some("function") => out.push(Tool {
                 name: required_str(t, "name", &format!("tools[{i}]"))?,
                 description: json::str(t, "description").map(str::to_string),
-                parameters: json::get(t, "parameters").cloned().unwrap_or_else(|| json!({"type": "object", "properties": {}})),
+                parameters: json::get(t, "parameters")
+                    .cloned()
+                    .unwrap_or_else(|| json!({"type": "object", "properties": {}})),
             }),
-            Some(other) => {
-                return Err(GatewayError::invalid(format!(
-                    "tools[{i}].type: {} tools are not supported by translation to another provider; only function tools are",
-                    json::quoted(other)
-                )))
-            }
+            // Built-in tools (`web_search`, ...) only OpenAI runs, and a namespace's functions
+            // would be called back by a name the client does not know: left out, as agents
+            // (Codex) offer them beside the function tools they need.
+            Some(_) => {}
             None => return Err(GatewayError::invalid(format!("tools[{i}].type is missing"))),
         }
     }
@@ -555,23 +577,47 @@ enum OutputGroup<'a> {
     /// Consecutive text parts.
     Message(Vec<&'a str>),
     Call(&'a ToolCall),
-    /// A thought's text (its signature is not written: see [`reasoning_item`]).
-    Reasoning(&'a str),
+    /// A thought's text (empty for an item that only carries something) and the
+    /// `encrypted_content` carrying its signature, redacted thinking or the next call's signature.
+    Reasoning(&'a str, Option<String>),
+}
+
+/// Emits a `response` object for a client that did not ask for `encrypted_content`: see
+/// [`response_from_ir_with`].
+pub fn response_from_ir(r: &ChatResponse, created: u64) -> Value {
+    response_from_ir_with(r, created, false)
 }
 
 /// Emits a `response` object; `created` (Unix seconds) fills `created_at`. Consecutive text
 /// parts make one message item, each function call its own item, and each thought with text a
-/// `reasoning` item before what follows it. Redacted reasoning and thought signatures are
-/// dropped: a Responses client could only send them back in `input` reasoning items, which are
-/// skipped.
-pub fn response_from_ir(r: &ChatResponse, created: u64) -> Value {
+/// `reasoning` item before what follows it. With `carry` (the client asked for
+/// `encrypted_content`), signatures and redacted thinking ride in reasoning items'
+/// `encrypted_content` ([`reasoning`]); without, they are dropped, as the client could not send
+/// them back.
+pub fn response_from_ir_with(r: &ChatResponse, created: u64, carry: bool) -> Value {
     let mut groups: Vec<OutputGroup> = Vec::new();
+    let carried = |c: Carried| if carry { reasoning::encode(&c) } else { None };
     for p in &r.content {
         match (p, groups.last_mut()) {
             (Part::Text(t), Some(OutputGroup::Message(texts))) => texts.push(t),
             (Part::Text(t), _) => groups.push(OutputGroup::Message(vec![t])),
-            (Part::ToolCall(c), _) => groups.push(OutputGroup::Call(c)),
-            (Part::Reasoning(t), _) if !t.text.is_empty() => groups.push(OutputGroup::Reasoning(&t.text)),
+            (Part::ToolCall(c), _) => {
+                if let Some(encrypted) = c.signature.clone().and_then(|s| carried(Carried::CallSignature(s))) {
+                    groups.push(OutputGroup::Reasoning("", Some(encrypted)));
+                }
+                groups.push(OutputGroup::Call(c));
+            }
+            (Part::Reasoning(t), _) => {
+                let encrypted = carried(Carried::Thinking(p.clone()));
+                if !t.text.is_empty() || encrypted.is_some() {
+                    groups.push(OutputGroup::Reasoning(&t.text, encrypted));
+                }
+            }
+            (Part::RedactedReasoning(_), _) => {
+                if let Some(encrypted) = carried(Carried::Thinking(p.clone())) {
+                    groups.push(OutputGroup::Reasoning("", Some(encrypted)));
+                }
+            }
             _ => {}
         }
     }
@@ -584,7 +630,9 @@ pub fn response_from_ir(r: &ChatResponse, created: u64) -> Value {
             match g {
                 OutputGroup::Message(texts) => message_item(&item_id("msg", &r.id, i), status, texts),
                 OutputGroup::Call(call) => call_item(&item_id("fc", &r.id, i), status, call),
-                OutputGroup::Reasoning(text) => reasoning_item(&item_id("rs", &r.id, i), status, &summary_parts(text)),
+                OutputGroup::Reasoning(text, encrypted) => {
+                    reasoning_item(&item_id("rs", &r.id, i), status, &summary_parts(text), encrypted.as_deref())
+                }
             }
         })
         .collect();
@@ -595,17 +643,23 @@ pub fn response_from_ir(r: &ChatResponse, created: u64) -> Value {
     out
 }
 
-/// A thought's text as summary paragraphs, the inverse of [`summary_text`].
+/// A thought's text as summary paragraphs, the inverse of [`summary_text`] (none when empty).
 fn summary_parts(text: &str) -> Vec<&str> {
+    if text.is_empty() {
+        return Vec::new();
+    }
     text.split(SUMMARY_SEPARATOR).collect()
 }
 
-/// A `reasoning` output item with `summary_texts` as its `summary_text` parts. It carries no
-/// `encrypted_content`: the gateway does not read it back (a thought's signature is the
-/// upstream's, which a Responses client could not return anyway).
-fn reasoning_item(id: &str, status: &str, summary_texts: &[&str]) -> Value {
+/// A `reasoning` output item with `summary_texts` as its `summary_text` parts, and the
+/// `encrypted_content` the gateway reads back when given ([`reasoning`]).
+fn reasoning_item(id: &str, status: &str, summary_texts: &[&str], encrypted: Option<&str>) -> Value {
     let summary: Vec<Value> = summary_texts.iter().map(|t| json!({"type": "summary_text", "text": t})).collect();
-    json!({"type": "reasoning", "id": id, "summary": summary, "status": status})
+    let mut item = json!({"type": "reasoning", "id": id, "summary": summary, "status": status});
+    if let Some(e) = encrypted {
+        item["encrypted_content"] = json!(e);
+    }
+    item
 }
 
 /// Reads an error body: Responses errors have the Chat Completions shape
@@ -618,6 +672,9 @@ pub fn error_to_ir(status: u16, v: &Value) -> ApiError {
 pub fn error_from_ir(e: &ApiError) -> Value {
     super::openai::error_from_ir(e)
 }
+
+#[path = "responses_reasoning.rs"]
+pub mod reasoning;
 
 // The stream decoder and encoder live in their own file.
 #[path = "responses_stream.rs"]
@@ -665,8 +722,8 @@ impl WireFormat for Responses {
         response_to_ir(body)
     }
 
-    fn response_from_ir(&self, response: &ChatResponse, created: u64) -> Value {
-        response_from_ir(response, created)
+    fn response_from_ir(&self, response: &ChatResponse, opts: StreamOptions) -> Value {
+        response_from_ir_with(response, opts.created, opts.encrypted_reasoning)
     }
 
     fn error_to_ir(&self, status: u16, body: &Value) -> ApiError {
@@ -682,7 +739,7 @@ impl WireFormat for Responses {
     }
 
     fn stream_encoder(&self, opts: StreamOptions) -> Box<dyn StreamEncode> {
-        Box::new(StreamEncoder::new(opts.created))
+        Box::new(StreamEncoder::new(opts.created).carrying(opts.encrypted_reasoning))
     }
 
     /// `event: error` with the documented top-level `code` and `message` (the error's code, else

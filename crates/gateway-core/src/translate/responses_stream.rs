@@ -3,9 +3,10 @@
 
 use serde_json::{json, Value};
 
+use super::reasoning::{self, Carried};
 use super::{
     call_item, error_to_ir, finish_of_response, item_id, last_item_status, message_item, reasoning_item,
-    response_object, status_of, text_of_part, usage_json, usage_of, SUMMARY_SEPARATOR,
+    response_object, status_of, summary_parts, text_of_part, usage_json, usage_of, SUMMARY_SEPARATOR,
 };
 use crate::sse::SseEvent;
 use crate::translate::ir::*;
@@ -231,9 +232,11 @@ enum OutputItem {
         index: usize,
         call: ToolCall,
     },
-    /// Thinking, written as a reasoning item with one summary part.
+    /// Thinking, written as a reasoning item with one summary part (none when `text` is
+    /// empty), and the `encrypted_content` it carries, once known.
     Reasoning {
         text: String,
+        encrypted: Option<String>,
     },
 }
 
@@ -242,11 +245,17 @@ enum OutputItem {
 /// `response.completed` (or `response.incomplete`) with the whole response and its usage.
 /// Every event is named by an `event:` line and carries `type` and `sequence_number`.
 /// Thinking becomes a `reasoning` item whose one summary part streams as
-/// `response.reasoning_summary_text.delta` events; its signature ends the item but is not
-/// written, and redacted thinking is dropped (a Responses client could not send either back).
+/// `response.reasoning_summary_text.delta` events; its signature ends the item. When the client
+/// asked for `encrypted_content` ([`carrying`](Self::carrying)), the signature is written in the
+/// item's `encrypted_content` (in its `output_item.done` event and the final response), and
+/// redacted thinking and a function call's signature get reasoning items of their own, without
+/// summary ([`super::reasoning`]); otherwise they are dropped, as the client could not send them
+/// back.
 #[derive(Debug, Default)]
 pub struct StreamEncoder {
     created: u64,
+    /// Whether signatures and redacted thinking are written in `encrypted_content`.
+    carry: bool,
     id: String,
     model: String,
     started: bool,
@@ -263,6 +272,12 @@ impl StreamEncoder {
     /// An encoder; `created` is Unix seconds (injected), for `created_at`.
     pub fn new(created: u64) -> Self {
         StreamEncoder { created, ..Default::default() }
+    }
+
+    /// The encoder writing signatures and redacted thinking in `encrypted_content` when `carry`
+    /// (the client listed `reasoning.encrypted_content` in `include`).
+    pub fn carrying(self, carry: bool) -> Self {
+        StreamEncoder { carry, ..self }
     }
 
     /// The `sequence_number` the next event takes (an error appended after the stream's events
@@ -291,7 +306,9 @@ impl StreamEncoder {
         match &self.items[index] {
             OutputItem::Message { text } => message_item(&id, status, &[text]),
             OutputItem::Call { call, .. } => call_item(&id, status, call),
-            OutputItem::Reasoning { text } => reasoning_item(&id, status, &[text]),
+            OutputItem::Reasoning { text, encrypted } => {
+                reasoning_item(&id, status, &summary_parts(text), encrypted.as_deref())
+            }
         }
     }
 
@@ -315,7 +332,7 @@ impl StreamEncoder {
         self.close_item(out);
         let index = self.items.len();
         let is_message = matches!(item, OutputItem::Message { .. });
-        let is_reasoning = matches!(item, OutputItem::Reasoning { .. });
+        let is_reasoning = matches!(&item, OutputItem::Reasoning { text, .. } if !text.is_empty());
         self.items.push(item);
         self.open = true;
         let mut added = self.item_json(index, "in_progress");
@@ -364,7 +381,7 @@ impl StreamEncoder {
                     json!({"item_id": item_id, "output_index": index, "name": call.name, "arguments": call.arguments});
                 self.event(out, "response.function_call_arguments.done", done);
             }
-            OutputItem::Reasoning { text } => {
+            OutputItem::Reasoning { text, .. } if !text.is_empty() => {
                 let text = text.clone();
                 let at = json!({"item_id": item_id, "output_index": index, "summary_index": 0});
                 let mut done = at.clone();
@@ -374,9 +391,21 @@ impl StreamEncoder {
                 part["part"] = json!({"type": "summary_text", "text": text});
                 self.event(out, "response.reasoning_summary_part.done", part);
             }
+            OutputItem::Reasoning { .. } => {}
         }
         let item = self.item_json(index, status);
         self.event(out, "response.output_item.done", json!({"output_index": index, "item": item}));
+    }
+
+    /// Writes a reasoning item without summary carrying `carried`, when the client asked for
+    /// `encrypted_content` (nothing otherwise).
+    fn carried_item(&mut self, carried: Carried, out: &mut Vec<u8>) {
+        let Some(encrypted) = Some(carried).filter(|_| self.carry).as_ref().and_then(reasoning::encode) else {
+            return;
+        };
+        self.start(out);
+        self.open_item(OutputItem::Reasoning { text: String::new(), encrypted: Some(encrypted) }, out);
+        self.close_item(out);
     }
 
     /// Appends the bytes for one IR event.
@@ -407,8 +436,11 @@ impl StreamEncoder {
                 let ev = json!({"item_id": self.item_id(index), "output_index": index, "content_index": 0, "delta": t, "logprobs": []});
                 self.event(out, "response.output_text.delta", ev);
             }
-            StreamEvent::ToolCallStart { index, id, name, .. } => {
+            StreamEvent::ToolCallStart { index, id, name, signature } => {
                 self.start(out);
+                if let Some(s) = signature {
+                    self.carried_item(Carried::CallSignature(s.clone()), out);
+                }
                 let call = ToolCall { id: id.clone(), name: name.clone(), arguments: String::new(), signature: None };
                 self.open_item(OutputItem::Call { index: *index, call }, out);
             }
@@ -438,22 +470,33 @@ impl StreamEncoder {
                 }
                 self.start(out);
                 let index = match self.items.last_mut() {
-                    Some(OutputItem::Reasoning { text }) if self.open => {
+                    Some(OutputItem::Reasoning { text, .. }) if self.open => {
                         text.push_str(t);
                         self.items.len() - 1
                     }
-                    _ => self.open_item(OutputItem::Reasoning { text: t.clone() }, out),
+                    _ => self.open_item(OutputItem::Reasoning { text: t.clone(), encrypted: None }, out),
                 };
                 let ev = json!({"item_id": self.item_id(index), "output_index": index, "summary_index": 0, "delta": t});
                 self.event(out, "response.reasoning_summary_text.delta", ev);
             }
             // The signature ends its thinking block (the next thinking is another item).
-            StreamEvent::ReasoningSignature(_) => {
-                if self.open && matches!(self.items.last(), Some(OutputItem::Reasoning { .. })) {
-                    self.close_item(out);
+            StreamEvent::ReasoningSignature(signature) => {
+                let open = self.open && matches!(self.items.last(), Some(OutputItem::Reasoning { .. }));
+                if !open {
+                    // A signature without text (its thinking was empty) has an item of its own.
+                    let thought = Thought { text: String::new(), signature: Some(signature.clone()) };
+                    self.carried_item(Carried::Thinking(Part::Reasoning(thought)), out);
+                    return;
                 }
+                if let Some(OutputItem::Reasoning { text, encrypted }) = self.items.last_mut().filter(|_| self.carry) {
+                    let thought = Thought { text: text.clone(), signature: Some(signature.clone()) };
+                    *encrypted = reasoning::encode(&Carried::Thinking(Part::Reasoning(thought)));
+                }
+                self.close_item(out);
             }
-            StreamEvent::RedactedReasoning(_) => {}
+            StreamEvent::RedactedReasoning(data) => {
+                self.carried_item(Carried::Thinking(Part::RedactedReasoning(data.clone())), out);
+            }
             StreamEvent::Error { message, kind } => {
                 let code = code_of_kind(kind);
                 // `event` numbers it.

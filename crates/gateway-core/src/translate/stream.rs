@@ -10,7 +10,7 @@ use super::{Format, StreamDecode, StreamEncode};
 use crate::sse::SseParser;
 use crate::usage::Usage;
 
-/// How the client asked for the stream.
+/// How the client asked for the answer, streamed or whole.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct StreamOptions {
     /// OpenAI clients: send a usage chunk (empty `choices`) before `[DONE]`
@@ -18,6 +18,17 @@ pub struct StreamOptions {
     pub include_usage: bool,
     /// Unix seconds for OpenAI's `created` field (injected, not read from a clock).
     pub created: u64,
+    /// Responses clients: write the thinking's signatures and redacted thinking in reasoning
+    /// items' `encrypted_content` (`include: ["reasoning.encrypted_content"]`; see
+    /// [`super::responses::reasoning`]).
+    pub encrypted_reasoning: bool,
+}
+
+impl StreamOptions {
+    /// The options of a client that asked for nothing, answered at `created` (Unix seconds).
+    pub fn at(created: u64) -> Self {
+        StreamOptions { created, ..StreamOptions::default() }
+    }
 }
 
 /// Translates one SSE stream from the upstream's format to the client's.

@@ -40,7 +40,8 @@ fn upstream_body(format: Format) -> impl Strategy<Value = Vec<u8>> {
 }
 
 fn translate(from: Format, to: Format, chunks: &[&[u8]]) -> (Vec<u8>, Option<Usage>, bool) {
-    let mut t = StreamTranslator::new(from, to, StreamOptions { include_usage: true, created: 7 });
+    let mut t =
+        StreamTranslator::new(from, to, StreamOptions { include_usage: true, created: 7, ..StreamOptions::default() });
     let mut out = Vec::new();
     for chunk in chunks {
         out.extend(t.push(chunk));
@@ -110,7 +111,8 @@ fn events(answer: &Answer) -> Vec<StreamEvent> {
 /// The stream an upstream speaking `format` sends for `answer`.
 fn encode(format: Format, answer: &Answer) -> Vec<u8> {
     let mut out = Vec::new();
-    let mut encoder = format.stream_encoder(StreamOptions { include_usage: true, created: 7 });
+    let mut encoder =
+        format.stream_encoder(StreamOptions { include_usage: true, created: 7, ..StreamOptions::default() });
     for e in events(answer) {
         encoder.encode(&e, &mut out);
     }

@@ -11,8 +11,11 @@ fn data_lines(bytes: &[u8]) -> Vec<String> {
 
 #[test]
 fn openai_output_has_role_first_then_usage_chunk_then_done() {
-    let mut t =
-        StreamTranslator::new(Format::ANTHROPIC, Format::OPENAI, StreamOptions { include_usage: true, created: 99 });
+    let mut t = StreamTranslator::new(
+        Format::ANTHROPIC,
+        Format::OPENAI,
+        StreamOptions { include_usage: true, created: 99, ..StreamOptions::default() },
+    );
     let mut out = t.push(&fixture(Format::ANTHROPIC, "stream_text.sse"));
     out.extend(t.finish());
     let lines = data_lines(&out);
@@ -51,8 +54,11 @@ fn a_cut_stream_is_not_terminal_and_gets_an_explicit_error() {
 #[test]
 fn an_upstream_error_event_reaches_the_client_in_its_format_without_done() {
     let stream = b"event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"m\",\"model\":\"c\",\"usage\":{\"input_tokens\":3,\"output_tokens\":0}}}\n\nevent: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}\n\n";
-    let mut t =
-        StreamTranslator::new(Format::ANTHROPIC, Format::OPENAI, StreamOptions { include_usage: true, created: 0 });
+    let mut t = StreamTranslator::new(
+        Format::ANTHROPIC,
+        Format::OPENAI,
+        StreamOptions { include_usage: true, created: 0, ..StreamOptions::default() },
+    );
     let mut out = t.push(stream);
     out.extend(t.finish());
     assert!(t.saw_terminal());

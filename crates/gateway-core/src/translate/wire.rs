@@ -43,9 +43,9 @@ pub trait WireFormat: Sync {
     /// Errors: 502 (`upstream_invalid_response`) naming what is missing.
     fn response_to_ir(&self, body: &Value) -> Result<ChatResponse, GatewayError>;
 
-    /// Writes the IR answer as this format's body; `created` (Unix seconds, injected) fills the
-    /// formats that carry a creation time.
-    fn response_from_ir(&self, response: &ChatResponse, created: u64) -> Value;
+    /// Writes the IR answer as this format's body for a client that asked as `opts` says:
+    /// `opts.created` (Unix seconds, injected) fills the formats that carry a creation time.
+    fn response_from_ir(&self, response: &ChatResponse, opts: StreamOptions) -> Value;
 
     /// Reads an error body (JSON of any shape) answered with `status`; never fails.
     fn error_to_ir(&self, status: u16, body: &Value) -> ApiError;
