@@ -97,8 +97,11 @@ impl crate::plugin::Plugin for RuntimePlugin {
 }
 
 #[test]
-fn every_example_of_dev_vars_example_parses_commented_or_not() {
-    let text = include_str!("../../../.dev.vars.example");
+fn every_example_of_the_dev_vars_files_parses_commented_or_not() {
+    // The local try-it settings and the deployed secrets' list with its commented examples, read
+    // as one .dev.vars: a later line wins, so the examples are the ones checked.
+    let text =
+        [include_str!("../../../examples/local.dev.vars"), include_str!("../../../.dev.vars.example")].join("\n");
     let vars: std::collections::HashMap<String, String> = text
         .lines()
         .map(|line| line.trim_start_matches('#').trim())
