@@ -99,7 +99,38 @@ impl MemoryCoalescer {
     pub fn waiting(&self, key: &str) -> usize {
         self.groups.borrow().get(key).map_or(0, |g| g.waiters.len())
     }
+
+    /// Keys this coalescer holds a group for: led and not yet released, or led by a leader
+    /// presumed dead whose group has not been swept yet.
+    pub fn keys_in_flight(&self) -> usize {
+        self.groups.borrow().len()
+    }
+
+    /// Drops the groups of leaders presumed dead (their followers are told to go alone), once
+    /// [`SWEEP_AT_KEYS`] keys are held: a coalescer shared by many keys, kept warm for hours,
+    /// would otherwise keep a group for every leader that never released.
+    fn sweep(&self, groups: &mut HashMap<String, Group>, now: f64) {
+        if groups.len() < SWEEP_AT_KEYS {
+            return;
+        }
+        groups.retain(|_, group| {
+            let alive = now - group.led_since_ms < self.lead_timeout_ms;
+            if !alive {
+                for waiter in group.waiters.drain(..) {
+                    let mut waiter = waiter.borrow_mut();
+                    waiter.outcome = Some(None);
+                    if let Some(waker) = waiter.waker.take() {
+                        waker.wake();
+                    }
+                }
+            }
+            alive
+        });
+    }
 }
+
+/// How many keys a [`MemoryCoalescer`] holds before it sweeps the groups of dead leaders.
+pub const SWEEP_AT_KEYS: usize = 64;
 
 struct Wait(Rc<RefCell<Waiter>>);
 
@@ -123,6 +154,7 @@ impl Coalescer for MemoryCoalescer {
         let now = (self.clock)();
         let waiter = {
             let mut groups = self.groups.borrow_mut();
+            self.sweep(&mut groups, now);
             match groups.get_mut(key) {
                 Some(group) if now - group.led_since_ms < self.lead_timeout_ms => {
                     let waiter = Rc::new(RefCell::new(Waiter::default()));

@@ -109,3 +109,31 @@ fn a_key_meets_its_peers_in_one_of_sixteen_objects_of_its_location() {
     assert_eq!(coalescer_object_name("", "f0"), "/f", "no location: global objects");
     assert_eq!(coalescer_object_name("AMS", ""), "AMS/0", "a hash that is not hex still has an object");
 }
+
+#[test]
+fn groups_of_leaders_that_never_released_are_swept_once_many_keys_are_held() {
+    let clock = Rc::new(Cell::new(0.0));
+    let c = coalescer(Rc::clone(&clock));
+    for i in 0..SWEEP_AT_KEYS - 1 {
+        assert_eq!(pollster::block_on(c.join(&format!("dead-{i}"))).unwrap(), Joined::Lead);
+    }
+    assert_eq!(c.keys_in_flight(), SWEEP_AT_KEYS - 1);
+    // Past the leaders' time limit (1000 ms here), the next joins sweep them; a live leader stays.
+    clock.set(1500.0);
+    assert_eq!(pollster::block_on(c.join("live")).unwrap(), Joined::Lead);
+    assert_eq!(c.keys_in_flight(), SWEEP_AT_KEYS);
+    assert_eq!(pollster::block_on(c.join("another")).unwrap(), Joined::Lead);
+    assert_eq!(c.keys_in_flight(), 2, "only the two live leaders' groups are left");
+    // A follower of a live leader is not swept and still gets the entry.
+    let results = run_all(vec![
+        Box::pin(async { c.join("live").await.unwrap() }) as Pin<Box<dyn Future<Output = Joined>>>,
+        Box::pin(async {
+            while c.waiting("live") < 1 {
+                YieldOnce(false).await;
+            }
+            c.release("live", Some(b"e".to_vec())).await;
+            Joined::Lead
+        }),
+    ]);
+    assert_eq!(results[0], Joined::Served(b"e".to_vec()));
+}
