@@ -12,6 +12,9 @@
 // bundle readable; RUN_TO_COMPLETION=1 keeps the isolate alive until each fetch's response promise
 // settles (ctx.waitUntil), as with worker-build. The outputs are replaced only when every step
 // succeeded: each run stages its files in build/.staging-<pid> and renames them into build/.
+// Not supported (neither crate uses them): worker-build's other profiles, `[package.metadata.
+// wasm-pack]` settings (wasm-opt always runs with -O), --panic-unwind, --emscripten, CUSTOM_SHIM
+// and COREDUMP.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
