@@ -3,7 +3,8 @@
 #
 # - npm dependencies (wrangler, miniflare, esbuild, binaryen's wasm-opt, the SDKs the tests use,
 #   the dashboard's Preact, htm and uPlot, playwright-core);
-# - worker-build and wasm-bindgen-cli, at the versions Cargo.lock pins, cached in $TOOLS_DIR;
+# - wasm-bindgen-cli, at the version Cargo.lock pins, cached in $TOOLS_DIR (scripts/build-worker.mjs
+#   does what worker-build did: cargo, wasm-bindgen, wasm-opt, an entry module, esbuild);
 # - a wasm32 std: rustup's wasm32-unknown-unknown target where it can be installed, else
 #   Debian's rustc-web/cargo-web/rust-web-src, which build std from source (-Z build-std).
 # - Chromium, from Debian's `chromium` package, for the dashboard's browser tests
@@ -29,15 +30,14 @@ if [ ! -f "$stamp" ] || [ package.json -nt "$stamp" ] || { [ -f package-lock.jso
   touch "$stamp"
 fi
 
-# --- cargo-installed tools, pinned by Cargo.lock ------------------------------------------------
+# --- wasm-bindgen-cli, pinned by Cargo.lock ----------------------------------------------------
 lock_version() { awk -v name="$1" '$0 == "name = \"" name "\"" { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock; }
 [ -f Cargo.lock ] || cargo generate-lockfile
-WORKER_VERSION=$(lock_version worker)
 BINDGEN_VERSION=$(lock_version wasm-bindgen)
 export PATH="$TOOLS_DIR/cargo/bin:$PATH"
-# The first run compiles each tool from source (cargo has no prebuilt binaries to fetch): about
-# 4.5 minutes for worker-build and 2.5 for wasm-bindgen-cli on 2 cores. cargo's own output goes to
-# target/setup-<crate>.log; a line every 30 s says how far it got, and a failure prints the log's end.
+# The first run compiles it from source (cargo has no prebuilt binaries to fetch): about 2.5
+# minutes on 2 cores. cargo's own output goes to target/setup-<crate>.log; a line every 30 s says
+# how far it got, and a failure prints the log's end.
 install_tool() { # crate version binary minutes
   local have started log_file status=0
   have=$("$TOOLS_DIR/cargo/bin/$3" --version 2>/dev/null | awk '{print $NF}' || true)
@@ -63,7 +63,6 @@ install_tool() { # crate version binary minutes
   fi
   log "$1 $2 installed in $((SECONDS - started)) s"
 }
-install_tool worker-build "$WORKER_VERSION" worker-build 4.5
 install_tool wasm-bindgen-cli "$BINDGEN_VERSION" wasm-bindgen 2.5
 
 # --- a wasm32 standard library -----------------------------------------------------------------
@@ -83,9 +82,6 @@ if [ -z "$mode" ]; then
     as_root apt-get update -qq >&2
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq rustc-web cargo-web rust-web-src >&2
   fi
-  sysroot=$(/usr/bin/rustc --print sysroot)
-  # worker-build refuses to build unless this directory exists, even when std is built from source.
-  [ -d "$sysroot/lib/rustlib/wasm32-unknown-unknown/lib" ] || as_root mkdir -p "$sysroot/lib/rustlib/wasm32-unknown-unknown/lib"
   # Debian's rustc ships no wasm linker: use rustup's rust-lld if there is one, else LLVM's wasm-ld.
   lld=$(ls "$(rustc --print sysroot 2>/dev/null)"/lib/rustlib/*/bin/rust-lld 2>/dev/null | head -n1 || true)
   [ -n "$lld" ] || lld=$(command -v rust-lld || command -v wasm-ld || true)
