@@ -9,6 +9,7 @@
 //   FOCUS=__wbg_from node bench/profile.mjs hit   (who calls a function)
 //   VARS='{"LOGS_ENABLED":"false"}' node bench/profile.mjs json
 //   INCLUSIVE='log_shard,client_headers' node bench/profile.mjs hit   (time in or under functions)
+//   UNDER='log_store' node bench/profile.mjs json   (what the time in or under functions is spent on)
 //
 // Sampling inflates every figure (about 2x); compare rows with each other, not with the benchmark.
 // Time around Wasm<->JS calls is attributed unreliably (Array.from(headers) looked like 20 % of a
@@ -81,5 +82,21 @@ for (const pattern of (process.env.INCLUSIVE ?? '').split(',').filter(Boolean)) 
     }
   }
   console.log(`${(inside / 2000).toFixed(1).padStart(7)} us/req  in or under /${pattern}/`);
+}
+// UNDER=regex: the functions with the most self time in samples taken in or under a function
+// the regex matches (what a part of the request spends its time on).
+if (process.env.UNDER) {
+  const re = new RegExp(process.env.UNDER);
+  const under = new Map();
+  for (let i = 0; i < samples.length; i++) {
+    let inside = false;
+    for (let cur = samples[i]; cur; cur = parent.get(cur)) if (re.test(nodes.get(cur).callFrame.functionName)) { inside = true; break; }
+    if (!inside) continue;
+    const n = nodes.get(samples[i]);
+    const key = `${n.callFrame.functionName || '(anon)'} ${path.basename(n.callFrame.url)}`;
+    under.set(key, (under.get(key) ?? 0) + (dt[i] ?? 0));
+  }
+  console.log(`under /${process.env.UNDER}/:`);
+  for (const [k, v] of [...under.entries()].sort((a, b) => b[1] - a[1]).slice(0, 15)) console.log(`${(v / 2000).toFixed(1).padStart(7)} us/req  ${k.slice(0, 140)}`);
 }
 ws.close(); await mf.dispose(); await mock.close();
