@@ -7,8 +7,10 @@
 #   does what worker-build did: cargo, wasm-bindgen, wasm-opt, an entry module, esbuild);
 # - a wasm32 std: rustup's wasm32-unknown-unknown target where it can be installed, else
 #   Debian's rustc-web/cargo-web/rust-web-src, which build std from source (-Z build-std).
-# - Chromium, from Debian's `chromium` package, for the dashboard's browser tests
-#   (tests/dashboard.test.mjs drives it with playwright-core, which downloads no browser itself).
+# - with --browser (what `npm test` passes), Chromium, from Debian's `chromium` package, for the
+#   dashboard's browser tests (tests/dashboard.test.mjs drives it with playwright-core, which
+#   downloads no browser itself). A build or a deployment never needs it, nor the root access
+#   its installation takes.
 # It writes the chosen build mode to target/wasm-toolchain.env for scripts/build.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -93,9 +95,9 @@ if [ -z "$mode" ]; then
   mode=build-std
 fi
 
-# --- a browser for the dashboard's tests --------------------------------------------------------
+# --- a browser for the dashboard's tests (--browser) ----------------------------------------------
 # Installed only when missing; AI_GATEWAY_CHROMIUM names another Chromium binary to use instead.
-if [ ! -x "${AI_GATEWAY_CHROMIUM:-/usr/bin/chromium}" ]; then
+if [ "${1:-}" = --browser ] && [ ! -x "${AI_GATEWAY_CHROMIUM:-/usr/bin/chromium}" ]; then
   log "installing Debian's chromium for the dashboard's browser tests"
   as_root apt-get update -qq >&2
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >&2
