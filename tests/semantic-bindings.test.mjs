@@ -8,11 +8,11 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { startMockUpstream } from './support/mock-upstream.mjs';
+import { waitForLogEntry } from './support/log-api.mjs';
 import { startGateway, ADMIN_TOKEN, ROOT } from './support/gateway.mjs';
 
 const CHAT = '/v1/acct/gw/openai/chat/completions';
 const MODEL = '@cf/baai/bge-small-en-v1.5';
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** A gateway whose AI and VECTORIZE bindings are the stand-ins; `fail` makes one of them throw. */
 function bindingsGateway(mockUrl, fail = '') {
@@ -49,14 +49,7 @@ async function chat(payload, { url = gw.url, headers = {} } = {}) {
   return { status: res.status, headers: res.headers, text: await res.text() };
 }
 
-async function logEntry(id, url = gw.url) {
-  for (let i = 0; i < 200; i++) {
-    const res = await fetch(`${url}/api/logs/${id}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
-    if (res.status === 200) return res.json();
-    await sleep(25);
-  }
-  assert.fail(`log entry ${id} was never written`);
-}
+const logEntry = (id, url = gw.url) => waitForLogEntry(url, id);
 
 /** The calls the stand-ins saw, in order, from the worker's console lines. */
 function calls(worker = gw, binding = undefined, method = undefined) {

@@ -9,11 +9,11 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import OpenAI from 'openai';
 import { startMockUpstream } from './support/mock-upstream.mjs';
+import { waitForLogEntry } from './support/log-api.mjs';
 import { startGateway, overridesFor, ADMIN_TOKEN } from './support/gateway.mjs';
 
 const CHAT = '/v1/acct/gw/openai/chat/completions';
 const SEMANTIC = { 'cf-aig-cache-semantic': 'true' };
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 let mock, gw, hanging;
 before(async () => {
@@ -49,14 +49,7 @@ async function chat(payload, headers = {}, { url = gw.url, path = CHAT } = {}) {
 
 /** The log entry `id`, once written: the cache entry and its vector are stored before it, in the
  * same waitUntil, so a logged first answer is one the next question can find. */
-async function logEntry(id, url = gw.url) {
-  for (let i = 0; i < 200; i++) {
-    const res = await fetch(`${url}/api/logs/${id}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
-    if (res.status === 200) return res.json();
-    await sleep(25);
-  }
-  assert.fail(`log entry ${id} was never written`);
-}
+const logEntry = (id, url = gw.url) => waitForLogEntry(url, id);
 
 /** The semantic note of a request's log entry, parsed. */
 async function noteOf(res, url = gw.url) {

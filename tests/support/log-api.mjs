@@ -27,6 +27,16 @@ export async function waitForTaggedLog(gw, tag, timeoutMs = 10_000) {
   }
 }
 
+/** The log entry `id` of the gateway at `url`, once written; fails the test after ~5 s. */
+export async function waitForLogEntry(url, id) {
+  for (let i = 0; i < 200; i++) {
+    const res = await fetch(`${url}/api/logs/${id}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    if (res.status === 200) return res.json();
+    await sleep(25);
+  }
+  throw new Error(`log entry ${id} was never written`);
+}
+
 let tags = 0;
 /** A tag no other request of this process carries, and the header that puts it on a request. */
 export function newTag(name) {
