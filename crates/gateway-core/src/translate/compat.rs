@@ -597,3 +597,7 @@ mod tests;
 #[cfg(test)]
 #[path = "compat_responses_tests.rs"]
 mod responses_tests;
+
+#[cfg(test)]
+#[path = "compat_model_tests.rs"]
+mod model_tests;
