@@ -736,6 +736,9 @@ fn compat_exchange(
     answer: &str,
 ) -> (Outcome<FakeResponse>, Vec<u8>, String) {
     let port = FakePort::answering(200, content_type, answer);
+    if let Some(Ok(response)) = port.reply.borrow_mut().as_mut() {
+        response.headers.set("content-length", answer.len().to_string());
+    }
     let recorded = Rc::new(Recorded::default());
     let pipeline = Pipeline::new(GatewayConfig::default(), vec![]);
     let headers = [("content-type", "application/json"), ("authorization", "Bearer sk-x")];
@@ -744,7 +747,8 @@ fn compat_exchange(
     let mut out = Vec::new();
     if let Outcome::Upstream(response) = &outcome {
         assert_eq!(completion.body_mode(), BodyMode::Rewrite, "a forwarded answer is renamed as it passes");
-        assert_eq!(response.headers.get("content-length"), None);
+        assert_eq!(response.headers.get("content-length"), None, "the provider's length no longer holds");
+        assert_eq!(response.headers.get("x-upstream"), Some("1"));
         for piece in response.body.chunks(5) {
             completion.on_chunk(piece, &mut out);
         }

@@ -83,7 +83,15 @@ impl Pipeline {
         if completion.rewrites_body() {
             // The body is rewritten as it passes: the provider's length no longer holds.
             let head = head.get_or_insert_with(|| port.response_head(&response));
+            let had_length = head.headers.get("content-length").is_some();
             head.headers.remove("content-length");
+            if had_length && completion.plugins.is_empty() {
+                let mut head = head.clone();
+                for (name, value) in extra.iter() {
+                    head.headers.set(name, value);
+                }
+                return Ok(Outcome::Upstream(port.with_head(response, head)?));
+            }
         }
         let Some(head) = head.as_mut().filter(|_| !completion.plugins.is_empty()) else {
             return Ok(Outcome::Upstream(if extra.is_empty() {
