@@ -21,6 +21,9 @@
 //! which is rewritten in place (the other bytes untouched). Otherwise it is translated into the
 //! provider's own format (Responses → Chat Completions for the other OpenAI-compatible ones).
 //!
+//! Answers name the model as the client sent it ([`CompatPlan::client_model`]): translated ones
+//! are written with it, forwarded ones renamed as they pass ([`crate::answer_model`]).
+//!
 //! Configuration: `COMPAT_ALIASES`, a JSON object from alias to `"{provider}/{model}"` (see
 //! [`parse_aliases`]).
 
