@@ -150,6 +150,36 @@ test('aliases from COMPAT_ALIASES name a provider and model', async () => {
   assert.equal(seen.payload.model, 'llama-3.1-8b-instant');
 });
 
+test('every answer names the model as the client sent it; the log keeps the provider\'s', async () => {
+  // Translated (→ Anthropic), whole: the log reads the provider's name, not the answer's.
+  const translated = await openai.chat.completions.create({ model: 'anthropic/claude-sonnet-4-5', messages: [{ role: 'user', content: 'hi' }] }).withResponse();
+  assert.equal(translated.data.model, 'anthropic/claude-sonnet-4-5');
+  assert.equal((await logEntry(translated.response.headers.get('cf-aig-log-id'))).model, 'claude-sonnet-4-5');
+  // Forwarded (an alias to an OpenAI-compatible provider), whole and streamed.
+  const forwarded = await openai.chat.completions.create({ model: 'fast', messages: [{ role: 'user', content: 'hi' }] }).withResponse();
+  assert.equal(forwarded.data.model, 'fast');
+  assert.equal((await logEntry(forwarded.response.headers.get('cf-aig-log-id'))).model, 'llama-3.1-8b-instant');
+  const chunks = [];
+  for await (const chunk of await openai.chat.completions.create({ model: 'fast', stream: true, messages: [{ role: 'user', content: 'hi' }] })) chunks.push(chunk);
+  assert.ok(chunks.length > 1 && chunks.every((c) => c.model === 'fast'), JSON.stringify(chunks.map((c) => c.model)));
+  // Translated streams (→ Gemini) and forwarded Anthropic streams.
+  const gemini = [];
+  for await (const chunk of await openai.chat.completions.create({ model: 'google-ai-studio/gemini-2.5-flash', stream: true, messages: [{ role: 'user', content: 'hi' }] })) gemini.push(chunk.model);
+  assert.ok(gemini.length > 1 && gemini.every((m) => m === 'google-ai-studio/gemini-2.5-flash'), JSON.stringify(gemini));
+  const stream = anthropic.messages.stream({ model: 'anthropic/claude-sonnet-4-5', max_tokens: 100, messages: [{ role: 'user', content: 'hi' }] });
+  assert.equal((await stream.finalMessage()).model, 'anthropic/claude-sonnet-4-5');
+  const message = await anthropic.messages.create({ model: 'google-ai-studio/gemini-2.5-flash', max_tokens: 100, messages: [{ role: 'user', content: 'hi' }] });
+  assert.equal(message.model, 'google-ai-studio/gemini-2.5-flash');
+  // The Responses API, forwarded to OpenAI (whole and streamed) and translated.
+  assert.equal((await openai.responses.create({ model: 'openai/gpt-5-mini', input: 'hi' })).model, 'openai/gpt-5-mini');
+  const events = [];
+  for await (const event of await openai.responses.create({ model: 'openai/gpt-5-mini', input: 'hi', stream: true })) {
+    if (event.response) events.push(event.response.model);
+  }
+  assert.ok(events.length > 1 && events.every((m) => m === 'openai/gpt-5-mini'), JSON.stringify(events));
+  assert.equal((await openai.responses.create({ model: 'fast', input: 'hi' })).model, 'fast');
+});
+
 test('anthropic SDK → compat/messages → an OpenAI-shaped provider', async () => {
   const message = await anthropic.messages.create({
     model: 'openai/gpt-4o-mini', max_tokens: 100, system: 'Be brief.', messages: [{ role: 'user', content: 'hi' }],

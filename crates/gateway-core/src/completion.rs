@@ -4,6 +4,7 @@
 
 use std::rc::Rc;
 
+use crate::answer_model::ModelRewriter;
 use crate::cache::options::MIN_TTL_S;
 use crate::cache::semantic::lookup::{remember, SemanticWrite};
 use crate::cache::store::{store, StoreOutcome};
@@ -114,6 +115,8 @@ pub struct Completion {
     pub(crate) events: Option<EventStage>,
     /// Hides from the client the usage the gateway asked of the provider for it.
     pub(crate) usage_filter: Option<UsageChunkFilter>,
+    /// Names the client's model in a forwarded compat answer.
+    pub(crate) model_rewriter: Option<ModelRewriter>,
     /// The API format the client speaks, for errors (Anthropic's for `compat/messages`).
     pub(crate) client_format: Format,
     /// The request's log entry in the making; `None` when neither logs nor metrics are kept
@@ -135,6 +138,7 @@ impl Completion {
             translator: None,
             events: None,
             usage_filter: None,
+            model_rewriter: None,
             client_format: Format::OPENAI,
             services,
             recorder: None,
@@ -148,9 +152,18 @@ impl Completion {
         }
     }
 
+    /// Whether the client's body differs from the provider's bytes (translated, filtered, renamed
+    /// or changed by plugins).
+    pub(crate) fn rewrites_body(&self) -> bool {
+        self.translator.is_some()
+            || self.events.is_some()
+            || self.usage_filter.is_some()
+            || self.model_rewriter.is_some()
+    }
+
     /// How the runtime must handle the response body.
     pub fn body_mode(&self) -> BodyMode {
-        if self.translator.is_some() || self.events.is_some() || self.usage_filter.is_some() {
+        if self.rewrites_body() {
             BodyMode::Rewrite
         } else if self.guard.is_some() {
             BodyMode::Guard
@@ -188,14 +201,22 @@ impl Completion {
         if let Some(filter) = self.usage_filter.as_mut() {
             filter.push(chunk, out);
         }
+        if let Some(rewriter) = self.model_rewriter.as_mut() {
+            if self.translator.is_some() || self.usage_filter.is_some() {
+                let input = out.split_off(start);
+                rewriter.push(&input, out);
+            } else {
+                rewriter.push(chunk, out);
+            }
+        }
         if let Some(stage) = self.events.as_mut() {
-            let rewritten = self.translator.is_some() || self.usage_filter.is_some();
+            let rewritten = self.translator.is_some() || self.usage_filter.is_some() || self.model_rewriter.is_some();
             let input = if rewritten { out.split_off(start) } else { chunk.to_vec() };
             stage.push(&input, &self.plugins, &mut self.ctx, out);
         }
+        let rewritten = self.rewrites_body();
         if let Some(recorder) = self.recorder.as_mut() {
-            // The cache stores what the client received: translated or plugin-changed bytes.
-            let rewritten = self.translator.is_some() || self.events.is_some() || self.usage_filter.is_some();
+            // The cache stores what the client received: translated, renamed or plugin-changed bytes.
             recorder.push(if rewritten { &out[start..] } else { chunk });
         }
         if let Some(log) = self.log.as_mut() {
@@ -225,9 +246,16 @@ impl Completion {
         let start = out.len();
         // A plugin that stopped the stream has sent its error event and nothing may follow.
         let stopped = self.events.as_ref().is_some_and(EventStage::stopped);
-        if let Some(filter) = self.usage_filter.as_mut() {
+        if self.usage_filter.is_some() || self.model_rewriter.is_some() {
             let mut last = Vec::new();
-            filter.finish(&mut last);
+            if let Some(filter) = self.usage_filter.as_mut() {
+                filter.finish(&mut last);
+            }
+            if let Some(rewriter) = self.model_rewriter.as_mut() {
+                let filtered = std::mem::take(&mut last);
+                rewriter.push(&filtered, &mut last);
+                rewriter.finish(&mut last);
+            }
             match self.events.as_mut() {
                 Some(stage) => stage.push(&last, &self.plugins, &mut self.ctx, out),
                 None => out.extend_from_slice(&last),
@@ -255,7 +283,7 @@ impl Completion {
                 error_event_sent = true;
             }
         }
-        let rewritten = self.translator.is_some() || self.events.is_some() || self.usage_filter.is_some();
+        let rewritten = self.rewrites_body();
         if let Some(recorder) = self.recorder.as_mut().filter(|_| rewritten) {
             recorder.push(&out[start..]);
         }

@@ -20,6 +20,7 @@
 //! `unwrap` and `expect` outside tests (see `[lints]` in its Cargo.toml).
 
 pub mod admin;
+pub mod answer_model;
 pub mod cache;
 pub mod civil;
 pub mod completion;

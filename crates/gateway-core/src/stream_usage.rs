@@ -88,7 +88,7 @@ impl UsageChunkFilter {
 /// The end (exclusive, past its blank line) of the event starting at `start`, when it is
 /// complete. Lines end with `\n`, `\r\n` or `\r`; a `\r` last in the buffer waits, since a `\n`
 /// may follow.
-fn event_end(buf: &[u8], start: usize) -> Option<usize> {
+pub(crate) fn event_end(buf: &[u8], start: usize) -> Option<usize> {
     let mut line_start = start;
     let mut i = start;
     while i < buf.len() {
@@ -142,7 +142,7 @@ fn filter_event(event: &[u8], out: &mut Vec<u8>) {
 }
 
 /// The lines of an event, each with its offset (line endings left out).
-fn lines(event: &[u8]) -> impl Iterator<Item = (usize, &[u8])> {
+pub(crate) fn lines(event: &[u8]) -> impl Iterator<Item = (usize, &[u8])> {
     let mut at = 0;
     std::iter::from_fn(move || {
         if at >= event.len() {
@@ -161,7 +161,7 @@ fn lines(event: &[u8]) -> impl Iterator<Item = (usize, &[u8])> {
     })
 }
 
-fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+pub(crate) fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
 }
 

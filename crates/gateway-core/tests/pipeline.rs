@@ -726,3 +726,85 @@ fn a_compat_request_is_logged_with_the_provider_path_it_was_sent_to() {
     let entries = recorded.entries.borrow();
     assert_eq!((entries[0].provider.as_str(), entries[0].endpoint.as_str()), ("anthropic", "/v1/messages"));
 }
+
+/// Sends a compat request the port answers with `answer`; the outcome, the completion and what
+/// the log recorded are returned once the body (fed in 5-byte pieces) ended.
+fn compat_exchange(
+    path: &str,
+    body: &str,
+    content_type: &str,
+    answer: &str,
+) -> (Outcome<FakeResponse>, Vec<u8>, String) {
+    let port = FakePort::answering(200, content_type, answer);
+    if let Some(Ok(response)) = port.reply.borrow_mut().as_mut() {
+        response.headers.set("content-length", answer.len().to_string());
+    }
+    let recorded = Rc::new(Recorded::default());
+    let pipeline = Pipeline::new(GatewayConfig::default(), vec![]);
+    let headers = [("content-type", "application/json"), ("authorization", "Bearer sk-x")];
+    let (outcome, mut completion) =
+        pollster::block_on(pipeline.handle(&port, &logging_services(&recorded), request(path, &headers, Some(body))));
+    let mut out = Vec::new();
+    if let Outcome::Upstream(response) = &outcome {
+        assert_eq!(completion.body_mode(), BodyMode::Rewrite, "a forwarded answer is renamed as it passes");
+        assert_eq!(response.headers.get("content-length"), None, "the provider's length no longer holds");
+        assert_eq!(response.headers.get("x-upstream"), Some("1"));
+        for piece in response.body.chunks(5) {
+            completion.on_chunk(piece, &mut out);
+        }
+        completion.end_body(1000.0, BodyEnd::Complete, &mut out);
+    }
+    pollster::block_on(completion.finish());
+    let model = recorded.entries.borrow()[0].model.clone();
+    (outcome, out, model)
+}
+
+#[test]
+fn a_translated_compat_answer_names_the_clients_model_and_the_log_the_providers() {
+    let answer = r#"{"id":"msg_1","type":"message","role":"assistant","model":"claude-sonnet-4-5-20250929","content":[{"type":"text","text":"hi"}],"stop_reason":"end_turn","usage":{"input_tokens":3,"output_tokens":1}}"#;
+    let body = r#"{"model":"anthropic/claude-sonnet-4-5","messages":[{"role":"user","content":"hi"}]}"#;
+    let (outcome, _, logged) = compat_exchange("/v1/a/g/compat/chat/completions", body, "application/json", answer);
+    let reply: serde_json::Value = serde_json::from_slice(&local(outcome).body).unwrap();
+    assert_eq!(
+        (reply["model"].as_str(), reply["object"].as_str()),
+        (Some("anthropic/claude-sonnet-4-5"), Some("chat.completion"))
+    );
+    assert_eq!(logged, "claude-sonnet-4-5-20250929");
+}
+
+#[test]
+fn a_forwarded_compat_answer_is_renamed_as_it_passes_and_the_log_keeps_the_providers_model() {
+    let answer = r#"{"id":"msg_1","type":"message","role":"assistant","model":"claude-sonnet-4-5-20250929","content":[{"type":"text","text":"hi"}],"stop_reason":"end_turn","usage":{"input_tokens":3,"output_tokens":1}}"#;
+    let body = r#"{"model":"anthropic/claude-sonnet-4-5","max_tokens":9,"messages":[{"role":"user","content":"hi"}]}"#;
+    let (_, out, logged) = compat_exchange("/v1/a/g/compat/messages", body, "application/json", answer);
+    assert_eq!(
+        String::from_utf8(out).unwrap(),
+        answer.replace("claude-sonnet-4-5-20250929", "anthropic/claude-sonnet-4-5")
+    );
+    assert_eq!(logged, "claude-sonnet-4-5-20250929");
+}
+
+#[test]
+fn forwarded_compat_streams_name_the_clients_model_in_each_event() {
+    let anthropic = "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"m\",\"type\":\"message\",\"role\":\"assistant\",\"model\":\"claude-sonnet-4-5-20250929\",\"content\":[],\"usage\":{\"input_tokens\":3,\"output_tokens\":1}}}\n\n\
+event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\"},\"usage\":{\"output_tokens\":1}}\n\n\
+event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n";
+    let body = r#"{"model":"anthropic/claude-sonnet-4-5","max_tokens":9,"stream":true,"messages":[{"role":"user","content":"hi"}]}"#;
+    let (_, out, logged) = compat_exchange("/v1/a/g/compat/messages", body, "text/event-stream", anthropic);
+    assert_eq!(
+        String::from_utf8(out).unwrap(),
+        anthropic.replace("claude-sonnet-4-5-20250929", "anthropic/claude-sonnet-4-5")
+    );
+    assert_eq!(logged, "claude-sonnet-4-5-20250929");
+
+    // The gateway asked for usage the client did not: its chunk is hidden, the others renamed.
+    let openai = "data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"model\":\"gpt-4o-mini-2024-07-18\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"hi\"},\"finish_reason\":\"stop\"}],\"usage\":null}\n\n\
+data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"model\":\"gpt-4o-mini-2024-07-18\",\"choices\":[],\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":1,\"total_tokens\":4}}\n\n\
+data: [DONE]\n\n";
+    let body = r#"{"model":"openai/gpt-4o-mini","stream":true,"messages":[{"role":"user","content":"hi"}]}"#;
+    let (_, out, logged) = compat_exchange("/v1/a/g/compat/chat/completions", body, "text/event-stream", openai);
+    let expected = "data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"model\":\"openai/gpt-4o-mini\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"hi\"},\"finish_reason\":\"stop\"}]}\n\n\
+data: [DONE]\n\n";
+    assert_eq!(String::from_utf8(out).unwrap(), expected);
+    assert_eq!(logged, "gpt-4o-mini-2024-07-18");
+}

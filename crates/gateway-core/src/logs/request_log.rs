@@ -61,6 +61,8 @@ pub struct RequestLog {
     kept: Vec<u8>,
     keep: usize,
     response_len: usize,
+    /// The model the provider's answer named, when the body the log reads names another.
+    upstream_model: Option<String>,
 }
 
 impl RequestLog {
@@ -88,6 +90,7 @@ impl RequestLog {
             kept: Vec::new(),
             keep: 0,
             response_len: 0,
+            upstream_model: None,
         }
     }
 
@@ -101,6 +104,13 @@ impl RequestLog {
     pub fn set_request(&mut self, headers: &Headers, body: Option<Rc<[u8]>>) {
         self.user_agent = headers.get("user-agent").map(str::to_string);
         self.request_body = body;
+    }
+
+    /// Records the model the provider's answer named, for an answer the log reads after it was
+    /// changed to name another (a compat answer converted whole names the client's model): the
+    /// entry's `model` is this one, not the body's.
+    pub fn set_upstream_model(&mut self, model: String) {
+        self.upstream_model = Some(model);
     }
 
     /// Chooses how to observe the response body from its `content-type`: event streams are
@@ -159,8 +169,9 @@ impl RequestLog {
             }
             Capture::Text | Capture::None => Extracted::default(),
         };
-        let model = extracted
-            .model
+        let model = self
+            .upstream_model
+            .or(extracted.model)
             .or_else(|| request_text.and_then(usage_extract::model_from_request))
             .or_else(|| usage_extract::model_from_path(&ctx.path))
             .unwrap_or_default();

@@ -159,16 +159,20 @@ pub(crate) fn universal_targets(input: &PlanInput<'_>) -> Result<Vec<Target>, Ga
 /// The named route a compat request's `model` names; `None` when there are no routes, the body
 /// is not JSON or its model is no route.
 pub(crate) fn named_route<'r>(routes: &'r Routes, body: &[u8]) -> Option<&'r Route> {
+    if routes.is_empty() {
+        return None;
+    }
+    routes.get(&body_model(body)?)
+}
+
+/// The `model` string of a JSON request body.
+fn body_model(body: &[u8]) -> Option<std::borrow::Cow<'_, str>> {
     #[derive(serde::Deserialize)]
     struct Model<'a> {
         #[serde(borrow)]
         model: Option<std::borrow::Cow<'a, str>>,
     }
-    if routes.is_empty() {
-        return None;
-    }
-    let model = serde_json::from_slice::<Model<'_>>(body).ok()?.model?;
-    routes.get(&model)
+    serde_json::from_slice::<Model<'_>>(body).ok()?.model
 }
 
 /// The targets of a compat request: one for `"{provider}/{model}"` or an alias; the plan of
@@ -185,6 +189,8 @@ pub(crate) fn compat_targets(
     now_ms: f64,
 ) -> Result<Vec<Target>, GatewayError> {
     let PlanInput { account_id, config, headers, body, retry, retry_default, .. } = *input;
+    // A route's steps are planned from bodies naming their own models; the answer names the route.
+    let route_name = route.and_then(|_| body_model(body));
     let choices: Vec<(Option<Vec<u8>>, Option<String>, RetryOverrides)> = match route {
         None => vec![(None, None, RetryOverrides::default())],
         Some(route) => route
@@ -201,7 +207,10 @@ pub(crate) fn compat_targets(
         .enumerate()
         .map(|(step, (rewritten, key_secret, route_retry))| {
             let body = rewritten.as_deref().unwrap_or(body);
-            let plan = compat::plan(endpoint, body, headers, &config.aliases, config.default_max_tokens, now_ms)?;
+            let mut plan = compat::plan(endpoint, body, headers, &config.aliases, config.default_max_tokens, now_ms)?;
+            if let Some(name) = &route_name {
+                plan.client_model = name.to_string();
+            }
             let provider_route =
                 ProviderRoute { account_id, gateway_id: "", provider: plan.provider, rest: &plan.path };
             let url = provider_route.upstream_url(config, plan.query)?;

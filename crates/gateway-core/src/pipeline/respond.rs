@@ -56,8 +56,14 @@ impl Pipeline {
             }
         }
         let is_json = content_type.as_deref().is_some_and(|ct| ct.contains("json"));
+        if success {
+            // A forwarded compat answer names the client's model (the log reads the provider's bytes).
+            completion.model_rewriter =
+                target.compat.as_ref().and_then(|p| p.model_rewriter(completion.ctx.response_is_event_stream, is_json));
+        }
         if success && is_json && completion.plugins.iter().any(|p| p.wants_response_json()) {
-            return self.respond_json_plugins(port, response, planned, decision, completion).await;
+            let client_model = target.compat.as_ref().map(|p| p.client_model.as_str());
+            return self.respond_json_plugins(port, response, client_model, planned, decision, completion).await;
         }
         if completion.ctx.response_is_event_stream && completion.plugins.clone().iter().any(|p| p.wants_stream_events())
         {
@@ -74,10 +80,18 @@ impl Pipeline {
                 completion.cache_write = Some(CacheWrite { key, ttl_s, status, headers: head.headers.clone() });
             }
         }
-        if completion.events.is_some() || completion.usage_filter.is_some() {
-            // The stream is re-encoded event by event: the provider's length no longer holds.
+        if completion.rewrites_body() {
+            // The body is rewritten as it passes: the provider's length no longer holds.
             let head = head.get_or_insert_with(|| port.response_head(&response));
+            let had_length = head.headers.get("content-length").is_some();
             head.headers.remove("content-length");
+            if had_length && completion.plugins.is_empty() {
+                let mut head = head.clone();
+                for (name, value) in extra.iter() {
+                    head.headers.set(name, value);
+                }
+                return Ok(Outcome::Upstream(port.with_head(response, head)?));
+            }
         }
         let Some(head) = head.as_mut().filter(|_| !completion.plugins.is_empty()) else {
             return Ok(Outcome::Upstream(if extra.is_empty() {
@@ -140,8 +154,12 @@ impl Pipeline {
             return Ok(Outcome::Upstream(port.with_head(response, head)?));
         }
         let body = port.read_response(response, self.config.max_request_body_bytes).await?;
-        let reply = match compat_plan.convert_response(status, &body) {
-            Ok((status, converted)) => {
+        let reply = match compat_plan.convert_answer(status, &body) {
+            Ok(answer) => {
+                let (status, converted) = (answer.status, answer.body);
+                if let (Some(log), Some(model)) = (completion.log.as_mut(), answer.upstream_model) {
+                    log.set_upstream_model(model);
+                }
                 let converted = match answer_plugins(completion, status, converted).await {
                     Ok(body) => body,
                     Err(err) => return Err(err),
@@ -166,11 +184,13 @@ impl Pipeline {
 
 impl Pipeline {
     /// A 2xx JSON answer some plugin wants whole: read, handed to the plugins, and answered as the
-    /// gateway's own reply with the provider's headers (less its length and encoding).
+    /// gateway's own reply with the provider's headers (less its length and encoding). A
+    /// forwarded compat answer names `client_model` first, as the plugins then see it.
     async fn respond_json_plugins<P: HttpPort>(
         &self,
         port: &P,
         response: P::Response,
+        client_model: Option<&str>,
         planned: &Planned,
         decision: CacheDecision,
         completion: &mut Completion,
@@ -180,7 +200,14 @@ impl Pipeline {
         for name in ["content-length", "content-encoding", "transfer-encoding"] {
             headers.remove(name);
         }
-        let body = port.read_response(response, self.config.max_request_body_bytes).await?;
+        let mut body = port.read_response(response, self.config.max_request_body_bytes).await?;
+        completion.model_rewriter = None;
+        if let Some((renamed, upstream_model)) = client_model.and_then(|m| crate::answer_model::rename(&body, m)) {
+            body = renamed;
+            if let Some(log) = completion.log.as_mut() {
+                log.set_upstream_model(upstream_model);
+            }
+        }
         let body = answer_plugins(completion, status, body).await?;
         add_gateway_headers(completion, planned, &mut headers);
         record_for_cache(completion, decision, status, &headers, false);

@@ -21,6 +21,9 @@
 //! which is rewritten in place (the other bytes untouched). Otherwise it is translated into the
 //! provider's own format (Responses → Chat Completions for the other OpenAI-compatible ones).
 //!
+//! Answers name the model as the client sent it ([`CompatPlan::client_model`]): translated ones
+//! are written with it, forwarded ones renamed as they pass ([`crate::answer_model`]).
+//!
 //! Configuration: `COMPAT_ALIASES`, a JSON object from alias to `"{provider}/{model}"` (see
 //! [`parse_aliases`]).
 
@@ -210,9 +213,9 @@ pub enum ResponseConversion {
     PassThrough(Format),
     /// A chat answer in `upstream`'s format, for a client speaking `client`'s.
     Chat { upstream: Format, client: Format },
-    /// A Gemini `batchEmbedContents` answer, for an OpenAI client that asked for `model`, its
-    /// vectors encoded as the client asked.
-    GeminiEmbeddings { model: String, encoding: embeddings::Encoding },
+    /// A Gemini `batchEmbedContents` answer, for an OpenAI client, its vectors encoded as the
+    /// client asked.
+    GeminiEmbeddings { encoding: embeddings::Encoding },
     /// An OpenAI-compatible embeddings answer for a client that asked for base64: forwarded, but
     /// with any vector the provider sent as an array encoded.
     Base64Embeddings,
@@ -230,6 +233,9 @@ pub struct CompatPlan {
     pub provider: &'static Provider,
     /// The model name the provider receives.
     pub model: String,
+    /// The `model` as the client sent it (an alias, a route's name or `"{provider}/{model}"`):
+    /// the name its answer carries.
+    pub client_model: String,
     /// Upstream path relative to the provider's base URL, e.g. `v1/messages`.
     pub path: String,
     /// Upstream query without `?` (`alt=sse` for Gemini streams).
@@ -256,7 +262,7 @@ impl CompatPlan {
         match self.conversion {
             ResponseConversion::PassThrough(f) => Some(StreamTranslator::new(f, f, self.stream_options)),
             ResponseConversion::Chat { upstream, client } => {
-                Some(StreamTranslator::new(upstream, client, self.stream_options))
+                Some(StreamTranslator::new(upstream, client, self.stream_options).naming(&self.client_model))
             }
             _ => None,
         }
@@ -273,43 +279,88 @@ impl CompatPlan {
 
     /// Converts a whole upstream answer (any status; also a streamed request's non-2xx answer,
     /// which is a JSON error, not a stream). Errors keep the provider's status, in the client's
-    /// format.
+    /// format; a 2xx answer names the client's model ([`CompatPlan::client_model`]).
     ///
     /// Errors: 502 (`upstream_invalid_response`) when a 2xx body cannot be read as the provider's
     /// format; render it with [`error_body`] and record it as the request's error.
     pub fn convert_response(&self, status: u16, body: &[u8]) -> Result<(u16, Vec<u8>), GatewayError> {
+        self.convert_answer(status, body).map(|answer| (answer.status, answer.body))
+    }
+
+    /// [`CompatPlan::convert_response`], also telling the model the provider's answer named.
+    ///
+    /// Errors: as [`CompatPlan::convert_response`].
+    pub fn convert_answer(&self, status: u16, body: &[u8]) -> Result<ConvertedAnswer, GatewayError> {
+        let renamed = |body: Vec<u8>| match crate::answer_model::rename(&body, &self.client_model) {
+            Some((body, upstream_model)) => ConvertedAnswer { status, body, upstream_model: Some(upstream_model) },
+            None => ConvertedAnswer { status, body, upstream_model: None },
+        };
+        let plain = |(status, body): (u16, Vec<u8>)| ConvertedAnswer { status, body, upstream_model: None };
         match &self.conversion {
-            ResponseConversion::PassThrough(_) => Ok((status, body.to_vec())),
-            ResponseConversion::Chat { upstream, client } => {
-                super::convert_response_for(*upstream, *client, status, body, self.stream_options)
+            ResponseConversion::PassThrough(_) | ResponseConversion::Base64Embeddings if status >= 400 => {
+                Ok(plain((status, body.to_vec())))
             }
-            ResponseConversion::Estimated { input_tokens } => Ok((200, count_tokens::answer(*input_tokens))),
+            ResponseConversion::PassThrough(_) => Ok(renamed(body.to_vec())),
+            ResponseConversion::Chat { upstream, client } if status < 400 => {
+                let mut response = super::parse_response(*upstream, body)
+                    .map_err(|e| super::untranslatable(&format!("{} answer", upstream.name()), status, &e))?;
+                let upstream_model = std::mem::replace(&mut response.model, self.client_model.clone());
+                let out = client.response_from_ir(&response, self.stream_options).to_string().into_bytes();
+                Ok(ConvertedAnswer { status, body: out, upstream_model: Some(upstream_model) })
+            }
+            ResponseConversion::Chat { upstream, client } => {
+                super::convert_response_for(*upstream, *client, status, body, self.stream_options).map(plain)
+            }
+            ResponseConversion::Estimated { input_tokens } => Ok(plain((200, count_tokens::answer(*input_tokens)))),
             ResponseConversion::GeminiTokenCount => {
                 if status >= 400 {
                     let e = super::parse_error(Format::GEMINI, status, body);
-                    return Ok((status, super::emit_error(Format::ANTHROPIC, &e)));
+                    return Ok(plain((status, super::emit_error(Format::ANTHROPIC, &e))));
                 }
                 serde_json::from_slice::<Value>(body)
                     .map_err(|e| super::bad_upstream(format!("upstream sent invalid JSON: {e}")))
                     .and_then(|v| count_tokens::from_gemini(&v))
-                    .map(|v| (status, v.to_string().into_bytes()))
+                    .map(|v| plain((status, v.to_string().into_bytes())))
                     .map_err(|e| super::untranslatable("Gemini countTokens answer", status, &e))
             }
-            ResponseConversion::Base64Embeddings if status >= 400 => Ok((status, body.to_vec())),
-            ResponseConversion::Base64Embeddings => Ok((status, embeddings::base64_vectors(body))),
-            ResponseConversion::GeminiEmbeddings { model, encoding } => {
+            ResponseConversion::Base64Embeddings => Ok(renamed(embeddings::base64_vectors(body))),
+            ResponseConversion::GeminiEmbeddings { encoding } => {
                 if status >= 400 {
                     let e = super::parse_error(Format::GEMINI, status, body);
-                    return Ok((status, super::emit_error(Format::OPENAI, &e)));
+                    return Ok(plain((status, super::emit_error(Format::OPENAI, &e))));
                 }
+                // Gemini's answer names no model: the one it was asked of is the real one.
+                let upstream_model = Some(self.model.clone());
                 serde_json::from_slice::<Value>(body)
                     .map_err(|e| super::bad_upstream(format!("upstream sent invalid JSON: {e}")))
-                    .and_then(|v| embeddings::openai_response(&v, model, *encoding))
-                    .map(|v| (status, v.to_string().into_bytes()))
+                    .and_then(|v| embeddings::openai_response(&v, &self.client_model, *encoding))
+                    .map(|v| ConvertedAnswer { status, body: v.to_string().into_bytes(), upstream_model })
                     .map_err(|e| super::untranslatable("Gemini embeddings answer", status, &e))
             }
         }
     }
+
+    /// The rewriter that gives a forwarded 2xx answer (the provider's own bytes) the client's
+    /// model as it passes: `None` for a translated answer, which is written with it, and for one
+    /// that is neither JSON nor an event stream.
+    pub fn model_rewriter(&self, event_stream: bool, json: bool) -> Option<crate::answer_model::ModelRewriter> {
+        use crate::answer_model::ModelRewriter;
+        match self.conversion {
+            ResponseConversion::PassThrough(_) if event_stream => Some(ModelRewriter::events(&self.client_model)),
+            ResponseConversion::PassThrough(_) if json => Some(ModelRewriter::json(&self.client_model)),
+            _ => None,
+        }
+    }
+}
+
+/// A whole answer converted for the client.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConvertedAnswer {
+    pub status: u16,
+    pub body: Vec<u8>,
+    /// The model the provider's answer named, when the client's answer names the client's
+    /// instead (the request log records this one).
+    pub upstream_model: Option<String>,
 }
 
 /// Plans a compat request: resolves the model, picks path, body, headers and the response
@@ -367,7 +418,7 @@ pub fn plan(
                     embeddings::gemini_path(model),
                     None,
                     embeddings::gemini_request(&value, model)?.to_string().into_bytes(),
-                    ResponseConversion::GeminiEmbeddings { model: requested.to_string(), encoding },
+                    ResponseConversion::GeminiEmbeddings { encoding },
                     false,
                 )
             } else {
@@ -423,6 +474,7 @@ pub fn plan(
         endpoint,
         provider,
         model: model.to_string(),
+        client_model: requested.to_string(),
         path,
         query,
         body: out_body,
@@ -487,7 +539,7 @@ fn reserialize_with_model(value: &Value, model: &str) -> Vec<u8> {
     v.to_string().into_bytes()
 }
 
-fn skip_ws(b: &[u8], mut i: usize) -> usize {
+pub(crate) fn skip_ws(b: &[u8], mut i: usize) -> usize {
     while b.get(i).is_some_and(u8::is_ascii_whitespace) {
         i += 1;
     }
@@ -495,7 +547,7 @@ fn skip_ws(b: &[u8], mut i: usize) -> usize {
 }
 
 /// The index after the string starting at `i` (a `"`).
-fn skip_string(b: &[u8], mut i: usize) -> Option<usize> {
+pub(crate) fn skip_string(b: &[u8], mut i: usize) -> Option<usize> {
     i += 1;
     loop {
         match b.get(i)? {
@@ -507,7 +559,7 @@ fn skip_string(b: &[u8], mut i: usize) -> Option<usize> {
 }
 
 /// The index after the JSON value starting at `i`.
-fn skip_value(b: &[u8], i: usize) -> Option<usize> {
+pub(crate) fn skip_value(b: &[u8], i: usize) -> Option<usize> {
     match b.get(i)? {
         b'"' => skip_string(b, i),
         b'{' | b'[' => {
@@ -548,3 +600,7 @@ mod tests;
 #[cfg(test)]
 #[path = "compat_responses_tests.rs"]
 mod responses_tests;
+
+#[cfg(test)]
+#[path = "compat_model_tests.rs"]
+mod model_tests;

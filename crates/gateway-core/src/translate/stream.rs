@@ -45,6 +45,8 @@ pub struct StreamTranslator {
     terminal: bool,
     /// Nothing more goes to the client (end written, or an error event).
     closed: bool,
+    /// The model the client's events name instead of the upstream's (see [`Self::naming`]).
+    model: Option<String>,
 }
 
 impl StreamTranslator {
@@ -60,7 +62,15 @@ impl StreamTranslator {
             usage: None,
             terminal: false,
             closed: false,
+            model: None,
         }
+    }
+
+    /// The translator with the client's events naming `model` (a compat client's own name for
+    /// it) instead of the model the upstream reports. A pass-through stream is left as it is.
+    pub fn naming(mut self, model: &str) -> Self {
+        self.model = Some(model.to_string());
+        self
     }
 
     /// Feeds the next upstream chunk; returns the bytes to send to the client now (possibly
@@ -81,9 +91,12 @@ impl StreamTranslator {
             // encoder's end waits for the end of the body in case usage follows.
             let complete = ended || self.decoder.finished();
             let errored = ir.iter().any(|e| matches!(e, StreamEvent::Error { .. }));
-            for e in &ir {
+            for e in ir.iter_mut() {
                 if let StreamEvent::Usage(u) = e {
                     self.usage = Some(*u);
+                }
+                if let (StreamEvent::Start { model, .. }, Some(name)) = (&mut *e, &self.model) {
+                    model.clone_from(name);
                 }
                 if !self.passthrough && !self.closed {
                     self.encoder.encode(e, &mut out);
