@@ -82,6 +82,17 @@ async function turns() {
   return seen.filter((r) => r.method === 'POST' && /messages$|responses$|completions$|Content$/.test(r.path)).map((r) => r.payload);
 }
 
+/** An agent's run was one tool round trip: two turns reached the mock (the second checked by
+ * `checkSecondTurn`), and the agent exited printing the answer the tool's result led to. */
+async function assertToolLoop({ code, stdout, stderr }, checkSecondTurn) {
+  const [first, second, ...more] = await turns();
+  assert.ok(first && second, `two turns: ${stdout}\n${stderr}`);
+  assert.equal(more.length, 0, 'the final answer ends the loop');
+  checkSecondTurn(second);
+  assert.equal(code, 0, `${stdout}\n${stderr}`);
+  assert.match(stdout, new RegExp(`^tool said: [\\s\\S]*${FILE_TEXT}`));
+}
+
 // --- Claude Code: Anthropic Messages, to compat/v1/messages or the anthropic provider URL ---
 
 /** Runs `claude -p` through `baseUrl` on `model`, thinking, the mock calling its Read tool. */
@@ -131,13 +142,7 @@ const CLAUDE_ROUTES = [
 
 for (const [label, route, model, checkSecondTurn] of CLAUDE_ROUTES) {
   test(`claude -p through ${label} (${model}): a Read round trip with thinking`, { skip: SKIP }, async () => {
-    const { code, stdout, stderr } = await claude(`${gw.url}/v1/acct/gw/${route}`, model);
-    const [first, second, ...more] = await turns();
-    assert.ok(first && second, `two turns: ${stdout}\n${stderr}`);
-    assert.equal(more.length, 0, 'the final answer ends the loop');
-    checkSecondTurn(second);
-    assert.equal(code, 0, `${stdout}\n${stderr}`);
-    assert.match(stdout, new RegExp(`^tool said: [\\s\\S]*${FILE_TEXT}`));
+    await assertToolLoop(await claude(`${gw.url}/v1/acct/gw/${route}`, model), checkSecondTurn);
   });
 }
 
@@ -182,12 +187,6 @@ const CODEX_MODELS = [
 
 for (const [label, model, checkSecondTurn] of CODEX_MODELS) {
   test(`codex exec through compat/responses → ${label} (${model}): a shell round trip with reasoning`, { skip: SKIP }, async () => {
-    const { code, stdout, stderr } = await codex(model);
-    const [first, second, ...more] = await turns();
-    assert.ok(first && second, `two turns: ${stdout}\n${stderr}`);
-    assert.equal(more.length, 0, 'the final answer ends the loop');
-    checkSecondTurn(second);
-    assert.equal(code, 0, `${stdout}\n${stderr}`);
-    assert.match(stdout, new RegExp(`^tool said: [\\s\\S]*${FILE_TEXT}`));
+    await assertToolLoop(await codex(model), checkSecondTurn);
   });
 }
