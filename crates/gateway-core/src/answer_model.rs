@@ -8,7 +8,7 @@
 //! ([`ModelRewriter`]), every other byte untouched. The request log still reads the provider's
 //! bytes, so it keeps the provider's real model.
 
-use crate::translate::compat::{skip_string, skip_value, skip_ws};
+use crate::translate::compat::walk_members;
 
 /// The value span (start, end) of the top-level member `key` of the JSON object `json`, when
 /// its value is a string; `None` when there is no such member or `json` is not an object.
@@ -18,35 +18,12 @@ pub fn string_member(json: &[u8], key: &[u8]) -> Option<(usize, usize)> {
 
 /// The value span of the top-level member `key` of the JSON object `json`, of any type.
 fn member(json: &[u8], key: &[u8]) -> Option<(usize, usize)> {
-    let mut i = skip_ws(json, 0);
-    if json.get(i) != Some(&b'{') {
-        return None;
-    }
-    i += 1;
-    loop {
-        i = skip_ws(json, i);
-        match json.get(i)? {
-            b'}' => return None,
-            b',' => {
-                i += 1;
-                continue;
-            }
-            b'"' => {}
-            _ => return None,
-        }
-        let key_end = skip_string(json, i)?;
-        let found = &json[i + 1..key_end - 1] == key;
-        i = skip_ws(json, key_end);
-        if json.get(i) != Some(&b':') {
-            return None;
-        }
-        i = skip_ws(json, i + 1);
-        let value_end = skip_value(json, i)?;
-        if found {
-            return Some((i, value_end));
-        }
-        i = value_end;
-    }
+    let mut found = None;
+    walk_members(json, |name, span| {
+        found = (name == key).then_some(span);
+        found.is_some()
+    })?;
+    found
 }
 
 /// The span of the `model` string of one streamed event's JSON: top-level (OpenAI chunks), or

@@ -485,20 +485,20 @@ pub fn plan(
     })
 }
 
-/// The body with every top-level `"model"` string value replaced, all other bytes untouched;
-/// `None` when the body is not a JSON object with a string `model`.
-pub fn rewrite_model(body: &[u8], model: &str) -> Option<Vec<u8>> {
-    let replacement = serde_json::to_string(model).ok()?;
-    let mut i = skip_ws(body, 0);
-    if body.get(i) != Some(&b'{') {
+/// Walks the top-level members of the JSON object `json` in order, calling `visit(key, value)`
+/// (the key's raw bytes between its quotes, the value's span) for each until it returns `true`.
+/// `None` when `json` is not an object or is malformed before the walk stopped, else whether
+/// `visit` stopped it. Nothing is parsed but the structure: values are skipped, not read.
+pub fn walk_members(json: &[u8], mut visit: impl FnMut(&[u8], (usize, usize)) -> bool) -> Option<bool> {
+    let mut i = skip_ws(json, 0);
+    if json.get(i) != Some(&b'{') {
         return None;
     }
     i += 1;
-    let mut spans = Vec::new();
     loop {
-        i = skip_ws(body, i);
-        match body.get(i)? {
-            b'}' => break,
+        i = skip_ws(json, i);
+        match json.get(i)? {
+            b'}' => return Some(false),
             b',' => {
                 i += 1;
                 continue;
@@ -506,19 +506,32 @@ pub fn rewrite_model(body: &[u8], model: &str) -> Option<Vec<u8>> {
             b'"' => {}
             _ => return None,
         }
-        let key_end = skip_string(body, i)?;
-        let key = &body[i + 1..key_end - 1];
-        i = skip_ws(body, key_end);
-        if body.get(i) != Some(&b':') {
+        let key_end = skip_string(json, i)?;
+        let key = &json[i + 1..key_end - 1];
+        i = skip_ws(json, key_end);
+        if json.get(i) != Some(&b':') {
             return None;
         }
-        i = skip_ws(body, i + 1);
-        let value_end = skip_value(body, i)?;
-        if key == b"model" && body.get(i) == Some(&b'"') {
-            spans.push((i, value_end));
+        i = skip_ws(json, i + 1);
+        let value_end = skip_value(json, i)?;
+        if visit(key, (i, value_end)) {
+            return Some(true);
         }
         i = value_end;
     }
+}
+
+/// The body with every top-level `"model"` string value replaced, all other bytes untouched;
+/// `None` when the body is not a JSON object with a string `model`.
+pub fn rewrite_model(body: &[u8], model: &str) -> Option<Vec<u8>> {
+    let replacement = serde_json::to_string(model).ok()?;
+    let mut spans = Vec::new();
+    walk_members(body, |key, span| {
+        if key == b"model" && body.get(span.0) == Some(&b'"') {
+            spans.push(span);
+        }
+        false
+    })?;
     if spans.is_empty() {
         return None;
     }
