@@ -80,20 +80,14 @@ impl Pipeline {
                 completion.cache_write = Some(CacheWrite { key, ttl_s, status, headers: head.headers.clone() });
             }
         }
+        // The body rewritten as it passes: the provider's length no longer holds.
+        let mut length_dropped = false;
         if completion.rewrites_body() {
-            // The body is rewritten as it passes: the provider's length no longer holds.
             let head = head.get_or_insert_with(|| port.response_head(&response));
-            let had_length = head.headers.get("content-length").is_some();
+            length_dropped = head.headers.get("content-length").is_some();
             head.headers.remove("content-length");
-            if had_length && completion.plugins.is_empty() {
-                let mut head = head.clone();
-                for (name, value) in extra.iter() {
-                    head.headers.set(name, value);
-                }
-                return Ok(Outcome::Upstream(port.with_head(response, head)?));
-            }
         }
-        let Some(head) = head.as_mut().filter(|_| !completion.plugins.is_empty()) else {
+        let Some(head) = head.as_mut().filter(|_| !completion.plugins.is_empty() || length_dropped) else {
             return Ok(Outcome::Upstream(if extra.is_empty() {
                 response
             } else {
@@ -107,7 +101,7 @@ impl Pipeline {
         for (name, value) in extra.iter() {
             head.headers.set(name, value);
         }
-        if *head == original {
+        if *head == original && !length_dropped {
             Ok(Outcome::Upstream(response))
         } else {
             Ok(Outcome::Upstream(port.with_head(response, head.clone())?))
