@@ -40,7 +40,7 @@ function depfileInputs(depfile) {
 }
 
 /** One hash over the key, then each input and output file's path and content. */
-function fingerprint({ key = '', depfile, inputs = [], outputs = [] }) {
+export function fingerprint({ key = '', depfile, inputs = [], outputs = [] }) {
   const hash = createHash('sha256').update(`key\0${key}\0`);
   const add = (kind, paths) => {
     for (const file of paths) {
@@ -54,21 +54,30 @@ function fingerprint({ key = '', depfile, inputs = [], outputs = [] }) {
   return hash.digest('hex');
 }
 
-const stampFile = (name) => path.join(STAMPS, `${name}.json`);
+const stampFile = (name, dir = STAMPS) => path.join(dir, `${name}.json`);
 
-/** Whether step `name` last succeeded with exactly these inputs, outputs and key. */
-export function isFresh(name, spec) {
+/** What `record` last wrote for step `name` (its fingerprint and extra fields), or null. */
+export function readStamp(name, dir = STAMPS) {
   try {
-    return JSON.parse(readFileSync(stampFile(name), 'utf8')).fingerprint === fingerprint(spec);
+    return JSON.parse(readFileSync(stampFile(name, dir), 'utf8'));
   } catch {
-    return false;
+    return null;
   }
 }
 
-/** Records that step `name` just succeeded with these inputs, outputs and key. */
-export function record(name, spec) {
-  mkdirSync(STAMPS, { recursive: true });
-  writeFileSync(stampFile(name), `${JSON.stringify({ fingerprint: fingerprint(spec) })}\n`);
+/** Whether step `name` last succeeded with exactly these inputs, outputs and key. */
+export function isFresh(name, spec, dir = STAMPS) {
+  return readStamp(name, dir)?.fingerprint === fingerprint(spec);
+}
+
+/**
+ * Records that step `name` just succeeded with these inputs, outputs and key; `extra` fields
+ * (a test file's counts, say) are kept beside the fingerprint for `readStamp`. `computed`: the
+ * fingerprint taken before the step ran, so that a file edited while it ran makes the next check stale.
+ */
+export function record(name, spec, { dir = STAMPS, extra = {}, computed = fingerprint(spec) } = {}) {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(stampFile(name, dir), `${JSON.stringify({ ...extra, fingerprint: computed })}\n`);
 }
 
 function parseArgs(args) {

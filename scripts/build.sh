@@ -12,11 +12,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 if [ "${1:-}" = "--dashboard-only" ]; then exec node scripts/build-dashboard.mjs; fi
-[ -f target/wasm-toolchain.env ] || bash scripts/setup.sh
+# Setup writes the toolchain's description; one from before setup built wasm-bindgen itself lacks it.
+grep -qs '^WASM_BINDGEN_BIN=' target/wasm-toolchain.env || bash scripts/setup.sh
 # shellcheck disable=SC1091
 source target/wasm-toolchain.env
-export PATH="$TOOLS_DIR/cargo/bin:$PATH"
-export WASM_BINDGEN_BIN="$TOOLS_DIR/cargo/bin/wasm-bindgen"
+export WASM_BINDGEN_BIN
 export WASM_OPT_BIN="$ROOT/node_modules/.bin/wasm-opt"
 export ESBUILD_BIN="$ROOT/node_modules/.bin/esbuild"
 

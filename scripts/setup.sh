@@ -3,8 +3,9 @@
 #
 # - npm dependencies (wrangler, miniflare, esbuild, binaryen's wasm-opt, the SDKs the tests use,
 #   the dashboard's Preact, htm and uPlot, playwright-core);
-# - wasm-bindgen-cli, at the version Cargo.lock pins, cached in $TOOLS_DIR (scripts/build-worker.mjs
-#   does what worker-build did: cargo, wasm-bindgen, wasm-opt, an entry module, esbuild);
+# - wasm-bindgen at the version Cargo.lock pins (tools/wasm-bindgen), cached in $TOOLS_DIR
+#   (scripts/build-worker.mjs does what worker-build did: cargo, wasm-bindgen, wasm-opt, an entry
+#   module, esbuild);
 # - a wasm32 std: rustup's wasm32-unknown-unknown target where it can be installed, else
 #   Debian's rustc-web/cargo-web/rust-web-src, which build std from source (-Z build-std).
 # - with --browser (what `npm test` passes), Chromium, from Debian's `chromium` package, for the
@@ -32,40 +33,48 @@ if [ ! -f "$stamp" ] || [ package.json -nt "$stamp" ] || { [ -f package-lock.jso
   touch "$stamp"
 fi
 
-# --- wasm-bindgen-cli, pinned by Cargo.lock ----------------------------------------------------
-lock_version() { awk -v name="$1" '$0 == "name = \"" name "\"" { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock; }
+# --- wasm-bindgen, at the version Cargo.lock pins -------------------------------------------------
+# tools/wasm-bindgen: wasm-bindgen's library behind the options scripts/build-worker.mjs passes,
+# compiled from source on a first run (cargo has no prebuilt binaries to fetch): about 40 s on 2
+# cores, where `cargo install wasm-bindgen-cli` took 2.5 to 4 minutes. Cached in $TOOLS_DIR under its
+# version and a hash of its sources, so checkouts share it and an edit to it rebuilds it. cargo's
+# own output goes to target/setup-wasm-bindgen.log; a line every 30 s says how far it got, and a
+# failure prints the log's end.
+lock_version() { awk -v name="$1" '$0 == "name = \"" name "\"" { getline; gsub(/version = |"/, ""); print; exit }' "$2"; }
 [ -f Cargo.lock ] || cargo generate-lockfile
-BINDGEN_VERSION=$(lock_version wasm-bindgen)
-export PATH="$TOOLS_DIR/cargo/bin:$PATH"
-# The first run compiles it from source (cargo has no prebuilt binaries to fetch): about 2.5
-# minutes on 2 cores. cargo's own output goes to target/setup-<crate>.log; a line every 30 s says
-# how far it got, and a failure prints the log's end.
-install_tool() { # crate version binary minutes
-  local have started log_file status=0
-  have=$("$TOOLS_DIR/cargo/bin/$3" --version 2>/dev/null | awk '{print $NF}' || true)
-  [ "$have" != "$2" ] || return 0
-  log "installing $1 $2 into $TOOLS_DIR/cargo: compiling it from source, about $4 minutes on 2 cores (once)"
+BINDGEN_VERSION=$(lock_version wasm-bindgen Cargo.lock)
+bindgen_src=tools/wasm-bindgen
+bindgen_tool_version=$(lock_version wasm-bindgen-cli-support "$bindgen_src/Cargo.lock")
+if [ "$bindgen_tool_version" != "$BINDGEN_VERSION" ]; then
+  log "Cargo.lock pins wasm-bindgen $BINDGEN_VERSION, but $bindgen_src is built on wasm-bindgen-cli-support $bindgen_tool_version."
+  log "Set its version and its wasm-bindgen-cli-support requirement (=$BINDGEN_VERSION) in $bindgen_src/Cargo.toml, then run: cargo update --manifest-path $bindgen_src/Cargo.toml"
+  exit 1
+fi
+bindgen_hash=$(cat "$bindgen_src/Cargo.toml" "$bindgen_src/Cargo.lock" "$bindgen_src"/src/*.rs | sha256sum | cut -c1-12)
+BINDGEN_DIR=$TOOLS_DIR/wasm-bindgen-$BINDGEN_VERSION-$bindgen_hash
+if [ ! -x "$BINDGEN_DIR/bin/wasm-bindgen" ]; then
+  log "building wasm-bindgen $BINDGEN_VERSION ($bindgen_src) into $BINDGEN_DIR: about 40 s on 2 cores (once)"
   started=$SECONDS
-  log_file=$ROOT/target/setup-$1.log
-  # Not --locked: crates' own lockfiles can pin versions the registry no longer serves.
-  cargo install --force "$1" --version "$2" --root "$TOOLS_DIR/cargo" >"$log_file" 2>&1 &
-  local cargo_pid=$! next=30
+  log_file=$ROOT/target/setup-wasm-bindgen.log
+  cargo install --locked --force --path "$bindgen_src" --root "$BINDGEN_DIR" \
+    --target-dir "$TOOLS_DIR/wasm-bindgen-target" >"$log_file" 2>&1 &
+  cargo_pid=$! next=30 status=0
   while kill -0 "$cargo_pid" 2>/dev/null; do
     sleep 1
     if (( SECONDS - started >= next )); then
-      log "  $1: $((SECONDS - started)) s, $(grep -c '^ *Compiling ' "$log_file" || true) crates compiled"
+      log "  wasm-bindgen: $((SECONDS - started)) s, $(grep -c '^ *Compiling ' "$log_file" || true) crates compiled"
       next=$((next + 30))
     fi
   done
   wait "$cargo_pid" || status=$?
   if [ "$status" != 0 ]; then
     tail -n 30 "$log_file" >&2
-    log "installing $1 failed (exit $status); the whole output is in $log_file"
-    return "$status"
+    log "building wasm-bindgen failed (exit $status); the whole output is in $log_file"
+    exit "$status"
   fi
-  log "$1 $2 installed in $((SECONDS - started)) s"
-}
-install_tool wasm-bindgen-cli "$BINDGEN_VERSION" wasm-bindgen 2.5
+  rm -f "$BINDGEN_DIR/.crates.toml" "$BINDGEN_DIR/.crates2.json"
+  log "wasm-bindgen $BINDGEN_VERSION built in $((SECONDS - started)) s"
+fi
 
 # --- a wasm32 standard library -----------------------------------------------------------------
 mode=""
@@ -107,5 +116,6 @@ cat > target/wasm-toolchain.env <<ENV
 WASM_BUILD_MODE=$mode
 WASM_LINKER=${lld:-}
 TOOLS_DIR=$TOOLS_DIR
+WASM_BINDGEN_BIN=$BINDGEN_DIR/bin/wasm-bindgen
 ENV
 log "ready (wasm build mode: $mode)"

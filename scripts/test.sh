@@ -1,14 +1,29 @@
 #!/usr/bin/env bash
 # The whole test suite, as `npm test` and CI run it (after scripts/setup.sh):
 # core unit tests and lints, the Worker build, end-to-end tests in workerd, and a deploy dry run.
+#   --rerun   run tests that already passed with the same inputs too (`npm test -- --rerun`);
+#             without it they are reported as cached (scripts/test-cache.mjs). A clean clone, as
+#             CI uses, has no cached passes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # No usage data from the wrangler runs below (scripts/start.sh says why this is not only send_metrics).
 export WRANGLER_SEND_METRICS=false
-step() { printf '\n=== %s\n' "$*" >&2; }
+rerun=()
+for arg in "$@"; do
+  case $arg in
+    --rerun) rerun=(--rerun) ;;
+    *) echo "test.sh: unknown argument $arg (known: --rerun)" >&2; exit 2 ;;
+  esac
+done
+step_name="" step_started=$SECONDS
+step() {
+  [ -z "$step_name" ] || printf '    (%s: %d s)\n' "$step_name" $((SECONDS - step_started)) >&2
+  step_name=$1 step_started=$SECONDS
+  [ -z "$step_name" ] || printf '\n=== %s\n' "$step_name" >&2
+}
 
 step "core crate: unit tests"
-cargo test --quiet -p gateway-core
+node scripts/run-core-tests.mjs "${rerun[@]}"
 
 if cargo clippy --version >/dev/null 2>&1; then
   step "core crate: clippy (unwrap/expect denied outside tests)"
@@ -24,7 +39,7 @@ step "building the Worker (skipped when nothing changed)"
 bash scripts/build.sh --gateway-only
 
 step "end-to-end tests (workerd via Miniflare, mock upstream, official SDKs)"
-node --test --test-concurrency=1 tests/*.test.mjs
+node scripts/run-e2e.mjs "${rerun[@]}"
 
 step "wrangler deploy --dry-run"
 out=$(mktemp -d)
@@ -32,4 +47,5 @@ trap 'rm -rf "$out"' EXIT
 node_modules/.bin/wrangler deploy --dry-run --outdir "$out" >&2
 test -s "$out/index.js" || { echo "wrangler produced no bundle" >&2; exit 1; }
 ls "$out" | grep -q '\.wasm$' || { echo "wrangler's bundle has no wasm module" >&2; exit 1; }
-step "all tests passed"
+step ""
+printf '\n=== all tests passed in %d s\n' "$SECONDS" >&2
