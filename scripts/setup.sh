@@ -25,21 +25,14 @@ as_root() {
     log "need root for: $*"; return 1; fi
 }
 
-# --- npm dependencies ---------------------------------------------------------------------------
-stamp=node_modules/.setup-stamp
-if [ ! -f "$stamp" ] || [ package.json -nt "$stamp" ] || { [ -f package-lock.json ] && [ package-lock.json -nt "$stamp" ]; }; then
-  log "installing npm dependencies"
-  if [ -f package-lock.json ]; then npm ci --no-audit --no-fund >&2; else npm install --no-audit --no-fund >&2; fi
-  touch "$stamp"
-fi
-
 # --- wasm-bindgen, at the version Cargo.lock pins -------------------------------------------------
 # tools/wasm-bindgen: wasm-bindgen's library behind the options scripts/build-worker.mjs passes,
 # compiled from source on a first run (cargo has no prebuilt binaries to fetch): about 40 s on 2
 # cores, where `cargo install wasm-bindgen-cli` took 2.5 to 4 minutes. Cached in $TOOLS_DIR under its
 # version and a hash of its sources, so checkouts share it and an edit to it rebuilds it. cargo's
 # own output goes to target/setup-wasm-bindgen.log; a line every 30 s says how far it got, and a
-# failure prints the log's end.
+# failure prints the log's end. It compiles in the background while npm installs (npm mostly
+# waits on the network and the disk).
 lock_version() { awk -v name="$1" '$0 == "name = \"" name "\"" { getline; gsub(/version = |"/, ""); print; exit }' "$2"; }
 [ -f Cargo.lock ] || cargo generate-lockfile
 BINDGEN_VERSION=$(lock_version wasm-bindgen Cargo.lock)
@@ -58,7 +51,22 @@ if [ ! -x "$BINDGEN_DIR/bin/wasm-bindgen" ]; then
   log_file=$ROOT/target/setup-wasm-bindgen.log
   cargo install --locked --force --path "$bindgen_src" --root "$BINDGEN_DIR" \
     --target-dir "$TOOLS_DIR/wasm-bindgen-target" >"$log_file" 2>&1 &
-  cargo_pid=$! next=30 status=0
+  bindgen_pid=$!
+  # If setup stops early (npm failed), so does this build.
+  trap '[ -z "${bindgen_pid:-}" ] || kill "$bindgen_pid" 2>/dev/null || true' EXIT
+fi
+
+# --- npm dependencies ---------------------------------------------------------------------------
+stamp=node_modules/.setup-stamp
+if [ ! -f "$stamp" ] || [ package.json -nt "$stamp" ] || { [ -f package-lock.json ] && [ package-lock.json -nt "$stamp" ]; }; then
+  log "installing npm dependencies"
+  if [ -f package-lock.json ]; then npm ci --no-audit --no-fund >&2; else npm install --no-audit --no-fund >&2; fi
+  touch "$stamp"
+fi
+
+# --- wasm-bindgen, continued: wait for its build (it compiled while npm installed) --------------
+if [ -n "${bindgen_pid:-}" ]; then
+  cargo_pid=$bindgen_pid next=30 status=0
   while kill -0 "$cargo_pid" 2>/dev/null; do
     sleep 1
     if (( SECONDS - started >= next )); then
@@ -72,6 +80,7 @@ if [ ! -x "$BINDGEN_DIR/bin/wasm-bindgen" ]; then
     log "building wasm-bindgen failed (exit $status); the whole output is in $log_file"
     exit "$status"
   fi
+  bindgen_pid=""
   rm -f "$BINDGEN_DIR/.crates.toml" "$BINDGEN_DIR/.crates2.json"
   log "wasm-bindgen $BINDGEN_VERSION built in $((SECONDS - started)) s"
 fi

@@ -22,7 +22,20 @@ step() {
   [ -z "$step_name" ] || printf '\n=== %s\n' "$step_name" >&2
 }
 
-step "core crate: unit tests"
+# The Worker's release build (a wasm32 cargo build: cargo locks target/release and
+# target/wasm32-unknown-unknown, not target/debug) runs beside the core crate's tests and lints:
+# its link-time optimization and wasm-opt use one core for minutes, which the tests use meanwhile.
+# Not the benchmark's floor worker: no test runs it (`npm run bench` builds it).
+mkdir -p target/test-logs
+build_log=target/test-logs/build.log
+# In its own process group where setsid exists (util-linux), so that it can be stopped whole.
+group=(); command -v setsid >/dev/null && group=(setsid --wait)
+"${group[@]}" bash scripts/build.sh --gateway-only >"$build_log" 2>&1 &
+build_pid=$!
+# Stopping early (a failed test, Ctrl-C) stops the build's whole process group too.
+trap '[ -z "${build_pid:-}" ] || kill -- -"$build_pid" 2>/dev/null || kill "$build_pid" 2>/dev/null || true' EXIT
+
+step "core crate: unit tests (the Worker builds meanwhile)"
 node scripts/run-core-tests.mjs "${rerun[@]}"
 
 if cargo clippy --version >/dev/null 2>&1; then
@@ -34,9 +47,15 @@ if cargo fmt --version >/dev/null 2>&1; then
   cargo fmt --all --check
 fi
 
-step "building the Worker (skipped when nothing changed)"
-# Not the benchmark's floor worker: no test runs it (`npm run bench` builds it).
-bash scripts/build.sh --gateway-only
+step "the Worker's build (skipped when nothing changed)"
+build_status=0
+wait "$build_pid" || build_status=$?
+build_pid=""
+grep -v '^ *Compiling ' "$build_log" >&2 || true
+if [ "$build_status" != 0 ]; then
+  echo "the Worker's build failed (exit $build_status); its whole output: $build_log" >&2
+  exit "$build_status"
+fi
 
 step "end-to-end tests (workerd via Miniflare, mock upstream, official SDKs)"
 node scripts/run-e2e.mjs "${rerun[@]}"
