@@ -6,8 +6,10 @@
 // Parallel: every file starts its own workerd, mock upstream and ports (port 0), so files do not
 // share state. `AI_GATEWAY_TEST_JOBS` (or --jobs) sets how many run at once: by default as many
 // as the machine has cores, at most 4 (on 2 cores, 2 at a time take the suite from 3.8 to 2.3
-// minutes; the memory test's bound is on its own workerd's resident memory, which a neighbour
-// does not change).
+// minutes). A file whose first lines say `// run-e2e: alone` runs first, with nothing beside it:
+// the memory test, whose growth figures are taken from a baseline that a busy neighbour moved
+// (seen once: its workerd's memory after warm-up 40 MiB lower than in every other run, then a
+// growth over the bound).
 //
 // Cached passes (scripts/test-cache.mjs): a file is skipped, and reported as cached, when it passed
 // before and nothing it can read has changed since: its own content, every file git tracks or
@@ -20,7 +22,7 @@
 // in target/test-logs/<file>.log.
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fingerprint, readStamp, record } from './build-stamp.mjs';
@@ -71,13 +73,16 @@ function counts(output) {
   return { tests: read('tests'), pass: read('pass'), fail: read('fail'), skipped: read('skipped') + read('todo'), cancelled: read('cancelled') };
 }
 
+const runsAlone = (file) => /^\/\/ run-e2e: alone\b/m.test(readFileSync(file, 'utf8').split('\n').slice(0, 30).join('\n'));
 const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
 
 /** Runs one file in its own `node --test`; resolves with its exit status, output and time. */
 function runFile(file) {
   const started = Date.now();
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--test', '--test-reporter=spec', file], { cwd: ROOT, env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Not NODE_TEST_CONTEXT: under a `node --test` parent, a child would report to it, not print.
+    const { NODE_TEST_CONTEXT, ...env } = process.env;
+    const child = spawn(process.execPath, ['--test', '--test-reporter=spec', file], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     const chunks = [];
     child.stdout.on('data', (c) => chunks.push(c));
     child.stderr.on('data', (c) => chunks.push(c));
@@ -108,7 +113,7 @@ async function main() {
     const stamp = readStamp(stampName(file), STAMPS);
     const print = sharedPrint ? fingerprint(specFor(file)) : null;
     if (stamp && print && stamp.fingerprint === print) results.push({ file, cached: true, ...stamp });
-    else toRun.push({ file, print, lastMs: stamp?.ms ?? statSync(file).size });
+    else toRun.push({ file, print, alone: runsAlone(file), lastMs: stamp?.ms ?? statSync(file).size });
   }
   const cachedFiles = results.filter((r) => r.cached);
   if (cachedFiles.length > 0) {
@@ -117,8 +122,9 @@ async function main() {
     console.log(`✔ ${cachedFiles.length} files, ${tests} tests: cached, passed (the latest ${ago(newest)}) with the inputs they have now:`);
     console.log(`  ${cachedFiles.map((r) => path.basename(r.file, '.test.mjs')).join(', ')}`);
   }
-  // The longest first (last known time, else size), so the long ones do not end the run alone.
-  toRun.sort((a, b) => b.lastMs - a.lastMs);
+  // Those that run alone first; then the longest first (last known time, else size), so that the
+  // long ones do not end the run on their own.
+  toRun.sort((a, b) => Number(b.alone) - Number(a.alone) || b.lastMs - a.lastMs);
   const jobs = jobCount(options.jobs);
   if (toRun.length > 0) {
     console.log(`running ${toRun.length} of ${files.length} files, ${jobs} at a time` +
@@ -137,6 +143,8 @@ async function main() {
     const startNext = () => {
       if (pending.length === 0 && running.size === 0) return resolveAll();
       while (pending.length > 0 && running.size < jobs) {
+        if (pending[0].alone && running.size > 0) break;
+        if ([...running.keys()].some((f) => toRun.find((t) => t.file === f).alone)) break;
         const next = pending.shift();
         running.set(next.file, Date.now());
         runFile(next.file).then((result) => {

@@ -1,3 +1,4 @@
+// run-e2e: alone (scripts/run-e2e.mjs: no other test file runs beside this one)
 // The gateway's memory while a 50 MiB answer passes through it with everything on (request logs
 // with payloads, metrics, the stream guard): the workerd process must not grow with the size of
 // the body. Each case runs on a fresh workerd (its peak, VmHWM, is a lifetime figure) and is
