@@ -49,7 +49,8 @@
 // BENCH_UPSTREAM_MS (default 20: the delay of the provider-like direct call a hit is compared
 // with, see "Hit or upstream" in the report), BENCH_EMBEDDER_MS (default 20: how long the mock's
 // embeddings take to answer, the semantic paths' embedding model), BENCH_CONCURRENCY (default "1,8"), BENCH_PATHS (default all: a comma-separated subset of the paths
-// above), BENCH_STREAM=0 to skip the streaming scenario, BENCH_DIRECT=1
+// above), BENCH_STREAM=0 to skip the streaming scenario, BENCH_STREAM_USAGE=client (the stream's
+// client asks for usage itself: see BODIES), BENCH_DIRECT=1
 // to reach the workers on workerd's direct sockets, bypassing Miniflare's entry worker.
 // Linux only: CPU time comes from /proc/<pid>/stat.
 import http from 'node:http';
@@ -97,7 +98,10 @@ const HEADERS = { authorization: 'Bearer sk-bench', 'content-type': 'application
 const MESSAGES = [{ role: 'user', content: 'Say hello in one short sentence.' }];
 const BODIES = {
   json: Buffer.from(JSON.stringify({ model: 'm', messages: MESSAGES })),
-  stream: Buffer.from(JSON.stringify({ model: 'm', messages: MESSAGES, stream: true })),
+  // BENCH_STREAM_USAGE=client: the client asks for the stream's usage itself, so the gateway has
+  // nothing to hide and guards the stream natively instead of relaying each chunk through Wasm.
+  stream: Buffer.from(JSON.stringify({ model: 'm', messages: MESSAGES, stream: true,
+    ...(process.env.BENCH_STREAM_USAGE === 'client' ? { stream_options: { include_usage: true } } : {}) })),
 };
 // The gateway-xlat path's requests: the same question in the Responses API's shape.
 const RESPONSES_BODIES = {
