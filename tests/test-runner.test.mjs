@@ -78,3 +78,14 @@ test('a failing file prints its whole output, fails the run and is not cached', 
     assert.match(failed.out, /1 file\(s\) failed/);
   }
 });
+
+test('a new file beside the sources runs the file again, unless it is Markdown', async () => {
+  const stray = (ext) => path.join(ROOT, 'tests/support', `${name}-stray.${ext}`);
+  after(() => ['md', 'txt'].forEach((ext) => rmSync(stray(ext), { force: true })));
+  writeFileSync(file, passing('strays'));
+  assert.equal((await runner()).code, 0);
+  writeFileSync(stray('md'), '# notes\n');
+  assert.match((await runner()).out, /tests: cached/, 'Markdown is not an input');
+  writeFileSync(stray('txt'), 'a fixture\n');
+  assert.doesNotMatch((await runner()).out, /tests: cached/, 'any other file git would track is');
+});
