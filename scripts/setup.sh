@@ -71,7 +71,8 @@ if [ -n "${bindgen_pid:-}" ]; then
     sleep 1
     if (( SECONDS - started >= next )); then
       log "  wasm-bindgen: $((SECONDS - started)) s, $(grep -c '^ *Compiling ' "$log_file" || true) crates compiled"
-      next=$((next + 30))
+      # The next multiple of 30 s: npm's install may have taken several of them already.
+      next=$(( (SECONDS - started) / 30 * 30 + 30 ))
     fi
   done
   wait "$cargo_pid" || status=$?
