@@ -10,6 +10,8 @@
 //   VARS='{"LOGS_ENABLED":"false"}' node bench/profile.mjs json
 //   INCLUSIVE='log_shard,client_headers' node bench/profile.mjs hit   (time in or under functions)
 //   UNDER='log_store' node bench/profile.mjs json   (what the time in or under functions is spent on)
+//   FLOOR=1 node bench/profile.mjs stream   (the floor worker instead, json or stream: the same
+//   figures for what every Rust worker pays, to set against the gateway's)
 //
 // Sampling inflates every figure (about 2x); compare rows with each other, not with the benchmark.
 // Time around Wasm<->JS calls is attributed unreliably (Array.from(headers) looked like 20 % of a
@@ -27,7 +29,12 @@ if (!MODES.includes(mode)) throw new Error(`usage: node bench/profile.mjs [${MOD
 const KEYED = mode === 'vk' || mode === 'grd';
 const SECRETS = KEYED ? BENCH_SECRETS : {};
 const mock = await startMockUpstream();
-const mf = new Miniflare({
+const FLOOR = Boolean(process.env.FLOOR);
+if (FLOOR && !['json', 'stream'].includes(mode)) throw new Error('FLOOR=1 profiles json or stream only');
+const mf = new Miniflare(FLOOR ? {
+  scriptPath: path.join(ROOT, 'bench/floor/build/index.js'), modules: true, modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }],
+  compatibilityDate: '2026-04-20', bindings: { UPSTREAM: mock.url }, inspectorPort: 9333,
+} : {
   scriptPath: path.join(ROOT, 'build/index.js'), modules: true, modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }],
   compatibilityDate: '2026-04-20', bindings: { UPSTREAM_OVERRIDES: JSON.stringify(overridesFor(mock.url)), ...SECRETS, ...(process.env.VARS ? JSON.parse(process.env.VARS) : {}) },
   ...GATEWAY_BINDINGS, inspectorPort: 9333,
@@ -49,7 +56,8 @@ if (mode === 'grd') await admin('/api/gateways', GUARDED_GATEWAY);
 const apiKey = KEYED ? (await admin('/api/keys', { name: 'profile', provider_keys: ['OPENAI_API_KEY'] })).secret : 'sk';
 const gatewayId = mode === 'grd' ? GUARDED_GATEWAY.id : 'g';
 const headers = { 'content-type': 'application/json', authorization: `Bearer ${apiKey}`, ...(mode === 'hit' || mode === 'miss' ? { 'cf-aig-cache-ttl': '3600' } : {}) };
-const go = () => fetch(`${url}/v1/a/${gatewayId}/openai/chat/completions`, { method: 'POST', headers, body: body() }).then((r) => { if (r.status !== 200) throw new Error(`the gateway answered ${r.status}`); return r.text(); });
+const requestUrl = FLOOR ? `${url}/openai/v1/chat/completions` : `${url}/v1/a/${gatewayId}/openai/chat/completions`;
+const go = () => fetch(requestUrl, { method: 'POST', headers, body: body() }).then((r) => { if (r.status !== 200) throw new Error(`the gateway answered ${r.status}`); return r.text(); });
 for (let i = 0; i < 300; i++) await go();
 await send('Profiler.enable'); await send('Profiler.setSamplingInterval', { interval: 50 }); await send('Profiler.start');
 for (let i = 0; i < 2000; i++) await go();
