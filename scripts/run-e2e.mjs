@@ -73,7 +73,7 @@ function environmentKey() {
 /** The summary counts node's spec reporter prints at the end (`ℹ tests 12`). */
 function counts(output) {
   const read = (name) => Number(output.match(new RegExp(`^ℹ ${name} (\\d+)`, 'm'))?.[1] ?? 0);
-  return { tests: read('tests'), pass: read('pass'), fail: read('fail'), skipped: read('skipped') + read('todo'), cancelled: read('cancelled') };
+  return { tests: read('tests'), fail: read('fail') };
 }
 
 const runsAlone = (file) => /^\/\/ run-e2e: alone\b/m.test(readFileSync(file, 'utf8').split('\n').slice(0, 30).join('\n'));
@@ -103,22 +103,20 @@ async function main() {
   const files = options.files.length > 0 ? options.files
     : readdirSync(testsDir).filter((f) => f.endsWith('.test.mjs')).sort().map((f) => path.join(testsDir, f));
   mkdirSync(LOGS, { recursive: true });
-  const useCache = options.cache;
-  const shared = useCache ? sharedInputs() : null;
+  const shared = options.cache ? sharedInputs() : null;
   const sharedPrint = shared ? fingerprint({ key: environmentKey(), inputs: shared }) : null;
   const specFor = (file) => ({ key: sharedPrint, inputs: [file] });
   const stampName = (file) => path.basename(file);
 
   const started = Date.now();
-  const results = [];
+  const cachedFiles = [];
   const toRun = [];
   for (const file of files) {
     const stamp = readStamp(stampName(file), STAMPS);
     const print = sharedPrint ? fingerprint(specFor(file)) : null;
-    if (stamp && print && stamp.fingerprint === print) results.push({ file, cached: true, ...stamp });
+    if (stamp && print && stamp.fingerprint === print) cachedFiles.push({ file, ...stamp });
     else toRun.push({ file, print, alone: runsAlone(file), lastMs: stamp?.ms ?? statSync(file).size });
   }
-  const cachedFiles = results.filter((r) => r.cached);
   if (cachedFiles.length > 0) {
     const tests = cachedFiles.reduce((n, r) => n + r.tests, 0);
     const newest = cachedFiles.map((r) => r.passedAt).sort().at(-1);
@@ -131,27 +129,29 @@ async function main() {
   const jobs = jobCount(options.jobs);
   if (toRun.length > 0) {
     console.log(`running ${toRun.length} of ${files.length} files, ${jobs} at a time` +
-      (useCache ? '' : ' (no cached passes)') + '; each one\'s output: target/test-logs/');
+      (options.cache ? '' : ' (no cached passes)') + '; each one\'s output: target/test-logs/');
   }
 
-  const running = new Map();
+  const running = new Set(); // the entries of `toRun` under way, with the time each started
   const heartbeat = setInterval(() => {
-    const names = [...running.entries()].filter(([, t]) => Date.now() - t >= HEARTBEAT_MS)
-      .map(([f, t]) => `${path.basename(f)} (${seconds(Date.now() - t)})`);
+    const names = [...running].filter((t) => Date.now() - t.started >= HEARTBEAT_MS)
+      .map((t) => `${path.basename(t.file)} (${seconds(Date.now() - t.started)})`);
     if (names.length > 0) console.log(`… still running: ${names.join(', ')}`);
   }, HEARTBEAT_MS);
   let failed = 0;
+  let ranTests = 0;
   const pending = [...toRun];
   await new Promise((resolveAll) => {
     const startNext = () => {
       if (pending.length === 0 && running.size === 0) return resolveAll();
       while (pending.length > 0 && running.size < jobs) {
         if (pending[0].alone && running.size > 0) break;
-        if ([...running.keys()].some((f) => toRun.find((t) => t.file === f).alone)) break;
+        if ([...running].some((t) => t.alone)) break;
         const next = pending.shift();
-        running.set(next.file, Date.now());
+        next.started = Date.now();
+        running.add(next);
         runFile(next.file).then((result) => {
-          running.delete(next.file);
+          running.delete(next);
           const c = counts(result.output);
           const name = path.basename(next.file);
           if (result.ok) {
@@ -167,7 +167,7 @@ async function main() {
             console.log(result.output.trimEnd().split('\n').map((l) => `    ${l}`).join('\n'));
             console.log('');
           }
-          results.push({ file: next.file, ...c, ok: result.ok });
+          ranTests += c.tests;
           startNext();
         });
       }
@@ -175,10 +175,9 @@ async function main() {
     startNext();
   });
   clearInterval(heartbeat);
-  const tests = results.reduce((n, r) => n + (r.tests ?? 0), 0);
-  const cached = results.filter((r) => r.cached).length;
+  const tests = ranTests + cachedFiles.reduce((n, r) => n + r.tests, 0);
   console.log(`\n${files.length} files, ${tests} tests: ${failed === 0 ? 'all passed' : `${failed} file(s) failed`}` +
-    (cached > 0 ? ` (${cached} cached; --rerun runs them again)` : '') + ` in ${seconds(Date.now() - started)}`);
+    (cachedFiles.length > 0 ? ` (${cachedFiles.length} cached; --rerun runs them again)` : '') + ` in ${seconds(Date.now() - started)}`);
   process.exit(failed === 0 ? 0 : 1);
 }
 
