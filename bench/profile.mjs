@@ -7,7 +7,7 @@
 //   (vk: a virtual key as the API key and the stored OpenAI key; grd: as vk, on a gateway with
 //   the model policy, prompt firewall and PII redaction on: the bench's gateway-vk and -grd paths)
 //   FOCUS=__wbg_from node bench/profile.mjs hit   (who calls a function)
-//   VARS='{"LOGS_ENABLED":"false"}' node bench/profile.mjs json
+//   VARS='{"LOGS_ENABLED":"false"}' WITHOUT=METRICS node bench/profile.mjs json   (no logs, no metrics)
 //   INCLUSIVE='log_shard,client_headers' node bench/profile.mjs hit   (time in or under functions)
 //   UNDER='log_store' node bench/profile.mjs json   (what the time in or under functions is spent on)
 //   FLOOR=1 node bench/profile.mjs stream   (the floor worker instead, json or stream: the same
@@ -23,6 +23,16 @@ import { startMockUpstream } from '../tests/support/mock-upstream.mjs';
 import { BENCH_SECRETS, GUARDED_GATEWAY } from './setup.mjs';
 import { overridesFor, GATEWAY_BINDINGS, ROOT } from '../tests/support/gateway.mjs';
 const mode = process.argv[2] ?? 'json';
+/** GATEWAY_BINDINGS less the named bindings (WITHOUT=METRICS: the gateway without Analytics Engine). */
+function withoutBindings(bindings, names) {
+  const copy = structuredClone(bindings);
+  for (const group of Object.values(copy)) {
+    for (const name of names) {
+      if (Array.isArray(group)) { if (group.includes(name)) group.splice(group.indexOf(name), 1); } else delete group[name];
+    }
+  }
+  return copy;
+}
 const MODES = ['json', 'stream', 'hit', 'vk', 'grd', 'miss'];
 if (!MODES.includes(mode)) throw new Error(`usage: node bench/profile.mjs [${MODES.join('|')}]`);
 // vk and grd: the bench's virtual key (and, for grd, its guarded gateway).
@@ -37,7 +47,7 @@ const mf = new Miniflare(FLOOR ? {
 } : {
   scriptPath: path.join(ROOT, 'build/index.js'), modules: true, modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }],
   compatibilityDate: '2026-04-20', bindings: { UPSTREAM_OVERRIDES: JSON.stringify(overridesFor(mock.url)), ...SECRETS, ...(process.env.VARS ? JSON.parse(process.env.VARS) : {}) },
-  ...GATEWAY_BINDINGS, inspectorPort: 9333,
+  ...withoutBindings(GATEWAY_BINDINGS, (process.env.WITHOUT ?? '').split(',').filter(Boolean)), inspectorPort: 9333,
 });
 const url = (await mf.ready).origin;
 const list = await (await fetch('http://127.0.0.1:9333/json')).json();
@@ -68,7 +78,7 @@ const dt = result.profile.timeDeltas; const samples = result.profile.samples;
 for (let i = 0; i < samples.length; i++) { const n = nodes.get(samples[i]); const key = `${n.callFrame.functionName || '(anon)'} ${path.basename(n.callFrame.url)}:${n.callFrame.lineNumber}`; self.set(key, (self.get(key) ?? 0) + (dt[i] ?? 0)); }
 const total = [...self.values()].reduce((a, b) => a + b, 0);
 console.log(`total sampled ${(total / 1000).toFixed(0)} ms over 2000 requests = ${(total / 2000).toFixed(1)} us/req`);
-for (const [k, v] of [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, 30)) console.log(`${(v / 2000).toFixed(1).padStart(7)} us/req  ${k}`);
+for (const [k, v] of [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, Number(process.env.TOP ?? 30))) console.log(`${(v / 2000).toFixed(1).padStart(7)} us/req  ${k}`);
 const parent = new Map();
 for (const n of result.profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
 const hot = new Map();

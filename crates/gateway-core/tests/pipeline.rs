@@ -478,6 +478,8 @@ fn a_broken_stream_is_recorded_as_incomplete() {
 struct Recorded {
     entries: RefCell<Vec<gateway_core::logs::LogEntry>>,
     points: RefCell<Vec<gateway_core::logs::metrics::DataPoint>>,
+    /// What the log sink answers for `shard_hint`.
+    shard_hint: Option<u32>,
 }
 
 struct Sink(Rc<Recorded>);
@@ -486,6 +488,10 @@ struct Sink(Rc<Recorded>);
 impl gateway_core::logs::store::LogSink for Sink {
     async fn write(&self, entry: gateway_core::logs::LogEntry) {
         self.0.entries.borrow_mut().push(entry);
+    }
+
+    fn shard_hint(&self) -> Option<u32> {
+        self.0.shard_hint
     }
 }
 
@@ -523,6 +529,21 @@ fn a_logged_request_carries_its_log_id_and_is_written_only_after_its_body() {
     assert_eq!((entries[0].id.as_str(), entries[0].tokens_in, entries[0].tokens_out), (id.as_str(), 10, 4));
     assert!(entries[0].cost.is_some());
     assert_eq!(recorded.points.borrow().len(), 1);
+}
+
+#[test]
+fn log_ids_are_made_for_the_shard_the_sink_batches_for() {
+    let shards = GatewayConfig::default().logs.shards;
+    for hint in 0..shards {
+        let recorded = Rc::new(Recorded { shard_hint: Some(hint), ..Recorded::default() });
+        let port = FakePort::answering(200, "application/json", "{}");
+        let pipeline = Pipeline::new(GatewayConfig::default(), vec![]);
+        let req = request("/v1/a/g/openai/chat/completions", &[], Some("{}"));
+        let (outcome, _) = pollster::block_on(pipeline.handle(&port, &logging_services(&recorded), req));
+        let Outcome::Upstream(response) = outcome else { panic!("expected the upstream response") };
+        let id = response.headers.get("cf-aig-log-id").expect("log id header");
+        assert_eq!(gateway_core::logs::shard_of(id, shards), hint, "{id}");
+    }
 }
 
 #[test]

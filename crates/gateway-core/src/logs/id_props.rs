@@ -1,5 +1,5 @@
 //! Property tests of log ids: ids carry their time and sort by it, any text from a URL path is an
-//! id or a 400, and every id has a shard.
+//! id or a 400, every id has a shard, and an id made for a shard lands in it.
 
 use proptest::prelude::*;
 
@@ -32,6 +32,18 @@ proptest! {
     #[test]
     fn any_time_gives_an_id(now in any::<f64>(), random in any::<[u8; 10]>()) {
         prop_assert!(is_log_id(&new_log_id(now, random)));
+    }
+
+    /// An id made for a shard lands in it (16 × shards tries miss with odds of about e^-16),
+    /// keeps its time, and differs from the plain id only in its last 7
+    /// characters (the four random bytes varied).
+    #[test]
+    fn ids_made_for_a_shard_land_in_it(ms in 0..=MAX_MS, random in any::<[u8; 10]>(), shards in 1u32..=64, pick in any::<u32>()) {
+        let shard = pick % shards;
+        let id = new_log_id_in_shard(ms as f64, random, shard, shards);
+        prop_assert_eq!(shard_of(&id, shards), shard, "{}", id);
+        prop_assert_eq!(log_id_timestamp_ms(&id), Some(ms));
+        prop_assert_eq!(&id[..19], &new_log_id(ms as f64, random)[..19]);
     }
 
     #[test]

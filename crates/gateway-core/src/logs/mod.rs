@@ -29,7 +29,7 @@ pub mod usage_extract;
 
 pub use entry::{EntryFacts, LogEntry};
 pub use headers::{parse_log_options, LogOptions, MetaValue, Metadata};
-pub use id::{new_log_id, shard_of};
+pub use id::{new_log_id, new_log_id_in_shard, shard_of};
 pub use request_log::{RequestLog, LOG_ID_HEADER};
 pub use settings::LogSettings;
 pub use sql::SqlValue;

@@ -22,7 +22,7 @@ use crate::error::GatewayError;
 use crate::headers::Headers;
 use crate::logs::entry::{EntryFacts, LogEntry};
 use crate::logs::headers::LogOptions;
-use crate::logs::id::new_log_id;
+use crate::logs::id::{new_log_id, new_log_id_in_shard};
 use crate::logs::json_fields::JsonFields;
 use crate::logs::settings::LogSettings;
 use crate::logs::usage_extract::{self, Extracted, UsageExtractor};
@@ -67,7 +67,8 @@ pub struct RequestLog {
 
 impl RequestLog {
     /// Starts the log of a request. `store` says whether an entry will be written (the request
-    /// is logged and a log sink exists); the id is then made from `now_ms` and `random`.
+    /// is logged and a log sink exists); the id is then made from `now_ms` and `random`, for the
+    /// shard `shard_hint` when one is given (see [`crate::logs::store::LogSink::shard_hint`]).
     /// `options` and `custom_cost` come from [`crate::logs::parse_log_options`] and
     /// [`crate::cost::parse_custom_cost`], parsed before (their errors are the client's 400s).
     pub fn start(
@@ -77,9 +78,14 @@ impl RequestLog {
         settings: &LogSettings,
         now_ms: f64,
         random: [u8; 10],
+        shard_hint: Option<u32>,
     ) -> RequestLog {
+        let id = store.then(|| match shard_hint {
+            Some(shard) => new_log_id_in_shard(now_ms, random, shard, settings.shards),
+            None => new_log_id(now_ms, random),
+        });
         RequestLog {
-            id: store.then(|| new_log_id(now_ms, random)),
+            id,
             options,
             custom_cost,
             created_at_ms: now_ms,

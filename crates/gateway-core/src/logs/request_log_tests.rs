@@ -21,7 +21,7 @@ fn ctx(status: u16) -> RequestContext {
 
 fn log(options: LogOptions, custom: Option<CustomCost>) -> RequestLog {
     let settings = LogSettings { body_max_bytes: 64, ..LogSettings::default() };
-    RequestLog::start(true, options, custom, &settings, 1000.0, [7; 10])
+    RequestLog::start(true, options, custom, &settings, 1000.0, [7; 10], None)
 }
 
 fn stored() -> LogOptions {

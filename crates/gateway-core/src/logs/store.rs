@@ -37,6 +37,14 @@ pub trait LogSink {
     /// Takes one finished entry. Called in the request's logging phase (`ctx.wait_until`), after
     /// the response completed; it may wait for a batch to fill before returning.
     async fn write(&self, entry: LogEntry);
+
+    /// The shard the entries written now are batched for, if the sink batches per shard: the
+    /// pipeline then makes each new entry's id for that shard ([`crate::logs::new_log_id_in_shard`])
+    /// so that a batch is one write. Called when a request's log starts; `None` (the default)
+    /// leaves ids spread over the shards.
+    fn shard_hint(&self) -> Option<u32> {
+        None
+    }
 }
 
 /// Analytics Engine's `writeDataPoint`: fire and forget.

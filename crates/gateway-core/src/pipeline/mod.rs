@@ -458,7 +458,8 @@ impl Pipeline {
         }
         let mut random = [0u8; 10];
         port.random_bytes(&mut random);
-        Ok(Some(RequestLog::start(store, options, custom_cost, &self.config.logs, port.now_ms(), random)))
+        let shard_hint = services.logs.as_ref().and_then(|logs| logs.shard_hint());
+        Ok(Some(RequestLog::start(store, options, custom_cost, &self.config.logs, port.now_ms(), random, shard_hint)))
     }
 
     /// Reads the client's body into bytes when `needed` (or streams it on), enforcing the limit.
