@@ -99,6 +99,21 @@ test('PII is redacted before it leaves, on the gateway that enables it only', as
   assert.equal(JSON.parse((await lastUpstream()).bodyText).messages[0].content, prompt);
 });
 
+test('PII in a tool\'s result sent back through the Responses API is redacted too', async () => {
+  const client = openaiFor('private');
+  await client.responses.create({
+    model: 'gpt-4.1-mini',
+    input: [
+      { role: 'user', content: 'who do I write to?' },
+      { type: 'function_call', call_id: 'call_1', name: 'lookup_contact', arguments: '{}' },
+      { type: 'function_call_output', call_id: 'call_1', output: 'write to ada@example.com' },
+    ],
+  });
+  const sent = JSON.parse((await lastUpstream()).bodyText);
+  assert.equal(sent.input[2].output, 'write to [EMAIL]');
+  assert.equal(sent.input[1].name, 'lookup_contact', 'the call itself is not prompt text');
+});
+
 test('the request phase runs on a cache hit too', async () => {
   const body = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'reach me at bob@example.org' }] };
   const first = await openaiFor('private').chat.completions.create(body).withResponse();

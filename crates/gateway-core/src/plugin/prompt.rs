@@ -2,10 +2,13 @@
 //! head, and its body parsed as JSON once for every plugin, in whichever dialect it came
 //! (OpenAI, Anthropic, Gemini, Responses, embeddings).
 //!
-//! The prompt's text is found by a walk over the JSON: every string under a member named
-//! `content`, `text`, `input`, `prompt`, `system` or `instructions`, at any depth, in arrays too
-//! (`messages[].content`, `content[].text`, `contents[].parts[].text`, `systemInstruction`, …).
-//! A string elsewhere (a model name, a tool's JSON schema) is not prompt text.
+//! The prompt's text is found by a walk over the JSON: every string that is the value of a member
+//! named `content`, `text`, `input`, `prompt`, `system`, `instructions` or `output` (a Responses
+//! `function_call_output`'s result, which a tool may have filled with anything), at any depth, or
+//! an item of an array there (`messages[].content`, `content[].text`, `contents[].parts[].text`,
+//! `systemInstruction`, …). A string elsewhere (a model name, a tool's JSON schema) is not prompt
+//! text, nor is one inside an object under such a member (a Gemini `functionResponse`'s
+//! `response` object is not walked).
 
 use serde_json::Value;
 
@@ -13,7 +16,7 @@ use crate::headers::Headers;
 use crate::translate::Format;
 
 /// Members whose strings are prompt text.
-const TEXT_MEMBERS: &[&str] = &["content", "text", "input", "prompt", "system", "instructions"];
+const TEXT_MEMBERS: &[&str] = &["content", "text", "input", "prompt", "system", "instructions", "output"];
 
 /// One request, once per request, before it is planned and before the cache is consulted.
 #[derive(Debug)]

@@ -28,6 +28,13 @@ fn prompt_text_is_found_in_every_dialect() {
         ["r", "i"]
     );
     assert_eq!(texts(r#"{"model":"m","input":["e1","e2"]}"#), ["e1", "e2"]);
+    // A tool's result sent back through the Responses API, as text or as parts.
+    assert_eq!(
+        texts(
+            r#"{"model":"m","input":[{"type":"function_call","call_id":"c","name":"lookup","arguments":"{}"},{"type":"function_call_output","call_id":"c","output":"mail bob@example.com"},{"type":"function_call_output","call_id":"d","output":[{"type":"input_text","text":"part"}]}]}"#
+        ),
+        ["mail bob@example.com", "part"]
+    );
     // Not prompt text: the model, a tool schema's descriptions are under other names.
     assert!(texts(r#"{"model":"secret-model","tools":[{"type":"function","function":{"name":"f"}}]}"#).is_empty());
 }
