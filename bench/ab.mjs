@@ -4,22 +4,26 @@
 // for thousands of requests in a row, this one answers "did this change make it cheaper?".
 //
 //   AB_VARIANTS='[{"name":"now"},{"name":"nolog","vars":{"LOGS_ENABLED":"false"}},
-//                 {"name":"old","script":"/tmp/old-build/index.js"},
+//                 {"name":"old","script":"target/old-build/index.js"},
 //                 {"name":"nometrics","without":["METRICS"]}]' node bench/ab.mjs
 //
-// Each variant: `name`; `script` (default build/index.js); `vars` added to the bench's gateway
-// variables; `floorLike: true` for a worker run as the floor is (its UPSTREAM variable and
-// path, no bindings: a JavaScript sketch of one technique); `without`, binding names of tests/support/gateway.mjs's GATEWAY_BINDINGS left out.
-// AB_SCENARIOS (default json,stream), AB_CONCURRENCY (default 1), AB_BATCH (requests per worker
-// and round, default 300), AB_HEADERS (JSON: more request headers, e.g. '{"x-mock-chunks":"100"}' for a
-// longer stream), AB_ROUNDS (batches per variant and scenario, default 12), AB_WARMUP (default
-// 300). A round sends each worker (the floor included) AB_BATCH requests, one to each in turn,
-// the order rotated by one per request; each workerd process's CPU time is read around the round.
+// Each variant: `name`; `script` (default build/index.js; relative to the repository, and inside
+// it: workerd refuses a module path that leaves Miniflare's root, so copy an old build to
+// target/); `vars` added to the bench's gateway variables; `without`, binding names of
+// tests/support/gateway.mjs's GATEWAY_BINDINGS left out; `floorLike: true` for a worker run as
+// the floor is (its UPSTREAM variable and path, no bindings: bench/sketches/, one technique each).
 //
-// Prints, per scenario, each variant's CPU per request pooled over its batches, the median and
-// spread of its per-round ratio to the floor's batch of the same round, and its median per-round
-// difference from the first variant in floors. Like bench/run.mjs it asserts nothing about speed;
-// it fails only when a request fails.
+// AB_SCENARIOS (default json,stream), AB_CONCURRENCY (default 1), AB_ROUNDS (default 12),
+// AB_BATCH (requests per worker and round, default 300), AB_WARMUP (default 300), AB_HEADERS
+// (JSON: more request headers, e.g. '{"x-mock-chunks":"100"}' for a longer stream). A round sends
+// each worker (the floor included) AB_BATCH requests, one to each in turn, the order rotated by
+// one per request; each workerd process's CPU time is read around the round.
+//
+// Prints, per scenario, each variant's CPU per request pooled over its rounds (with the share of
+// system time), the median and spread of its per-round ratio to the floor's CPU in the same round,
+// and its median per-round difference from the first variant, in floors. Like bench/run.mjs it
+// asserts nothing about speed; it fails only when a request fails (its status is not 200, or its
+// body is empty; bodies are not compared with the mock's, so that sketches may differ).
 import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -109,9 +113,9 @@ try {
     }
     // `floorLike`: a worker taking the floor's variable (UPSTREAM) and path, without bindings.
     const worker = await start(v.floorLike
-      ? { script: v.script, vars: { UPSTREAM: mockUrl } }
+      ? { script: path.resolve(ROOT, v.script), vars: { UPSTREAM: mockUrl } }
       : {
-        script: v.script ?? path.join(ROOT, 'build/index.js'),
+        script: path.resolve(ROOT, v.script ?? 'build/index.js'),
         vars: { UPSTREAM_OVERRIDES: JSON.stringify(overridesFor(mockUrl)), ...(v.vars ?? {}) },
         ...bindings,
       });
@@ -156,7 +160,7 @@ try {
     workers.forEach((w, i) => {
       const pooled = perRound[i].reduce((a, b) => a + b, 0) / ROUNDS;
       const ratios = perRound[i].map((ms, r) => ms / floorMs[r]);
-      const line = [`  ${w.name.padEnd(14)} ${pooled.toFixed(3)} ms (${((systemTicks[i] / allTicks[i]) * 100).toFixed(0).padStart(2)} % sys)`];
+      const line = [`  ${w.name.padEnd(Math.max(14, ...workers.map((x) => x.name.length)))} ${pooled.toFixed(3)} ms (${((systemTicks[i] / allTicks[i]) * 100).toFixed(0).padStart(2)} % sys)`];
       if (i > 0) line.push(`${median(ratios).toFixed(2)}x (${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)})`);
       if (i > 1) line.push(`${median(perRound[i].map((ms, r) => (ms - perRound[1][r]) / floorMs[r])).toFixed(3)} floors`);
       console.log(line.join('  '));
