@@ -2,7 +2,9 @@
 //! ([`BodyMode`]), keeping the client's bytes on the runtime's native paths wherever the gateway
 //! does not change them:
 //!
-//! - pass-through: the runtime's own response goes back; the body never enters Wasm;
+//! - pass-through, when nothing needs the body: watched as below all the same (with a completion
+//!   that does nothing with the bytes), so that its idle timeout holds; only a response without a
+//!   body goes back as the runtime's own object;
 //! - watch, for a document (JSON or text, not an event stream): the body is read before the
 //!   client is answered (`collectBody` in `src/js/relay.js`), so that one that breaks off or stalls
 //!   is answered with the gateway's own 502/504 error, logged as such; a document past
@@ -156,7 +158,7 @@ fn finish_when_done<K: 'static>(done: Option<js_sys::Promise>, shared: Shared, k
         }
         drop(keep_alive);
         let completion = shared.borrow_mut().take();
-        if let Some(completion) = completion {
+        if let Some(completion) = completion.filter(|c| !c.is_noop()) {
             completion.finish().await;
         }
     });
@@ -170,13 +172,17 @@ pub async fn respond(
     idle_ms: u64,
     ctx: &Context,
 ) -> Result<web_sys::Response, GatewayError> {
-    let mode = completion.body_mode();
-    let Some(body) = response.body().filter(|_| mode != BodyMode::PassThrough) else {
-        if !completion.is_noop() || mode != BodyMode::PassThrough {
+    let needed = completion.body_mode();
+    let Some(body) = response.body() else {
+        if !completion.is_noop() || needed != BodyMode::PassThrough {
             ctx.wait_until(finish_without_body(completion));
         }
         return Ok(response);
     };
+    // A body nothing needs to see is still read on the side, for its idle timeout: passed on
+    // natively, a provider that sent its head and then nothing would hold the client as long as
+    // it liked.
+    let mode = if needed == BodyMode::PassThrough { BodyMode::Watch } else { needed };
     let shared = Rc::new(RefCell::new(Some(completion)));
     if mode == BodyMode::Rewrite {
         return relay(&response, &body, shared, idle_ms, ctx);

@@ -1,9 +1,10 @@
 //! The Worker: binds the gateway core to the Workers runtime.
 //!
 //! Each request is turned into a [`ClientRequest`], handled by the core [`Pipeline`] through
-//! [`WorkerHttp`], and answered with the upstream's own response object (its body streams
-//! through, never read here) or a local JSON reply. What happens after the response head is sent
-//! (watching a stream for plugins, `on_log` hooks) runs in `ctx.wait_until`, off the hot path.
+//! [`WorkerHttp`], and answered with the upstream's response (its body passed on as it arrives,
+//! watched on the side: `src/body_stream.rs`) or a local JSON reply. What happens after the
+//! response head is sent (watching a stream for plugins, `on_log` hooks) runs in
+//! `ctx.wait_until`, off the hot path.
 
 mod admin;
 mod body_stream;

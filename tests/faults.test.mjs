@@ -131,6 +131,27 @@ test('stall-body (JSON): the body idle timeout ends the request with an error; t
   await assertLoggedFailure(tag, seen.status, res);
 });
 
+test('stall-body (JSON) with logs and metrics off: the idle timeout still ends the request', async (t) => {
+  // Nothing needs the body here (no log, no metrics point): it is still watched for a stall.
+  const bare = await startGateway(
+    mock.url,
+    { UPSTREAM_IDLE_TIMEOUT_MS: String(IDLE_TIMEOUT_MS), LOGS_ENABLED: 'false' },
+    { direct: true, analyticsEngineDatasets: {} },
+  );
+  t.after(() => bare.close());
+  const started = Date.now();
+  const res = await fetch(`${bare.url}/v1/acct/gw/openai/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: 'Bearer sk-test', 'x-mock-fault': 'stall-body', 'x-mock-stall-after-bytes': '20' },
+    body: JSON.stringify(CHAT),
+    signal: AbortSignal.timeout(CLIENT_PATIENCE_MS),
+  });
+  const seen = await assertClientSawFailure(res, ['upstream_timeout', 'upstream_unreachable']);
+  const elapsed = seen.body.endedAt - started;
+  assert.ok(elapsed < IDLE_TIMEOUT_MS + 3000, `the failure came after ${elapsed} ms, idle timeout ${IDLE_TIMEOUT_MS} ms`);
+  assert.equal(res.headers.get('cf-aig-log-id'), null, 'nothing was logged');
+});
+
 test('stall-body (SSE): after a few events the stream ends with the error event within about the idle timeout', async () => {
   const { res, tag, started } = await chat('stall-body-sse', { 'x-mock-fault': 'stall-body', 'x-mock-stall-after-bytes': '600', 'x-mock-chunks': '20' }, { ...CHAT, stream: true });
   assert.equal(res.status, 200);
