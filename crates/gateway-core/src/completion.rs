@@ -28,7 +28,8 @@ use crate::translate::Format;
 /// How the runtime handles the response body.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BodyMode {
-    /// Straight to the client; the gateway never reads it.
+    /// Nothing in the gateway needs the bytes. (The Workers runtime still reads such a body on the
+    /// side, as for [`BodyMode::Watch`], for its idle timeout: `src/body_stream.rs`.)
     PassThrough,
     /// Straight to the client, and a copy to [`Completion::on_chunk`] off the hot path (a tee).
     Watch,
