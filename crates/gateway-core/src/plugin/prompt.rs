@@ -7,8 +7,8 @@
 //! `function_call_output`'s result, which a tool may have filled with anything), at any depth, or
 //! an item of an array there (`messages[].content`, `content[].text`, `contents[].parts[].text`,
 //! `systemInstruction`, …). A string elsewhere (a model name, a tool's JSON schema) is not prompt
-//! text, nor is one inside an object under such a member (a Gemini `functionResponse`'s
-//! `response` object is not walked).
+//! text, nor is one inside an object under such a member, except in a Gemini `functionResponse`'s
+//! `response` (a tool's result as any JSON object), where every string is.
 
 use serde_json::Value;
 
@@ -76,7 +76,7 @@ impl<'a> PromptRequest<'a> {
     pub fn edit_texts(&mut self, mut edit: impl FnMut(&mut String)) {
         if let Some(body) = self.body.as_mut() {
             let mut changed = false;
-            edit_all(body, false, &mut edit, &mut changed);
+            edit_all(body, Text::No, &mut edit, &mut changed);
             self.changed |= changed;
         }
     }
@@ -90,34 +90,62 @@ impl<'a> PromptRequest<'a> {
     }
 }
 
+/// How the strings of a value count: not prompt text; prompt text when they are the value or an
+/// array item of a text member (an object inside starts over); prompt text at any depth (a
+/// Gemini `functionResponse`'s `response`, a tool's result as any JSON); or, for the object of a
+/// `functionResponse`, its `response` member deep and the rest as usual.
+#[derive(Clone, Copy, PartialEq)]
+enum Text {
+    No,
+    Here,
+    Deep,
+    FunctionResponse,
+}
+
+impl Text {
+    /// How the value of the member `name` of an object whose own value counts as `self` counts.
+    fn member(self, name: &str, members: &[&str]) -> Text {
+        match (self, name) {
+            (Text::Deep, _) | (Text::FunctionResponse, "response") => Text::Deep,
+            (_, "functionResponse") => Text::FunctionResponse,
+            _ if members.contains(&name) => Text::Here,
+            _ => Text::No,
+        }
+    }
+
+    fn counts(self) -> bool {
+        matches!(self, Text::Here | Text::Deep)
+    }
+}
+
 /// Every string of `value` under a member named one of `members`, at any depth, in arrays too
-/// (members in name order, array items in order).
+/// (members in name order, array items in order), and every string of a `functionResponse`'s
+/// `response`.
 pub(crate) fn strings_under<'v>(value: &'v Value, members: &[&str]) -> Vec<&'v str> {
-    fn collect<'v>(value: &'v Value, members: &[&str], in_text: bool, out: &mut Vec<&'v str>) {
+    fn collect<'v>(value: &'v Value, members: &[&str], text: Text, out: &mut Vec<&'v str>) {
         match value {
-            Value::String(s) if in_text => out.push(s),
-            Value::Array(items) => items.iter().for_each(|v| collect(v, members, in_text, out)),
-            Value::Object(map) => map.iter().for_each(|(k, v)| collect(v, members, members.contains(&k.as_str()), out)),
+            Value::String(s) if text.counts() => out.push(s),
+            Value::Array(items) => items.iter().for_each(|v| collect(v, members, text, out)),
+            Value::Object(map) => map.iter().for_each(|(k, v)| collect(v, members, text.member(k, members), out)),
             _ => {}
         }
     }
     let mut out = Vec::new();
-    collect(value, members, false, &mut out);
+    collect(value, members, Text::No, &mut out);
     out
 }
 
-fn edit_all(value: &mut Value, in_text: bool, edit: &mut impl FnMut(&mut String), changed: &mut bool) {
+fn edit_all(value: &mut Value, text: Text, edit: &mut impl FnMut(&mut String), changed: &mut bool) {
     match value {
-        Value::String(s) if in_text => {
+        Value::String(s) if text.counts() => {
             let before = s.clone();
             edit(s);
             *changed |= *s != before;
         }
-        Value::Array(items) => items.iter_mut().for_each(|v| edit_all(v, in_text, edit, changed)),
+        Value::Array(items) => items.iter_mut().for_each(|v| edit_all(v, text, edit, changed)),
         Value::Object(map) => {
             for (name, v) in map.iter_mut() {
-                let text = TEXT_MEMBERS.contains(&name.as_str());
-                edit_all(v, text, edit, changed);
+                edit_all(v, text.member(name, TEXT_MEMBERS), edit, changed);
             }
         }
         _ => {}

@@ -35,6 +35,13 @@ fn prompt_text_is_found_in_every_dialect() {
         ),
         ["mail bob@example.com", "part"]
     );
+    // A tool's result sent back to Gemini: any JSON object, every string of it; not the name.
+    assert_eq!(
+        texts(
+            r#"{"contents":[{"role":"user","parts":[{"functionResponse":{"name":"lookup","response":{"contact":{"email":"bob@example.com","tags":["vip"]},"n":3}}}]}]}"#
+        ),
+        ["bob@example.com", "vip"]
+    );
     // Not prompt text: the model, a tool schema's descriptions are under other names.
     assert!(texts(r#"{"model":"secret-model","tools":[{"type":"function","function":{"name":"f"}}]}"#).is_empty());
 }
@@ -51,4 +58,16 @@ fn editing_marks_the_body_changed_only_when_text_changes() {
     let out: Value = serde_json::from_slice(&edited.into_changed_body().unwrap()).unwrap();
     assert_eq!(out["messages"][0]["content"], "call me at [PHONE]");
     assert_eq!(out["model"], "m");
+}
+
+#[test]
+fn editing_reaches_every_string_of_a_gemini_tool_result_and_each_once() {
+    let headers = Headers::new();
+    let body = br#"{"contents":[{"role":"user","parts":[{"functionResponse":{"name":"lookup_555","response":{"phone":"555","more":[{"text":"555"}]}}}]}]}"#;
+    let mut request = PromptRequest::new("POST", "/", &headers, Some(body));
+    request.edit_texts(|t| t.push('!'));
+    let out: Value = serde_json::from_slice(&request.into_changed_body().unwrap()).unwrap();
+    let call = &out["contents"][0]["parts"][0]["functionResponse"];
+    assert_eq!(call["response"], serde_json::json!({"phone": "555!", "more": [{"text": "555!"}]}));
+    assert_eq!(call["name"], "lookup_555", "the function's name is not prompt text");
 }
