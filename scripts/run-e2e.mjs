@@ -16,7 +16,8 @@
 // would track (other test files, Rust sources and Markdown aside: Rust reaches these tests only
 // through the Worker's build, and none reads Markdown), the built Worker and dashboard (build/),
 // the installed packages, Node's version, the browser binary and the AI_GATEWAY_* variables.
-// --rerun, AI_GATEWAY_TEST_CACHE=0 or CI=… run every file.
+// --rerun, AI_GATEWAY_TEST_CACHE=0 or CI=… run every file; under --rerun what passes is still
+// recorded for the next run.
 //
 // Output: one line per file as it ends; a failing file's whole output. Each file's output is kept
 // in target/test-logs/<file>.log.
@@ -25,13 +26,13 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import os from 'node:os';
 import path from 'node:path';
 import { fingerprint, readStamp, record } from './build-stamp.mjs';
-import { ago, cacheEnabled, ROOT, TEST_STAMPS as STAMPS, variables } from './test-cache.mjs';
+import { ago, cacheEnabled, cacheRecording, ROOT, TEST_STAMPS as STAMPS, variables } from './test-cache.mjs';
 
 const LOGS = path.join(ROOT, 'target/test-logs');
 const HEARTBEAT_MS = 30_000;
 
 function parseArgs(argv) {
-  const options = { cache: cacheEnabled(argv), jobs: null, files: [] };
+  const options = { cache: cacheEnabled(argv), record: cacheRecording(), jobs: null, files: [] };
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--rerun') continue;
     else if (argv[i] === '--jobs') options.jobs = Number(argv[++i]);
@@ -103,7 +104,7 @@ async function main() {
   const files = options.files.length > 0 ? options.files
     : readdirSync(testsDir).filter((f) => f.endsWith('.test.mjs')).sort().map((f) => path.join(testsDir, f));
   mkdirSync(LOGS, { recursive: true });
-  const shared = options.cache ? sharedInputs() : null;
+  const shared = options.record ? sharedInputs() : null;
   const sharedPrint = shared ? fingerprint({ key: environmentKey(), inputs: shared }) : null;
   const specFor = (file) => ({ key: sharedPrint, inputs: [file] });
   const stampName = (file) => path.basename(file);
@@ -114,7 +115,7 @@ async function main() {
   for (const file of files) {
     const stamp = readStamp(stampName(file), STAMPS);
     const print = sharedPrint ? fingerprint(specFor(file)) : null;
-    if (stamp && print && stamp.fingerprint === print) cachedFiles.push({ file, ...stamp });
+    if (options.cache && stamp && print && stamp.fingerprint === print) cachedFiles.push({ file, ...stamp });
     else toRun.push({ file, print, alone: runsAlone(file), lastMs: stamp?.ms ?? statSync(file).size });
   }
   if (cachedFiles.length > 0) {

@@ -9,7 +9,15 @@ export const TEST_STAMPS = path.join(ROOT, 'target/test-stamps');
 
 /** Off with --rerun (`npm test -- --rerun`), AI_GATEWAY_TEST_CACHE=0, or under CI (CI set). */
 export function cacheEnabled(argv) {
-  return !argv.includes('--rerun') && process.env.AI_GATEWAY_TEST_CACHE !== '0' && !process.env.CI;
+  return !argv.includes('--rerun') && cacheRecording();
+}
+
+/**
+ * Whether passes are recorded: also under --rerun (it runs everything, and what passed is cached
+ * for the next run), not with AI_GATEWAY_TEST_CACHE=0 or under CI (a clean clone keeps nothing).
+ */
+export function cacheRecording() {
+  return process.env.AI_GATEWAY_TEST_CACHE !== '0' && !process.env.CI;
 }
 
 /** The variables whose names start with one of `prefixes`, as `NAME=value` lines (sorted). */

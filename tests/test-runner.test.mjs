@@ -35,7 +35,7 @@ async function runner(args = [], env = {}) {
   }
 }
 
-test('a file that passed is cached until its content changes; --rerun and CI run it anyway', async () => {
+test('a file that passed is cached until its content changes; --rerun and CI run it anyway, --rerun records its pass', async () => {
   writeFileSync(file, passing('first'));
   const first = await runner();
   assert.equal(first.code, 0, first.out);
@@ -52,6 +52,11 @@ test('a file that passed is cached until its content changes; --rerun and CI run
     assert.doesNotMatch(forced.out, /tests: cached/, `${args} ${JSON.stringify(env)}`);
     assert.match(forced.out, /2 tests  [\d.]+ s/);
   }
+  // What --rerun ran and passed is cached for the next plain run.
+  rmSync(stamp, { force: true });
+  assert.equal((await runner(['--rerun'])).code, 0);
+  const afterRerun = await runner();
+  assert.match(afterRerun.out, /✔ 1 files, 2 tests: cached/, 'a pass under --rerun is recorded');
 
   writeFileSync(file, passing('edited'));
   const edited = await runner();
