@@ -28,7 +28,9 @@ import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawn, execFileSync } from 'node:child_process';
-import { startWorker, overridesFor, ROOT, GATEWAY_BINDINGS } from '../tests/support/gateway.mjs';
+import { startWorker, overridesFor, ROOT, gatewayBindingsWithout } from '../tests/support/gateway.mjs';
+import { BENCH_HEADERS, benchBodies } from './setup.mjs';
+import { cpuTimes, newWorkerdPid, workerdDescendants } from './workerd.mjs';
 
 const int = (name, fallback) => {
   const n = Number(process.env[name] ?? fallback);
@@ -42,32 +44,19 @@ const CONCURRENCY = int('AB_CONCURRENCY', 1);
 const SCENARIOS = (process.env.AB_SCENARIOS ?? 'json,stream').split(',');
 const VARIANTS = JSON.parse(process.env.AB_VARIANTS ?? '[{"name":"gateway"}]');
 const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-const HEADERS = { authorization: 'Bearer sk-bench', 'content-type': 'application/json', 'x-mock-openai-usage': 'strict', ...JSON.parse(process.env.AB_HEADERS ?? '{}') };
-const MESSAGES = [{ role: 'user', content: 'Say hello in one short sentence.' }];
-const BODIES = {
-  json: Buffer.from(JSON.stringify({ model: 'm', messages: MESSAGES })),
-  stream: Buffer.from(JSON.stringify({ model: 'm', messages: MESSAGES, stream: true })),
-};
+const HEADERS = { ...BENCH_HEADERS, ...JSON.parse(process.env.AB_HEADERS ?? '{}') };
+const BODIES = benchBodies();
 
-/** User and system CPU time of a process, in clock ticks. */
-function cpuTicks(pid) {
-  const text = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  return { user: Number(fields[11]), system: Number(fields[12]) };
-}
-
-function workerdPids() {
-  return new Set(fs.readdirSync('/proc').filter((e) => /^\d+$/.test(e)).filter((pid) => {
-    try { return fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'workerd'; } catch { return false; }
-  }).map(Number));
-}
-
-async function start(options) {
-  const before = workerdPids();
+/** Starts a worker under Miniflare; it and the PID of the workerd process it runs in. */
+async function start(name, options) {
+  const before = workerdDescendants();
   const worker = await startWorker(options);
-  const fresh = [...workerdPids()].filter((pid) => !before.has(pid));
-  if (fresh.length !== 1) throw new Error(`expected one new workerd process, found ${fresh.length}`);
-  return { ...worker, pid: fresh[0] };
+  try {
+    return { ...worker, pid: newWorkerdPid(before, name) };
+  } catch (err) {
+    await worker.close();
+    throw err;
+  }
 }
 
 function request(agent, url, body) {
@@ -101,23 +90,16 @@ const mockUrl = await new Promise((resolve) => {
 });
 const workers = [];
 try {
-  const floor = await start({ script: path.join(ROOT, 'bench/floor/build/index.js'), vars: { UPSTREAM: mockUrl } });
+  const floor = await start('floor', { script: path.join(ROOT, 'bench/floor/build/index.js'), vars: { UPSTREAM: mockUrl } });
   workers.push({ name: 'floor', ...floor, path: '/openai/v1/chat/completions' });
   for (const v of VARIANTS) {
-    const bindings = structuredClone(GATEWAY_BINDINGS);
-    for (const name of v.without ?? []) {
-      for (const group of Object.values(bindings)) {
-        if (Array.isArray(group)) group.splice(group.indexOf(name) >>> 0, group.includes(name) ? 1 : 0);
-        else delete group[name];
-      }
-    }
     // `floorLike`: a worker taking the floor's variable (UPSTREAM) and path, without bindings.
-    const worker = await start(v.floorLike
+    const worker = await start(v.name, v.floorLike
       ? { script: path.resolve(ROOT, v.script), vars: { UPSTREAM: mockUrl } }
       : {
         script: path.resolve(ROOT, v.script ?? 'build/index.js'),
         vars: { UPSTREAM_OVERRIDES: JSON.stringify(overridesFor(mockUrl)), ...(v.vars ?? {}) },
-        ...bindings,
+        ...gatewayBindingsWithout(v.without ?? []),
       });
     workers.push({ name: v.name, ...worker, path: v.floorLike ? '/openai/v1/chat/completions' : '/v1/bench/gw/openai/chat/completions' });
   }
@@ -133,7 +115,7 @@ try {
       // request): the workers share the machine's every moment, so its drift cancels out of the
       // ratios, and each workerd process's CPU time is still its own.
       await sleep(50);
-      const before = workers.map((w) => cpuTicks(w.pid));
+      const before = workers.map((w) => cpuTimes(w.pid));
       let sent = 0;
       const loop = async () => {
         while (sent < BATCH) {
@@ -147,7 +129,7 @@ try {
       await Promise.all(Array.from({ length: CONCURRENCY }, loop));
       await sleep(100);
       workers.forEach((w, i) => {
-        const after = cpuTicks(w.pid);
+        const after = cpuTimes(w.pid);
         const ticks = after.user + after.system - before[i].user - before[i].system;
         systemTicks[i] += after.system - before[i].system;
         allTicks[i] += ticks;

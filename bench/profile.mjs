@@ -21,18 +21,8 @@ import WebSocket from 'ws';
 import path from 'node:path';
 import { startMockUpstream } from '../tests/support/mock-upstream.mjs';
 import { BENCH_SECRETS, GUARDED_GATEWAY } from './setup.mjs';
-import { overridesFor, GATEWAY_BINDINGS, ROOT } from '../tests/support/gateway.mjs';
+import { overridesFor, gatewayBindingsWithout, ROOT } from '../tests/support/gateway.mjs';
 const mode = process.argv[2] ?? 'json';
-/** GATEWAY_BINDINGS less the named bindings (WITHOUT=METRICS: the gateway without Analytics Engine). */
-function withoutBindings(bindings, names) {
-  const copy = structuredClone(bindings);
-  for (const group of Object.values(copy)) {
-    for (const name of names) {
-      if (Array.isArray(group)) { if (group.includes(name)) group.splice(group.indexOf(name), 1); } else delete group[name];
-    }
-  }
-  return copy;
-}
 const MODES = ['json', 'stream', 'hit', 'vk', 'grd', 'miss'];
 if (!MODES.includes(mode)) throw new Error(`usage: node bench/profile.mjs [${MODES.join('|')}]`);
 // vk and grd: the bench's virtual key (and, for grd, its guarded gateway).
@@ -47,7 +37,7 @@ const mf = new Miniflare(FLOOR ? {
 } : {
   scriptPath: path.join(ROOT, 'build/index.js'), modules: true, modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }],
   compatibilityDate: '2026-04-20', bindings: { UPSTREAM_OVERRIDES: JSON.stringify(overridesFor(mock.url)), ...SECRETS, ...(process.env.VARS ? JSON.parse(process.env.VARS) : {}) },
-  ...withoutBindings(GATEWAY_BINDINGS, (process.env.WITHOUT ?? '').split(',').filter(Boolean)), inspectorPort: 9333,
+  ...gatewayBindingsWithout((process.env.WITHOUT ?? '').split(',').filter(Boolean)), inspectorPort: 9333,
 });
 const url = (await mf.ready).origin;
 const list = await (await fetch('http://127.0.0.1:9333/json')).json();

@@ -61,7 +61,8 @@ import os from 'node:os';
 import { spawn, execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { startWorker, overridesFor, ROOT, GATEWAY_BINDINGS } from '../tests/support/gateway.mjs';
-import { BENCH_SECRETS, GUARDED_GATEWAY } from './setup.mjs';
+import { BENCH_HEADERS as HEADERS, BENCH_MESSAGES as MESSAGES, BENCH_SECRETS, GUARDED_GATEWAY, benchBodies } from './setup.mjs';
+import { cpuTimes, newWorkerdPid, workerdDescendants } from './workerd.mjs';
 
 const REQUESTS = positiveInt('BENCH_REQUESTS', 3000);
 const WARMUP = positiveInt('BENCH_WARMUP', 300, true);
@@ -92,17 +93,8 @@ const KV_PUT_FLOOR_SCRIPT = path.join(ROOT, 'bench/kv-put-floor/index.mjs');
 const MEM_FLOOR_SCRIPT = path.join(ROOT, 'bench/mem-floor/index.mjs');
 const MOCK_SCRIPT = path.join(ROOT, 'tests/support/mock-upstream.mjs');
 const RESULTS_FILE = path.join(ROOT, 'target/bench-results.json');
-// `x-mock-openai-usage: strict`: the mock streams usage only when asked, as OpenAI does, so the
-// gateway's asking for it on the client's behalf (and hiding it) is part of what is measured.
-const HEADERS = { authorization: 'Bearer sk-bench', 'content-type': 'application/json', 'x-mock-openai-usage': 'strict' };
-const MESSAGES = [{ role: 'user', content: 'Say hello in one short sentence.' }];
-const BODIES = {
-  json: Buffer.from(JSON.stringify({ model: 'm', messages: MESSAGES })),
-  // BENCH_STREAM_USAGE=client: the client asks for the stream's usage itself, so the gateway has
-  // nothing to hide and guards the stream natively instead of relaying each chunk through Wasm.
-  stream: Buffer.from(JSON.stringify({ model: 'm', messages: MESSAGES, stream: true,
-    ...(process.env.BENCH_STREAM_USAGE === 'client' ? { stream_options: { include_usage: true } } : {}) })),
-};
+// BENCH_STREAM_USAGE=client: the streaming client asks for usage itself (see benchBodies).
+const BODIES = benchBodies({ clientAsksUsage: process.env.BENCH_STREAM_USAGE === 'client' });
 // The gateway-xlat path's requests: the same question in the Responses API's shape.
 const RESPONSES_BODIES = {
   json: Buffer.from(JSON.stringify({ model: 'anthropic/claude-sonnet-4-5', input: MESSAGES, max_output_tokens: 256 })),
@@ -177,38 +169,10 @@ function isAlive(pid) {
   try { process.kill(pid, 0); return true; } catch { return false; }
 }
 
-/** Fields of /proc/<pid>/stat after the command name (which may hold spaces and parentheses). */
-function procStat(pid) {
-  const text = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const close = text.lastIndexOf(')');
-  return { comm: text.slice(text.indexOf('(') + 1, close), fields: text.slice(close + 2).trim().split(' ') };
-}
-
 /** CPU time of a process (all its threads), user + system, in clock ticks. */
 function cpuTicks(pid) {
-  const { fields } = procStat(pid); // fields[0] is field 3 (state) of proc(5)
-  return Number(fields[11]) + Number(fields[12]); // utime (14) + stime (15)
-}
-
-/** PIDs of the workerd processes descending from this Node process. */
-function workerdDescendants() {
-  const parentOf = new Map();
-  const comm = new Map();
-  for (const entry of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = procStat(entry);
-      parentOf.set(Number(entry), Number(stat.fields[1]));
-      comm.set(Number(entry), stat.comm);
-    } catch { /* the process ended while we looked */ }
-  }
-  const isDescendant = (pid) => {
-    for (let p = parentOf.get(pid), hops = 0; p !== undefined && hops < 64; p = parentOf.get(p), hops++) {
-      if (p === process.pid) return true;
-    }
-    return false;
-  };
-  return new Set([...comm].filter(([pid, name]) => name === 'workerd' && isDescendant(pid)).map(([pid]) => pid));
+  const { user, system } = cpuTimes(pid);
+  return user + system;
 }
 
 async function startMock() {
@@ -259,10 +223,8 @@ async function startMeasuredWorker(name, options) {
   const before = workerdDescendants();
   const worker = await startWorker({ ...options, direct: DIRECT });
   cleanup.workers.push(worker);
-  const fresh = [...workerdDescendants()].filter((pid) => !before.has(pid));
-  if (fresh.length !== 1) throw new Error(`expected one new workerd process for the ${name} worker, found ${fresh.length} (${fresh.join(', ')})`);
-  worker.pid = fresh[0];
-  cleanup.workerdPids.add(fresh[0]);
+  worker.pid = newWorkerdPid(before, name);
+  cleanup.workerdPids.add(worker.pid);
   return worker;
 }
 

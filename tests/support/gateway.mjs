@@ -36,6 +36,20 @@ export const GATEWAY_BINDINGS = {
 };
 
 /**
+ * GATEWAY_BINDINGS less the bindings named in `names` (e.g. `['METRICS']`: the gateway without
+ * Analytics Engine), for the benchmarks' variants.
+ */
+export function gatewayBindingsWithout(names) {
+  const copy = structuredClone(GATEWAY_BINDINGS);
+  for (const [kind, group] of Object.entries(copy)) {
+    copy[kind] = Array.isArray(group)
+      ? group.filter((name) => !names.includes(name))
+      : Object.fromEntries(Object.entries(group).filter(([name]) => !names.includes(name)));
+  }
+  return copy;
+}
+
+/**
  * The dashboard's static assets, mirroring wrangler.toml's [assets]: the files scripts/build.sh
  * puts in build/dashboard, served for every path but those the Worker answers first (/v1/…,
  * /api/…). tests/dashboard.test.mjs checks that wrangler reads wrangler.toml to the same options.
