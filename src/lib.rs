@@ -114,7 +114,8 @@ fn services(env: &Env, config: &GatewayConfig) -> Services {
         coalescer: coalescer::DurableCoalescer::from_env(env)
             .map(|c| Rc::new(c) as Rc<dyn gateway_core::cache::Coalescer>),
         logs: log_store::ShardStore::from_env(env, config.logs.shards).map(
-            |store| match log_queue::QueueSink::from_env(env, log_store::BatchingSink::new(store)) {
+            |store| match log_queue::QueueSink::from_env(env, log_store::BatchingSink::new(store, config.logs.batch_ms))
+            {
                 Ok(queue) => Rc::new(queue) as Rc<dyn gateway_core::logs::store::LogSink>,
                 Err(batching) => Rc::new(batching),
             },

@@ -9,13 +9,18 @@
 //! **Batching.** Entries reach [`BatchingSink::write`] in the request's logging phase, inside
 //! `ctx.wait_until`, after the client's response completed. They wait in a per-isolate buffer:
 //! the first entry of an empty buffer makes its request the *flusher*, which sleeps
-//! [`BATCH_WINDOW_MS`] and then writes everything that arrived meanwhile, one `fetch` per shard
-//! (all shards at once), each batch one SQLite statement (split when over 1 MiB). A buffer reaching
-//! [`MAX_BATCH`] entries is written at once by the request that filled it. Only the flusher does
+//! `LOG_BATCH_MS` (default 1 s; `0`: no wait) and then writes everything that arrived meanwhile,
+//! one `fetch` per shard (all shards at once), each batch one SQLite statement (split when over
+//! 1 MiB). A buffer reaching [`MAX_BATCH`] entries or [`MAX_BATCH_BYTES`] of bodies is written at
+//! once by the request that filled it, which bounds the buffer's memory. Only the flusher does
 //! I/O, with its own request's bindings, so no request touches another's I/O objects; its
 //! `wait_until` keeps the isolate alive until the batch is written. A failed batch is reported on
-//! the console and dropped: logging never fails or slows a request. An isolate evicted during the
-//! window loses its buffer (at most one window of entries).
+//! the console and dropped: logging never fails or slows a request. An isolate that dies during
+//! the window loses its buffer (at most one window of entries).
+//!
+//! The Durable Object request and the SQLite statement of a batch cost about as much as the
+//! entries in it, so fewer, larger batches are cheaper: going from 100 ms to 1 s took 0.14 of the
+//! floor worker's CPU off each JSON request of the benchmark (docs/benchmarks.md).
 //!
 //! **One shard per batch.** The ids of the entries an isolate makes while a batch fills are made
 //! for one shard ([`LogSink::shard_hint`], `logs::new_log_id_in_shard`), the next batch's for the
@@ -41,13 +46,16 @@ use worker::{console_error, Env, Method, ObjectNamespace, Request, RequestInit};
 
 /// The Durable Object namespace binding of the log shards.
 pub const BINDING: &str = "LOGS";
-/// How long the first entry of a batch waits for others.
-pub const BATCH_WINDOW_MS: u64 = 100;
-/// A batch this large is written without waiting.
+/// A batch of this many entries is written without waiting.
 pub const MAX_BATCH: usize = 64;
+/// A batch whose bodies add up to this many bytes is written without waiting: one insert's worth
+/// (`logs::sql::MAX_INSERT_JSON_BYTES`), so the buffer holds at most this plus one entry.
+pub const MAX_BATCH_BYTES: usize = 1024 * 1024;
 
 thread_local! {
     static PENDING: RefCell<Vec<LogEntry>> = const { RefCell::new(Vec::new()) };
+    /// The body bytes of the entries in `PENDING`.
+    static PENDING_BYTES: Cell<usize> = const { Cell::new(0) };
     static FLUSH_SCHEDULED: Cell<bool> = const { Cell::new(false) };
     /// The shard new entries are made for ([`LogSink::shard_hint`]): moves on by one with every
     /// batch taken, starting at a random shard so that isolates do not all start on the same one.
@@ -143,11 +151,14 @@ pub type ShardWrite = (u32, usize, Result<(), GatewayError>);
 /// The batching log sink of one request (see the module doc).
 pub struct BatchingSink {
     store: ShardStore,
+    /// `LOG_BATCH_MS`: how long the first entry of a batch waits for others.
+    window_ms: u32,
 }
 
 impl BatchingSink {
-    pub fn new(store: ShardStore) -> Self {
-        BatchingSink { store }
+    /// The sink writing to `store`, a batch's first entry waiting `window_ms` for others.
+    pub fn new(store: ShardStore, window_ms: u32) -> Self {
+        BatchingSink { store, window_ms }
     }
 
     /// Writes `batch` through [`ShardStore::write_entries`]; a failed shard's entries are
@@ -163,7 +174,13 @@ impl BatchingSink {
 
 fn take_pending() -> Vec<LogEntry> {
     BATCH_SHARD.with(|shard| shard.set(shard.get().map(|s| s.wrapping_add(1))));
+    PENDING_BYTES.with(|bytes| bytes.set(0));
     PENDING.with(|p| std::mem::take(&mut *p.borrow_mut()))
+}
+
+/// The bytes of `entry`'s bodies, what makes an entry large.
+fn body_bytes(entry: &LogEntry) -> usize {
+    entry.request_body.as_ref().map_or(0, String::len) + entry.response_body.as_ref().map_or(0, String::len)
 }
 
 #[async_trait(?Send)]
@@ -179,19 +196,23 @@ impl LogSink for BatchingSink {
     }
 
     async fn write(&self, entry: LogEntry) {
+        let bytes = PENDING_BYTES.with(|b| {
+            b.set(b.get() + body_bytes(&entry));
+            b.get()
+        });
         let full = PENDING.with(|p| {
             let mut pending = p.borrow_mut();
             pending.push(entry);
             pending.len() >= MAX_BATCH
         });
-        if full {
+        if full || bytes >= MAX_BATCH_BYTES || self.window_ms == 0 {
             self.flush(take_pending()).await;
             return;
         }
         if FLUSH_SCHEDULED.with(|f| f.replace(true)) {
             return;
         }
-        let _ = JsFuture::from(crate::timer::delay(BATCH_WINDOW_MS)).await;
+        let _ = JsFuture::from(crate::timer::delay(u64::from(self.window_ms))).await;
         FLUSH_SCHEDULED.with(|f| f.set(false));
         let batch = take_pending();
         if !batch.is_empty() {

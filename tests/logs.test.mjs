@@ -33,7 +33,7 @@ function api(pathAndQuery, init = {}, target = gw) {
   return fetch(`${target.url}${pathAndQuery}`, { ...init, headers: { authorization: `Bearer ${ADMIN_TOKEN}`, ...init.headers } });
 }
 
-/** Waits for log entry `id` to be written (the sink batches for ~100 ms, after the response). */
+/** Waits for log entry `id` to be written (the sink batches for `LOG_BATCH_MS`, 1 s, after the response). */
 async function waitForLog(id, target = gw, timeoutMs = 5000) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -365,6 +365,73 @@ test('logging never delays the response: the entry is written after the stream c
   assert.ok(e.created_at_ms + e.duration_ms <= receivedAt + 5, 'the entry times the whole stream');
 });
 
+/** The shard log id `id` lives in, as `logs::shard_of` computes it (FNV-1a of the id, modulo). */
+function shardOf(id, shards) {
+  let hash = 0xcbf29ce484222325n;
+  for (const byte of Buffer.from(id)) hash = BigInt.asUintN(64, (hash ^ BigInt(byte)) * 0x100000001b3n);
+  return Number(hash % BigInt(shards));
+}
+
+/** A chat request to `target` whose user message is `content`; its log id once the answer is read. */
+async function chatLogId(target, content) {
+  const res = await fetch(`${target.url}/v1/acct/gw/openai/chat/completions`, {
+    method: 'POST', headers: { authorization: 'Bearer sk-x', 'content-type': 'application/json' },
+    body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content }] }),
+  });
+  assert.equal(res.status, 200, await res.clone().text());
+  await res.text();
+  return res.headers.get('cf-aig-log-id');
+}
+
+test('LOG_BATCH_MS: entries wait for the window and are written together, to one shard; 0 writes each at once', async () => {
+  const batched = await startGateway(mock.url, { LOG_BATCH_MS: '4000', LOG_SHARDS: '4' });
+  const eager = await startGateway(mock.url, { LOG_BATCH_MS: '0', LOG_SHARDS: '4' });
+  try {
+    const started = Date.now();
+    const ids = [];
+    for (let i = 0; i < 4; i++) ids.push(await chatLogId(batched, `batched ${i}`));
+    // Nothing is written before the first entry's window has passed (the margin is over 2 s).
+    if (Date.now() - started < 1500) {
+      for (const id of ids) assert.equal((await api(`/api/logs/${id}`, {}, batched)).status, 404, 'written before its window ended');
+    }
+    for (const id of ids) await waitForLog(id, batched, 10_000);
+    assert.equal(new Set(ids.map((id) => shardOf(id, 4))).size, 1, 'one batch, made for one shard');
+
+    // Without a window each entry is a batch of its own, and the next batch's ids go to the next shard.
+    const eagerIds = [];
+    for (let i = 0; i < 4; i++) {
+      const id = await chatLogId(eager, `eager ${i}`);
+      await waitForLog(id, eager, 3000);
+      eagerIds.push(id);
+    }
+    const shards = eagerIds.map((id) => shardOf(id, 4));
+    for (let i = 1; i < 4; i++) assert.equal(shards[i], (shards[i - 1] + 1) % 4, `shards in order: ${shards}`);
+  } finally {
+    await batched.close();
+    await eager.close();
+  }
+});
+
+test('LOG_BATCH_MS: bodies over 1 MiB are written without waiting for the window', async () => {
+  const target = await startGateway(mock.url, { LOG_BATCH_MS: '10000', LOG_BODY_MAX_BYTES: '983040' });
+  try {
+    const started = Date.now();
+    const big = await chatLogId(target, 'x'.repeat(600 * 1024));
+    const bigger = await chatLogId(target, 'y'.repeat(600 * 1024));
+    // The second entry took the buffer's bodies over 1 MiB: both are written well before 10 s.
+    const first = await waitForLog(big, target, 6000);
+    await waitForLog(bigger, target, 6000);
+    assert.ok(Date.now() - started < 8000);
+    assert.ok(first.request_body.length > 600 * 1024, 'the body was logged');
+    // A small entry after them waits for its window.
+    const small = await chatLogId(target, 'small');
+    await sleep(1000);
+    assert.equal((await api(`/api/logs/${small}`, {}, target)).status, 404, 'a small entry waits for its window');
+  } finally {
+    await target.close();
+  }
+});
+
 test('Analytics Engine: one data point per request through the METRICS binding', async () => {
   await openai.chat.completions.create({ model: 'gpt-4o-metrics-probe', messages: [] }, { headers: { 'cf-aig-collect-log': 'false' } });
   const deadline = Date.now() + 5000;
@@ -444,7 +511,7 @@ test('with LOG_QUEUE bound but no consumer, entries wait in the queue instead of
       await res.text();
       return res.headers.get('cf-aig-log-id');
     };
-    // The direct path writes within its 100 ms batch window; the queued entry never arrives.
+    // The direct path writes within its batch window (LOG_BATCH_MS, 1 s); the queued entry never arrives.
     await waitForLog(await send(direct), direct, 5000);
     const queuedId = await send(produceOnly);
     await sleep(1500);

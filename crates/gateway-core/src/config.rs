@@ -17,7 +17,7 @@
 //!   [`crate::cache::semantic::config`].
 //! - `COMPAT_ALIASES`, `DEFAULT_MAX_TOKENS`: see [`crate::translate::compat`].
 //! - `LOGS_ENABLED`, `LOG_BODY_MAX_BYTES`, `LOG_RETENTION_DAYS`, `LOG_MAX_ROWS_PER_SHARD`,
-//!   `LOG_SHARDS`: see [`crate::logs::settings`].
+//!   `LOG_SHARDS`, `LOG_BATCH_MS`: see [`crate::logs::settings`].
 
 use std::collections::HashMap;
 

@@ -28,6 +28,7 @@ const NAMES: &[&str] = &[
     "LOG_RETENTION_DAYS",
     "LOG_MAX_ROWS_PER_SHARD",
     "LOG_SHARDS",
+    "LOG_BATCH_MS",
 ];
 
 const OVERRIDES: Shape = Shape::Obj(&[
@@ -43,7 +44,10 @@ const ALIASES: Shape = Shape::Obj(&[
 
 fn value() -> impl Strategy<Value = String> {
     prop_oneof![
-        word(&["0", "1", "60", "64", "65", "true", "false", "86400", "983040", "983041", "-1", " ", "{}", "[]"]),
+        word(&[
+            "0", "1", "60", "64", "65", "true", "false", "86400", "983040", "983041", "10000", "10001", "-1", " ",
+            "{}", "[]"
+        ]),
         any::<u64>().prop_map(|n| n.to_string()),
         any_json().prop_map(|v| v.to_string()),
         shaped(&OVERRIDES).prop_map(|v| v.to_string()),
@@ -63,6 +67,7 @@ proptest! {
         match GatewayConfig::from_env(|name| vars.get(name).cloned()) {
             Ok(config) => {
                 prop_assert!((1..=64).contains(&config.logs.shards));
+                prop_assert!(config.logs.batch_ms <= 10_000);
                 prop_assert!(config.default_max_tokens > 0);
             }
             Err(e) => assert_misconfigured(&e)?,
