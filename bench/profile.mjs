@@ -10,6 +10,7 @@
 //   VARS='{"LOGS_ENABLED":"false"}' WITHOUT=METRICS node bench/profile.mjs json   (no logs, no metrics)
 //   INCLUSIVE='log_shard,client_headers' node bench/profile.mjs hit   (time in or under functions)
 //   UNDER='log_store' node bench/profile.mjs json   (what the time in or under functions is spent on)
+//   HEADERS='{"x-mock-chunks":"100"}' node bench/profile.mjs stream   (more request headers: a longer stream)
 //   FLOOR=1 node bench/profile.mjs stream   (the floor worker instead, json or stream: the same
 //   figures for what every Rust worker pays, to set against the gateway's)
 //
@@ -55,7 +56,7 @@ const admin = (route, payload) => fetch(`${url}${route}`, {
 if (mode === 'grd') await admin('/api/gateways', GUARDED_GATEWAY);
 const apiKey = KEYED ? (await admin('/api/keys', { name: 'profile', provider_keys: ['OPENAI_API_KEY'] })).secret : 'sk';
 const gatewayId = mode === 'grd' ? GUARDED_GATEWAY.id : 'g';
-const headers = { 'content-type': 'application/json', authorization: `Bearer ${apiKey}`, ...(mode === 'hit' || mode === 'miss' ? { 'cf-aig-cache-ttl': '3600' } : {}) };
+const headers = { 'content-type': 'application/json', authorization: `Bearer ${apiKey}`, ...(mode === 'hit' || mode === 'miss' ? { 'cf-aig-cache-ttl': '3600' } : {}), ...JSON.parse(process.env.HEADERS ?? '{}') };
 const requestUrl = FLOOR ? `${url}/openai/v1/chat/completions` : `${url}/v1/a/${gatewayId}/openai/chat/completions`;
 const go = () => fetch(requestUrl, { method: 'POST', headers, body: body() }).then((r) => { if (r.status !== 200) throw new Error(`the gateway answered ${r.status}`); return r.text(); });
 for (let i = 0; i < 300; i++) await go();
@@ -65,7 +66,7 @@ const { result } = await send('Profiler.stop');
 const nodes = new Map(result.profile.nodes.map((n) => [n.id, n]));
 const self = new Map();
 const dt = result.profile.timeDeltas; const samples = result.profile.samples;
-for (let i = 0; i < samples.length; i++) { const n = nodes.get(samples[i]); const key = `${n.callFrame.functionName || '(anon)'} ${path.basename(n.callFrame.url)}:${n.callFrame.lineNumber}`; self.set(key, (self.get(key) ?? 0) + (dt[i] ?? 0)); }
+for (let i = 0; i < samples.length; i++) { const n = nodes.get(samples[i]); const key = `${n.callFrame.functionName || '(anon)'} ${path.basename(n.callFrame.url)}:${n.callFrame.lineNumber}${process.env.COLUMNS_TOO ? `:${n.callFrame.columnNumber}` : ''}`; self.set(key, (self.get(key) ?? 0) + (dt[i] ?? 0)); }
 const total = [...self.values()].reduce((a, b) => a + b, 0);
 console.log(`total sampled ${(total / 1000).toFixed(0)} ms over 2000 requests = ${(total / 2000).toFixed(1)} us/req`);
 for (const [k, v] of [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, Number(process.env.TOP ?? 30))) console.log(`${(v / 2000).toFixed(1).padStart(7)} us/req  ${k}`);

@@ -14,8 +14,8 @@
 //!   completion a copy in batches of at most 64 KiB; the client's body stays open until the
 //!   completion has seen the end, so that it can append an explicit error event when the
 //!   provider's stream broke or stalled;
-//! - rewrite: a JavaScript pull stream (`relayBody`) passes each chunk through the completion
-//!   (translation) and the client gets what it returns.
+//! - rewrite: the same pump (`relayBody`) passes each chunk through the completion (translation,
+//!   a usage event hidden) and writes what it returns into the client's stream.
 //!
 //! What a request holds is bounded whatever the body's size: at most [`WHOLE_MAX_BYTES`] of a
 //! document being read, one batch in flight, and what the completion keeps (the log's first
