@@ -13,7 +13,7 @@
 // tests/support/gateway.mjs's GATEWAY_BINDINGS left out; `floorLike: true` for a worker run as
 // the floor is (its UPSTREAM variable and path, no bindings: bench/sketches/, one technique each).
 //
-// AB_SCENARIOS (default json,stream), AB_CONCURRENCY (default 1), AB_ROUNDS (default 12),
+// AB_SCENARIOS (default json,stream; also stream-usage, a stream whose client asks for usage), AB_CONCURRENCY (default 1), AB_ROUNDS (default 12),
 // AB_BATCH (requests per worker and round, default 300), AB_WARMUP (default 300), AB_HEADERS
 // (JSON: more request headers, e.g. '{"x-mock-chunks":"100"}' for a longer stream). A round sends
 // each worker (the floor included) AB_BATCH requests, one to each in turn, the order rotated by
@@ -45,7 +45,9 @@ const SCENARIOS = (process.env.AB_SCENARIOS ?? 'json,stream').split(',');
 const VARIANTS = JSON.parse(process.env.AB_VARIANTS ?? '[{"name":"gateway"}]');
 const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
 const HEADERS = { ...BENCH_HEADERS, ...JSON.parse(process.env.AB_HEADERS ?? '{}') };
-const BODIES = benchBodies();
+// `stream-usage`: the client asks for usage itself, so the gateway passes the stream on unchanged
+// (guarded, not rewritten).
+const BODIES = { ...benchBodies(), 'stream-usage': benchBodies({ clientAsksUsage: true }).stream };
 
 /** Starts a worker under Miniflare; it and the PID of the workerd process it runs in. */
 async function start(name, options) {

@@ -9,13 +9,15 @@
 //!   client is answered (`collectBody` in `src/js/relay.js`), so that one that breaks off or stalls
 //!   is answered with the gateway's own 502/504 error, logged as such; a document past
 //!   [`WHOLE_MAX_BYTES`] is passed on as it arrives instead, as below;
-//! - watch (anything else) and guard: a JavaScript pump (`passBody`) writes each chunk into a
-//!   native `IdentityTransformStream` whose readable side is the client's body, and hands the
-//!   completion a copy in batches of at most 64 KiB; the client's body stays open until the
+//! - watch (anything else) and guard: `passBody` hands the client each chunk as it arrives and
+//!   the completion a copy in batches of at most 64 KiB; the client's body stays open until the
 //!   completion has seen the end, so that it can append an explicit error event when the
-//!   provider's stream broke or stalled;
-//! - rewrite: the same pump (`relayBody`) passes each chunk through the completion (translation,
-//!   a usage event hidden) and writes what it returns into the client's stream.
+//!   provider's stream broke or stalled. The client's body is a JavaScript stream the runtime
+//!   pulls from, which learns at once that the client went away and then cancels the provider's
+//!   body; a body that keeps the provider's `content-length` is written into a native
+//!   `FixedLengthStream` instead, which notices a client gone only at its next chunk;
+//! - rewrite: the same pulled stream (`relayBody`) passes each chunk through the completion
+//!   (translation, a usage event hidden) and the client gets what it returns.
 //!
 //! What a request holds is bounded whatever the body's size: at most [`WHOLE_MAX_BYTES`] of a
 //! document being read, one batch in flight, and what the completion keeps (the log's first

@@ -88,7 +88,8 @@ export async function startWorker({
   const worker = {
     scriptPath: script,
     modules: true,
-    modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }],
+    // Every .js module here is an ES module (src/js/relay.js, imported by a test's worker, too).
+    modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }, { type: 'ESModule', include: ['**/*.js'] }],
     compatibilityDate: '2026-04-20',
     bindings: vars,
     kvNamespaces,
