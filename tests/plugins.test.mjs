@@ -114,6 +114,28 @@ test('PII in a tool\'s result sent back through the Responses API is redacted to
   assert.equal(sent.input[1].name, 'lookup_contact', 'the call itself is not prompt text');
 });
 
+test('PII in a Gemini functionResponse is redacted at any depth; the function\'s name is not prompt text', async () => {
+  // No Gemini SDK in the suite: its REST shape, as @google/genai sends it.
+  const res = await fetch(`${gw.url}/v1/acct/private/google-ai-studio/v1beta/models/gemini-2.5-flash:generateContent`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-goog-api-key': 'client-key' },
+    body: JSON.stringify({
+      contents: [
+        { role: 'user', parts: [{ text: 'who do I write to?' }] },
+        { role: 'model', parts: [{ functionCall: { name: 'lookup_contact', args: {} } }] },
+        { role: 'user', parts: [{ functionResponse: { name: 'lookup_contact', response: { result: { contacts: [{ email: 'ada@example.com' }] } } } }] },
+      ],
+    }),
+  });
+  assert.equal(res.status, 200, await res.clone().text());
+  await res.text();
+  const sent = JSON.parse((await lastUpstream()).bodyText);
+  const reply = sent.contents[2].parts[0].functionResponse;
+  assert.equal(reply.response.result.contacts[0].email, '[EMAIL]');
+  assert.equal(reply.name, 'lookup_contact');
+  assert.ok(!JSON.stringify(sent).includes('ada@example.com'));
+});
+
 test('the request phase runs on a cache hit too', async () => {
   const body = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'reach me at bob@example.org' }] };
   const first = await openaiFor('private').chat.completions.create(body).withResponse();
