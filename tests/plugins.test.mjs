@@ -223,6 +223,26 @@ test('PII restored in the answer: the provider sees placeholders, the client its
   assert.equal(message.content[0].text, 'Sure, writing to ada@example.com now.');
 });
 
+test('PII restored in a Responses stream: the deltas, the done events and the final response all carry the values', async () => {
+  const prompt = 'Draft a note to ada@example.com';
+  const headers = { 'x-mock-reply-pieces': JSON.stringify(['Sure, writing to [EM', 'AIL_1] now.']) };
+  const stream = openaiFor('restoring').responses.stream({ model: 'gpt-4.1-mini', input: prompt }, { headers });
+  let deltas = '';
+  const whole = [];
+  for await (const event of stream) {
+    if (event.type === 'response.output_text.delta') deltas += event.delta;
+    if (event.type === 'response.output_text.done') whole.push(event.text);
+    if (event.type === 'response.content_part.done') whole.push(event.part.text);
+    if (event.type === 'response.output_item.done') whole.push(event.item.content[0].text);
+  }
+  const final = await stream.finalResponse();
+  assert.equal(deltas, 'Sure, writing to ada@example.com now.');
+  assert.ok(whole.length > 0, 'the mock sends the done events');
+  for (const text of whole) assert.equal(text, 'Sure, writing to ada@example.com now.');
+  assert.equal(final.output[0].content[0].text, 'Sure, writing to ada@example.com now.');
+  assert.ok(!JSON.stringify(final).includes('[EMAIL_1]'));
+});
+
 test('moderation: the prompt is checked by the moderation endpoint through the provider table', async () => {
   await assert.rejects(
     openaiFor('moderated').chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'plan an attack' }] }),

@@ -64,10 +64,13 @@ function turnOutput(turn) {
   return turn.reasoning ? [turn.reasoning, last] : [last];
 }
 
-/** A non-streamed Responses answer with `n` text tokens, or the answer of a `turn` (responsesTurn). */
-export function responsesBody(model, n, turn = null) {
+/**
+ * A non-streamed Responses answer with `n` text tokens (or the text of `pieces`, an array of
+ * strings), or the answer of a `turn` (responsesTurn).
+ */
+export function responsesBody(model, n, turn = null, pieces = null) {
   if (turn) return responseObject(model, 'completed', turnOutput(turn), usageFor(7));
-  return responseObject(model, 'completed', [message(textOf(n), 'completed')], usageFor(n));
+  return responseObject(model, 'completed', [message(pieces?.join('') ?? textOf(n), 'completed')], usageFor(n));
 }
 
 /** The SSE events of a turn's answer: each item added and done, text and arguments in deltas. */
@@ -105,25 +108,29 @@ function turnEvents(model, turn) {
   return events;
 }
 
-/** The SSE events (strings) of a streamed Responses answer with `n` text deltas, or of a `turn`. */
-export function responsesEvents(model, n, turn = null) {
+/**
+ * The SSE events (strings) of a streamed Responses answer with `n` text deltas (or one delta per
+ * string of `pieces`), or of a `turn`.
+ */
+export function responsesEvents(model, n, turn = null, pieces = null) {
   if (turn) return turnEvents(model, turn);
   let sequence = 0;
   const ev = (type, data) => `event: ${type}\ndata: ${JSON.stringify({ type, sequence_number: sequence++, ...data })}\n\n`;
   const at = { item_id: ITEM_ID, output_index: 0, content_index: 0 };
-  const text = textOf(n);
+  const deltas = pieces ?? Array.from({ length: n }, (_, i) => `tok${i} `);
+  const text = deltas.join('');
   const events = [
     ev('response.created', { response: responseObject(model, 'in_progress', [], null) }),
     ev('response.in_progress', { response: responseObject(model, 'in_progress', [], null) }),
     ev('response.output_item.added', { output_index: 0, item: message(null, 'in_progress') }),
     ev('response.content_part.added', { ...at, part: { type: 'output_text', text: '', annotations: [] } }),
   ];
-  for (let i = 0; i < n; i++) events.push(ev('response.output_text.delta', { ...at, delta: `tok${i} ` }));
+  for (const delta of deltas) events.push(ev('response.output_text.delta', { ...at, delta }));
   events.push(
     ev('response.output_text.done', { ...at, text }),
     ev('response.content_part.done', { ...at, part: { type: 'output_text', text, annotations: [] } }),
     ev('response.output_item.done', { output_index: 0, item: message(text, 'completed') }),
-    ev('response.completed', { response: responsesBody(model, n) }),
+    ev('response.completed', { response: responsesBody(model, n, null, pieces) }),
   );
   return events;
 }

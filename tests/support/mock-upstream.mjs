@@ -23,7 +23,7 @@
 //   x-mock-chunks: N        number of content deltas in a stream (default 3, at most 10000)
 //   x-mock-tool: NAME       the offered tool the mock calls (default: the first offered)
 //   x-mock-tool-args: J     the call's arguments, a JSON object (default {"city":"Paris"})
-//   x-mock-reply-pieces: J  a JSON array of strings: the chat answer's text, one stream event each
+//   x-mock-reply-pieces: J  a JSON array of strings: the answer's text (chat, Messages, Responses), one stream event each
 //   x-mock-openai-usage: strict  an OpenAI chat stream reports usage as OpenAI does: only when the
 //                           request set `stream_options.include_usage`, then with `"usage":null` on
 //                           every other chunk (by default the usage chunk is always sent)
@@ -452,7 +452,8 @@ export async function startMockUpstream({ port = 0, embeddingsDelayMs = 0, embed
     if (isResponses) {
       const turn = responsesTurn(payload, h('x-mock-tool'), toolArgs(h));
       if (turn) return [stream ? sseAnswer(responsesEvents(model, n, turn), pacing) : jsonAnswer(200, responsesBody(model, n, turn)), faults];
-      return [stream ? sseAnswer(responsesEvents(model, n), pacing) : jsonAnswer(200, responsesBody(model, n)), faults];
+      const pieces = h('x-mock-reply-pieces') ? JSON.parse(h('x-mock-reply-pieces')) : null;
+      return [stream ? sseAnswer(responsesEvents(model, n, null, pieces), pacing) : jsonAnswer(200, responsesBody(model, n, null, pieces)), faults];
     }
     const tool = gemini ? null : toolPlan(payload, format, h('x-mock-tool'));
     if (tool) return [toolAnswer(payload, tool, isAnthropic, pacing, toolArgs(h)), faults];

@@ -15,7 +15,8 @@
 //! With `restore`, each distinct value gets its own numbered placeholder (`[EMAIL_1]`) and the
 //! answer gets the values back: every string of a whole JSON answer, and the text of each event
 //! of a stream, also when a placeholder arrives split over events (the start of one at the end
-//! of an event's text is carried into the next). Two edges: a placeholder split after its first
+//! of an event's text is carried into the next); an event that repeats the text whole (the
+//! Responses API's `*.done` events and its final `response.completed`) has every string restored. Two edges: a placeholder split after its first
 //! character alone (`[` | `EMAIL_1]`) is not restored, and a placeholder's start left at the very
 //! end of an Anthropic or Gemini stream, with no text event after it, is dropped. The client
 //! gets its own values back; the log keeps the answer as the provider sent it.
@@ -282,6 +283,9 @@ impl Plugin for PiiRedaction {
     ) -> Result<(), GatewayError> {
         let Some(vault) = ctx.extensions.get_mut::<Vault>() else { return Ok(()) };
         let text = event_text(dialect, event);
+        if text.is_none() {
+            restore_whole_event(event, vault);
+        }
         if text.is_none() && vault.carry.is_empty() {
             return Ok(());
         }
@@ -300,18 +304,34 @@ impl Plugin for PiiRedaction {
     }
 }
 
-/// Every string of `value` with the placeholders of `vault` replaced by their values.
-fn restore_strings(value: &mut Value, vault: &Vault) {
+/// Every string of `value` with the placeholders of `vault` replaced by their values; whether
+/// any was.
+fn restore_strings(value: &mut Value, vault: &Vault) -> bool {
     match value {
         Value::String(s) => {
             let restored = vault.restore(s);
-            if restored != *s {
+            let changed = restored != *s;
+            if changed {
                 *s = restored;
             }
+            changed
         }
-        Value::Array(items) => items.iter_mut().for_each(|v| restore_strings(v, vault)),
-        Value::Object(map) => map.values_mut().for_each(|v| restore_strings(v, vault)),
-        _ => {}
+        Value::Array(items) => items.iter_mut().fold(false, |changed, v| restore_strings(v, vault) | changed),
+        Value::Object(map) => map.values_mut().fold(false, |changed, v| restore_strings(v, vault) | changed),
+        _ => false,
+    }
+}
+
+/// Restores the placeholders in every string of an event that adds no text piece by piece: one
+/// that repeats the text whole (Responses' `response.output_text.done`, `content_part.done`,
+/// `output_item.done`, the final `response.completed`), where a placeholder is never split.
+fn restore_whole_event(event: &mut SseEvent, vault: &Vault) {
+    if !event.data.contains('[') {
+        return;
+    }
+    let Ok(mut value) = serde_json::from_str::<Value>(&event.data) else { return };
+    if restore_strings(&mut value, vault) {
+        event.data = value.to_string();
     }
 }
 

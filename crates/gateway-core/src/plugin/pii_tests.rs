@@ -131,4 +131,29 @@ mod restore {
         let out = streamed(StreamDialect::Chat(Format::OPENAI), &[chat_event("an array [EM"), finish]);
         assert_eq!(texts(&out, "/choices/0/delta/content"), "an array [EM");
     }
+
+    #[test]
+    fn responses_events_that_repeat_the_text_whole_are_restored_too() {
+        let event = |kind: &str, data: Value| format!("event: {kind}\ndata: {data}\n\n");
+        let text = "mail [EMAIL_1] about [CREDIT_CARD_1]";
+        let events = [
+            event("response.output_text.delta", json!({"type": "response.output_text.delta", "delta": "mail [EM"})),
+            event(
+                "response.output_text.delta",
+                json!({"type": "response.output_text.delta", "delta": "AIL_1] about [CREDIT_CARD_1]"}),
+            ),
+            event("response.output_text.done", json!({"type": "response.output_text.done", "text": text})),
+            event(
+                "response.completed",
+                json!({"type": "response.completed", "response": {"output": [{"content": [{"text": text}]}]}}),
+            ),
+            event("response.in_progress", json!({"type": "response.in_progress", "note": "[NOT_A_PLACEHOLDER]"})),
+        ];
+        let out = streamed(StreamDialect::Chat(Format::RESPONSES), &events);
+        let restored = "mail ada@example.com about 4111 1111 1111 1111";
+        assert_eq!(texts(&out, "/delta"), restored);
+        assert_eq!(texts(&out, "/text"), restored);
+        assert_eq!(texts(&out, "/response/output/0/content/0/text"), restored);
+        assert!(out.contains(r#""note":"[NOT_A_PLACEHOLDER]""#), "{out}");
+    }
 }
