@@ -2,11 +2,14 @@
 //! (a hit counts against request limits), settle with what was used once the response ended.
 //!
 //! Scopes are the virtual key's (`key:vk_…`) and the gateway's (`gateway:{id}`), each its own
-//! limiter; a request with both makes two calls before and two after. All or nothing: when one
-//! scope refuses, the reservations already granted are cancelled. A limiter that cannot be
+//! limiter; a request with both makes two calls before, at once, and two after. All or nothing:
+//! when one scope refuses, the reservations the others granted are cancelled (so another request
+//! may briefly find a scope's hold that is then taken back). A limiter that cannot be
 //! reached lets the request through (`on_error: "open"`, noted in its log) or refuses it with
 //! 503 (`"closed"`).
 
+use std::future::Future;
+use std::pin::Pin;
 use std::rc::Rc;
 
 use crate::cost::{parse_custom_cost, CUSTOM_COST_HEADER};
@@ -17,6 +20,7 @@ use crate::limits::charge::{charges, max_output_tokens, RequestFacts};
 use crate::limits::counter::{Actual, Hold, Standing, Verdict};
 use crate::limits::definition::{Limits, OnError};
 use crate::limits::store::{Limiter, LimiterAnswer, LimiterCall};
+use crate::logs::api::join_all;
 use crate::logs::headers::{parse_metadata, Metadata, METADATA_HEADER};
 
 use super::access::Access;
@@ -110,21 +114,40 @@ pub(crate) async fn reserve(
     };
     let mut reserved =
         Reserved { limiter: Rc::clone(limiter), id: (input.new_id)(), scopes: Vec::new(), headers: Headers::new() };
+    let calls = scopes
+        .iter()
+        .map(|(_, _, limits)| {
+            Ok(LimiterCall::Reserve {
+                id: reserved.id.clone(),
+                charges: charges(limits, &facts)?,
+                ttl_ms: RESERVATION_TTL_MS,
+            })
+        })
+        .collect::<Result<Vec<_>, GatewayError>>()?;
+    // Every scope at once: a request limited by its key and its gateway waits for one round trip,
+    // not two. What one scope refuses, the others take back (all or nothing).
+    let answers = join_all(
+        scopes
+            .iter()
+            .zip(&calls)
+            .map(|((scope, _, _), call)| {
+                Box::pin(limiter.call(scope, call))
+                    as Pin<Box<dyn Future<Output = Result<LimiterAnswer, GatewayError>>>>
+            })
+            .collect(),
+    )
+    .await;
     let mut standing: Vec<Standing> = Vec::new();
-    for (scope, label, limits) in &scopes {
-        let call = LimiterCall::Reserve {
-            id: reserved.id.clone(),
-            charges: charges(limits, &facts)?,
-            ttl_ms: RESERVATION_TTL_MS,
-        };
-        match limiter.call(scope, &call).await {
+    // The first scope (in order: the key's, then the gateway's) that stops the request.
+    let mut stop: Option<GatewayError> = None;
+    for ((scope, label, limits), answer) in scopes.iter().zip(answers) {
+        match answer {
             Ok(LimiterAnswer::Verdict(Verdict::Granted { holds, standing: s })) => {
                 standing.extend(s);
                 reserved.scopes.push(ScopeHold { scope: scope.clone(), holds });
             }
-            Ok(LimiterAnswer::Verdict(Verdict::Refused(refusal))) => {
-                reserved.cancel().await;
-                let mut refused_standing = standing;
+            Ok(LimiterAnswer::Verdict(Verdict::Refused(refusal))) if stop.is_none() => {
+                let mut refused_standing = standing.clone();
                 refused_standing.push(Standing {
                     meter: refusal.meter.clone(),
                     unit: refusal.unit,
@@ -133,22 +156,25 @@ pub(crate) async fn reserve(
                     reset_ms: refusal.retry_at_ms,
                 });
                 rate_limit_headers(&refused_standing, input.now_ms, headers_out);
-                return Err(refused(label, &refusal, input.now_ms));
+                stop = Some(refused(label, &refusal, input.now_ms));
             }
-            Ok(_) => {
-                let failure = format!("the limiter of {label} answered out of turn");
-                if fail(limits, notes, failure)? {
-                    reserved.cancel().await;
+            Ok(LimiterAnswer::Verdict(Verdict::Refused(_))) => {}
+            Ok(_) if stop.is_none() => {
+                if let Err(err) = fail(limits, notes, format!("the limiter of {label} answered out of turn")) {
+                    stop = Some(err);
                 }
             }
-            Err(err) => {
-                let failure = format!("the limiter of {label} failed: {}", err.message());
-                if limits.on_error == OnError::Closed {
-                    reserved.cancel().await;
+            Err(err) if stop.is_none() => {
+                if let Err(err) = fail(limits, notes, format!("the limiter of {label} failed: {}", err.message())) {
+                    stop = Some(err);
                 }
-                fail(limits, notes, failure)?;
             }
+            Ok(_) | Err(_) => {}
         }
+    }
+    if let Some(err) = stop {
+        reserved.cancel().await;
+        return Err(err);
     }
     rate_limit_headers(&standing, input.now_ms, &mut reserved.headers);
     Ok(Some(reserved))

@@ -1,4 +1,7 @@
 use std::cell::Cell;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 
 use async_trait::async_trait;
 use pollster::block_on;
@@ -128,4 +131,58 @@ fn settling_counts_what_was_used() {
     assert!(block_on(reserved.settle(Actual { tokens: 90.0, usd: 0.0 })).is_empty());
     // 90 used: the next estimate (24) does not fit.
     assert_eq!(attempt(&limiter, &access, "b").0.err().map(|e| e.status()), Some(429));
+}
+
+/// A limiter over a [`MemoryLimiter`] whose calls each wait one turn before answering, counting
+/// how many are in flight at once.
+struct Slow {
+    inner: MemoryLimiter,
+    in_flight: Cell<u32>,
+    most: Cell<u32>,
+}
+
+/// Pending once (waking its task at once), then ready.
+struct OneTurn(bool);
+
+impl Future for OneTurn {
+    type Output = ();
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        if self.0 {
+            return Poll::Ready(());
+        }
+        self.0 = true;
+        cx.waker().wake_by_ref();
+        Poll::Pending
+    }
+}
+
+#[async_trait(?Send)]
+impl Limiter for Slow {
+    async fn call(&self, scope: &str, call: &LimiterCall) -> Result<LimiterAnswer, GatewayError> {
+        self.in_flight.set(self.in_flight.get() + 1);
+        self.most.set(self.most.get().max(self.in_flight.get()));
+        OneTurn(false).await;
+        self.in_flight.set(self.in_flight.get() - 1);
+        self.inner.call(scope, call).await
+    }
+}
+
+#[test]
+fn both_scopes_are_asked_at_once_and_a_refusing_key_takes_back_the_gateway_s_hold() {
+    let slow = Rc::new(Slow { inner: MemoryLimiter::new(|| T0), in_flight: Cell::new(0), most: Cell::new(0) });
+    let limiter: Rc<dyn Limiter> = slow.clone();
+    let access = Access {
+        caller: Caller::VirtualKey { header: "authorization" },
+        key: Some(key(r#"{"requests":{"limit":1,"interval":60}}"#)),
+        gateway: Some(gateway(r#"{"requests":{"limit":2,"interval":60}}"#)),
+    };
+    assert!(attempt(&limiter, &access, "a").0.unwrap().is_some());
+    assert_eq!(slow.most.get(), 2, "the key's and the gateway's reservations were in flight together");
+    let err = attempt(&limiter, &access, "b").0.err().unwrap();
+    assert_eq!(err.status(), 429);
+    assert!(err.message().contains("virtual key"), "{}", err.message());
+    // The gateway granted "b" and took it back: one more request still fits under its limit of 2.
+    let gateway_only = Access { key: None, caller: Caller::Anonymous, ..access };
+    assert!(attempt(&limiter, &gateway_only, "c").0.unwrap().is_some());
+    assert_eq!(attempt(&limiter, &gateway_only, "d").0.err().map(|e| e.status()), Some(429));
 }
