@@ -95,9 +95,9 @@ impl CacheStore for KvCache {
     }
 
     /// KV refuses an `expirationTtl` under 60 s; the core never asks for less.
-    async fn put(&self, key: &str, value: Vec<u8>, ttl_s: u64) -> Result<(), GatewayError> {
+    async fn put(&self, key: &str, value: &[u8], ttl_s: u64) -> Result<(), GatewayError> {
         let options = options(&[("expirationTtl", JsValue::from_f64(ttl_s as f64))])?;
-        let bytes = Uint8Array::from(value.as_slice());
+        let bytes = Uint8Array::from(value);
         settle(self.kv.put(key, &bytes, &options), "put").await.map(drop)
     }
 

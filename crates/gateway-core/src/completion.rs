@@ -7,7 +7,7 @@ use std::rc::Rc;
 use crate::answer_model::ModelRewriter;
 use crate::cache::options::MIN_TTL_S;
 use crate::cache::semantic::lookup::{remember, SemanticWrite};
-use crate::cache::store::{store, StoreOutcome};
+use crate::cache::store::{store_encoded, StoreOutcome};
 use crate::cache::{CacheEntry, CacheKey, ResponseRecorder};
 use crate::cost::PriceTable;
 use crate::error::{ErrorKind, GatewayError};
@@ -377,16 +377,25 @@ impl Completion {
     }
 
     /// Stores a complete, cacheable response; returns the encoded entry to share with coalesced
-    /// followers when this request leads some (encoding it again only then: an entry may be up to
-    /// KV's 25 MiB). Failures are recorded in the context, never raised.
+    /// followers when this request leads some. Failures are recorded in the context, never raised.
+    ///
+    /// An entry may be up to KV's 25 MiB: the response's bytes are dropped once encoded, so that
+    /// while the value is written the isolate holds it twice (the encoded entry, and the runtime's
+    /// copy KV writes from), not three times.
     async fn store_in_cache(&mut self) -> Option<Vec<u8>> {
         let (recorder, write) = (self.recorder.take()?, self.cache_write.take()?);
         let body = recorder.finish(self.body_complete)?;
         let stored_at = self.ctx.finished_at_ms.unwrap_or(self.ctx.started_at_ms);
-        let mut entry = CacheEntry::from_response(write.status, &write.headers, body, self.log_id(), stored_at)?;
+        let log_id = self.log_id();
+        let mut entry = CacheEntry::from_response(write.status, &write.headers, body, log_id.clone(), stored_at)?;
         entry.ttl_s = Some(write.ttl_s.max(MIN_TTL_S));
         let store_port = self.services.cache.as_deref()?;
-        let outcome = store(store_port, &write.key, &entry, write.ttl_s).await;
+        let encoded = entry.encode(crate::cache::entry::KV_MAX_VALUE_BYTES);
+        drop(entry);
+        let outcome = match &encoded {
+            Some(value) => store_encoded(store_port, &write.key, value, log_id.as_deref(), write.ttl_s).await,
+            None => StoreOutcome::TooLarge,
+        };
         if let (StoreOutcome::Stored, Some(semantic), Some(index)) =
             (&outcome, self.semantic_write.take(), self.services.semantic.index.as_deref())
         {
@@ -395,9 +404,7 @@ impl Completion {
             }
         }
         match outcome {
-            StoreOutcome::Stored if self.coalesce_lead.is_some() => {
-                entry.encode(crate::cache::entry::KV_MAX_VALUE_BYTES)
-            }
+            StoreOutcome::Stored if self.coalesce_lead.is_some() => encoded,
             StoreOutcome::Stored => None,
             StoreOutcome::TooLarge => None,
             StoreOutcome::Error(message) => {

@@ -25,7 +25,7 @@ impl CacheStore for Counting {
         self.count();
         self.inner.get(key).await
     }
-    async fn put(&self, key: &str, value: Vec<u8>, ttl_s: u64) -> Result<(), GatewayError> {
+    async fn put(&self, key: &str, value: &[u8], ttl_s: u64) -> Result<(), GatewayError> {
         self.count();
         self.inner.put(key, value, ttl_s).await
     }
@@ -43,7 +43,7 @@ impl CacheStore for Counting {
 fn store_with(gateway: &str, n: usize) -> MemoryCacheStore {
     let store = MemoryCacheStore::new(|| 0.0);
     for i in 0..n {
-        block_on(store.put(&format!("v1/{gateway}/{i:064x}"), b"entry".to_vec(), 0)).unwrap();
+        block_on(store.put(&format!("v1/{gateway}/{i:064x}"), b"entry", 0)).unwrap();
     }
     store
 }
@@ -61,7 +61,7 @@ fn answer(reply: &Reply) -> Value {
 #[test]
 fn purging_all_deletes_only_this_gateways_entries() {
     let store = store_with("gw", 3);
-    block_on(store.put("v1/other/1", b"kept".to_vec(), 0)).unwrap();
+    block_on(store.put("v1/other/1", b"kept", 0)).unwrap();
     let reply = block_on(purge(&store, "gw", br#"{"all":true}"#)).unwrap();
     assert_eq!(answer(&reply), json!({ "deleted": 3, "more": false }));
     assert_eq!(keys(&store, "v1/gw/"), 0);

@@ -49,7 +49,7 @@ impl Bound {
     fn new() -> Bound {
         let cache = MemoryCacheStore::new(|| 0.0);
         for key in ["v1/gw/a", "v1/gw/b", "v1/other/c"] {
-            block_on(cache.put(key, b"entry".to_vec(), 0)).unwrap();
+            block_on(cache.put(key, b"entry", 0)).unwrap();
         }
         Bound {
             logs: Rc::new(Shards { shards: 3, per_shard: 2, calls: Cell::new(0) }),

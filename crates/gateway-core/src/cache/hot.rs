@@ -224,7 +224,7 @@ impl CacheStore for TieredStore {
         Ok(value)
     }
 
-    async fn put(&self, key: &str, value: Vec<u8>, ttl_s: u64) -> Result<(), GatewayError> {
+    async fn put(&self, key: &str, value: &[u8], ttl_s: u64) -> Result<(), GatewayError> {
         self.hot.remove(key);
         self.backing.put(key, value, ttl_s).await
     }

@@ -29,7 +29,7 @@ impl CacheStore for Counted {
         self.reads.set(self.reads.get() + 1);
         self.inner.get(key).await
     }
-    async fn put(&self, key: &str, value: Vec<u8>, ttl_s: u64) -> Result<(), GatewayError> {
+    async fn put(&self, key: &str, value: &[u8], ttl_s: u64) -> Result<(), GatewayError> {
         self.inner.put(key, value, ttl_s).await
     }
     async fn delete(&self, key: &str) -> Result<(), GatewayError> {
@@ -111,7 +111,7 @@ fn values_over_the_per_value_limit_and_a_disabled_tier_keep_nothing() {
 fn tiered_reads_go_to_the_backing_store_once_per_age_limit() {
     let (now, _, backing, store) = tiered(LIMITS);
     block_on(async {
-        backing.inner.put("k", b"v1".to_vec(), 3600).await.expect("put");
+        backing.inner.put("k", b"v1", 3600).await.expect("put");
         for _ in 0..3 {
             assert_eq!(store.get("k").await, Ok(Some(b"v1".to_vec())));
         }
@@ -128,7 +128,7 @@ fn tiered_absent_keys_are_not_remembered() {
     block_on(async {
         assert_eq!(store.get("k").await, Ok(None));
         assert!(hot.is_empty());
-        backing.inner.put("k", b"v".to_vec(), 3600).await.expect("put");
+        backing.inner.put("k", b"v", 3600).await.expect("put");
         assert_eq!(store.get("k").await, Ok(Some(b"v".to_vec())), "a miss is not cached");
     });
 }
@@ -137,10 +137,10 @@ fn tiered_absent_keys_are_not_remembered() {
 fn tiered_put_and_delete_drop_the_memory_copy() {
     let (_, hot, backing, store) = tiered(LIMITS);
     block_on(async {
-        store.put("k", b"old".to_vec(), 3600).await.expect("put");
+        store.put("k", b"old", 3600).await.expect("put");
         assert!(hot.is_empty(), "writes do not fill memory");
         assert_eq!(store.get("k").await, Ok(Some(b"old".to_vec())));
-        store.put("k", b"new".to_vec(), 3600).await.expect("overwrite");
+        store.put("k", b"new", 3600).await.expect("overwrite");
         assert_eq!(store.get("k").await, Ok(Some(b"new".to_vec())), "the overwrite is seen at once");
         store.delete("k").await.expect("delete");
         assert!(hot.is_empty());
@@ -158,7 +158,7 @@ fn tiered_backing_failures_pass_through() {
     block_on(async {
         assert!(store.get("other").await.is_err());
         assert_eq!(store.get("held").await, Ok(Some(b"v".to_vec())), "memory still answers");
-        assert!(store.put("held", b"w".to_vec(), 60).await.is_err());
+        assert!(store.put("held", b"w", 60).await.is_err());
         assert_eq!(
             store.get("held").await.map_err(|e| e.message().to_string()),
             Err("KV GET failed: 503".to_string()),

@@ -113,8 +113,8 @@ fn corrupt_log_index_cannot_delete_outside_the_gateway() {
     let store_ = memory();
     block_on(async {
         let foreign = custom_key("other", "x").kv_key();
-        store_.put(&foreign, b"v".to_vec(), 60).await.expect("put");
-        store_.put("v1/gw/log/L", foreign.clone().into_bytes(), 60).await.expect("put");
+        store_.put(&foreign, b"v", 60).await.expect("put");
+        store_.put("v1/gw/log/L", foreign.as_bytes(), 60).await.expect("put");
         let plan = PurgePlan::LogIndex { index_key: "v1/gw/log/L".into() };
         assert_eq!(run_purge(&store_, "gw", &plan, 900).await, Ok(PurgeResult { deleted: 1, more: false }));
         assert!(store_.get(&foreign).await.expect("get").is_some());
@@ -168,7 +168,7 @@ fn purge_by_key_deletes_the_custom_key_at_every_scope_and_endpoint() {
         assert_eq!(keys(&store_).await, vec![other.kv_key()]);
         // The deletion limit holds across the KV key and the folder.
         let default_key = format!("v1/gw/{}", "a".repeat(64));
-        store_.put(&default_key, b"v".to_vec(), 60).await.expect("put");
+        store_.put(&default_key, b"v", 60).await.expect("put");
         let plan = PurgePlan::Key { kv_key: Some(default_key), custom_prefix: custom_key_prefix("gw", "faq-2") };
         assert_eq!(run_purge(&store_, "gw", &plan, 1).await, Ok(PurgeResult { deleted: 1, more: true }));
         assert_eq!(run_purge(&store_, "gw", &plan, 2).await, Ok(PurgeResult { deleted: 2, more: false }));

@@ -26,7 +26,7 @@ pub trait CacheStore {
     /// The value at `key`; `None` when absent or expired.
     async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, GatewayError>;
     /// Writes `value` at `key`, to expire after `ttl_s` seconds.
-    async fn put(&self, key: &str, value: Vec<u8>, ttl_s: u64) -> Result<(), GatewayError>;
+    async fn put(&self, key: &str, value: &[u8], ttl_s: u64) -> Result<(), GatewayError>;
     /// Removes `key`; removing an absent key succeeds.
     async fn delete(&self, key: &str) -> Result<(), GatewayError>;
     /// One page of the keys starting with `prefix`, in key order, and the cursor of the next page
@@ -69,9 +69,9 @@ impl CacheStore for MemoryCacheStore {
     }
 
     /// `ttl_s` 0 means the value never expires (KV itself requires at least 60).
-    async fn put(&self, key: &str, value: Vec<u8>, ttl_s: u64) -> Result<(), GatewayError> {
+    async fn put(&self, key: &str, value: &[u8], ttl_s: u64) -> Result<(), GatewayError> {
         let expires_at = (ttl_s > 0).then(|| (self.clock)() + ttl_s as f64 * 1000.0);
-        self.entries.borrow_mut().insert(key.to_string(), (value, expires_at));
+        self.entries.borrow_mut().insert(key.to_string(), (value.to_vec(), expires_at));
         Ok(())
     }
 
@@ -155,17 +155,30 @@ pub enum StoreOutcome {
 /// key longer than KV's 512 bytes is not indexed (reported as an error).
 pub async fn store(store: &dyn CacheStore, key: &CacheKey, entry: &CacheEntry, ttl_s: u64) -> StoreOutcome {
     let Some(value) = entry.encode(KV_MAX_VALUE_BYTES) else { return StoreOutcome::TooLarge };
+    store_encoded(store, key, &value, entry.log_id.as_deref(), ttl_s).await
+}
+
+/// As [`store`], for an entry already encoded (`CacheEntry::encode`) with its log id: the caller
+/// may drop the entry first, so that a large response is held once, not twice, while it is
+/// written.
+pub async fn store_encoded(
+    store: &dyn CacheStore,
+    key: &CacheKey,
+    value: &[u8],
+    log_id: Option<&str>,
+    ttl_s: u64,
+) -> StoreOutcome {
     let ttl_s = ttl_s.max(MIN_TTL_S);
     let kv_key = key.kv_key();
     if let Err(e) = store.put(&kv_key, value, ttl_s).await {
         return StoreOutcome::Error(format!("cache write of {kv_key} failed: {}", e.message()));
     }
-    let Some(log_id) = entry.log_id.as_deref().filter(|id| !id.is_empty()) else { return StoreOutcome::Stored };
+    let Some(log_id) = log_id.filter(|id| !id.is_empty()) else { return StoreOutcome::Stored };
     let index_key = log_index_key(key.gateway_id(), log_id);
     if index_key.len() > KV_MAX_KEY_BYTES {
         return StoreOutcome::Error(format!("log id is too long to index for purge ({} bytes)", log_id.len()));
     }
-    match store.put(&index_key, kv_key.into_bytes(), ttl_s).await {
+    match store.put(&index_key, kv_key.as_bytes(), ttl_s).await {
         Ok(()) => StoreOutcome::Stored,
         Err(e) => StoreOutcome::Error(format!("cache log index write of {index_key} failed: {}", e.message())),
     }

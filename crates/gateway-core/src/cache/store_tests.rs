@@ -36,7 +36,7 @@ impl CacheStore for FailingStore {
     async fn get(&self, _: &str) -> Result<Option<Vec<u8>>, GatewayError> {
         Err(GatewayError::internal("KV GET failed: 503"))
     }
-    async fn put(&self, _: &str, _: Vec<u8>, _: u64) -> Result<(), GatewayError> {
+    async fn put(&self, _: &str, _: &[u8], _: u64) -> Result<(), GatewayError> {
         Err(GatewayError::internal("KV PUT failed: 429"))
     }
     async fn delete(&self, _: &str) -> Result<(), GatewayError> {
@@ -68,8 +68,8 @@ fn memory_store_get_put_delete() {
     let (_, store) = clocked();
     block_on(async {
         assert_eq!(store.get("a").await, Ok(None));
-        store.put("a", b"1".to_vec(), 60).await.expect("put");
-        store.put("a", b"2".to_vec(), 60).await.expect("overwrite");
+        store.put("a", b"1", 60).await.expect("put");
+        store.put("a", b"2", 60).await.expect("overwrite");
         assert_eq!(store.get("a").await, Ok(Some(b"2".to_vec())));
         store.delete("a").await.expect("delete");
         store.delete("a").await.expect("deleting an absent key succeeds");
@@ -81,8 +81,8 @@ fn memory_store_get_put_delete() {
 fn memory_store_expires_on_the_injected_clock() {
     let (now, store) = clocked();
     block_on(async {
-        store.put("short", b"s".to_vec(), 60).await.expect("put");
-        store.put("forever", b"f".to_vec(), 0).await.expect("put");
+        store.put("short", b"s", 60).await.expect("put");
+        store.put("forever", b"f", 0).await.expect("put");
         now.set(now.get() + 59_999.0);
         assert_eq!(store.get("short").await, Ok(Some(b"s".to_vec())));
         now.set(now.get() + 1.0);
@@ -99,7 +99,7 @@ fn memory_store_lists_by_prefix_with_cursors() {
     let store = store.with_page_size(2);
     block_on(async {
         for key in ["v1/a/1", "v1/a/2", "v1/a/3", "v1/a/log/x", "v1/ab/1", "v1/b/1", "v0/a/1"] {
-            store.put(key, vec![], 60).await.expect("put");
+            store.put(key, &[], 60).await.expect("put");
         }
         let mut all = Vec::new();
         let mut cursor = None;
@@ -159,7 +159,7 @@ fn an_entry_is_not_served_past_the_ttl_it_was_stored_with() {
     let t0 = now.get();
     let stored = CacheEntry { ttl_s: Some(60), ..entry(None, t0) };
     block_on(async {
-        store.put(&key.kv_key(), stored.encode(KV_MAX_VALUE_BYTES).expect("encodes"), 0).await.expect("put");
+        store.put(&key.kv_key(), &stored.encode(KV_MAX_VALUE_BYTES).expect("encodes"), 0).await.expect("put");
         let Lookup::Hit { entry: hit } = lookup(&store, &use_key(&key, 3600), t0 + 59_000.0).await else {
             panic!("expected a hit")
         };
@@ -178,7 +178,7 @@ fn lookup_turns_store_errors_and_garbage_into_misses() {
         assert_eq!(msg, format!("cache read of {} failed: KV GET failed: 503", key.kv_key()));
 
         let (_, store) = clocked();
-        store.put(&key.kv_key(), b"\x00\xffgarbage".to_vec(), 60).await.expect("put");
+        store.put(&key.kv_key(), b"\x00\xffgarbage", 60).await.expect("put");
         let Lookup::Error(msg) = lookup(&store, &use_key(&key, 300), 0.0).await else { panic!("expected Error") };
         assert!(msg.starts_with(&format!("cache entry {} is unreadable: no header line", key.kv_key())), "{msg}");
     });
