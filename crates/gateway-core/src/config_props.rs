@@ -23,13 +23,12 @@ const NAMES: &[&str] = &[
     "CACHE_MEMORY_SECONDS",
     "COMPAT_ALIASES",
     "DEFAULT_MAX_TOKENS",
-    "LOGS_ENABLED",
-    "LOG_BODY_MAX_BYTES",
-    "LOG_RETENTION_DAYS",
-    "LOG_MAX_ROWS_PER_SHARD",
-    "LOG_SHARDS",
-    "LOG_BATCH_MS",
 ];
+
+/// [`NAMES`] and the log settings' variables.
+fn names() -> Vec<&'static str> {
+    NAMES.iter().chain(&crate::logs::settings::VARIABLES).copied().collect()
+}
 
 const OVERRIDES: Shape = Shape::Obj(&[
     ("openai", Shape::Str(&["http://localhost:8787/openai", "https://mock/"], &["ftp://x", "localhost"])),
@@ -61,7 +60,7 @@ proptest! {
 
     #[test]
     fn any_variables_are_a_configuration_or_a_configuration_error(
-        vars in proptest::collection::hash_map(select(NAMES), value(), 0..6),
+        vars in proptest::collection::hash_map(select(names()), value(), 0..6),
     ) {
         let vars: HashMap<&str, String> = vars;
         match GatewayConfig::from_env(|name| vars.get(name).cloned()) {

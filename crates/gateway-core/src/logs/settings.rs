@@ -35,6 +35,16 @@ pub const DEFAULT_LOG_BATCH_MS: u32 = 1000;
 /// Largest `LOG_BATCH_MS`: well within the 30 s a response's `waitUntil` may run on.
 pub const MAX_LOG_BATCH_MS: u32 = 10_000;
 
+/// The variables the log settings are read from, in the order [`LogSettings::from_vars`] takes them.
+pub const VARIABLES: [&str; 6] = [
+    "LOGS_ENABLED",
+    "LOG_BODY_MAX_BYTES",
+    "LOG_RETENTION_DAYS",
+    "LOG_MAX_ROWS_PER_SHARD",
+    "LOG_SHARDS",
+    "LOG_BATCH_MS",
+];
+
 /// The gateway-wide log settings, parsed once per isolate.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LogSettings {
@@ -81,13 +91,14 @@ impl LogSettings {
     /// Builds the settings from the Worker's variables, `lookup` returning a variable's value
     /// (`None` when unset). Errors as [`LogSettings::from_vars`].
     pub fn from_env(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, GatewayError> {
+        let [enabled, body_max, retention, max_rows, shards, batch] = VARIABLES.map(lookup);
         Self::from_vars(
-            lookup("LOGS_ENABLED").as_deref(),
-            lookup("LOG_BODY_MAX_BYTES").as_deref(),
-            lookup("LOG_RETENTION_DAYS").as_deref(),
-            lookup("LOG_MAX_ROWS_PER_SHARD").as_deref(),
-            lookup("LOG_SHARDS").as_deref(),
-            lookup("LOG_BATCH_MS").as_deref(),
+            enabled.as_deref(),
+            body_max.as_deref(),
+            retention.as_deref(),
+            max_rows.as_deref(),
+            shards.as_deref(),
+            batch.as_deref(),
         )
     }
 
@@ -110,11 +121,8 @@ impl LogSettings {
             s.enabled = parse_bool(raw).ok_or_else(|| misconfigured("LOGS_ENABLED", "true or false", raw))?;
         }
         if let Some(raw) = set(body_max_bytes) {
-            s.body_max_bytes = raw
-                .parse()
-                .ok()
-                .filter(|n| *n <= MAX_LOG_BODY_MAX_BYTES)
-                .ok_or_else(|| misconfigured("LOG_BODY_MAX_BYTES", "a whole number of bytes up to 983040", raw))?;
+            s.body_max_bytes =
+                within(raw, 0..=MAX_LOG_BODY_MAX_BYTES, "LOG_BODY_MAX_BYTES", "a whole number of bytes up to 983040")?;
         }
         if let Some(raw) = set(retention_days) {
             let days: u32 =
@@ -127,21 +135,24 @@ impl LogSettings {
             s.max_rows_per_shard = (rows > 0).then_some(rows);
         }
         if let Some(raw) = set(shards) {
-            s.shards = raw
-                .parse()
-                .ok()
-                .filter(|n| (1..=64).contains(n))
-                .ok_or_else(|| misconfigured("LOG_SHARDS", "a whole number from 1 to 64", raw))?;
+            s.shards = within(raw, 1..=64, "LOG_SHARDS", "a whole number from 1 to 64")?;
         }
         if let Some(raw) = set(batch_ms) {
-            s.batch_ms = raw
-                .parse()
-                .ok()
-                .filter(|n| *n <= MAX_LOG_BATCH_MS)
-                .ok_or_else(|| misconfigured("LOG_BATCH_MS", "a whole number of milliseconds up to 10000", raw))?;
+            s.batch_ms =
+                within(raw, 0..=MAX_LOG_BATCH_MS, "LOG_BATCH_MS", "a whole number of milliseconds up to 10000")?;
         }
         Ok(s)
     }
+}
+
+/// `raw` as a whole number in `range`; else the error naming variable `name` and its `rule`.
+fn within<T: std::str::FromStr + PartialOrd>(
+    raw: &str,
+    range: std::ops::RangeInclusive<T>,
+    name: &str,
+    rule: &str,
+) -> Result<T, GatewayError> {
+    raw.parse().ok().filter(|n| range.contains(n)).ok_or_else(|| misconfigured(name, rule, raw))
 }
 
 /// `true`/`false`, case-insensitive, as used by variables and `cf-aig-*` flags.

@@ -24,16 +24,8 @@ fn parses_every_variable() {
 
 #[test]
 fn errors_name_the_variable() {
-    let names = [
-        "LOGS_ENABLED",
-        "LOG_BODY_MAX_BYTES",
-        "LOG_RETENTION_DAYS",
-        "LOG_MAX_ROWS_PER_SHARD",
-        "LOG_SHARDS",
-        "LOG_BATCH_MS",
-    ];
     let bad = ["yes", "983041", "week", "1e6", "0", "10001"];
-    for (i, name) in names.iter().enumerate() {
+    for (i, name) in VARIABLES.iter().enumerate() {
         let mut vars: [Option<&str>; 6] = [None; 6];
         vars[i] = Some(bad[i]);
         let err = LogSettings::from_vars(vars[0], vars[1], vars[2], vars[3], vars[4], vars[5]).unwrap_err();
