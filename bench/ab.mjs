@@ -13,8 +13,9 @@
 // tests/support/gateway.mjs's GATEWAY_BINDINGS left out; `floorLike: true` for a worker run as
 // the floor is (its UPSTREAM variable and path, no bindings: bench/sketches/, one technique each).
 //
-// AB_SCENARIOS (default json,stream; also stream-usage, a stream whose client asks for usage), AB_CONCURRENCY (default 1), AB_ROUNDS (default 12),
-// AB_BATCH (requests per worker and round, default 300), AB_WARMUP (default 300), AB_HEADERS
+// AB_SCENARIOS (default json,stream; also stream-usage, a stream whose client asks for usage),
+// AB_CONCURRENCY (default 1), AB_ROUNDS (default 12), AB_BATCH (requests per worker and round,
+// default 300), AB_WARMUP (default 300), AB_HEADERS
 // (JSON: more request headers, e.g. '{"x-mock-chunks":"100"}' for a longer stream). A round sends
 // each worker (the floor included) AB_BATCH requests, one to each in turn, the order rotated by
 // one per request; each workerd process's CPU time is read around the round.

@@ -1,11 +1,11 @@
 //! Optional delivery of request logs through a Cloudflare Queue (`LOG_QUEUE`, Workers Paid).
 //!
 //! Without the binding, entries wait in the request isolate's batch buffer for up to
-//! `LOG_BATCH_MS` (`src/log_store.rs`): an isolate that dies in that window loses them. With it, each entry is
-//! sent to the queue as one JSON text message right after its response, and the queue's consumer
-//! (this same Worker, [`consume`]) writes each delivered batch to the log shards. A batch that
-//! fails to be written is retried by the queue (`max_retries` in wrangler.toml) instead of
-//! dropped; a message whose body is not a log entry is acknowledged and reported.
+//! `LOG_BATCH_MS` (`src/log_store.rs`): an isolate that dies in that window loses them. With it,
+//! each entry is sent to the queue as one JSON text message right after its response, and the
+//! queue's consumer (this same Worker, [`consume`]) writes each delivered batch to the log shards.
+//! A batch that fails to be written is retried by the queue (`max_retries` in wrangler.toml)
+//! instead of dropped; a message whose body is not a log entry is acknowledged and reported.
 //!
 //! A failed `send` falls back to the batch buffer, so the entry still has the direct path.
 

@@ -54,8 +54,6 @@ pub const MAX_BATCH_BYTES: usize = 1024 * 1024;
 
 thread_local! {
     static PENDING: RefCell<Vec<LogEntry>> = const { RefCell::new(Vec::new()) };
-    /// The body bytes of the entries in `PENDING`.
-    static PENDING_BYTES: Cell<usize> = const { Cell::new(0) };
     static FLUSH_SCHEDULED: Cell<bool> = const { Cell::new(false) };
     /// The shard new entries are made for ([`LogSink::shard_hint`]): moves on by one with every
     /// batch taken, starting at a random shard so that isolates do not all start on the same one.
@@ -174,7 +172,6 @@ impl BatchingSink {
 
 fn take_pending() -> Vec<LogEntry> {
     BATCH_SHARD.with(|shard| shard.set(shard.get().map(|s| s.wrapping_add(1))));
-    PENDING_BYTES.with(|bytes| bytes.set(0));
     PENDING.with(|p| std::mem::take(&mut *p.borrow_mut()))
 }
 
@@ -196,16 +193,12 @@ impl LogSink for BatchingSink {
     }
 
     async fn write(&self, entry: LogEntry) {
-        let bytes = PENDING_BYTES.with(|b| {
-            b.set(b.get() + body_bytes(&entry));
-            b.get()
-        });
         let full = PENDING.with(|p| {
             let mut pending = p.borrow_mut();
             pending.push(entry);
-            pending.len() >= MAX_BATCH
+            pending.len() >= MAX_BATCH || pending.iter().map(body_bytes).sum::<usize>() >= MAX_BATCH_BYTES
         });
-        if full || bytes >= MAX_BATCH_BYTES || self.window_ms == 0 {
+        if full || self.window_ms == 0 {
             self.flush(take_pending()).await;
             return;
         }

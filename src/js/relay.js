@@ -186,8 +186,6 @@ function copying(reader, watch, first, onData, onEnd, length) {
   };
   const end = (how) => {
     if (size) onData(batch);
-    batch = [];
-    size = 0;
     return onEnd(how);
   };
   return length >= 0 ? pumped(reader, watch, first, each, end, length) : pulled(reader, watch, first, each, end);

@@ -449,10 +449,11 @@ export async function startMockUpstream({ port = 0, embeddingsDelayMs = 0, embed
       cutAfter: h('x-mock-cut-after') === undefined ? Infinity : intHeader(h('x-mock-cut-after'), Infinity, 0, MAX_CHUNKS + 8),
     };
     const stream = gemini ? gemini === 'streamGenerateContent' : Boolean(payload.stream);
+    // x-mock-reply-pieces: a JSON array of strings, the answer's text (one stream event each).
+    const pieces = h('x-mock-reply-pieces') ? JSON.parse(h('x-mock-reply-pieces')) : null;
     if (isResponses) {
       const turn = responsesTurn(payload, h('x-mock-tool'), toolArgs(h));
       if (turn) return [stream ? sseAnswer(responsesEvents(model, n, turn), pacing) : jsonAnswer(200, responsesBody(model, n, turn)), faults];
-      const pieces = h('x-mock-reply-pieces') ? JSON.parse(h('x-mock-reply-pieces')) : null;
       return [stream ? sseAnswer(responsesEvents(model, n, null, pieces), pacing) : jsonAnswer(200, responsesBody(model, n, null, pieces)), faults];
     }
     const tool = gemini ? null : toolPlan(payload, format, h('x-mock-tool'));
@@ -462,8 +463,6 @@ export async function startMockUpstream({ port = 0, embeddingsDelayMs = 0, embed
       return sized(sizedChat(format, model, bodyBytes), 'application/json');
     }
     if (gemini) return [geminiAnswer(payload, stream, n, model, pacing, h('x-mock-tool'), toolArgs(h)), faults];
-    // x-mock-reply-pieces: a JSON array of strings, the answer's text (one stream event each).
-    const pieces = h('x-mock-reply-pieces') ? JSON.parse(h('x-mock-reply-pieces')) : null;
     if (!stream) {
       const text = pieces?.join('') ?? structuredAnswer(payload, format) ?? Array.from({ length: n }, (_, i) => `tok${i} `).join('');
       return [jsonAnswer(200, isAnthropic

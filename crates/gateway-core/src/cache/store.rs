@@ -13,7 +13,7 @@ use async_trait::async_trait;
 
 use crate::error::GatewayError;
 
-use super::entry::{CacheEntry, KV_MAX_VALUE_BYTES};
+use super::entry::CacheEntry;
 use super::key::{log_index_key, CacheKey};
 use super::options::{CacheDecision, MIN_TTL_S};
 
@@ -149,18 +149,20 @@ pub enum StoreOutcome {
     Error(String),
 }
 
-/// Writes `entry` at `key` for `ttl_s` seconds (at least KV's 60), then, when the entry has a log
-/// id, the index `v1/{gateway}/log/{log_id}` → the entry's KV key with the same TTL. Runs after the
-/// response was sent (in `waitUntil`); never fails the request. A log id that would make the index
-/// key longer than KV's 512 bytes is not indexed (reported as an error).
+/// Encodes `entry` and writes it as [`store_encoded`] does; `TooLarge` past KV's value limit.
+/// For tests: the pipeline encodes the entry itself, to drop the response's bytes first.
+#[cfg(test)]
 pub async fn store(store: &dyn CacheStore, key: &CacheKey, entry: &CacheEntry, ttl_s: u64) -> StoreOutcome {
-    let Some(value) = entry.encode(KV_MAX_VALUE_BYTES) else { return StoreOutcome::TooLarge };
+    let Some(value) = entry.encode(super::entry::KV_MAX_VALUE_BYTES) else { return StoreOutcome::TooLarge };
     store_encoded(store, key, &value, entry.log_id.as_deref(), ttl_s).await
 }
 
-/// As [`store`], for an entry already encoded (`CacheEntry::encode`) with its log id: the caller
-/// may drop the entry first, so that a large response is held once, not twice, while it is
-/// written.
+/// Writes `value`, an encoded entry (`CacheEntry::encode`), at `key` for `ttl_s` seconds (at least
+/// KV's 60), then, when the entry has a `log_id`, the index `v1/{gateway}/log/{log_id}` → the
+/// entry's KV key with the same TTL. Runs after the response was sent (in `waitUntil`); never
+/// fails the request. A log id that would make the index key longer than KV's 512 bytes is not
+/// indexed (reported as an error). Taking the encoding rather than the entry lets the caller drop
+/// the entry first, so that a large response is not held twice while it is written.
 pub async fn store_encoded(
     store: &dyn CacheStore,
     key: &CacheKey,

@@ -6,6 +6,7 @@ use std::rc::Rc;
 use pollster::block_on;
 
 use super::*;
+use crate::cache::entry::KV_MAX_VALUE_BYTES;
 
 fn clocked() -> (Rc<Cell<f64>>, MemoryCacheStore) {
     let now = Rc::new(Cell::new(1_000_000.0));

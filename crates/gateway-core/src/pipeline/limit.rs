@@ -180,13 +180,13 @@ pub(crate) async fn reserve(
     Ok(Some(reserved))
 }
 
-/// A limiter failure: noted and passed over where the limits fail open (`Ok(false)`); the 503
-/// where they fail closed.
-fn fail(limits: &Limits, notes: &mut Vec<String>, failure: String) -> Result<bool, GatewayError> {
+/// A limiter failure: noted and passed over where the limits fail open; the 503 where they fail
+/// closed.
+fn fail(limits: &Limits, notes: &mut Vec<String>, failure: String) -> Result<(), GatewayError> {
     match limits.on_error {
         OnError::Open => {
             notes.push(format!("{failure}; let through (on_error: open)"));
-            Ok(false)
+            Ok(())
         }
         OnError::Closed => {
             Err(GatewayError::new(ErrorKind::LimiterUnavailable, format!("{failure} (on_error: closed)")))

@@ -16,10 +16,11 @@
 //! answer gets the values back: every string of a whole JSON answer, and the text of each event
 //! of a stream, also when a placeholder arrives split over events (the start of one at the end
 //! of an event's text is carried into the next); an event that repeats the text whole (the
-//! Responses API's `*.done` events and its final `response.completed`) has every string restored. Two edges: a placeholder split after its first
-//! character alone (`[` | `EMAIL_1]`) is not restored, and a placeholder's start left at the very
-//! end of an Anthropic or Gemini stream, with no text event after it, is dropped. The client
-//! gets its own values back; the log keeps the answer as the provider sent it.
+//! Responses API's `*.done` events and its final `response.completed`) has every string
+//! restored. Two edges: a placeholder split after its first character alone (`[` | `EMAIL_1]`)
+//! is not restored, and a placeholder's start left at the very end of an Anthropic or Gemini
+//! stream, with no text event after it, is dropped. The client gets its own values back; the log
+//! keeps the answer as the provider sent it.
 
 use std::collections::BTreeMap;
 use std::rc::Rc;
